@@ -1,12 +1,16 @@
 import { defineConfig } from "vitest/config"
 
+const report = process.env.MOIM_TEST_REPORT
+
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts"],
+    globalSetup: ["packages/server/test/support/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
-    reporters: ["default"]
+    reporters: report === undefined ? ["default"] : ["default", "json"],
+    ...(report === undefined ? {} : { outputFile: { json: report } })
   }
 })

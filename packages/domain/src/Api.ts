@@ -1,0 +1,22 @@
+import { HttpApi, OpenApi } from "effect/http-api"
+import { RequestValidation } from "./InvalidRequest.ts"
+import { OpsApi } from "./OpsApi.ts"
+import { stableComponentNames } from "./StableComponentNames.ts"
+import { SystemApi } from "./SystemApi.ts"
+import { Version } from "./Version.ts"
+
+/** The REST API served under `/api/v1`; the OpenAPI document and the SDK are generated from it. */
+export class Api extends HttpApi.make("moim")
+  .add(SystemApi)
+  .add(OpsApi)
+  .prefix("/api/v1")
+  .middleware(RequestValidation)
+  .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Moim API",
+      version: Version,
+      description: "The REST API of Moim, a typed community backend.",
+      transform: stableComponentNames
+    })
+  ) {}

@@ -1,0 +1,46 @@
+import { Schema } from "effect"
+import { Timestamp } from "./Timestamp.ts"
+
+export class WorkerStatus extends Schema.Class<WorkerStatus>("WorkerStatus")(
+  {
+    workerId: Schema.String,
+    hostname: Schema.String,
+    pid: Schema.Int,
+    startedAt: Timestamp,
+    lastSeenAt: Timestamp.annotate({ description: "Last heartbeat recorded by this worker's cron" }),
+    alive: Schema.Boolean.annotate({ description: "Seen within the last three heartbeat intervals" })
+  },
+  { description: "A worker process and its last heartbeat" }
+) {}
+
+export class FailedJob extends Schema.Class<FailedJob>("FailedJob")(
+  {
+    id: Schema.String,
+    task: Schema.String,
+    attempts: Schema.Int,
+    maxAttempts: Schema.Int,
+    lastError: Schema.NullOr(Schema.String),
+    runAt: Timestamp
+  },
+  { description: "A job that used up its attempts" }
+) {}
+
+export class QueueDepth extends Schema.Class<QueueDepth>("QueueDepth")(
+  {
+    pending: Schema.Int.annotate({ description: "Jobs waiting to run (including retries scheduled later)" }),
+    running: Schema.Int,
+    failed: Schema.Int.annotate({ description: "Jobs that used up their attempts" })
+  },
+  { description: "How many jobs are in each state" }
+) {}
+
+export class OpsReport extends Schema.Class<OpsReport>("OpsReport")(
+  {
+    workers: Schema.Array(WorkerStatus),
+    queue: QueueDepth,
+    failedJobs: Schema.Array(FailedJob).annotate({
+      description: "The most recent failed jobs, newest first (`failedLimit`, default 50)"
+    })
+  },
+  { description: "Workers, queue depth and failed jobs" }
+) {}

@@ -1,0 +1,4 @@
+import { SystemRpcs } from "./SystemRpcs.ts"
+
+/** Every RPC Moim serves at `/rpc` (HTTP) and `/rpc/ws` (WebSocket). */
+export class Rpcs extends SystemRpcs {}

@@ -1,0 +1,55 @@
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Api } from "@moim/domain/Api"
+import { Rpcs } from "@moim/domain/Rpcs"
+import { Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { RpcSerialization, RpcServer } from "effect/rpc"
+import { HealthRoutes } from "./http/Health.ts"
+import { RequestValidationLive } from "./http/RequestValidationLive.ts"
+import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
+import { OpsHttp } from "./Ops/Http.ts"
+import { StorageRoutes } from "./platform/StorageRoutes.ts"
+import { SystemHttp } from "./System/Http.ts"
+import { SystemRpc } from "./System/Rpc.ts"
+
+export const openApiPath = "/api/v1/openapi.json"
+
+/** REST under `/api/v1` with its OpenAPI document, built from the domain's `Api`. */
+const ApiRoutes = HttpApiBuilder.layer(Api, { openapiPath: openApiPath }).pipe(
+  Layer.provide([SystemHttp, OpsHttp]),
+  Layer.provide(RequestValidationLive)
+)
+
+/** The API reference page, with Scalar's script bundled and no web fonts, so it works offline. */
+const DocsRoute = HttpApiScalar.layer(Api, { path: "/docs", scalar: { withDefaultFonts: false } })
+
+const RpcHandlers = Layer.mergeAll(SystemRpc)
+
+/** The same RPC group over HTTP (`/rpc`, NDJSON so streams work) and WebSocket (`/rpc/ws`). */
+const RpcRoutes = Layer.mergeAll(
+  RpcServer.layerHttp({ group: Rpcs, path: "/rpc", protocol: "http" }).pipe(
+    Layer.provide(RpcSerialization.layerNdjson)
+  ),
+  RpcServer.layerHttp({ group: Rpcs, path: "/rpc/ws", protocol: "websocket" }).pipe(
+    Layer.provide(RpcSerialization.layerJson)
+  )
+).pipe(Layer.provide(RpcHandlers))
+
+/** Every route and the middleware around them; needs the platform services (see `Platform.ts`). */
+export const Routes = Layer.mergeAll(
+  ApiRoutes,
+  DocsRoute,
+  RpcRoutes,
+  HealthRoutes,
+  StorageRoutes,
+  ServerMiddleware,
+  CorsLive
+)
+
+/** The HTTP server on `host:port`; port 0 picks a free one (tests read it from `HttpServer`). */
+export const layer = (options: { readonly host: string; readonly port: number }) =>
+  HttpRouter.serve(Routes, { disableLogger: true, disableListenLog: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: options.host, port: options.port }))
+  )

@@ -1,0 +1,55 @@
+import { join } from "node:path"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Option, type Redacted, String as Str } from "effect"
+import type { SqlClient } from "effect/sql"
+import { AppConfig } from "./AppConfig.ts"
+import { DatabaseUrl } from "./DatabaseUrl.ts"
+import { EmbeddedPostgres } from "./EmbeddedPostgres.ts"
+import { Migrations } from "./Migrations.ts"
+
+export type DatabaseServices = PgClient.PgClient | SqlClient.SqlClient | DatabaseUrl
+
+/**
+ * The Database port: an `@effect/sql-pg` pool (`SqlClient` + `PgClient`) on a migrated database,
+ * plus the `DatabaseUrl` other pools (graphile-worker) connect to.
+ *
+ * `DATABASE_URL` set: that Postgres server. Unset: PGlite in a worker thread behind a socket
+ * server, data under `MOIM_DATA_DIR/pg`. Columns are snake_case in SQL and camelCase in code.
+ */
+export const clientLayer = (options: {
+  readonly url: Redacted.Redacted<string>
+  readonly kind: "postgres" | "embedded"
+  readonly maxConnections: number
+}) =>
+  Layer.merge(
+    PgClient.layer({
+      url: options.url,
+      maxConnections: options.maxConnections,
+      // The embedded server is one Postgres session shared by every connection: named prepared
+      // statements of different connections would collide there.
+      prepare: options.kind === "postgres",
+      transformQueryNames: Str.camelToSnake,
+      transformResultNames: Str.snakeToCamel,
+      applicationName: "moim"
+    }),
+    Layer.succeed(DatabaseUrl, DatabaseUrl.of({ kind: options.kind, url: options.url }))
+  )
+
+/** The database selected by configuration, without migrations. */
+export const layerUnmigrated = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    if (Option.isSome(config.databaseUrl)) {
+      return clientLayer({ url: config.databaseUrl.value, kind: "postgres", maxConnections: config.databasePoolSize })
+    }
+    return Layer.unwrap(
+      Effect.gen(function* () {
+        const embedded = yield* EmbeddedPostgres
+        return clientLayer({ url: embedded.url, kind: "embedded", maxConnections: config.databasePoolSize })
+      })
+    ).pipe(Layer.provide(EmbeddedPostgres.layer({ dataDir: join(config.dataDir, "pg") })))
+  })
+)
+
+/** The database selected by configuration, migrated to the latest version before anything uses it. */
+export const layer = Migrations.layer.pipe(Layer.provideMerge(layerUnmigrated))

@@ -1,0 +1,14 @@
+import { Effect, Layer, Logger, References } from "effect"
+import { AppConfig } from "./AppConfig.ts"
+
+/**
+ * One JSON line per entry in production (cheap, machine-readable), readable lines in development.
+ * `LOG_LEVEL` sets the minimum level.
+ */
+export const LoggingLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const logger = config.logFormat === "json" ? Logger.consoleJson : Logger.consolePretty()
+    return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, config.logLevel))
+  })
+)

@@ -1,0 +1,48 @@
+import { NodeServices } from "@effect/platform-node"
+import { PgMigrator } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import { Migrator } from "effect/sql"
+import { Logger as GraphileLogger, runMigrations } from "graphile-worker"
+import m0001 from "../migrations/0001_worker_heartbeats.ts"
+import { DatabaseUrl } from "./DatabaseUrl.ts"
+
+/** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
+export const migrations = {
+  "0001_worker_heartbeats": m0001
+}
+
+const silentLogger = new GraphileLogger(() => () => undefined)
+
+const runJobQueueMigrations = Effect.gen(function* () {
+  const database = yield* DatabaseUrl
+  yield* Effect.tryPromise({
+    try: () =>
+      runMigrations({
+        connectionString: Redacted.value(database.url),
+        noPreparedStatements: database.kind === "embedded",
+        logger: silentLogger
+      }),
+    catch: (cause) =>
+      new Migrator.MigrationError({ kind: "Failed", message: `graphile-worker migrations failed: ${cause}`, cause })
+  })
+})
+
+/**
+ * Applies Moim's migrations, then graphile-worker's schema, so the server can enqueue jobs before
+ * any worker runs. Whichever process takes the migrations table lock first applies them; the
+ * others wait and then find nothing left to apply.
+ */
+const run = Effect.gen(function* () {
+  const applied = yield* PgMigrator.run({ loader: Migrator.fromRecord(migrations) }).pipe(
+    Effect.provide(NodeServices.layer)
+  )
+  for (const [id, name] of applied) {
+    yield* Effect.logInfo("migration applied").pipe(Effect.annotateLogs({ id, name }))
+  }
+  yield* runJobQueueMigrations
+}).pipe(Effect.withSpan("Migrations.run"))
+
+export const Migrations = {
+  run,
+  layer: Layer.effectDiscard(run).pipe(Layer.orDie)
+}

@@ -1,0 +1,207 @@
+import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { RateLimiter, type Redis } from "effect/persistence"
+import { AppConfig } from "./AppConfig.ts"
+import { RedisClient } from "./RedisClient.ts"
+
+/** The outcome of one `RateLimit.check`, with what the `RateLimit-*` and `Retry-After` headers need. */
+export interface RateLimitDecision {
+  readonly allowed: boolean
+  readonly limit: number
+  readonly window: Duration.Duration
+  /** Requests left in the current window (0 when refused). */
+  readonly remaining: number
+  /** Until the counter has fully reset, assuming no further requests. */
+  readonly resetAfter: Duration.Duration
+  /** Until a request will be allowed again; zero when allowed. */
+  readonly retryAfter: Duration.Duration
+}
+
+export interface RateLimitOptions {
+  /** What is limited, e.g. `"login:ip:203.0.113.7"`; limits with different settings need different keys. */
+  readonly key: string
+  readonly limit: number
+  readonly window: Duration.Input
+  readonly algorithm?: "fixed-window" | "token-bucket" | undefined
+  readonly tokens?: number | undefined
+}
+
+/**
+ * Rate limits on Effect's `RateLimiter`, shared by all processes through Redis when `REDIS_URL`
+ * is set, process-local otherwise. Every layer also provides `RateLimiter.RateLimiter` itself.
+ *
+ * `check` never fails: when the store is unavailable it lets the request through (logged), so a
+ * Redis outage degrades protection instead of refusing all traffic; readiness reports the outage.
+ */
+export class RateLimit extends Context.Service<
+  RateLimit,
+  {
+    /** Takes `tokens` (default 1) from `key` unless that would exceed the limit. */
+    readonly check: (options: RateLimitOptions) => Effect.Effect<RateLimitDecision>
+  }
+>()("@moim/server/platform/RateLimit") {
+  /** The headers of a response to a rate-limited request: `RateLimit-*`, and `Retry-After` when refused. */
+  static readonly headers = (decision: RateLimitDecision): Record<string, string> => {
+    const headers: Record<string, string> = {
+      "ratelimit-limit": String(decision.limit),
+      "ratelimit-remaining": String(Math.max(0, Math.floor(decision.remaining))),
+      "ratelimit-reset": String(seconds(decision.resetAfter)),
+      "ratelimit-policy": `${decision.limit};w=${seconds(decision.window)}`
+    }
+    if (!decision.allowed) headers["retry-after"] = String(RateLimit.retryAfterSeconds(decision))
+    return headers
+  }
+
+  /** Whole seconds for `Retry-After` and the `RateLimited` error; at least 1. */
+  static readonly retryAfterSeconds = (decision: RateLimitDecision): number => Math.max(1, seconds(decision.retryAfter))
+
+  static readonly layer: Layer.Layer<RateLimit, never, RateLimiter.RateLimiter> = Layer.effect(
+    RateLimit,
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.RateLimiter
+      const check = Effect.fn("RateLimit.check")(function* (options: RateLimitOptions) {
+        const window = Duration.fromInputUnsafe(options.window)
+        return yield* limiter
+          .consume({
+            key: options.key,
+            limit: options.limit,
+            window,
+            algorithm: options.algorithm,
+            tokens: options.tokens,
+            onExceeded: "fail"
+          })
+          .pipe(
+            Effect.map(
+              (result): RateLimitDecision => ({
+                allowed: true,
+                limit: result.limit,
+                window,
+                remaining: result.remaining,
+                resetAfter: result.resetAfter,
+                retryAfter: Duration.zero
+              })
+            ),
+            Effect.catchReason("RateLimiterError", "RateLimitExceeded", (exceeded) =>
+              Effect.succeed<RateLimitDecision>({
+                allowed: false,
+                limit: exceeded.limit,
+                window,
+                remaining: 0,
+                resetAfter: exceeded.retryAfter,
+                retryAfter: exceeded.retryAfter
+              })
+            ),
+            Effect.catch((error) =>
+              Effect.logWarning("Rate limit store unavailable; allowing the request", error).pipe(
+                Effect.annotateLogs({ key: options.key }),
+                Effect.as<RateLimitDecision>({
+                  allowed: true,
+                  limit: options.limit,
+                  window,
+                  remaining: options.limit,
+                  resetAfter: Duration.zero,
+                  retryAfter: Duration.zero
+                })
+              )
+            )
+          )
+      })
+      return RateLimit.of({ check })
+    })
+  )
+
+  static readonly layerMemory: Layer.Layer<RateLimit | RateLimiter.RateLimiter> = RateLimit.layer.pipe(
+    Layer.provideMerge(RateLimiter.layer),
+    Layer.provide(Layer.effect(RateLimiter.RateLimiterStore, makeMemoryStore()))
+  )
+
+  static readonly layerRedis = (options?: {
+    readonly prefix?: string | undefined
+  }): Layer.Layer<RateLimit | RateLimiter.RateLimiter, never, Redis.Redis> =>
+    RateLimit.layer.pipe(
+      Layer.provideMerge(RateLimiter.layer),
+      Layer.provide(RateLimiter.layerStoreRedis({ prefix: options?.prefix ?? "moim:ratelimit:" }))
+    )
+
+  /** Redis when `REDIS_URL` is set, memory otherwise. */
+  static readonly layerConfig: Layer.Layer<RateLimit | RateLimiter.RateLimiter, never, AppConfig> = Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      return Option.isSome(config.redisUrl)
+        ? RateLimit.layerRedis().pipe(Layer.provide(RedisClient.layerConfig))
+        : RateLimit.layerMemory
+    })
+  )
+}
+
+const seconds = (duration: Duration.Duration) => Math.max(0, Math.ceil(Duration.toSeconds(duration)))
+
+/**
+ * The same counters as Effect's `RateLimiter.layerStoreMemory` (whose semantics this follows), but
+ * expired counters are swept: that store keeps every key it has seen, so limits keyed by client
+ * address or account name would grow without bound. Adaptive limits (for outgoing calls) are
+ * delegated to it unchanged.
+ */
+function makeMemoryStore() {
+  return Effect.gen(function* () {
+    const adaptive = yield* Effect.provide(Effect.service(RateLimiter.RateLimiterStore), RateLimiter.layerStoreMemory)
+    const windows = new Map<string, { count: number; expiresAt: number }>()
+    const buckets = new Map<string, { tokens: number; lastRefill: number; expiresAt: number }>()
+
+    yield* Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        const now = clock.currentTimeMillisUnsafe()
+        for (const map of [windows, buckets]) {
+          for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key)
+        }
+      })
+    ).pipe(Effect.repeat(Schedule.spaced("1 minute")), Effect.forkScoped)
+
+    return RateLimiter.RateLimiterStore.of({
+      fixedWindow: (options) =>
+        Effect.clockWith((clock) =>
+          Effect.sync(() => {
+            const refillMillis = Duration.toMillis(options.refillRate)
+            const now = clock.currentTimeMillisUnsafe()
+            let counter = windows.get(options.key)
+            if (counter === undefined || counter.expiresAt <= now) {
+              counter = { count: 0, expiresAt: now }
+              windows.set(options.key, counter)
+            }
+            if (options.limit !== undefined && counter.count + options.tokens > options.limit) {
+              return [counter.count + options.tokens, counter.expiresAt - now] as const
+            }
+            counter.count += options.tokens
+            counter.expiresAt += refillMillis * options.tokens
+            return [counter.count, counter.expiresAt - now] as const
+          })
+        ),
+      tokenBucket: (options) =>
+        Effect.clockWith((clock) =>
+          Effect.sync(() => {
+            const refillMillis = Duration.toMillis(options.refillRate)
+            const now = clock.currentTimeMillisUnsafe()
+            let bucket = buckets.get(options.key)
+            if (bucket === undefined || bucket.expiresAt <= now) {
+              bucket = { tokens: options.limit, lastRefill: now, expiresAt: now }
+              buckets.set(options.key, bucket)
+            }
+            const refilled = Math.floor((now - bucket.lastRefill) / refillMillis)
+            if (refilled > 0) {
+              bucket.tokens = Math.min(options.limit, bucket.tokens + refilled)
+              bucket.lastRefill += refilled * refillMillis
+            }
+            if (bucket.tokens >= options.limit) bucket.lastRefill = now
+            const next = bucket.tokens - options.tokens
+            if (options.allowOverflow || next >= 0) bucket.tokens = next
+            const elapsed = Math.max(0, now - bucket.lastRefill)
+            // Full again after this long; from then on the counter is no different from a new one.
+            bucket.expiresAt =
+              now + Math.max(1, Math.ceil(Math.ceil(options.limit - bucket.tokens) * refillMillis - elapsed))
+            return [next, elapsed] as const
+          })
+        ),
+      adaptiveConsume: adaptive.adaptiveConsume,
+      adaptiveFeedback: adaptive.adaptiveFeedback
+    })
+  })
+}

@@ -1,0 +1,143 @@
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Duration, Effect, Layer, Redacted } from "effect"
+import { RateLimiter } from "effect/persistence"
+import { TestClock } from "effect/testing"
+import { RateLimit } from "../../src/platform/RateLimit.ts"
+import { RedisClient } from "../../src/platform/RedisClient.ts"
+import { testRedisLayer, uniqueName } from "../support/TestRedis.ts"
+
+const prefix = `${uniqueName("rate-limit")}:`
+
+const adapters = [
+  { name: "memory", layer: RateLimit.layerMemory },
+  { name: "redis", layer: RateLimit.layerRedis({ prefix }).pipe(Layer.provide(testRedisLayer({ prefix }))) }
+] as const
+
+for (const adapter of adapters) {
+  layer(adapter.layer, { excludeTestServices: true })(`RateLimit (${adapter.name})`, (it) => {
+    it.effect("lets `limit` requests through per window, refuses the next with a retry-after, then resets", () =>
+      Effect.gen(function* () {
+        const rateLimit = yield* RateLimit
+        const options = { key: "fixed", limit: 3, window: "1500 millis" } as const
+        for (const remaining of [2, 1, 0]) {
+          const decision = yield* rateLimit.check(options)
+          assert.isTrue(decision.allowed)
+          assert.strictEqual(decision.remaining, remaining)
+          assert.strictEqual(decision.limit, 3)
+        }
+        const refused = yield* rateLimit.check(options)
+        assert.isFalse(refused.allowed)
+        assert.strictEqual(refused.remaining, 0)
+        assert.isTrue(Duration.isGreaterThan(refused.retryAfter, Duration.zero))
+        // Redis rounds each request's share of the window up to a whole millisecond.
+        assert.isTrue(Duration.isLessThanOrEqualTo(refused.retryAfter, Duration.millis(1500 + 3)))
+
+        yield* Effect.sleep(Duration.sum(refused.retryAfter, Duration.millis(50)))
+        const afterReset = yield* rateLimit.check(options)
+        assert.isTrue(afterReset.allowed)
+        assert.strictEqual(afterReset.remaining, 2)
+      })
+    )
+
+    it.effect("keeps keys apart", () =>
+      Effect.gen(function* () {
+        const rateLimit = yield* RateLimit
+        assert.isTrue((yield* rateLimit.check({ key: "apart:a", limit: 1, window: "1 minute" })).allowed)
+        assert.isFalse((yield* rateLimit.check({ key: "apart:a", limit: 1, window: "1 minute" })).allowed)
+        assert.isTrue((yield* rateLimit.check({ key: "apart:b", limit: 1, window: "1 minute" })).allowed)
+      })
+    )
+
+    it.effect("a token bucket refuses when empty and refills one token per window / limit", () =>
+      Effect.gen(function* () {
+        const rateLimit = yield* RateLimit
+        const options = { key: "bucket", limit: 2, window: "1 second", algorithm: "token-bucket" } as const
+        assert.isTrue((yield* rateLimit.check(options)).allowed)
+        assert.isTrue((yield* rateLimit.check(options)).allowed)
+        const refused = yield* rateLimit.check(options)
+        assert.isFalse(refused.allowed)
+        assert.isTrue(Duration.isLessThanOrEqualTo(refused.retryAfter, Duration.millis(500)))
+        yield* Effect.sleep(Duration.sum(refused.retryAfter, Duration.millis(50)))
+        assert.isTrue((yield* rateLimit.check(options)).allowed)
+        assert.isFalse((yield* rateLimit.check(options)).allowed)
+      })
+    )
+
+    it.effect("also provides Effect's RateLimiter on the same store", () =>
+      Effect.gen(function* () {
+        const rateLimit = yield* RateLimit
+        const limiter = yield* RateLimiter.RateLimiter
+        yield* limiter.consume({ key: "shared", limit: 2, window: "1 minute" })
+        const decision = yield* rateLimit.check({ key: "shared", limit: 2, window: "1 minute" })
+        assert.strictEqual(decision.remaining, 0)
+        const error = yield* Effect.flip(limiter.consume({ key: "shared", limit: 2, window: "1 minute" }))
+        assert.strictEqual(error.reason._tag, "RateLimitExceeded")
+      })
+    )
+  })
+}
+
+describe("RateLimit.headers", () => {
+  it("describes an allowed request with RateLimit-* headers", () => {
+    assert.deepStrictEqual(
+      RateLimit.headers({
+        allowed: true,
+        limit: 10,
+        window: Duration.minutes(1),
+        remaining: 7,
+        resetAfter: Duration.millis(41_200),
+        retryAfter: Duration.zero
+      }),
+      {
+        "ratelimit-limit": "10",
+        "ratelimit-remaining": "7",
+        "ratelimit-reset": "42",
+        "ratelimit-policy": "10;w=60"
+      }
+    )
+  })
+
+  it("adds Retry-After, in whole seconds of at least 1, to a refused request", () => {
+    const refused = {
+      allowed: false,
+      limit: 10,
+      window: Duration.minutes(1),
+      remaining: 0,
+      resetAfter: Duration.millis(300),
+      retryAfter: Duration.millis(300)
+    }
+    assert.strictEqual(RateLimit.headers(refused)["retry-after"], "1")
+    assert.strictEqual(RateLimit.retryAfterSeconds(refused), 1)
+    assert.strictEqual(RateLimit.retryAfterSeconds({ ...refused, retryAfter: Duration.millis(2_001) }), 3)
+  })
+})
+
+describe("RateLimit (memory)", () => {
+  it.effect("follows the Clock", () =>
+    Effect.gen(function* () {
+      const rateLimit = yield* RateLimit
+      const options = { key: "clock", limit: 1, window: "1 hour" } as const
+      assert.isTrue((yield* rateLimit.check(options)).allowed)
+      const refused = yield* rateLimit.check(options)
+      assert.isFalse(refused.allowed)
+      assert.strictEqual(RateLimit.retryAfterSeconds(refused), 3600)
+      yield* TestClock.adjust("1 hour")
+      assert.isTrue((yield* rateLimit.check(options)).allowed)
+    }).pipe(Effect.provide(RateLimit.layerMemory))
+  )
+})
+
+describe("RateLimit (redis)", () => {
+  it.live("lets requests through while Redis is unreachable", () =>
+    Effect.gen(function* () {
+      const rateLimit = yield* RateLimit
+      for (let i = 0; i < 3; i++) {
+        assert.isTrue((yield* rateLimit.check({ key: "unreachable", limit: 1, window: "1 minute" })).allowed)
+      }
+    }).pipe(
+      Effect.provide(
+        RateLimit.layerRedis().pipe(Layer.provide(RedisClient.layer({ url: Redacted.make("redis://127.0.0.1:1") })))
+      )
+    )
+  )
+})

@@ -1,0 +1,41 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { HttpServer } from "effect/http"
+import { makePlatform, ServerServices } from "../../src/Platform.ts"
+import * as Server from "../../src/Server.ts"
+import * as TestDatabase from "./TestDatabase.ts"
+
+export const opsToken = "test-operator-token-0123456789"
+
+/**
+ * The environment a test server sees: a private data dir, quiet logs, and the run's Redis when the
+ * test run has `REDIS_URL` (memory otherwise). Nothing else leaks in from the machine.
+ */
+export const testEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
+  NODE_ENV: "test",
+  MOIM_DATA_DIR: mkdtempSync(join(tmpdir(), "moim-test-")),
+  LOG_LEVEL: "Warn",
+  MOIM_SECRET: "test-secret-that-is-long-enough-0123456789",
+  MOIM_OPS_TOKEN: opsToken,
+  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  ...overrides
+})
+
+export const configLayer = (env: Record<string, string>) => ConfigProvider.layer(ConfigProvider.fromEnvRecord(env))
+
+/** The platform on this test file's own database, configured from `env`. */
+export const platformLayer = (env: Record<string, string> = testEnv()) =>
+  makePlatform(TestDatabase.layer()).pipe(Layer.provide(configLayer(env)))
+
+/** The whole HTTP server on 127.0.0.1 and a random port, on this file's own database. */
+export const layer = (env: Record<string, string> = testEnv()) =>
+  Server.layer({ host: "127.0.0.1", port: 0 }).pipe(
+    Layer.provide(ServerServices),
+    Layer.provideMerge(makePlatform(TestDatabase.layer())),
+    Layer.provide(configLayer(env))
+  )
+
+/** `http://127.0.0.1:<port>` of the running test server. */
+export const baseUrl = HttpServer.addressFormattedWith((address) => Effect.succeed(address))

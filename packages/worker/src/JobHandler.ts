@@ -1,0 +1,29 @@
+import type { Job } from "@moim/domain/jobs/Job"
+import { Effect, Schema } from "effect"
+
+/** A job failed and retrying cannot help (a malformed payload, a mailbox that does not exist). */
+export class PermanentJobFailure extends Schema.TaggedError<PermanentJobFailure>()("PermanentJobFailure", {
+  message: Schema.String
+}) {}
+
+/**
+ * The worker's implementation of one declared job. `run` decodes the stored JSON payload with the
+ * job's schema and runs the handler; any failure but `PermanentJobFailure` is retried with backoff.
+ */
+export interface JobHandler<R> {
+  readonly job: Job<string, Schema.Top>
+  readonly run: (payload: unknown) => Effect.Effect<void, unknown, R>
+}
+
+export const make = <P extends Schema.Top, E, R>(
+  job: Job<string, P>,
+  handle: (payload: P["Type"]) => Effect.Effect<void, E, R>
+): JobHandler<R | P["DecodingServices"]> => ({
+  job,
+  run: (payload) =>
+    Schema.decodeUnknownEffect(Schema.toCodecJson(job.payload))(payload).pipe(
+      Effect.mapError((error) => new PermanentJobFailure({ message: `Invalid ${job.name} payload: ${error.message}` })),
+      Effect.flatMap(handle),
+      Effect.withSpan(`Job.${job.name}`)
+    )
+})

@@ -1,0 +1,113 @@
+import { AppConfig } from "@moim/server/platform/AppConfig"
+import { DatabaseUrl } from "@moim/server/platform/DatabaseUrl"
+import { Cause, Context, Effect, Exit, Layer, Option, Predicate, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import {
+  Logger as GraphileLogger,
+  type LogFunctionFactory,
+  parseCronItems,
+  type Runner,
+  run,
+  type TaskList
+} from "graphile-worker"
+import type { JobHandler } from "./JobHandler.ts"
+
+export interface CronEntry {
+  readonly task: string
+  /** Crontab time spec, e.g. `* * * * *`; crons fire on whole minutes. */
+  readonly match: string
+}
+
+/**
+ * Runs graphile-worker with Effect handlers: each job's payload is decoded with its domain schema,
+ * failures are retried with exponential backoff, a `PermanentJobFailure` is not retried. On scope
+ * close the runner stops taking jobs, lets running ones finish and releases the rest.
+ */
+export class JobRunner extends Context.Service<JobRunner, { readonly runner: Runner }>()("@moim/worker/JobRunner") {
+  static readonly layer = <R>(options: {
+    readonly handlers: ReadonlyArray<JobHandler<R>>
+    readonly crontab: ReadonlyArray<CronEntry>
+  }) =>
+    Layer.effect(
+      JobRunner,
+      Effect.gen(function* () {
+        const config = yield* AppConfig
+        const database = yield* DatabaseUrl
+        const sql = yield* SqlClient.SqlClient
+        const context = yield* Effect.context<R>()
+        const logContext = yield* Effect.context<never>()
+        const embedded = database.kind === "embedded"
+
+        const taskList: TaskList = {}
+        for (const handler of options.handlers) {
+          taskList[handler.job.name] = async (payload, helpers) => {
+            const exit = await Effect.runPromiseExitWith(context)(
+              handler
+                .run(payload)
+                .pipe(
+                  Effect.annotateLogs({ job: handler.job.name, jobId: helpers.job.id, attempt: helpers.job.attempts })
+                )
+            )
+            if (Exit.isSuccess(exit)) return
+            const failure = Cause.findErrorOption(exit.cause)
+            const permanent = Option.isSome(failure) && Predicate.isTagged(failure.value, "PermanentJobFailure")
+            if (permanent) {
+              // Setting max_attempts to the attempts made so far makes graphile-worker treat the job as
+              // failed for good when the error below is recorded, instead of scheduling a retry.
+              await Effect.runPromiseWith(context)(
+                sql`UPDATE graphile_worker._private_jobs SET max_attempts = attempts WHERE id = ${helpers.job.id}`.pipe(
+                  Effect.ignore
+                )
+              )
+            }
+            await Effect.runPromiseWith(logContext)(
+              Effect.logWarning(permanent ? "job failed permanently" : "job failed, will retry", exit.cause).pipe(
+                Effect.annotateLogs({ job: handler.job.name, jobId: helpers.job.id, attempt: helpers.job.attempts })
+              )
+            )
+            throw new Error(Cause.pretty(exit.cause))
+          }
+        }
+
+        const logFactory: LogFunctionFactory = (scope) => (level, message) => {
+          if (level === "debug") return
+          const log = level === "error" ? Effect.logError : level === "warning" ? Effect.logWarning : Effect.logDebug
+          Effect.runForkWith(logContext)(
+            log(message).pipe(Effect.annotateLogs({ component: "graphile-worker", ...scope }))
+          )
+        }
+
+        const runner = yield* Effect.acquireRelease(
+          Effect.tryPromise(() =>
+            run({
+              connectionString: Redacted.value(database.url),
+              maxPoolSize: embedded ? 4 : config.workerConcurrency + 2,
+              concurrency: config.workerConcurrency,
+              noHandleSignals: true,
+              noPreparedStatements: embedded,
+              // The embedded server is one Postgres session, so LISTEN/NOTIFY does not reach the
+              // runner's connection: poll often instead.
+              pollInterval: embedded ? 250 : 2000,
+              logger: new GraphileLogger(logFactory),
+              taskList,
+              parsedCronItems: parseCronItems(
+                options.crontab.map((entry) => ({
+                  task: entry.task,
+                  match: entry.match,
+                  identifier: entry.task,
+                  options: { backfillPeriod: 0, maxAttempts: 1 }
+                }))
+              ),
+              // Finished jobs are marked at once, so a stop never leaves a completed job locked.
+              preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } }
+            })
+          ).pipe(Effect.orDie),
+          (runner) => Effect.promise(() => runner.stop())
+        )
+        yield* Effect.logInfo("job runner started").pipe(
+          Effect.annotateLogs({ tasks: Object.keys(taskList).join(","), concurrency: config.workerConcurrency })
+        )
+        return JobRunner.of({ runner })
+      })
+    )
+}

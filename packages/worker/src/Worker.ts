@@ -1,0 +1,45 @@
+import { WorkerHeartbeat } from "@moim/domain/jobs/WorkerHeartbeat"
+import { type HealthCheck, HealthChecks } from "@moim/server/http/Health"
+import { databaseCheck } from "@moim/server/Platform"
+import type { Mailer } from "@moim/server/platform/Mailer"
+import { RedisLayers } from "@moim/server/platform/RedisLayers"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
+import type { JobHandler } from "./JobHandler.ts"
+import { JobRunner } from "./JobRunner.ts"
+import { SendEmailHandler } from "./jobs/SendEmail.ts"
+import { WorkerHeartbeatHandler } from "./jobs/WorkerHeartbeat.ts"
+import { WorkerIdentity } from "./WorkerIdentity.ts"
+
+/** Every job this worker runs, and its crontab. */
+export const handlers: ReadonlyArray<JobHandler<Heartbeat | Mailer>> = [SendEmailHandler, WorkerHeartbeatHandler]
+export const crontab = [{ task: WorkerHeartbeat.name, match: "* * * * *" }]
+
+/** The worker: graphile-worker running the handlers, and this process's heartbeat. Needs the platform. */
+export const WorkerLive = JobRunner.layer({ handlers, crontab }).pipe(
+  Layer.provideMerge(Heartbeat.layer),
+  Layer.provideMerge(WorkerIdentity.layer)
+)
+
+/** Ready while this worker's heartbeat is fresh (missed fewer than three beats). */
+export const heartbeatCheck: Effect.Effect<HealthCheck, never, Heartbeat> = Effect.gen(function* () {
+  const heartbeat = yield* Heartbeat
+  const check = Effect.gen(function* () {
+    const last = yield* heartbeat.lastBeat
+    const now = yield* DateTime.now
+    const fresh = Option.exists(last, (beat) =>
+      Duration.isLessThan(DateTime.distance(beat, now), Duration.times(heartbeatInterval, 3))
+    )
+    if (!fresh) return yield* Effect.fail("heartbeat is stale")
+  })
+  return { name: "worker", check }
+})
+
+/** `/health/ready` of a worker process: its database, Redis when configured, and its own heartbeat. */
+export const WorkerHealthChecks = Layer.effect(
+  HealthChecks,
+  Effect.gen(function* () {
+    const redis = yield* RedisLayers.readiness
+    return [yield* databaseCheck, ...redis, yield* heartbeatCheck]
+  })
+)

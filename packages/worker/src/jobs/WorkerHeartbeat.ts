@@ -1,0 +1,12 @@
+import { WorkerHeartbeat } from "@moim/domain/jobs/WorkerHeartbeat"
+import { Effect } from "effect"
+import { Heartbeat } from "../Heartbeat.ts"
+import * as JobHandler from "../JobHandler.ts"
+
+/** Every minute (crontab): proves crons fire and jobs run end to end; prunes long-dead workers. */
+export const WorkerHeartbeatHandler = JobHandler.make(WorkerHeartbeat, () =>
+  Effect.gen(function* () {
+    const heartbeat = yield* Heartbeat
+    yield* heartbeat.recordCronRun
+  })
+)
