@@ -1,7 +1,7 @@
-import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { PlatformLive, ServerServices } from "./Platform.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
+import { runMain } from "./platform/RunMain.ts"
 import * as Server from "./Server.ts"
 
 /** `npm run start:server`: the HTTP server alone; run workers with `npm run start:worker`. */
@@ -13,4 +13,4 @@ const ServerLive = Layer.unwrap(
   })
 )
 
-Layer.launch(ServerLive.pipe(Layer.provide(ServerServices), Layer.provide(PlatformLive))).pipe(NodeRuntime.runMain)
+Layer.launch(ServerLive.pipe(Layer.provide(ServerServices), Layer.provide(PlatformLive))).pipe(runMain)

@@ -81,7 +81,7 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
           Effect.tryPromise(() =>
             run({
               connectionString: Redacted.value(database.url),
-              maxPoolSize: embedded ? 4 : config.workerConcurrency + 2,
+              maxPoolSize: config.workerConcurrency + 2,
               concurrency: config.workerConcurrency,
               noHandleSignals: true,
               noPreparedStatements: embedded,

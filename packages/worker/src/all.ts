@@ -1,6 +1,6 @@
-import { NodeRuntime } from "@effect/platform-node"
 import { PlatformLive } from "@moim/server/Platform"
 import { AppConfig } from "@moim/server/platform/AppConfig"
+import { runMain } from "@moim/server/platform/RunMain"
 import * as Server from "@moim/server/Server"
 import { ServerInfo } from "@moim/server/System/ServerInfo"
 import { Effect, Layer } from "effect"
@@ -26,4 +26,4 @@ Layer.launch(
     Layer.provideMerge(WorkerLive),
     Layer.provide(PlatformLive)
   )
-).pipe(NodeRuntime.runMain)
+).pipe(runMain)

@@ -1,9 +1,10 @@
 import { createServer } from "node:http"
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { NodeHttpServer } from "@effect/platform-node"
 import { HealthRoutes } from "@moim/server/http/Health"
 import { ServerMiddleware } from "@moim/server/http/ServerMiddleware"
 import { PlatformLive } from "@moim/server/Platform"
 import { AppConfig, optionalSecret } from "@moim/server/platform/AppConfig"
+import { runMain } from "@moim/server/platform/RunMain"
 import { Config, Effect, Layer, Option } from "effect"
 import { HttpRouter } from "effect/http"
 import { WorkerHealthChecks, WorkerLive } from "./Worker.ts"
@@ -37,4 +38,4 @@ const program = Effect.gen(function* () {
   )
 })
 
-NodeRuntime.runMain(program)
+runMain(program)
