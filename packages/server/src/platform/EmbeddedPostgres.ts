@@ -68,12 +68,12 @@ const spawn = (data: PgliteWorkerData, report: (diagnostic: Diagnostic) => void)
     // A worker that failed to start has nothing to flush; one still starting is let finish, so a
     // fresh data directory is not left half-initialised.
     if (!failed && worker.threadId !== -1) {
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((finish) => {
         const done = () => {
           clearTimeout(deadline)
           worker.off("message", onMessage)
           worker.off("exit", done)
-          resolve()
+          finish()
         }
         const onMessage = (event: PgliteWorkerEvent) => {
           if (event._tag === "Stopped") done()
