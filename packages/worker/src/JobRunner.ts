@@ -36,7 +36,6 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
         const sql = yield* SqlClient.SqlClient
         const context = yield* Effect.context<R>()
         const logContext = yield* Effect.context<never>()
-        const embedded = database.kind === "embedded"
 
         const taskList: TaskList = {}
         for (const handler of options.handlers) {
@@ -84,10 +83,6 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
               maxPoolSize: config.workerConcurrency + 2,
               concurrency: config.workerConcurrency,
               noHandleSignals: true,
-              noPreparedStatements: embedded,
-              // The embedded server is one Postgres session, so LISTEN/NOTIFY does not reach the
-              // runner's connection: poll often instead.
-              pollInterval: embedded ? 250 : 2000,
               logger: new GraphileLogger(logFactory),
               taskList,
               parsedCronItems: parseCronItems(

@@ -67,7 +67,7 @@ const withTempDir = <A>(f: (dir: string) => Promise<A>) =>
 
 describe("Starting Moim", () => {
   it.live(
-    "npm start's entry serves /health/ready and /docs with an empty environment, and stops on SIGTERM",
+    "npm start's entry serves /health/ready and /docs with an empty environment, owns its data dir, and stops on SIGTERM",
     () =>
       withTempDir(async (dir) => {
         const port = await freePort()
@@ -85,6 +85,10 @@ describe("Starting Moim", () => {
             mailer: "outbox",
             jobs: "graphile-worker"
           })
+
+          const second = start(allInOne, { PORT: String(await freePort()) }, dir)
+          assert.notStrictEqual(await second.exited, 0)
+          assert.include(second.output(), `is in use by process ${started.child.pid}`)
         } finally {
           started.child.kill("SIGTERM")
         }

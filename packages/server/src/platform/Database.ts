@@ -4,6 +4,7 @@ import { Effect, Layer, Option, type Redacted, String as Str } from "effect"
 import type { SqlClient } from "effect/sql"
 import { AppConfig } from "./AppConfig.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
+import { acquireDataDirLock } from "./DataDirLock.ts"
 import { EmbeddedPostgres } from "./EmbeddedPostgres.ts"
 import { Migrations } from "./Migrations.ts"
 
@@ -25,9 +26,6 @@ export const clientLayer = (options: {
     PgClient.layer({
       url: options.url,
       maxConnections: options.maxConnections,
-      // The embedded server is one Postgres session shared by every connection: named prepared
-      // statements of different connections would collide there.
-      prepare: options.kind === "postgres",
       transformQueryNames: Str.camelToSnake,
       transformResultNames: Str.snakeToCamel,
       applicationName: "moim"
@@ -47,7 +45,10 @@ export const layerUnmigrated = Layer.unwrap(
         const embedded = yield* EmbeddedPostgres
         return clientLayer({ url: embedded.url, kind: "embedded", maxConnections: config.databasePoolSize })
       })
-    ).pipe(Layer.provide(EmbeddedPostgres.layer({ dataDir: join(config.dataDir, "pg") })))
+    ).pipe(
+      Layer.provide(EmbeddedPostgres.layer({ dataDir: join(config.dataDir, "pg") })),
+      Layer.provide(Layer.effectDiscard(acquireDataDirLock(config.dataDir)))
+    )
   })
 )
 

@@ -19,7 +19,6 @@ const runJobQueueMigrations = Effect.gen(function* () {
     try: () =>
       runMigrations({
         connectionString: Redacted.value(database.url),
-        noPreparedStatements: database.kind === "embedded",
         logger: silentLogger
       }),
     catch: (cause) =>
