@@ -1,13 +1,21 @@
 import { HttpApi, OpenApi } from "effect/http-api"
+import { AdminApi } from "./AdminApi.ts"
+import { AuthApi } from "./AuthApi.ts"
 import { RequestValidation } from "./InvalidRequest.ts"
+import { MeApi } from "./MeApi.ts"
 import { OpsApi } from "./OpsApi.ts"
 import { stableComponentNames } from "./StableComponentNames.ts"
 import { SystemApi } from "./SystemApi.ts"
+import { UsersApi } from "./UsersApi.ts"
 import { Version } from "./Version.ts"
 
 /** The REST API served under `/api/v1`; the OpenAPI document and the SDK are generated from it. */
 export class Api extends HttpApi.make("moim")
   .add(SystemApi)
+  .add(AuthApi)
+  .add(MeApi)
+  .add(UsersApi)
+  .add(AdminApi)
   .add(OpsApi)
   .prefix("/api/v1")
   .middleware(RequestValidation)

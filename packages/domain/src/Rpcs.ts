@@ -1,4 +1,5 @@
+import { AccountsRpcs } from "./AccountsRpcs.ts"
 import { SystemRpcs } from "./SystemRpcs.ts"
 
 /** Every RPC Moim serves at `/rpc` (HTTP) and `/rpc/ws` (WebSocket). */
-export class Rpcs extends SystemRpcs {}
+export class Rpcs extends SystemRpcs.merge(AccountsRpcs) {}

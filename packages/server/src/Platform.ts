@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { type HealthCheck, HealthChecks } from "./http/Health.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
 import * as Database from "./platform/Database.ts"
@@ -41,4 +42,4 @@ export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServic
 export const PlatformLive = makePlatform(Database.layer)
 
 /** The services the HTTP routes need beyond the platform. */
-export const ServerServices = Layer.mergeAll(ServerInfo.layer, ServerHealthChecks)
+export const ServerServices = Layer.mergeAll(ServerInfo.layer, ServerHealthChecks, AccountsLive)

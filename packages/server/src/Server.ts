@@ -6,6 +6,10 @@ import { Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { RpcSerialization, RpcServer } from "effect/rpc"
+import { RpcAuthenticationLive } from "./Accounts/AuthenticationLive.ts"
+import { AvatarRoute } from "./Accounts/AvatarRoute.ts"
+import { AccountsHttp } from "./Accounts/Http.ts"
+import { AccountsRpc } from "./Accounts/Rpc.ts"
 import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
 import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
@@ -18,14 +22,14 @@ export const openApiPath = "/api/v1/openapi.json"
 
 /** REST under `/api/v1` with its OpenAPI document, built from the domain's `Api`. */
 const ApiRoutes = HttpApiBuilder.layer(Api, { openapiPath: openApiPath }).pipe(
-  Layer.provide([SystemHttp, OpsHttp]),
+  Layer.provide([SystemHttp, AccountsHttp, OpsHttp]),
   Layer.provide(RequestValidationLive)
 )
 
 /** The API reference page, with Scalar's script bundled and no web fonts, so it works offline. */
 const DocsRoute = HttpApiScalar.layer(Api, { path: "/docs", scalar: { withDefaultFonts: false } })
 
-const RpcHandlers = Layer.mergeAll(SystemRpc)
+const RpcHandlers = Layer.mergeAll(SystemRpc, AccountsRpc)
 
 /** The same RPC group over HTTP (`/rpc`, NDJSON so streams work) and WebSocket (`/rpc/ws`). */
 const RpcRoutes = Layer.mergeAll(
@@ -35,7 +39,7 @@ const RpcRoutes = Layer.mergeAll(
   RpcServer.layerHttp({ group: Rpcs, path: "/rpc/ws", protocol: "websocket" }).pipe(
     Layer.provide(RpcSerialization.layerJson)
   )
-).pipe(Layer.provide(RpcHandlers))
+).pipe(Layer.provide([RpcHandlers, RpcAuthenticationLive]))
 
 /** Every route and the middleware around them; needs the platform services (see `Platform.ts`). */
 export const Routes = Layer.mergeAll(
@@ -43,6 +47,7 @@ export const Routes = Layer.mergeAll(
   DocsRoute,
   RpcRoutes,
   HealthRoutes,
+  AvatarRoute,
   StorageRoutes,
   ServerMiddleware,
   CorsLive

@@ -1,6 +1,7 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Api } from "@moim/domain/Api"
+import { layerRpcAuthenticationClient } from "@moim/domain/RpcAuthenticationClient"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
@@ -161,7 +162,8 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
         Layer.unwrap(
           Effect.map(TestServer.baseUrl, (base) =>
             RpcClient.layerProtocolHttp({ url: `${base}/rpc` }).pipe(
-              Layer.provide([FetchHttpClient.layer, RpcSerialization.layerNdjson])
+              Layer.provide([FetchHttpClient.layer, RpcSerialization.layerNdjson]),
+              Layer.merge(layerRpcAuthenticationClient(Effect.succeedNone))
             )
           )
         )
@@ -185,7 +187,8 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
               Layer.provide([
                 NodeSocket.layerWebSocket(`${base.replace("http", "ws")}/rpc/ws`),
                 RpcSerialization.layerJson
-              ])
+              ]),
+              Layer.merge(layerRpcAuthenticationClient(Effect.succeedNone))
             )
           )
         )

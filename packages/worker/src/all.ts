@@ -1,3 +1,4 @@
+import { AccountsLive } from "@moim/server/Accounts/AccountsLive"
 import { PlatformLive } from "@moim/server/Platform"
 import { AppConfig } from "@moim/server/platform/AppConfig"
 import { runMain } from "@moim/server/platform/RunMain"
@@ -22,7 +23,7 @@ const ServerLive = Layer.unwrap(
 
 Layer.launch(
   ServerLive.pipe(
-    Layer.provide([ServerInfo.layer, WorkerHealthChecks]),
+    Layer.provide([ServerInfo.layer, WorkerHealthChecks, AccountsLive]),
     Layer.provideMerge(WorkerLive),
     Layer.provide(PlatformLive)
   )

@@ -1,9 +1,21 @@
 import { randomUUID } from "node:crypto"
-import { ByteSize, Cause, Effect, Layer } from "effect"
+import { ByteSize, Cause, Effect, Layer, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { AppConfig } from "../platform/AppConfig.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
+
+/**
+ * The client's address, set by this middleware on every request (any value a client sends is
+ * replaced), so REST handlers and RPC handlers (which see only headers) read the same thing.
+ */
+export const clientAddressHeader = "x-moim-client-address"
+
+const clientAddress = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): string => {
+  const forwarded = trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
+  if (forwarded !== undefined && forwarded.length > 0) return forwarded
+  return Option.getOrElse(request.remoteAddress, () => "unknown")
+}
 
 const emptyErrorBodies: Record<number, { readonly _tag: string; readonly message: string }> = {
   400: { _tag: "BadRequest", message: "The request could not be read" },
@@ -71,7 +83,11 @@ export const ServerMiddleware = HttpRouter.middleware(
         const incoming = request.headers["x-request-id"]
         const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID()
         const startedAt = performance.now()
+        const stamped = request.modify({
+          headers: { ...request.headers, [clientAddressHeader]: clientAddress(request, config.trustProxy) }
+        })
         const response = yield* httpEffect.pipe(
+          Effect.provideService(HttpServerRequest.HttpServerRequest, stamped),
           Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
           Effect.catchCause(respondToFailure),
           Effect.map((response) => withJsonErrorBody(request, response)),

@@ -31,6 +31,8 @@ export class AppConfig extends Context.Service<
     readonly maxBodyBytes: number
     readonly opsToken: Option.Option<Redacted.Redacted<string>>
     readonly workerConcurrency: number
+    /** Take the client address from `X-Forwarded-For` (set when behind a proxy you run). */
+    readonly trustProxy: boolean
   }
 >()("@moim/server/platform/AppConfig") {
   static readonly config = Effect.gen(function* () {
@@ -64,6 +66,7 @@ export class AppConfig extends Context.Service<
     const maxBodyBytes = yield* Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1024 * 1024))
     const opsToken = yield* optionalSecret("MOIM_OPS_TOKEN")
     const workerConcurrency = yield* Config.Int("WORKER_CONCURRENCY").pipe(Config.withDefault(10))
+    const trustProxy = yield* Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false))
     return AppConfig.of({
       environment,
       production,
@@ -79,7 +82,8 @@ export class AppConfig extends Context.Service<
       corsOrigins,
       maxBodyBytes,
       opsToken,
-      workerConcurrency
+      workerConcurrency,
+      trustProxy
     })
   })
 

@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Effect, Layer } from "effect"
@@ -29,12 +30,31 @@ export const configLayer = (env: Record<string, string>) => ConfigProvider.layer
 export const platformLayer = (env: Record<string, string> = testEnv()) =>
   makePlatform(TestDatabase.layer()).pipe(Layer.provide(configLayer(env)))
 
-/** The whole HTTP server on 127.0.0.1 and a random port, on this file's own database. */
+const freePort = Effect.promise(
+  () =>
+    new Promise<number>((resolve, reject) => {
+      const probe = createServer()
+      probe.once("error", reject)
+      probe.listen(0, "127.0.0.1", () => {
+        const address = probe.address()
+        probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+      })
+    })
+)
+
+/**
+ * The whole HTTP server on 127.0.0.1 and a free port, on this file's own database. The port is
+ * chosen first so `MOIM_PUBLIC_URL` (signed URLs, links) points at this server.
+ */
 export const layer = (env: Record<string, string> = testEnv()) =>
-  Server.layer({ host: "127.0.0.1", port: 0 }).pipe(
-    Layer.provide(ServerServices),
-    Layer.provideMerge(makePlatform(TestDatabase.layer())),
-    Layer.provide(configLayer(env))
+  Layer.unwrap(
+    Effect.map(freePort, (port) =>
+      Server.layer({ host: "127.0.0.1", port }).pipe(
+        Layer.provideMerge(ServerServices),
+        Layer.provideMerge(makePlatform(TestDatabase.layer())),
+        Layer.provide(configLayer({ MOIM_PUBLIC_URL: `http://127.0.0.1:${port}`, ...env, PORT: String(port) }))
+      )
+    )
   )
 
 /** `http://127.0.0.1:<port>` of the running test server. */

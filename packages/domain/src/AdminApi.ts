@@ -1,0 +1,32 @@
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { Forbidden } from "./AuthErrors.ts"
+import { Authentication } from "./Authentication.ts"
+import { AdminUserView, UserId, UserNotFound } from "./User.ts"
+
+export const SuspendPayload = Schema.Struct({
+  reason: Schema.optional(Schema.String.check(Schema.isMaxLength(500)))
+}).annotate({ identifier: "SuspendPayload" })
+
+/** Site administration; every endpoint needs a site admin. */
+export class AdminApi extends HttpApiGroup.make("admin")
+  .add(
+    HttpApiEndpoint.post("suspendUser", "/admin/users/:id/suspend", {
+      params: { id: UserId },
+      payload: SuspendPayload,
+      success: AdminUserView,
+      error: [UserNotFound, Forbidden]
+    }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Suspend a user",
+        description: "The user can no longer sign in or refresh, and tokens issued earlier stop working at once."
+      })
+    ),
+    HttpApiEndpoint.post("unsuspendUser", "/admin/users/:id/unsuspend", {
+      params: { id: UserId },
+      success: AdminUserView,
+      error: [UserNotFound, Forbidden]
+    }).annotateMerge(OpenApi.annotations({ summary: "Lift a suspension" }))
+  )
+  .middleware(Authentication)
+  .annotateMerge(OpenApi.annotations({ title: "Admin", description: "Site administration" })) {}

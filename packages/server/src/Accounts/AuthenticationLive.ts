@@ -1,0 +1,51 @@
+import { Unauthorized } from "@moim/domain/AuthErrors"
+import { Authentication, CurrentUser, RpcAuthentication } from "@moim/domain/Authentication"
+import { Effect, Layer, Redacted } from "effect"
+import { HttpServerRequest } from "effect/http"
+import { AccountRateLimits } from "./AccountRateLimits.ts"
+import { Accounts } from "./Accounts.ts"
+import { clientInfo } from "./ClientInfo.ts"
+
+const bearerPrefix = /^Bearer\s+/i
+
+/** REST: checks the bearer token and its session, applies the per-user rate limit, provides `CurrentUser`. */
+export const AuthenticationLive = Layer.effect(
+  Authentication,
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const limits = yield* AccountRateLimits
+    return Authentication.of({
+      bearer: (httpEffect, { credential }) =>
+        Effect.gen(function* () {
+          const token = Redacted.value(credential)
+          if (token.length === 0) {
+            return yield* new Unauthorized({ message: "Sign in first: send Authorization: Bearer <access token>" })
+          }
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const actor = yield* accounts.authenticate(token, clientInfo(request.headers))
+          yield* limits.general({ userId: actor.userId })
+          return yield* Effect.provideService(httpEffect, CurrentUser, actor)
+        })
+    })
+  })
+)
+
+/** RPC: the same checks, with the token from each call's `authorization` header. */
+export const RpcAuthenticationLive = Layer.effect(
+  RpcAuthentication,
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const limits = yield* AccountRateLimits
+    return RpcAuthentication.of((effect, { headers }) =>
+      Effect.gen(function* () {
+        const header = headers.authorization ?? ""
+        if (!bearerPrefix.test(header)) {
+          return yield* new Unauthorized({ message: "Sign in first: send authorization: Bearer <access token>" })
+        }
+        const actor = yield* accounts.authenticate(header.replace(bearerPrefix, ""), clientInfo(headers))
+        yield* limits.general({ userId: actor.userId })
+        return yield* Effect.provideService(effect, CurrentUser, actor)
+      })
+    )
+  })
+)

@@ -1,0 +1,76 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { call, freshEmail, freshIp } from "./support/Http.ts"
+import * as TestServer from "./support/TestServer.ts"
+
+const env = TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_WINDOW: "2 seconds", RATE_LIMIT_USER: "8" })
+const attempt = (email: string, ip: string) =>
+  call("POST", "/api/v1/auth/login", { ip, body: { email, password: "wrong password!" } })
+
+layer(TestServer.layer(env), { excludeTestServices: true })("Account rate limits", (it) => {
+  it.effect("five logins a window per address; the sixth gets 429 with Retry-After; the window resets", () =>
+    Effect.gen(function* () {
+      const ip = freshIp()
+      for (let i = 0; i < 5; i++) {
+        const response = yield* attempt(freshEmail(), ip)
+        assert.strictEqual(response.status, 401)
+        assert.strictEqual(response.headers.get("ratelimit-limit"), "5")
+      }
+      const limited = yield* attempt(freshEmail(), ip)
+      assert.strictEqual(limited.status, 429)
+      assert.strictEqual(limited.body._tag, "RateLimited")
+      const retryAfter = Number(limited.headers.get("retry-after"))
+      assert.isTrue(retryAfter >= 1 && retryAfter <= 2, `Retry-After ${retryAfter}`)
+      assert.strictEqual(limited.body.retryAfterSeconds, retryAfter)
+      assert.strictEqual(limited.headers.get("ratelimit-remaining"), "0")
+
+      assert.strictEqual((yield* attempt(freshEmail(), freshIp())).status, 401, "another address is not limited")
+      yield* Effect.sleep("2100 millis")
+      assert.strictEqual((yield* attempt(freshEmail(), ip)).status, 401, "the window has reset")
+    })
+  )
+
+  it.effect("five logins a window per email address, whatever the address they come from", () =>
+    Effect.gen(function* () {
+      const email = freshEmail()
+      for (let i = 0; i < 5; i++) assert.strictEqual((yield* attempt(email, freshIp())).status, 401)
+      assert.strictEqual((yield* attempt(email, freshIp())).status, 429)
+      assert.strictEqual((yield* attempt(email.toUpperCase(), freshIp())).status, 429, "emails are normalised first")
+    })
+  )
+
+  it.effect("signup and password reset are limited the same way", () =>
+    Effect.gen(function* () {
+      const ip = freshIp()
+      const statuses: Array<number> = []
+      for (let i = 0; i < 6; i++) {
+        const response = yield* call("POST", "/api/v1/auth/password-reset", { ip, body: { email: freshEmail() } })
+        statuses.push(response.status)
+      }
+      assert.deepStrictEqual(statuses, [202, 202, 202, 202, 202, 429])
+      const signupIp = freshIp()
+      const signups: Array<number> = []
+      for (let i = 0; i < 6; i++) {
+        const response = yield* call("POST", "/api/v1/auth/signup", {
+          ip: signupIp,
+          body: { email: freshEmail(), password: "correct horse battery", nickname: "Rate" }
+        })
+        signups.push(response.status)
+      }
+      assert.deepStrictEqual(signups, [201, 201, 201, 201, 201, 429])
+    })
+  )
+
+  it.effect("signed-in requests are limited per user", () =>
+    Effect.gen(function* () {
+      const signedUp = yield* call("POST", "/api/v1/auth/signup", {
+        ip: freshIp(),
+        body: { email: freshEmail(), password: "correct horse battery", nickname: "Busy" }
+      })
+      const token = String(signedUp.body.accessToken)
+      const statuses: Array<number> = []
+      for (let i = 0; i < 9; i++) statuses.push((yield* call("GET", "/api/v1/me", { token, ip: freshIp() })).status)
+      assert.deepStrictEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 429])
+    })
+  )
+})
