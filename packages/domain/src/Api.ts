@@ -1,6 +1,7 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
 import { AuthApi } from "./AuthApi.ts"
+import { GroupAdminApi, GroupsApi } from "./GroupsApi.ts"
 import { RequestValidation } from "./InvalidRequest.ts"
 import { MeApi } from "./MeApi.ts"
 import { OpsApi } from "./OpsApi.ts"
@@ -15,6 +16,8 @@ export class Api extends HttpApi.make("moim")
   .add(AuthApi)
   .add(MeApi)
   .add(UsersApi)
+  .add(GroupsApi)
+  .add(GroupAdminApi)
   .add(AdminApi)
   .add(OpsApi)
   .prefix("/api/v1")

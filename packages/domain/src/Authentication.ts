@@ -1,4 +1,4 @@
-import { Context, Schema } from "effect"
+import { Context, type Option, Schema } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { RpcMiddleware } from "effect/rpc"
 import { AccountSuspended, Unauthorized } from "./AuthErrors.ts"
@@ -36,3 +36,28 @@ export class RpcAuthentication extends RpcMiddleware.Service<RpcAuthentication, 
     requiredForClient: true
   }
 ) {}
+
+/** The signed-in user, if the request carried a valid bearer token; none for anonymous requests. */
+export class CurrentViewer extends Context.Service<CurrentViewer, Option.Option<CurrentUser["Service"]>>()(
+  "@moim/domain/CurrentViewer"
+) {}
+
+/**
+ * For endpoints anyone may call: without `Authorization` the request is anonymous; with it, the
+ * token must be valid (an expired one gets 401 so clients refresh) and the viewer is known.
+ */
+export class OptionalAuthentication extends HttpApiMiddleware.Service<
+  OptionalAuthentication,
+  { provides: CurrentViewer }
+>()("@moim/domain/OptionalAuthentication", {
+  security: { bearer: HttpApiSecurity.bearer },
+  error: [Unauthorized, AccountSuspended, RateLimited]
+}) {}
+
+export class RpcOptionalAuthentication extends RpcMiddleware.Service<
+  RpcOptionalAuthentication,
+  { provides: CurrentViewer }
+>()("@moim/domain/RpcOptionalAuthentication", {
+  error: Schema.Union([Unauthorized, AccountSuspended, RateLimited]),
+  requiredForClient: true
+}) {}

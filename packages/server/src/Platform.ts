@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
+import { GroupsLive } from "./Groups/GroupsLive.ts"
 import { type HealthCheck, HealthChecks } from "./http/Health.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
 import * as Database from "./platform/Database.ts"
@@ -41,5 +42,8 @@ export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServic
 
 export const PlatformLive = makePlatform(Database.layer)
 
-/** The services the HTTP routes need beyond the platform. */
-export const ServerServices = Layer.mergeAll(ServerInfo.layer, ServerHealthChecks, AccountsLive)
+/** The features' services the HTTP routes need, beyond the platform. */
+export const ServerFeatures = Layer.mergeAll(ServerInfo.layer, GroupsLive).pipe(Layer.provideMerge(AccountsLive))
+
+/** Everything a server process needs beyond the platform: the features and its readiness checks. */
+export const ServerServices = Layer.merge(ServerFeatures, ServerHealthChecks)

@@ -6,10 +6,13 @@ import { Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { RpcSerialization, RpcServer } from "effect/rpc"
-import { RpcAuthenticationLive } from "./Accounts/AuthenticationLive.ts"
+import { RpcAuthenticationLive, RpcOptionalAuthenticationLive } from "./Accounts/AuthenticationLive.ts"
 import { AvatarRoute } from "./Accounts/AvatarRoute.ts"
 import { AccountsHttp } from "./Accounts/Http.ts"
 import { AccountsRpc } from "./Accounts/Rpc.ts"
+import { GroupsHttpLive } from "./Groups/Http.ts"
+import { GroupImageRoute } from "./Groups/ImageRoute.ts"
+import { GroupsRpc } from "./Groups/Rpc.ts"
 import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
 import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
@@ -22,14 +25,14 @@ export const openApiPath = "/api/v1/openapi.json"
 
 /** REST under `/api/v1` with its OpenAPI document, built from the domain's `Api`. */
 const ApiRoutes = HttpApiBuilder.layer(Api, { openapiPath: openApiPath }).pipe(
-  Layer.provide([SystemHttp, AccountsHttp, OpsHttp]),
+  Layer.provide([SystemHttp, AccountsHttp, GroupsHttpLive, OpsHttp]),
   Layer.provide(RequestValidationLive)
 )
 
 /** The API reference page, with Scalar's script bundled and no web fonts, so it works offline. */
 const DocsRoute = HttpApiScalar.layer(Api, { path: "/docs", scalar: { withDefaultFonts: false } })
 
-const RpcHandlers = Layer.mergeAll(SystemRpc, AccountsRpc)
+const RpcHandlers = Layer.mergeAll(SystemRpc, AccountsRpc, GroupsRpc)
 
 /** The same RPC group over HTTP (`/rpc`, NDJSON so streams work) and WebSocket (`/rpc/ws`). */
 const RpcRoutes = Layer.mergeAll(
@@ -39,7 +42,7 @@ const RpcRoutes = Layer.mergeAll(
   RpcServer.layerHttp({ group: Rpcs, path: "/rpc/ws", protocol: "websocket" }).pipe(
     Layer.provide(RpcSerialization.layerJson)
   )
-).pipe(Layer.provide([RpcHandlers, RpcAuthenticationLive]))
+).pipe(Layer.provide([RpcHandlers, RpcAuthenticationLive, RpcOptionalAuthenticationLive]))
 
 /** Every route and the middleware around them; needs the platform services (see `Platform.ts`). */
 export const Routes = Layer.mergeAll(
@@ -48,6 +51,7 @@ export const Routes = Layer.mergeAll(
   RpcRoutes,
   HealthRoutes,
   AvatarRoute,
+  GroupImageRoute,
   StorageRoutes,
   ServerMiddleware,
   CorsLive

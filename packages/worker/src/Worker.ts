@@ -1,4 +1,8 @@
+import { PurgeDeletedGroups } from "@moim/domain/jobs/PurgeDeletedGroups"
 import { WorkerHeartbeat } from "@moim/domain/jobs/WorkerHeartbeat"
+import { AccountsConfig } from "@moim/server/Accounts/AccountsConfig"
+import type { Groups } from "@moim/server/Groups/Groups"
+import { GroupsLive } from "@moim/server/Groups/GroupsLive"
 import { type HealthCheck, HealthChecks } from "@moim/server/http/Health"
 import { databaseCheck } from "@moim/server/Platform"
 import type { Mailer } from "@moim/server/platform/Mailer"
@@ -7,18 +11,27 @@ import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
 import type { JobHandler } from "./JobHandler.ts"
 import { JobRunner } from "./JobRunner.ts"
+import { PurgeDeletedGroupsHandler } from "./jobs/PurgeDeletedGroups.ts"
 import { SendEmailHandler } from "./jobs/SendEmail.ts"
 import { WorkerHeartbeatHandler } from "./jobs/WorkerHeartbeat.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
 /** Every job this worker runs, and its crontab. */
-export const handlers: ReadonlyArray<JobHandler<Heartbeat | Mailer>> = [SendEmailHandler, WorkerHeartbeatHandler]
-export const crontab = [{ task: WorkerHeartbeat.name, match: "* * * * *" }]
+export const handlers: ReadonlyArray<JobHandler<Heartbeat | Mailer | Groups>> = [
+  SendEmailHandler,
+  WorkerHeartbeatHandler,
+  PurgeDeletedGroupsHandler
+]
+export const crontab = [
+  { task: WorkerHeartbeat.name, match: "* * * * *" },
+  { task: PurgeDeletedGroups.name, match: "17 3 * * *" }
+]
 
 /** The worker: graphile-worker running the handlers, and this process's heartbeat. Needs the platform. */
 export const WorkerLive = JobRunner.layer({ handlers, crontab }).pipe(
   Layer.provideMerge(Heartbeat.layer),
-  Layer.provideMerge(WorkerIdentity.layer)
+  Layer.provideMerge(WorkerIdentity.layer),
+  Layer.provide(GroupsLive.pipe(Layer.provide(AccountsConfig.layer)))
 )
 
 /** Ready while this worker's heartbeat is fresh (missed fewer than three beats). */

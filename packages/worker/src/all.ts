@@ -1,9 +1,7 @@
-import { AccountsLive } from "@moim/server/Accounts/AccountsLive"
-import { PlatformLive } from "@moim/server/Platform"
+import { PlatformLive, ServerFeatures } from "@moim/server/Platform"
 import { AppConfig } from "@moim/server/platform/AppConfig"
 import { runMain } from "@moim/server/platform/RunMain"
 import * as Server from "@moim/server/Server"
-import { ServerInfo } from "@moim/server/System/ServerInfo"
 import { Effect, Layer } from "effect"
 import { WorkerHealthChecks, WorkerLive } from "./Worker.ts"
 
@@ -23,7 +21,7 @@ const ServerLive = Layer.unwrap(
 
 Layer.launch(
   ServerLive.pipe(
-    Layer.provide([ServerInfo.layer, WorkerHealthChecks, AccountsLive]),
+    Layer.provide([ServerFeatures, WorkerHealthChecks]),
     Layer.provideMerge(WorkerLive),
     Layer.provide(PlatformLive)
   )

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto"
 import {
   AccountSuspended,
   Forbidden,
@@ -12,14 +11,12 @@ import {
 import type { CurrentUser } from "@moim/domain/Authentication"
 import { SendEmail } from "@moim/domain/jobs/SendEmail"
 import type { AvatarContentType, UpdateMePayload } from "@moim/domain/MeApi"
-import { AvatarUpload } from "@moim/domain/MeApi"
-import { defaultPageSize, InvalidCursor } from "@moim/domain/Page"
+import { defaultPageSize } from "@moim/domain/Page"
 import { AuthResult, Session, type SessionId } from "@moim/domain/Session"
 import {
   AdminUserView,
   EmailAlreadyRegistered,
   PublicProfile,
-  UploadNotFound,
   User,
   type UserId,
   UserNotFound
@@ -27,9 +24,9 @@ import {
 import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { SqlClient } from "effect/sql"
-import { AppConfig } from "../platform/AppConfig.ts"
+import { Cursor } from "../platform/Cursor.ts"
+import { ImageUploads } from "../platform/ImageUploads.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
-import { Storage } from "../platform/Storage.ts"
 import { AccessTokens } from "./AccessTokens.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
 import { AccountsRepo, type ClientInfo, type ProfileRow, type UserRow } from "./AccountsRepo.ts"
@@ -38,21 +35,8 @@ import { Passwords } from "./Passwords.ts"
 
 type Actor = CurrentUser["Service"]
 
-const avatarMaxBytes = 5 * 1024 * 1024
-const avatarUploadTtl = Duration.minutes(15)
-
 const SearchCursor = Schema.Struct({ score: Schema.String, id: Schema.String })
 const NewestCursor = Schema.Struct({ createdAt: Schema.String, id: Schema.String })
-const encodeCursor = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url")
-const decodeCursor = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, cursor: string) =>
-  Effect.try({
-    try: () => JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
-    catch: () => new InvalidCursor({ message: "The cursor is malformed" })
-  }).pipe(
-    Effect.flatMap(Schema.decodeUnknownEffect(schema)),
-    Effect.mapError(() => new InvalidCursor({ message: "The cursor is malformed or belongs to another list" }))
-  )
-
 const utc = (date: Date) => DateTime.fromDateUnsafe(date)
 const nullableUtc = (date: Date | null) => (date === null ? null : utc(date))
 
@@ -75,15 +59,12 @@ const make = Effect.gen(function* () {
   const passwords = yield* Passwords
   const accessTokens = yield* AccessTokens
   const jobs = yield* JobQueue
-  const storage = yield* Storage
+  const images = yield* ImageUploads
   const config = yield* AccountsConfig
-  const app = yield* AppConfig
   const refreshTtlSeconds = Math.floor(Duration.toSeconds(config.refreshTokenTtl))
 
   const avatarUrl = (userId: UserId, avatarKey: string | null) =>
-    avatarKey === null
-      ? null
-      : `${app.publicUrl}/api/v1/users/${userId}/avatar?v=${createHash("sha256").update(avatarKey).digest("hex").slice(0, 12)}`
+    images.url(`/api/v1/users/${userId}/avatar`, avatarKey)
 
   const toUser = (row: UserRow) =>
     new User({
@@ -298,7 +279,9 @@ const make = Effect.gen(function* () {
         Effect.gen(function* () {
           const used = yield* repo.consumeEmailToken(OpaqueToken.hash(token), "verify_email")
           if (Option.isNone(used)) return false
-          return yield* repo.markEmailVerified(used.value.userId, used.value.email)
+          const verified = yield* repo.markEmailVerified(used.value.userId, used.value.email)
+          if (verified) yield* repo.claimEmailInvitations(used.value.userId, used.value.email)
+          return verified
         })
       )
       .pipe(Effect.orDie)
@@ -349,7 +332,9 @@ const make = Effect.gen(function* () {
           const used = yield* repo.consumeEmailToken(OpaqueToken.hash(token), "reset_password")
           if (Option.isNone(used)) return false
           yield* repo.setPassword(used.value.userId, passwordHash)
-          yield* repo.markEmailVerified(used.value.userId, used.value.email)
+          if (yield* repo.markEmailVerified(used.value.userId, used.value.email)) {
+            yield* repo.claimEmailInvitations(used.value.userId, used.value.email)
+          }
           yield* repo.revokeSessions(used.value.userId, { except: null, reason: "password_reset" })
           return true
         })
@@ -387,35 +372,13 @@ const make = Effect.gen(function* () {
     actor: Actor,
     contentType: typeof AvatarContentType.Type
   ) {
-    const key = `${avatarPrefix(actor.userId)}${SecureRandom.uuidV7Unsafe()}`
-    const upload = yield* storage
-      .presignUpload(key, { contentType, maxBytes: avatarMaxBytes, expiresIn: avatarUploadTtl })
-      .pipe(Effect.orDie)
-    return new AvatarUpload({
-      key,
-      url: upload.url,
-      method: "PUT",
-      headers: upload.headers,
-      maxBytes: avatarMaxBytes,
-      expiresAt: DateTime.addDuration(yield* DateTime.now, avatarUploadTtl)
-    })
+    return yield* images.start(avatarPrefix(actor.userId), contentType)
   })
 
   const updateMe = Effect.fn("Accounts.updateMe")(function* (actor: Actor, input: typeof UpdateMePayload.Type) {
     const before = yield* requireUser(actor.userId)
     const avatarKey = input.avatarUploadKey
-    if (avatarKey !== undefined && avatarKey !== null) {
-      const refused = new UploadNotFound({ message: "No finished avatar upload of yours has this key" })
-      if (!avatarKey.startsWith(avatarPrefix(actor.userId))) return yield* refused
-      const object = yield* storage.head(avatarKey).pipe(Effect.orDie)
-      if (
-        Option.isNone(object) ||
-        !object.value.contentType.startsWith("image/") ||
-        object.value.size > avatarMaxBytes
-      ) {
-        return yield* refused
-      }
-    }
+    if (avatarKey !== undefined && avatarKey !== null) yield* images.verify(avatarPrefix(actor.userId), avatarKey)
     const updated = yield* repo.updateProfile(actor.userId, {
       nickname: input.nickname,
       bio: input.bio,
@@ -424,7 +387,7 @@ const make = Effect.gen(function* () {
     })
     if (Option.isNone(updated)) return yield* new Unauthorized({ message: "This account no longer exists" })
     if (avatarKey !== undefined && before.avatarKey !== null && before.avatarKey !== avatarKey) {
-      yield* storage.delete(before.avatarKey).pipe(Effect.ignore)
+      yield* images.remove(before.avatarKey)
     }
     return toUser(updated.value)
   })
@@ -439,7 +402,7 @@ const make = Effect.gen(function* () {
         })
       )
       .pipe(Effect.orDie)
-    if (user.avatarKey !== null) yield* storage.delete(user.avatarKey).pipe(Effect.ignore)
+    if (user.avatarKey !== null) yield* images.remove(user.avatarKey)
   })
 
   const listSessions = Effect.fn("Accounts.listSessions")(function* (actor: Actor) {
@@ -482,34 +445,19 @@ const make = Effect.gen(function* () {
     const limit = input.limit ?? defaultPageSize
     const q = input.q?.trim()
     if (q !== undefined && q.length > 0) {
-      const after = input.cursor === undefined ? null : yield* decodeCursor(SearchCursor, input.cursor)
+      const after = yield* Cursor.decode(SearchCursor, input.cursor)
       const rows = yield* repo.searchProfiles({ q, limit: limit + 1, after })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: page.map(toProfile),
-        nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ score: last.score, id: last.id }) : null
-      }
+      return Cursor.page(rows, limit, toProfile, (row) => ({ score: row.score, id: row.id }))
     }
-    const after = input.cursor === undefined ? null : yield* decodeCursor(NewestCursor, input.cursor)
+    const after = yield* Cursor.decode(NewestCursor, input.cursor)
     const rows = yield* repo.listNewestProfiles({ limit: limit + 1, after })
-    const page = rows.slice(0, limit)
-    const last = page.at(-1)
-    return {
-      items: page.map(toProfile),
-      nextCursor:
-        rows.length > limit && last !== undefined
-          ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
-          : null
-    }
+    return Cursor.page(rows, limit, toProfile, (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }))
   })
 
   const avatarDownloadUrl = Effect.fn("Accounts.avatarDownloadUrl")(function* (userId: UserId) {
     const row = yield* repo.findProfile(userId)
     if (Option.isNone(row) || row.value.avatarKey === null) return Option.none<string>()
-    return Option.some(
-      yield* storage.presignDownload(row.value.avatarKey, { expiresIn: Duration.hours(1) }).pipe(Effect.orDie)
-    )
+    return Option.some(yield* images.downloadUrl(row.value.avatarKey))
   })
 
   const requireAdmin = (actor: Actor) =>

@@ -130,6 +130,20 @@ const makeRepo = Effect.gen(function* () {
     return rows.length > 0
   }, Effect.orDie)
 
+  /**
+   * Group invitations sent to an email address reach the account that proves it owns the address
+   * (verification or password reset), never merely one that signed up with it.
+   */
+  const claimEmailInvitations = Effect.fn("AccountsRepo.claimEmailInvitations")(function* (id: UserId, email: string) {
+    yield* sql`
+      UPDATE group_invitations i SET invitee_id = ${id}
+      WHERE i.email = ${email} AND i.invitee_id IS NULL AND i.status = 'pending'
+        AND NOT EXISTS (
+          SELECT 1 FROM group_invitations o
+          WHERE o.group_id = i.group_id AND o.invitee_id = ${id} AND o.status = 'pending'
+        )`
+  }, Effect.orDie)
+
   const setSuspension = Effect.fn("AccountsRepo.setSuspension")(function* (
     id: UserId,
     suspension: { readonly reason: string | null } | null
@@ -316,6 +330,7 @@ const makeRepo = Effect.gen(function* () {
     updateProfile,
     setPassword,
     markEmailVerified,
+    claimEmailInvitations,
     setSuspension,
     eraseUser,
     findProfile,

@@ -1,6 +1,13 @@
 import { Unauthorized } from "@moim/domain/AuthErrors"
-import { Authentication, CurrentUser, RpcAuthentication } from "@moim/domain/Authentication"
-import { Effect, Layer, Redacted } from "effect"
+import {
+  Authentication,
+  CurrentUser,
+  CurrentViewer,
+  OptionalAuthentication,
+  RpcAuthentication,
+  RpcOptionalAuthentication
+} from "@moim/domain/Authentication"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { AccountRateLimits } from "./AccountRateLimits.ts"
 import { Accounts } from "./Accounts.ts"
@@ -45,6 +52,50 @@ export const RpcAuthenticationLive = Layer.effect(
         const actor = yield* accounts.authenticate(header.replace(bearerPrefix, ""), clientInfo(headers))
         yield* limits.general({ userId: actor.userId })
         return yield* Effect.provideService(effect, CurrentUser, actor)
+      })
+    )
+  })
+)
+
+/** REST, for public reads: anonymous without a token (rate limited per address), the signed-in viewer with one. */
+export const OptionalAuthenticationLive = Layer.effect(
+  OptionalAuthentication,
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const limits = yield* AccountRateLimits
+    return OptionalAuthentication.of({
+      bearer: (httpEffect, { credential }) =>
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const token = Redacted.value(credential)
+          if (token.length === 0) {
+            yield* limits.general({ ip: clientInfo(request.headers).ip })
+            return yield* Effect.provideService(httpEffect, CurrentViewer, Option.none())
+          }
+          const actor = yield* accounts.authenticate(token, clientInfo(request.headers))
+          yield* limits.general({ userId: actor.userId })
+          return yield* Effect.provideService(httpEffect, CurrentViewer, Option.some(actor))
+        })
+    })
+  })
+)
+
+/** RPC, for public reads: the same, from each call's `authorization` header. */
+export const RpcOptionalAuthenticationLive = Layer.effect(
+  RpcOptionalAuthentication,
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const limits = yield* AccountRateLimits
+    return RpcOptionalAuthentication.of((effect, { headers }) =>
+      Effect.gen(function* () {
+        const header = headers.authorization ?? ""
+        if (!bearerPrefix.test(header)) {
+          yield* limits.general({ ip: clientInfo(headers).ip })
+          return yield* Effect.provideService(effect, CurrentViewer, Option.none())
+        }
+        const actor = yield* accounts.authenticate(header.replace(bearerPrefix, ""), clientInfo(headers))
+        yield* limits.general({ userId: actor.userId })
+        return yield* Effect.provideService(effect, CurrentViewer, Option.some(actor))
       })
     )
   })

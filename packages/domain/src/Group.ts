@@ -1,0 +1,213 @@
+import { Schema, SchemaTransformation } from "effect"
+import { Timestamp } from "./Timestamp.ts"
+import { PublicProfile, UserId } from "./User.ts"
+
+export const GroupId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("GroupId")).annotate({
+  identifier: "GroupId",
+  description: "A group's id (UUIDv7)"
+})
+export type GroupId = typeof GroupId.Type
+
+export const InvitationId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("InvitationId")).annotate({
+  identifier: "InvitationId"
+})
+export type InvitationId = typeof InvitationId.Type
+
+/** The catalogue of group categories. */
+export const GroupCategory = Schema.Literals([
+  "sports",
+  "hiking",
+  "books",
+  "tech",
+  "music",
+  "language",
+  "food",
+  "games",
+  "arts",
+  "volunteering",
+  "other"
+]).annotate({ identifier: "GroupCategory", description: "What the group is about" })
+export type GroupCategory = typeof GroupCategory.Type
+
+export const GroupVisibility = Schema.Literals(["public", "private"]).annotate({
+  identifier: "GroupVisibility",
+  description: "`private`: only members see the group; to everyone else it does not exist"
+})
+
+export const JoinPolicy = Schema.Literals(["open", "approval", "invite"]).annotate({
+  identifier: "JoinPolicy",
+  description: "`open`: join at once; `approval`: an owner or admin approves a request; `invite`: by invitation only"
+})
+
+export const MemberRole = Schema.Literals(["owner", "admin", "member"]).annotate({ identifier: "MemberRole" })
+export type MemberRole = typeof MemberRole.Type
+
+/** Where the requesting user stands with a group. */
+export const ViewerStatus = Schema.Literals(["none", "member", "pending", "invited", "banned"]).annotate({
+  identifier: "ViewerStatus",
+  description: "`pending`: a join request awaits approval; `invited`: an invitation awaits your answer"
+})
+
+export const GroupViewer = Schema.Struct({
+  status: ViewerStatus,
+  role: Schema.NullOr(MemberRole)
+}).annotate({ identifier: "GroupViewer", description: "Your membership, when signed in" })
+
+export const GroupName = Schema.String.pipe(Schema.check(Schema.isMinLength(3), Schema.isMaxLength(80))).annotate({
+  description: "3 to 80 characters"
+})
+export const GroupDescription = Schema.String.check(Schema.isMaxLength(5000))
+/** A tag, stored lower-case: `Trails` and `trails` are one tag. */
+export const GroupTag = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.String,
+    SchemaTransformation.transform({ decode: (value) => value.trim().toLowerCase(), encode: (value) => value })
+  ),
+  Schema.check(
+    Schema.isMinLength(1),
+    Schema.isMaxLength(30),
+    Schema.isPattern(/^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N}-]*$/u, { expected: "letters, digits or -" })
+  )
+)
+export const GroupTags = Schema.Array(GroupTag).check(Schema.isMaxLength(10)).annotate({
+  description: "Up to 10 tags (letters, digits, -), stored lower-case"
+})
+export const MemberLimit = Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: 100_000 })).annotate({
+  description: "Most members the group takes (2–100000); null for no limit"
+})
+
+export class Group extends Schema.Class<Group>("Group")(
+  {
+    id: GroupId,
+    name: Schema.String,
+    description: Schema.String,
+    category: GroupCategory,
+    tags: Schema.Array(Schema.String),
+    visibility: GroupVisibility,
+    joinPolicy: JoinPolicy,
+    memberLimit: Schema.NullOr(Schema.Int),
+    imageUrl: Schema.NullOr(Schema.String),
+    ownerId: UserId,
+    memberCount: Schema.Int,
+    postCount: Schema.Int,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    viewer: Schema.NullOr(GroupViewer).annotate({ description: "Null for anonymous requests" })
+  },
+  { description: "An interest group" }
+) {}
+
+export class GroupMember extends Schema.Class<GroupMember>("GroupMember")(
+  {
+    user: PublicProfile,
+    role: MemberRole,
+    joinedAt: Timestamp
+  },
+  { description: "A member of a group" }
+) {}
+
+export class JoinRequest extends Schema.Class<JoinRequest>("JoinRequest")(
+  {
+    groupId: GroupId,
+    user: PublicProfile,
+    message: Schema.String,
+    createdAt: Timestamp
+  },
+  { description: "A request to join a group with the approval policy" }
+) {}
+
+export class Invitation extends Schema.Class<Invitation>("Invitation")(
+  {
+    id: InvitationId,
+    groupId: GroupId,
+    groupName: Schema.String,
+    inviterId: UserId,
+    inviteeId: Schema.NullOr(UserId),
+    email: Schema.NullOr(Schema.String).annotate({
+      description: "For invitations by email to someone without an account"
+    }),
+    status: Schema.Literals(["pending", "accepted", "declined", "revoked"]),
+    createdAt: Timestamp,
+    expiresAt: Timestamp
+  },
+  { description: "An invitation to join a group" }
+) {}
+
+export class GroupBan extends Schema.Class<GroupBan>("GroupBan")(
+  {
+    groupId: GroupId,
+    user: PublicProfile,
+    reason: Schema.String,
+    bannedBy: Schema.NullOr(UserId),
+    createdAt: Timestamp
+  },
+  { description: "A user banned from a group" }
+) {}
+
+export class GroupNotFound extends Schema.TaggedError<GroupNotFound>()(
+  "GroupNotFound",
+  { message: Schema.String },
+  {
+    httpApiStatus: 404,
+    identifier: "GroupNotFound",
+    description: "No such group (or it is private and you are not a member)"
+  }
+) {}
+
+export class GroupFull extends Schema.TaggedError<GroupFull>()(
+  "GroupFull",
+  { message: Schema.String },
+  { httpApiStatus: 409, identifier: "GroupFull", description: "The group has reached its member limit" }
+) {}
+
+export class AlreadyMember extends Schema.TaggedError<AlreadyMember>()(
+  "AlreadyMember",
+  { message: Schema.String },
+  { httpApiStatus: 409, identifier: "AlreadyMember", description: "Already a member of the group" }
+) {}
+
+export class InvitationRequired extends Schema.TaggedError<InvitationRequired>()(
+  "InvitationRequired",
+  { message: Schema.String },
+  { httpApiStatus: 403, identifier: "InvitationRequired", description: "The group takes members by invitation only" }
+) {}
+
+export class BannedFromGroup extends Schema.TaggedError<BannedFromGroup>()(
+  "BannedFromGroup",
+  { message: Schema.String },
+  { httpApiStatus: 403, identifier: "BannedFromGroup", description: "You are banned from this group" }
+) {}
+
+export class OwnerCannotLeave extends Schema.TaggedError<OwnerCannotLeave>()(
+  "OwnerCannotLeave",
+  { message: Schema.String },
+  {
+    httpApiStatus: 409,
+    identifier: "OwnerCannotLeave",
+    description: "The owner must transfer ownership before leaving"
+  }
+) {}
+
+export class NotAMember extends Schema.TaggedError<NotAMember>()(
+  "NotAMember",
+  { message: Schema.String },
+  { httpApiStatus: 404, identifier: "NotAMember", description: "That user is not a member of the group" }
+) {}
+
+export class JoinRequestNotFound extends Schema.TaggedError<JoinRequestNotFound>()(
+  "JoinRequestNotFound",
+  { message: Schema.String },
+  { httpApiStatus: 404, identifier: "JoinRequestNotFound", description: "No pending join request from that user" }
+) {}
+
+export class InvitationNotFound extends Schema.TaggedError<InvitationNotFound>()(
+  "InvitationNotFound",
+  { message: Schema.String },
+  { httpApiStatus: 404, identifier: "InvitationNotFound", description: "No such pending invitation for you" }
+) {}
+
+export class AlreadyInvited extends Schema.TaggedError<AlreadyInvited>()(
+  "AlreadyInvited",
+  { message: Schema.String },
+  { httpApiStatus: 409, identifier: "AlreadyInvited", description: "A pending invitation already exists" }
+) {}

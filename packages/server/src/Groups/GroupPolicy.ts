@@ -1,0 +1,81 @@
+import { Forbidden } from "@moim/domain/AuthErrors"
+import { GroupNotFound, type MemberRole } from "@moim/domain/Group"
+import type { UserRole } from "@moim/domain/User"
+import { Effect } from "effect"
+import type { ViewerRow } from "./GroupsRepo.ts"
+
+/** Who is asking: a signed-in user with their site role, or nobody. */
+export type Actor = { readonly userId: string; readonly siteRole: UserRole } | null
+
+export type GroupAction =
+  /** See the group, its members. */
+  | "view"
+  /** Edit it, handle join requests, invitations and bans, remove plain members. */
+  | "moderate"
+  /** Delete it. */
+  | "delete"
+  /** Make or unmake admins. */
+  | "changeRoles"
+  /** Hand ownership to another member. */
+  | "transfer"
+
+export interface PolicyContext {
+  readonly group: { readonly visibility: "public" | "private" }
+  readonly actor: Actor
+  readonly standing: ViewerRow
+}
+
+const notFound = new GroupNotFound({ message: "No such group" })
+const isSiteAdmin = (actor: Actor) => actor?.siteRole === "admin"
+const isOwner = (context: PolicyContext) => context.standing.role === "owner"
+const isAdmin = (context: PolicyContext) => context.standing.role === "owner" || context.standing.role === "admin"
+
+/**
+ * Every group permission, decided from the actor's site role and their standing in the group
+ * (member role, pending request, invitation, ban). Site admins can do what owners do except change
+ * roles or take ownership. Someone who may not see a private group gets `GroupNotFound`, so its
+ * existence does not leak; someone who may see it but not act gets `Forbidden`.
+ */
+export const GroupPolicy = {
+  canView: (context: PolicyContext): boolean =>
+    context.group.visibility === "public" || context.standing.role !== null || isSiteAdmin(context.actor),
+
+  /** May the actor see the group at all? */
+  checkView: (context: PolicyContext): Effect.Effect<void, GroupNotFound> =>
+    GroupPolicy.canView(context) ? Effect.void : Effect.fail(notFound),
+
+  check: (
+    action: Exclude<GroupAction, "view">,
+    context: PolicyContext
+  ): Effect.Effect<void, GroupNotFound | Forbidden> => {
+    if (!GroupPolicy.canView(context)) return Effect.fail(notFound)
+    const allowed =
+      action === "moderate"
+        ? isAdmin(context) || isSiteAdmin(context.actor)
+        : action === "delete"
+          ? isOwner(context) || isSiteAdmin(context.actor)
+          : isOwner(context)
+    return allowed ? Effect.void : Effect.fail(new Forbidden({ message: forbiddenMessages[action] }))
+  },
+
+  /** May the actor remove (or ban) a member with `targetRole`? Nobody removes the owner. */
+  checkRemove: (
+    context: PolicyContext,
+    targetRole: MemberRole | null
+  ): Effect.Effect<void, GroupNotFound | Forbidden> =>
+    Effect.flatMap(GroupPolicy.check("moderate", context), () => {
+      if (targetRole === "owner")
+        return Effect.fail(new Forbidden({ message: "The owner cannot be removed or banned" }))
+      if (targetRole === "admin" && !isOwner(context) && !isSiteAdmin(context.actor)) {
+        return Effect.fail(new Forbidden({ message: "Only the owner removes or bans admins" }))
+      }
+      return Effect.void
+    })
+}
+
+const forbiddenMessages: Record<Exclude<GroupAction, "view">, string> = {
+  moderate: "Only the group's owner and admins may do this",
+  delete: "Only the group's owner may delete it",
+  changeRoles: "Only the group's owner makes or unmakes admins",
+  transfer: "Only the group's owner may transfer ownership"
+}

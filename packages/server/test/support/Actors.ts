@@ -1,0 +1,40 @@
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { Accounts } from "../../src/Accounts/Accounts.ts"
+import { call, freshEmail, freshIp } from "./Http.ts"
+
+export const password = "correct horse battery"
+
+export interface TestUser {
+  readonly userId: string
+  readonly email: string
+  readonly token: string
+}
+
+/** Signs a new user up over HTTP and returns their id and access token. */
+export const signUp = (nickname = "Tester") =>
+  Effect.gen(function* () {
+    const email = freshEmail(nickname.toLowerCase().replace(/[^a-z]/g, "") || "user")
+    const response = yield* call("POST", "/api/v1/auth/signup", { ip: freshIp(), body: { email, password, nickname } })
+    if (response.status !== 201) return yield* Effect.die(new Error(`signup failed: ${JSON.stringify(response.body)}`))
+    const user = response.body.user as { id: string }
+    return { userId: user.id, email, token: String(response.body.accessToken) } satisfies TestUser
+  })
+
+/** A site admin, created the way an operator does (the service behind `create-admin`), signed in over HTTP. */
+export const siteAdmin = Effect.gen(function* () {
+  const accounts = yield* Accounts
+  const email = freshEmail("admin")
+  yield* accounts.createAdmin({ email, password, nickname: "Site admin" })
+  const response = yield* call("POST", "/api/v1/auth/login", { ip: freshIp(), body: { email, password } })
+  const user = response.body.user as { id: string }
+  return { userId: user.id, email, token: String(response.body.accessToken) } satisfies TestUser
+})
+
+/** A user whose account is then suspended: their still-unexpired token must be refused. */
+export const suspendedUser = Effect.gen(function* () {
+  const user = yield* signUp("Suspended")
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`UPDATE users SET status = 'suspended', suspended_at = now() WHERE id = ${user.userId}`.pipe(Effect.orDie)
+  return user
+})
