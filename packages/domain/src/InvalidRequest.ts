@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { HttpApiMiddleware } from "effect/http-api"
 
 export const RequestIssue = Schema.Struct({
-  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])).annotate({
+  path: Schema.Array(Schema.Union([Schema.String, Schema.Int])).annotate({
     description: "Where the bad value is: the request part (`payload`, `query`, `params`, `headers`) then its keys"
   }),
   message: Schema.String

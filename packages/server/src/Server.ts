@@ -17,6 +17,7 @@ import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
 import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
 import { OpsHttp } from "./Ops/Http.ts"
+import { MetricsRoute } from "./Ops/MetricsRoute.ts"
 import { StorageRoutes } from "./platform/StorageRoutes.ts"
 import { SystemHttp } from "./System/Http.ts"
 import { SystemRpc } from "./System/Rpc.ts"
@@ -50,6 +51,7 @@ export const Routes = Layer.mergeAll(
   DocsRoute,
   RpcRoutes,
   HealthRoutes,
+  MetricsRoute,
   AvatarRoute,
   GroupImageRoute,
   StorageRoutes,

@@ -801,7 +801,7 @@ export interface components {
         /** @description One value in a request that failed validation */
         readonly RequestIssue: {
             /** @description Where the bad value is: the request part (`payload`, `query`, `params`, `headers`) then its keys */
-            readonly path: readonly (string | number | ("Infinity" | "-Infinity" | "NaN"))[];
+            readonly path: readonly (string | number)[];
             readonly message: string;
         };
         readonly OpsUnauthorized: {

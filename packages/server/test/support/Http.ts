@@ -9,6 +9,7 @@ export interface JsonResponse {
   readonly body: Record<string, unknown>
   /** The parsed JSON body, whatever its shape (e.g. an array). */
   readonly json: unknown
+  readonly text: string
 }
 
 export interface CallOptions {
@@ -42,7 +43,7 @@ export const call = (method: string, path: string, options: CallOptions = {}) =>
     const json: unknown = text.length > 0 && (text.startsWith("{") || text.startsWith("[")) ? JSON.parse(text) : null
     const body: Record<string, unknown> =
       typeof json === "object" && json !== null && !Array.isArray(json) ? Object.fromEntries(Object.entries(json)) : {}
-    return { status: response.status, headers: response.headers, body, json } satisfies JsonResponse
+    return { status: response.status, headers: response.headers, body, json, text } satisfies JsonResponse
   })
 
 /**
