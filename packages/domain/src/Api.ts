@@ -1,7 +1,7 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
 import { AuthApi } from "./AuthApi.ts"
-import { GroupAdminApi, GroupsApi } from "./GroupsApi.ts"
+import { GroupsApi } from "./GroupsApi.ts"
 import { RequestValidation } from "./InvalidRequest.ts"
 import { MeApi } from "./MeApi.ts"
 import { OpsApi } from "./OpsApi.ts"
@@ -17,7 +17,6 @@ export class Api extends HttpApi.make("moim")
   .add(MeApi)
   .add(UsersApi)
   .add(GroupsApi)
-  .add(GroupAdminApi)
   .add(AdminApi)
   .add(OpsApi)
   .prefix("/api/v1")

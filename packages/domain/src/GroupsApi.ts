@@ -87,7 +87,10 @@ export const InvitePayload = Schema.Union([
 const groupParams = { id: GroupId }
 const memberParams = { id: GroupId, userId: UserId }
 
-/** Interest groups: find, join, run. Reads are public for public groups; changes need a signed-in user. */
+/**
+ * Interest groups: find, join, run. Reads of public groups need no sign-in (with a token they also
+ * show your membership); everything else needs a signed-in user.
+ */
 export class GroupsApi extends HttpApiGroup.make("groups")
   .add(
     HttpApiEndpoint.get("list", "/groups", {
@@ -102,53 +105,64 @@ export class GroupsApi extends HttpApiGroup.make("groups")
       },
       success: GroupPage,
       error: InvalidCursor
-    }).annotateMerge(doc("Find groups", "Public groups, filtered and sorted; full-text search with `q`.")),
+    })
+      .middleware(OptionalAuthentication)
+      .annotateMerge(doc("Find groups", "Public groups, filtered and sorted; full-text search with `q`.")),
     HttpApiEndpoint.get("get", "/groups/:id", {
       params: groupParams,
       success: Group,
       error: GroupNotFound
-    }).annotateMerge(doc("A group", "Private groups are visible to their members only; to others they answer 404.")),
+    })
+      .middleware(OptionalAuthentication)
+      .annotateMerge(doc("A group", "Private groups are visible to their members only; to others they answer 404.")),
     HttpApiEndpoint.get("listMembers", "/groups/:id/members", {
       params: groupParams,
       query: { role: Schema.optional(MemberRole), ...PageQuery },
       success: GroupMemberPage,
       error: [GroupNotFound, InvalidCursor]
-    }).annotateMerge(doc("Members of a group", "Oldest members first; filter by role."))
+    })
+      .middleware(OptionalAuthentication)
+      .annotateMerge(doc("Members of a group", "Oldest members first; filter by role."))
   )
-  .middleware(OptionalAuthentication)
-  .annotateMerge(OpenApi.annotations({ title: "Groups", description: "Interest groups" })) {}
-
-/** The group operations that need a signed-in user. */
-export class GroupAdminApi extends HttpApiGroup.make("groupAdmin")
   .add(
     HttpApiEndpoint.post("create", "/groups", {
       payload: CreateGroupPayload,
       success: Group.pipe(HttpApiSchema.status(201))
-    }).annotateMerge(doc("Create a group", "You become its owner.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Create a group", "You become its owner.")),
     HttpApiEndpoint.patch("update", "/groups/:id", {
       params: groupParams,
       payload: UpdateGroupPayload,
       success: Group,
       error: [GroupNotFound, Forbidden, UploadNotFound]
-    }).annotateMerge(doc("Edit a group", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Edit a group", "Owner and admins.")),
     HttpApiEndpoint.delete("delete", "/groups/:id", {
       params: groupParams,
       success: HttpApiSchema.NoContent,
       error: [GroupNotFound, Forbidden]
-    }).annotateMerge(doc("Delete a group", "Owner only. The group disappears at once and is purged after 30 days.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Delete a group", "Owner only. The group disappears at once and is purged after 30 days.")),
     HttpApiEndpoint.post("createImageUpload", "/groups/:id/image-upload", {
       params: groupParams,
       payload: Schema.Struct({ contentType: AvatarContentType }),
       success: AvatarUpload,
       error: [GroupNotFound, Forbidden]
-    }).annotateMerge(
-      doc("Start a group image upload", "Owner and admins; then PATCH the group with `imageUploadKey`.")
-    ),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc("Start a group image upload", "Owner and admins; then PATCH the group with `imageUploadKey`.")
+      ),
     HttpApiEndpoint.get("mine", "/me/groups", {
       query: PageQuery,
       success: GroupPage,
       error: InvalidCursor
-    }).annotateMerge(doc("Your groups", "Groups you belong to, most recently joined first.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Your groups", "Groups you belong to, most recently joined first.")),
     HttpApiEndpoint.post("join", "/groups/:id/join", {
       params: groupParams,
       payload: Schema.optional(
@@ -156,115 +170,148 @@ export class GroupAdminApi extends HttpApiGroup.make("groupAdmin")
       ),
       success: JoinResult,
       error: [GroupNotFound, GroupFull, AlreadyMember, InvitationRequired, BannedFromGroup]
-    }).annotateMerge(
-      doc(
-        "Join a group",
-        "Open groups: you are a member at once. Approval groups: a pending request (with an optional message). Invite-only groups: accept an invitation instead."
-      )
-    ),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc(
+          "Join a group",
+          "Open groups: you are a member at once. Approval groups: a pending request (with an optional message). Invite-only groups: accept an invitation instead."
+        )
+      ),
     HttpApiEndpoint.post("leave", "/groups/:id/leave", {
       params: groupParams,
       success: HttpApiSchema.NoContent,
       error: [GroupNotFound, NotAMember, OwnerCannotLeave]
-    }).annotateMerge(
-      doc("Leave a group", "Also withdraws a pending join request. The owner must transfer ownership first.")
-    ),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc("Leave a group", "Also withdraws a pending join request. The owner must transfer ownership first.")
+      ),
     HttpApiEndpoint.get("listJoinRequests", "/groups/:id/join-requests", {
       params: groupParams,
       query: PageQuery,
       success: JoinRequestPage,
       error: [GroupNotFound, Forbidden, InvalidCursor]
-    }).annotateMerge(doc("Pending join requests", "Owner and admins; oldest first.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Pending join requests", "Owner and admins; oldest first.")),
     HttpApiEndpoint.post("approveJoinRequest", "/groups/:id/join-requests/:userId/approve", {
       params: memberParams,
       success: GroupMember,
       error: [GroupNotFound, Forbidden, JoinRequestNotFound, GroupFull]
-    }).annotateMerge(doc("Approve a join request", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Approve a join request", "Owner and admins.")),
     HttpApiEndpoint.post("rejectJoinRequest", "/groups/:id/join-requests/:userId/reject", {
       params: memberParams,
       success: HttpApiSchema.NoContent,
       error: [GroupNotFound, Forbidden, JoinRequestNotFound]
-    }).annotateMerge(doc("Reject a join request", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Reject a join request", "Owner and admins.")),
     HttpApiEndpoint.post("invite", "/groups/:id/invitations", {
       params: groupParams,
       payload: InvitePayload,
       success: Invitation.pipe(HttpApiSchema.status(201)),
       error: [GroupNotFound, Forbidden, UserNotFound, AlreadyMember, AlreadyInvited, BannedFromGroup]
-    }).annotateMerge(
-      doc(
-        "Invite someone",
-        "Owner and admins. By user id, or by email: the address gets a link, and an invitation by email reaches the account that verifies that address."
-      )
-    ),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc(
+          "Invite someone",
+          "Owner and admins. By user id, or by email: the address gets a link, and an invitation by email reaches the account that verifies that address."
+        )
+      ),
     HttpApiEndpoint.get("listInvitations", "/groups/:id/invitations", {
       params: groupParams,
       query: PageQuery,
       success: InvitationPage,
       error: [GroupNotFound, Forbidden, InvalidCursor]
-    }).annotateMerge(doc("A group's pending invitations", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("A group's pending invitations", "Owner and admins.")),
     HttpApiEndpoint.delete("revokeInvitation", "/groups/:id/invitations/:invitationId", {
       params: { id: GroupId, invitationId: InvitationId },
       success: HttpApiSchema.NoContent,
       error: [GroupNotFound, Forbidden, InvitationNotFound]
-    }).annotateMerge(doc("Revoke an invitation", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Revoke an invitation", "Owner and admins.")),
     HttpApiEndpoint.get("myInvitations", "/me/invitations", {
       query: PageQuery,
       success: InvitationPage,
       error: InvalidCursor
-    }).annotateMerge(doc("Invitations waiting for you")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Invitations waiting for you")),
     HttpApiEndpoint.post("acceptInvitation", "/invitations/:invitationId/accept", {
       params: { invitationId: InvitationId },
       success: GroupMember,
       error: [InvitationNotFound, GroupFull, BannedFromGroup, AlreadyMember]
-    }).annotateMerge(doc("Accept an invitation", "You join the group, whatever its join policy.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Accept an invitation", "You join the group, whatever its join policy.")),
     HttpApiEndpoint.post("declineInvitation", "/invitations/:invitationId/decline", {
       params: { invitationId: InvitationId },
       success: HttpApiSchema.NoContent,
       error: InvitationNotFound
-    }).annotateMerge(doc("Decline an invitation")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Decline an invitation")),
     HttpApiEndpoint.patch("changeRole", "/groups/:id/members/:userId", {
       params: memberParams,
       payload: Schema.Struct({ role: Schema.Literals(["admin", "member"]) }),
       success: GroupMember,
       error: [GroupNotFound, Forbidden, NotAMember]
-    }).annotateMerge(
-      doc("Change a member's role", "Only the owner makes or unmakes admins; the owner's role cannot change.")
-    ),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc("Change a member's role", "Only the owner makes or unmakes admins; the owner's role cannot change.")
+      ),
     HttpApiEndpoint.delete("removeMember", "/groups/:id/members/:userId", {
       params: memberParams,
       success: HttpApiSchema.NoContent,
       error: [GroupNotFound, Forbidden, NotAMember]
-    }).annotateMerge(doc("Remove a member", "The owner removes anyone; admins remove members.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Remove a member", "The owner removes anyone; admins remove members.")),
     HttpApiEndpoint.post("ban", "/groups/:id/bans", {
       params: groupParams,
       payload: Schema.Struct({ userId: UserId, reason: Schema.optional(Schema.String.check(Schema.isMaxLength(500))) }),
       success: GroupBan.pipe(HttpApiSchema.status(201)),
       error: [GroupNotFound, Forbidden, UserNotFound]
-    }).annotateMerge(
-      doc(
-        "Ban a user",
-        "Removes them, cancels their request and invitations; they cannot rejoin or be invited until unbanned."
-      )
-    ),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc(
+          "Ban a user",
+          "Removes them, cancels their request and invitations; they cannot rejoin or be invited until unbanned."
+        )
+      ),
     HttpApiEndpoint.get("listBans", "/groups/:id/bans", {
       params: groupParams,
       query: PageQuery,
       success: GroupBanPage,
       error: [GroupNotFound, Forbidden, InvalidCursor]
-    }).annotateMerge(doc("Banned users", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Banned users", "Owner and admins.")),
     HttpApiEndpoint.delete("unban", "/groups/:id/bans/:userId", {
       params: memberParams,
       success: HttpApiSchema.NoContent,
       error: [GroupNotFound, Forbidden, NotAMember]
-    }).annotateMerge(doc("Lift a ban", "Owner and admins.")),
+    })
+      .middleware(Authentication)
+      .annotateMerge(doc("Lift a ban", "Owner and admins.")),
     HttpApiEndpoint.post("transferOwnership", "/groups/:id/transfer", {
       params: groupParams,
       payload: Schema.Struct({ userId: UserId }),
       success: Group,
       error: [GroupNotFound, Forbidden, NotAMember]
-    }).annotateMerge(
-      doc("Transfer ownership", "Owner only; the new owner must be a member, the old owner becomes an admin.")
-    )
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        doc("Transfer ownership", "Owner only; the new owner must be a member, the old owner becomes an admin.")
+      )
   )
-  .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Groups", description: "Interest groups" })) {}

@@ -350,7 +350,7 @@ export interface paths {
          * Create a group
          * @description You become its owner.
          */
-        readonly post: operations["groupAdmin.create"];
+        readonly post: operations["groups.create"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -375,14 +375,14 @@ export interface paths {
          * Delete a group
          * @description Owner only. The group disappears at once and is purged after 30 days.
          */
-        readonly delete: operations["groupAdmin.delete"];
+        readonly delete: operations["groups.delete"];
         readonly options?: never;
         readonly head?: never;
         /**
          * Edit a group
          * @description Owner and admins.
          */
-        readonly patch: operations["groupAdmin.update"];
+        readonly patch: operations["groups.update"];
         readonly trace?: never;
     };
     readonly "/api/v1/groups/{id}/members": {
@@ -418,7 +418,7 @@ export interface paths {
          * Start a group image upload
          * @description Owner and admins; then PATCH the group with `imageUploadKey`.
          */
-        readonly post: operations["groupAdmin.createImageUpload"];
+        readonly post: operations["groups.createImageUpload"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -436,7 +436,7 @@ export interface paths {
          * Your groups
          * @description Groups you belong to, most recently joined first.
          */
-        readonly get: operations["groupAdmin.mine"];
+        readonly get: operations["groups.mine"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -458,7 +458,7 @@ export interface paths {
          * Join a group
          * @description Open groups: you are a member at once. Approval groups: a pending request (with an optional message). Invite-only groups: accept an invitation instead.
          */
-        readonly post: operations["groupAdmin.join"];
+        readonly post: operations["groups.join"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -478,7 +478,7 @@ export interface paths {
          * Leave a group
          * @description Also withdraws a pending join request. The owner must transfer ownership first.
          */
-        readonly post: operations["groupAdmin.leave"];
+        readonly post: operations["groups.leave"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -496,7 +496,7 @@ export interface paths {
          * Pending join requests
          * @description Owner and admins; oldest first.
          */
-        readonly get: operations["groupAdmin.listJoinRequests"];
+        readonly get: operations["groups.listJoinRequests"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -518,7 +518,7 @@ export interface paths {
          * Approve a join request
          * @description Owner and admins.
          */
-        readonly post: operations["groupAdmin.approveJoinRequest"];
+        readonly post: operations["groups.approveJoinRequest"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -538,7 +538,7 @@ export interface paths {
          * Reject a join request
          * @description Owner and admins.
          */
-        readonly post: operations["groupAdmin.rejectJoinRequest"];
+        readonly post: operations["groups.rejectJoinRequest"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -556,13 +556,13 @@ export interface paths {
          * A group's pending invitations
          * @description Owner and admins.
          */
-        readonly get: operations["groupAdmin.listInvitations"];
+        readonly get: operations["groups.listInvitations"];
         readonly put?: never;
         /**
          * Invite someone
          * @description Owner and admins. By user id, or by email: the address gets a link, and an invitation by email reaches the account that verifies that address.
          */
-        readonly post: operations["groupAdmin.invite"];
+        readonly post: operations["groups.invite"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -583,7 +583,7 @@ export interface paths {
          * Revoke an invitation
          * @description Owner and admins.
          */
-        readonly delete: operations["groupAdmin.revokeInvitation"];
+        readonly delete: operations["groups.revokeInvitation"];
         readonly options?: never;
         readonly head?: never;
         readonly patch?: never;
@@ -597,7 +597,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** Invitations waiting for you */
-        readonly get: operations["groupAdmin.myInvitations"];
+        readonly get: operations["groups.myInvitations"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -619,7 +619,7 @@ export interface paths {
          * Accept an invitation
          * @description You join the group, whatever its join policy.
          */
-        readonly post: operations["groupAdmin.acceptInvitation"];
+        readonly post: operations["groups.acceptInvitation"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -636,7 +636,7 @@ export interface paths {
         readonly get?: never;
         readonly put?: never;
         /** Decline an invitation */
-        readonly post: operations["groupAdmin.declineInvitation"];
+        readonly post: operations["groups.declineInvitation"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -657,14 +657,14 @@ export interface paths {
          * Remove a member
          * @description The owner removes anyone; admins remove members.
          */
-        readonly delete: operations["groupAdmin.removeMember"];
+        readonly delete: operations["groups.removeMember"];
         readonly options?: never;
         readonly head?: never;
         /**
          * Change a member's role
          * @description Only the owner makes or unmakes admins; the owner's role cannot change.
          */
-        readonly patch: operations["groupAdmin.changeRole"];
+        readonly patch: operations["groups.changeRole"];
         readonly trace?: never;
     };
     readonly "/api/v1/groups/{id}/bans": {
@@ -678,13 +678,13 @@ export interface paths {
          * Banned users
          * @description Owner and admins.
          */
-        readonly get: operations["groupAdmin.listBans"];
+        readonly get: operations["groups.listBans"];
         readonly put?: never;
         /**
          * Ban a user
          * @description Removes them, cancels their request and invitations; they cannot rejoin or be invited until unbanned.
          */
-        readonly post: operations["groupAdmin.ban"];
+        readonly post: operations["groups.ban"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -705,7 +705,7 @@ export interface paths {
          * Lift a ban
          * @description Owner and admins.
          */
-        readonly delete: operations["groupAdmin.unban"];
+        readonly delete: operations["groups.unban"];
         readonly options?: never;
         readonly head?: never;
         readonly patch?: never;
@@ -724,7 +724,7 @@ export interface paths {
          * Transfer ownership
          * @description Owner only; the new owner must be a member, the old owner becomes an admin.
          */
-        readonly post: operations["groupAdmin.transferOwnership"];
+        readonly post: operations["groups.transferOwnership"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -2413,7 +2413,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.create": {
+    readonly "groups.create": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -2540,7 +2540,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.delete": {
+    readonly "groups.delete": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -2605,7 +2605,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.update": {
+    readonly "groups.update": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -2747,7 +2747,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.createImageUpload": {
+    readonly "groups.createImageUpload": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -2820,7 +2820,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.mine": {
+    readonly "groups.mine": {
         readonly parameters: {
             readonly query?: {
                 readonly limit?: string;
@@ -2879,7 +2879,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.join": {
+    readonly "groups.join": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -2961,7 +2961,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.leave": {
+    readonly "groups.leave": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3035,7 +3035,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.listJoinRequests": {
+    readonly "groups.listJoinRequests": {
         readonly parameters: {
             readonly query?: {
                 readonly limit?: string;
@@ -3105,7 +3105,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.approveJoinRequest": {
+    readonly "groups.approveJoinRequest": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3182,7 +3182,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.rejectJoinRequest": {
+    readonly "groups.rejectJoinRequest": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3248,7 +3248,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.listInvitations": {
+    readonly "groups.listInvitations": {
         readonly parameters: {
             readonly query?: {
                 readonly limit?: string;
@@ -3318,7 +3318,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.invite": {
+    readonly "groups.invite": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3398,7 +3398,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.revokeInvitation": {
+    readonly "groups.revokeInvitation": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3464,7 +3464,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.myInvitations": {
+    readonly "groups.myInvitations": {
         readonly parameters: {
             readonly query?: {
                 readonly limit?: string;
@@ -3523,7 +3523,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.acceptInvitation": {
+    readonly "groups.acceptInvitation": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3599,7 +3599,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.declineInvitation": {
+    readonly "groups.declineInvitation": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3664,7 +3664,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.removeMember": {
+    readonly "groups.removeMember": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3730,7 +3730,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.changeRole": {
+    readonly "groups.changeRole": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3805,7 +3805,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.listBans": {
+    readonly "groups.listBans": {
         readonly parameters: {
             readonly query?: {
                 readonly limit?: string;
@@ -3875,7 +3875,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.ban": {
+    readonly "groups.ban": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3949,7 +3949,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.unban": {
+    readonly "groups.unban": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -4015,7 +4015,7 @@ export interface operations {
             };
         };
     };
-    readonly "groupAdmin.transferOwnership": {
+    readonly "groups.transferOwnership": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;

@@ -16,15 +16,6 @@ export const GroupsHttp = HttpApiBuilder.group(
       .handle("listMembers", ({ params, query }) =>
         CurrentViewer.use((viewer) => groups.listMembers(params.id, viewer, query))
       )
-  })
-)
-
-export const GroupAdminHttp = HttpApiBuilder.group(
-  Api,
-  "groupAdmin",
-  Effect.fn(function* (handlers) {
-    const groups = yield* Groups
-    return handlers
       .handle("create", ({ payload }) => CurrentUser.use((user) => groups.create(user, payload)))
       .handle("update", ({ params, payload }) => CurrentUser.use((user) => groups.update(user, params.id, payload)))
       .handle("delete", ({ params }) => CurrentUser.use((user) => groups.remove(user, params.id)))
@@ -74,7 +65,5 @@ export const GroupAdminHttp = HttpApiBuilder.group(
   })
 )
 
-/** The groups REST groups with the authentication middleware they use. */
-export const GroupsHttpLive = Layer.mergeAll(GroupsHttp, GroupAdminHttp).pipe(
-  Layer.provide([AuthenticationLive, OptionalAuthenticationLive])
-)
+/** The groups REST group with the authentication middleware its endpoints use. */
+export const GroupsHttpLive = GroupsHttp.pipe(Layer.provide([AuthenticationLive, OptionalAuthenticationLive]))

@@ -49,7 +49,7 @@ const docsSecurityHeaders = {
  */
 const respondToFailure = <E>(cause: Cause.Cause<E>): Effect.Effect<HttpServerResponse.HttpServerResponse, E> =>
   Effect.flatMap(HttpServerError.causeResponse(cause), ([response, cause]) =>
-    response.status >= 500 && !Cause.hasInterruptsOnly(cause)
+    response.status >= 500 && response.status !== 503 && !Cause.hasInterruptsOnly(cause)
       ? Effect.as(Effect.logError("request failed", cause), response)
       : Effect.succeed(response)
   )
