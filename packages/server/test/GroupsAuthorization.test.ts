@@ -155,7 +155,7 @@ const rows: ReadonlyArray<Row> = [
       owner: [200],
       banned: [200],
       siteAdmin: [200],
-      suspended
+      suspended: [200]
     }
   },
   {
@@ -172,7 +172,7 @@ const rows: ReadonlyArray<Row> = [
       owner: [200],
       banned: hidden,
       siteAdmin: [200],
-      suspended
+      suspended: hidden
     }
   },
   {
@@ -189,7 +189,7 @@ const rows: ReadonlyArray<Row> = [
       owner: [200],
       banned: hidden,
       siteAdmin: [200],
-      suspended
+      suspended: hidden
     }
   },
   {

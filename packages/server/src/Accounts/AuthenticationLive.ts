@@ -1,4 +1,4 @@
-import { Unauthorized } from "@moim/domain/AuthErrors"
+import { AccountSuspended, Unauthorized } from "@moim/domain/AuthErrors"
 import {
   Authentication,
   CurrentUser,
@@ -57,6 +57,19 @@ export const RpcAuthenticationLive = Layer.effect(
   })
 )
 
+/**
+ * On public reads a suspended user's token gives no identity, so they read public content as anyone
+ * may, and nothing more; an invalid or expired token is still refused, so clients refresh it.
+ */
+const asViewer = <E, R>(authenticate: Effect.Effect<CurrentUser["Service"], E | AccountSuspended, R>) =>
+  authenticate.pipe(
+    Effect.map(Option.some),
+    Effect.catchIf(
+      (error): error is AccountSuspended => error instanceof AccountSuspended,
+      () => Effect.succeed(Option.none<CurrentUser["Service"]>())
+    )
+  )
+
 /** REST, for public reads: anonymous without a token (rate limited per address), the signed-in viewer with one. */
 export const OptionalAuthenticationLive = Layer.effect(
   OptionalAuthentication,
@@ -72,9 +85,11 @@ export const OptionalAuthenticationLive = Layer.effect(
             yield* limits.general({ ip: clientInfo(request.headers).ip })
             return yield* Effect.provideService(httpEffect, CurrentViewer, Option.none())
           }
-          const actor = yield* accounts.authenticate(token, clientInfo(request.headers))
-          yield* limits.general({ userId: actor.userId })
-          return yield* Effect.provideService(httpEffect, CurrentViewer, Option.some(actor))
+          const viewer = yield* asViewer(accounts.authenticate(token, clientInfo(request.headers)))
+          yield* limits.general(
+            Option.isSome(viewer) ? { userId: viewer.value.userId } : { ip: clientInfo(request.headers).ip }
+          )
+          return yield* Effect.provideService(httpEffect, CurrentViewer, viewer)
         })
     })
   })
@@ -93,9 +108,9 @@ export const RpcOptionalAuthenticationLive = Layer.effect(
           yield* limits.general({ ip: clientInfo(headers).ip })
           return yield* Effect.provideService(effect, CurrentViewer, Option.none())
         }
-        const actor = yield* accounts.authenticate(header.replace(bearerPrefix, ""), clientInfo(headers))
-        yield* limits.general({ userId: actor.userId })
-        return yield* Effect.provideService(effect, CurrentViewer, Option.some(actor))
+        const viewer = yield* asViewer(accounts.authenticate(header.replace(bearerPrefix, ""), clientInfo(headers)))
+        yield* limits.general(Option.isSome(viewer) ? { userId: viewer.value.userId } : { ip: clientInfo(headers).ip })
+        return yield* Effect.provideService(effect, CurrentViewer, viewer)
       })
     )
   })

@@ -98,7 +98,8 @@ export const ServerMiddleware = HttpRouter.middleware(
           Effect.annotateLogs({
             requestId,
             method: request.method,
-            url: request.url,
+            // The path only: query strings can carry capabilities (signed storage URLs).
+            path: request.url.split("?")[0],
             status: response.status,
             durationMs: Math.round((performance.now() - startedAt) * 10) / 10
           })

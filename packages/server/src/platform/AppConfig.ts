@@ -25,6 +25,8 @@ export class AppConfig extends Context.Service<
     readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
     readonly databasePoolSize: number
     readonly redisUrl: Option.Option<Redacted.Redacted<string>>
+    /** Starts every Redis key and channel, so deployments can share one Redis. */
+    readonly redisKeyPrefix: string
     readonly logLevel: "All" | "Trace" | "Debug" | "Info" | "Warn" | "Error" | "Fatal" | "None"
     readonly logFormat: "json" | "pretty"
     readonly corsOrigins: ReadonlyArray<string>
@@ -50,6 +52,7 @@ export class AppConfig extends Context.Service<
     const databaseUrl = yield* optionalSecret("DATABASE_URL")
     const databasePoolSize = yield* Config.Int("DATABASE_POOL_SIZE").pipe(Config.withDefault(10))
     const redisUrl = yield* optionalSecret("REDIS_URL")
+    const redisKeyPrefix = yield* Config.NonEmptyString("REDIS_KEY_PREFIX").pipe(Config.withDefault("moim:"))
     const logLevel = yield* Config.LogLevel("LOG_LEVEL").pipe(Config.withDefault("Info" as const))
     const logFormat = yield* Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(
       Config.withDefault(production ? ("json" as const) : ("pretty" as const))
@@ -77,6 +80,7 @@ export class AppConfig extends Context.Service<
       databaseUrl,
       databasePoolSize,
       redisUrl,
+      redisKeyPrefix,
       logLevel,
       logFormat,
       corsOrigins,

@@ -38,22 +38,24 @@ export class RedisLayers extends Context.Service<
     EventBus.layerMemory
   )
 
-  static readonly layerRedis: Layer.Layer<RedisPortServices, never, Redis.Redis | RedisClient> = Layer.mergeAll(
-    Layer.effect(
-      RedisLayers,
-      Effect.map(Effect.service(RedisClient), (client) => RedisLayers.of({ kind: "redis", ready: client.ping }))
-    ),
-    Cache.layerRedis(),
-    RateLimit.layerRedis(),
-    EventBus.layerRedis()
-  )
+  /** Every key and channel starts with `prefix`, so several deployments (or test runs) can share one Redis. */
+  static readonly layerRedis = (prefix = "moim:"): Layer.Layer<RedisPortServices, never, Redis.Redis | RedisClient> =>
+    Layer.mergeAll(
+      Layer.effect(
+        RedisLayers,
+        Effect.map(Effect.service(RedisClient), (client) => RedisLayers.of({ kind: "redis", ready: client.ping }))
+      ),
+      Cache.layerRedis({ prefix: `${prefix}cache:` }),
+      RateLimit.layerRedis({ prefix: `${prefix}ratelimit:` }),
+      EventBus.layerRedis({ prefix: `${prefix}events:` })
+    )
 
   /** Redis when `REDIS_URL` is set, memory otherwise. */
   static readonly layerConfig: Layer.Layer<RedisPortServices, never, AppConfig> = Layer.unwrap(
     Effect.gen(function* () {
       const config = yield* AppConfig
       return Option.isSome(config.redisUrl)
-        ? RedisLayers.layerRedis.pipe(Layer.provide(RedisClient.layerConfig))
+        ? RedisLayers.layerRedis(config.redisKeyPrefix).pipe(Layer.provide(RedisClient.layerConfig))
         : RedisLayers.layerMemory
     })
   )

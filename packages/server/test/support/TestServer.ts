@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -20,6 +21,8 @@ export const testEnv = (overrides: Record<string, string> = {}): Record<string, 
   LOG_LEVEL: "Warn",
   MOIM_SECRET: "test-secret-that-is-long-enough-0123456789",
   MOIM_OPS_TOKEN: opsToken,
+  // Each test server has its own Redis keys: rate limits and caches must not cross test files.
+  REDIS_KEY_PREFIX: `moim-test:${randomBytes(6).toString("hex")}:`,
   ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   ...overrides
 })

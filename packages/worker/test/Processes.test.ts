@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, layer } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
+import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
+
+const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
+const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
+
+const start = (entry: string, env: Record<string, string>) => {
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+const poll = async <A>(
+  probe: () => Promise<A | undefined>,
+  what: string,
+  child: ChildProcess,
+  output: () => string
+) => {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined)
+    if (value !== undefined) return value
+    if (child.exitCode !== null) throw new Error(`exited while waiting for ${what}:\n${output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`timed out waiting for ${what}:\n${output()}`)
+}
+
+layer(TestDatabase.layer(), { excludeTestServices: true })("Server and worker as separate processes", (it) => {
+  it.effect(
+    "a server and a worker on one database: readiness, a job handed from one to the other, a clean stop",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* DatabaseUrl
+        const dataDir = mkdtempSync(join(tmpdir(), "moim-processes-"))
+        const [port, workerPort] = yield* Effect.promise(() => Promise.all([freePort(), freePort()]))
+        const opsToken = "processes-test-operator-token"
+        const env = {
+          NODE_ENV: "production",
+          MOIM_SECRET: "processes-test-secret-long-enough-0123456789",
+          DATABASE_URL: Redacted.value(database.url),
+          MOIM_DATA_DIR: dataDir,
+          MOIM_OPS_TOKEN: opsToken,
+          HOST: "127.0.0.1",
+          LOG_LEVEL: "Warn",
+          PORT: String(port),
+          WORKER_PORT: String(workerPort)
+        }
+        const server = start(serverEntry, env)
+        const worker = start(workerEntry, env)
+        const base = `http://127.0.0.1:${port}`
+        yield* Effect.promise(async () => {
+          try {
+            await poll(
+              async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
+              "server readiness",
+              server.child,
+              server.output
+            )
+            const workerReady = await poll(
+              async () => {
+                const response = await fetch(`http://127.0.0.1:${workerPort}/health/ready`)
+                return response.status === 200 ? await response.json() : undefined
+              },
+              "worker readiness",
+              worker.child,
+              worker.output
+            )
+            assert.deepStrictEqual(Object.keys(workerReady.checks).sort(), ["database", "worker"])
+
+            const email = `processes-${Date.now()}@example.com`
+            const signup = await fetch(`${base}/api/v1/auth/signup`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ email, password: "correct horse battery", nickname: "Split" })
+            })
+            assert.strictEqual(signup.status, 201)
+            const outbox = join(dataDir, "outbox")
+            const mail = await poll(
+              async () =>
+                readdirSync(outbox)
+                  .map((file) => readFileSync(join(outbox, file), "utf8"))
+                  .find((text) => text.includes(email)),
+              "the verification email, sent by the worker process",
+              worker.child,
+              worker.output
+            )
+            assert.include(mail, "verify-email")
+
+            const report = await (
+              await fetch(`${base}/api/v1/ops/workers`, { headers: { authorization: `Bearer ${opsToken}` } })
+            ).json()
+            assert.isTrue(
+              report.workers.some((w: { alive: boolean; pid: number }) => w.alive && w.pid === worker.child.pid)
+            )
+          } finally {
+            server.child.kill("SIGTERM")
+            worker.child.kill("SIGTERM")
+          }
+          assert.strictEqual(await server.exited, 0, server.output())
+          assert.strictEqual(await worker.exited, 0, worker.output())
+        })
+      }),
+    { timeout: 120_000 }
+  )
+})
