@@ -6,7 +6,7 @@ import { AdminUserView, UserId, UserNotFound } from "./User.ts"
 
 export const SuspendPayload = Schema.Struct({
   reason: Schema.optional(Schema.String.check(Schema.isMaxLength(500)))
-}).annotate({ identifier: "SuspendPayload" })
+}).annotate({ identifier: "SuspendPayload", description: "Why the user is suspended (kept for admins)" })
 
 /** Site administration; every endpoint needs a site admin. */
 export class AdminApi extends HttpApiGroup.make("admin")

@@ -14,28 +14,33 @@ export const SignupPayload = Schema.Struct({
   password: Password,
   nickname: Nickname,
   deviceName: Schema.optional(DeviceName)
-}).annotate({ identifier: "SignupPayload" })
+}).annotate({ identifier: "SignupPayload", description: "A new account and the device it signs in" })
 
 export const LoginPayload = Schema.Struct({
   email: Email,
   password: Schema.String.check(Schema.isMaxLength(1024)),
   deviceName: Schema.optional(DeviceName)
-}).annotate({ identifier: "LoginPayload" })
+}).annotate({ identifier: "LoginPayload", description: "Credentials, and a name for this device" })
 
 export const RefreshPayload = Schema.Struct({ refreshToken: Schema.String.check(Schema.isMaxLength(512)) }).annotate({
-  identifier: "RefreshPayload"
+  identifier: "RefreshPayload",
+  description: "The refresh token to spend"
 })
 
 export const TokenPayload = Schema.Struct({ token: Schema.String.check(Schema.isMaxLength(512)) }).annotate({
-  identifier: "TokenPayload"
+  identifier: "TokenPayload",
+  description: "A token from an emailed link"
 })
 
-export const PasswordResetRequest = Schema.Struct({ email: Email }).annotate({ identifier: "PasswordResetRequest" })
+export const PasswordResetRequest = Schema.Struct({ email: Email }).annotate({
+  identifier: "PasswordResetRequest",
+  description: "The email of the account to reset"
+})
 
 export const PasswordResetConfirm = Schema.Struct({
   token: Schema.String.check(Schema.isMaxLength(512)),
   newPassword: Password
-}).annotate({ identifier: "PasswordResetConfirm" })
+}).annotate({ identifier: "PasswordResetConfirm", description: "The emailed reset token and the new password" })
 
 /** Sign up, sign in, rotate tokens, verify email, reset a forgotten password. */
 export class AuthApi extends HttpApiGroup.make("auth")

@@ -9,7 +9,8 @@ export const GroupId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("G
 export type GroupId = typeof GroupId.Type
 
 export const InvitationId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("InvitationId")).annotate({
-  identifier: "InvitationId"
+  identifier: "InvitationId",
+  description: "An invitation's id (UUIDv7)"
 })
 export type InvitationId = typeof InvitationId.Type
 
@@ -39,7 +40,10 @@ export const JoinPolicy = Schema.Literals(["open", "approval", "invite"]).annota
   description: "`open`: join at once; `approval`: an owner or admin approves a request; `invite`: by invitation only"
 })
 
-export const MemberRole = Schema.Literals(["owner", "admin", "member"]).annotate({ identifier: "MemberRole" })
+export const MemberRole = Schema.Literals(["owner", "admin", "member"]).annotate({
+  identifier: "MemberRole",
+  description: "`owner`: one per group; `admin`: helps run it; `member`"
+})
 export type MemberRole = typeof MemberRole.Type
 
 /** Where the requesting user stands with a group. */
@@ -107,12 +111,12 @@ export class GroupMember extends Schema.Class<GroupMember>("GroupMember")(
 ) {}
 
 export class JoinRequest extends Schema.Class<JoinRequest>("JoinRequest")(
-  {
+  Schema.Struct({
     groupId: GroupId,
     user: PublicProfile,
     message: Schema.String,
     createdAt: Timestamp
-  },
+  }).annotate({ description: "A request to join a group with the approval policy" }),
   { description: "A request to join a group with the approval policy" }
 ) {}
 

@@ -45,7 +45,7 @@ export const CreateGroupPayload = Schema.Struct({
   visibility: Schema.optional(GroupVisibility).annotate({ description: "Default `public`" }),
   joinPolicy: Schema.optional(JoinPolicy).annotate({ description: "Default `open`" }),
   memberLimit: Schema.optional(Schema.NullOr(MemberLimit))
-}).annotate({ identifier: "CreateGroupPayload" })
+}).annotate({ identifier: "CreateGroupPayload", description: "A new group; you become its owner" })
 
 export const UpdateGroupPayload = Schema.Struct({
   name: Schema.optional(GroupName),

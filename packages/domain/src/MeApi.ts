@@ -10,7 +10,8 @@ import { UploadNotFound, User } from "./User.ts"
 const doc = (summary: string, description: string) => OpenApi.annotations({ summary, description })
 
 export const AvatarContentType = Schema.Literals(["image/png", "image/jpeg", "image/webp", "image/gif"]).annotate({
-  identifier: "AvatarContentType"
+  identifier: "AvatarContentType",
+  description: "Image types accepted for avatars and group images"
 })
 
 export const UpdateMePayload = Schema.Struct({
@@ -27,10 +28,11 @@ export const UpdateMePayload = Schema.Struct({
 export const ChangePasswordPayload = Schema.Struct({
   currentPassword: Schema.String.check(Schema.isMaxLength(1024)),
   newPassword: Password
-}).annotate({ identifier: "ChangePasswordPayload" })
+}).annotate({ identifier: "ChangePasswordPayload", description: "Your current password and the new one" })
 
 export const AvatarUploadRequest = Schema.Struct({ contentType: AvatarContentType }).annotate({
-  identifier: "AvatarUploadRequest"
+  identifier: "AvatarUploadRequest",
+  description: "The type of the image you are about to upload"
 })
 
 export class AvatarUpload extends Schema.Class<AvatarUpload>("AvatarUpload")(

@@ -10,7 +10,7 @@ export type SessionId = typeof SessionId.Type
 
 /** One signed-in device. */
 export class Session extends Schema.Class<Session>("Session")(
-  {
+  Schema.Struct({
     id: SessionId,
     deviceName: Schema.NullOr(Schema.String),
     userAgent: Schema.NullOr(Schema.String),
@@ -18,7 +18,7 @@ export class Session extends Schema.Class<Session>("Session")(
     createdAt: Timestamp,
     lastUsedAt: Timestamp,
     current: Schema.Boolean.annotate({ description: "True for the session making this request" })
-  },
+  }).annotate({ description: "A signed-in device" }),
   { description: "A signed-in device" }
 ) {}
 

@@ -17,8 +17,7 @@ export const stableComponentNames = (spec: Record<string, unknown>): Record<stri
     const plain = name.slice(0, -suffix.length)
     if (name.endsWith(suffix) && plain.length > 0 && !names.has(plain)) renames.set(name, plain)
   }
-  if (renames.size === 0) return spec
-  return JSON.parse(JSON.stringify(spec), (key, value: unknown) => {
+  const renamed: Record<string, unknown> = JSON.parse(JSON.stringify(spec), (key, value: unknown) => {
     if (key === "$ref" && typeof value === "string" && value.startsWith(refPrefix)) {
       const renamed = renames.get(value.slice(refPrefix.length))
       return renamed === undefined ? value : `${refPrefix}${renamed}`
@@ -28,4 +27,37 @@ export const stableComponentNames = (spec: Record<string, unknown>): Record<stri
     }
     return value
   })
+  return describeComponents(renamed)
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * A class's description reaches the responses that return it but not its component schema; copy
+ * it there, so every named type in the document (and the SDK's types) carries its description.
+ */
+const describeComponents = (spec: Record<string, unknown>): Record<string, unknown> => {
+  const schemas = isRecord(spec.components) && isRecord(spec.components.schemas) ? spec.components.schemas : {}
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (!isRecord(node)) return
+    if (typeof node.description === "string" && isRecord(node.content)) {
+      for (const media of Object.values(node.content)) {
+        const schema = isRecord(media) && isRecord(media.schema) ? media.schema : {}
+        // A response of several types describes them as "A | B | C", in the order of `anyOf`.
+        const members = Array.isArray(schema.anyOf) ? schema.anyOf : [schema]
+        const descriptions = members.length === 1 ? [node.description] : node.description.split(" | ")
+        if (descriptions.length !== members.length) continue
+        members.forEach((member, index) => {
+          const ref = isRecord(member) ? member.$ref : undefined
+          const target = typeof ref === "string" ? schemas[ref.slice(refPrefix.length)] : undefined
+          if (isRecord(target) && target.description === undefined) target.description = descriptions[index]
+        })
+      }
+    }
+    Object.values(node).forEach(visit)
+  }
+  visit(spec.paths)
+  return spec
 }

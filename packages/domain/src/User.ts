@@ -13,7 +13,10 @@ export const UserRole = Schema.Literals(["user", "admin"]).annotate({
 })
 export type UserRole = typeof UserRole.Type
 
-export const UserStatus = Schema.Literals(["active", "suspended", "deleted"]).annotate({ identifier: "UserStatus" })
+export const UserStatus = Schema.Literals(["active", "suspended", "deleted"]).annotate({
+  identifier: "UserStatus",
+  description: "`suspended`: by a site admin; `deleted`: erased by its owner"
+})
 export type UserStatus = typeof UserStatus.Type
 
 /** The signed-in user's own account, as `GET /me` shows it. */

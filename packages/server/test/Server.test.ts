@@ -60,6 +60,12 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
       const schemas = Object.keys((document.components as { schemas: object }).schemas)
       assert.includeMembers(schemas, ["InvalidRequest", "Meta", "OpsReport", "WorkerStatus"])
       assert.isFalse(schemas.some((name) => name.endsWith("Encoded")))
+      const undescribed = Object.entries(
+        (document.components as { schemas: Record<string, { description?: string }> }).schemas
+      )
+        .filter(([, schema]) => schema.description === undefined)
+        .map(([name]) => name)
+      assert.deepStrictEqual(undescribed, [], "every component schema has a description")
     })
   )
 

@@ -792,6 +792,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The request failed validation */
         readonly InvalidRequest: {
             /** @enum {string} */
             readonly _tag: "InvalidRequest";
@@ -804,17 +805,20 @@ export interface components {
             readonly path: readonly (string | number)[];
             readonly message: string;
         };
+        /** @description Operator token missing or invalid */
         readonly OpsUnauthorized: {
             /** @enum {string} */
             readonly _tag: "OpsUnauthorized";
             readonly message: string;
         };
+        /** @description Workers, queue depth and failed jobs */
         readonly OpsReport: {
             readonly workers: readonly components["schemas"]["WorkerStatus"][];
             readonly queue: components["schemas"]["QueueDepth"];
             /** @description The most recent failed jobs, newest first (`failedLimit`, default 50) */
             readonly failedJobs: readonly components["schemas"]["FailedJob"][];
         };
+        /** @description A job that used up its attempts */
         readonly FailedJob: {
             readonly id: string;
             readonly task: string;
@@ -828,6 +832,7 @@ export interface components {
              */
             readonly runAt: string;
         };
+        /** @description How many jobs are in each state */
         readonly QueueDepth: {
             /** @description Jobs waiting to run (including retries scheduled later) */
             readonly pending: number;
@@ -835,6 +840,7 @@ export interface components {
             /** @description Jobs that used up their attempts */
             readonly failed: number;
         };
+        /** @description A worker process and its last heartbeat */
         readonly WorkerStatus: {
             readonly workerId: string;
             readonly hostname: string;
@@ -854,32 +860,38 @@ export interface components {
             /** @description Seen within the last three heartbeat intervals */
             readonly alive: boolean;
         };
+        /** @description Too many requests */
         readonly RateLimited: {
             /** @enum {string} */
             readonly _tag: "RateLimited";
             readonly message: string;
             readonly retryAfterSeconds: number;
         };
+        /** @description Sign in required (or the access token expired) */
         readonly Unauthorized: {
             /** @enum {string} */
             readonly _tag: "Unauthorized";
             readonly message: string;
         };
+        /** @description The account is suspended */
         readonly AccountSuspended: {
             /** @enum {string} */
             readonly _tag: "AccountSuspended";
             readonly message: string;
         };
+        /** @description Not allowed */
         readonly Forbidden: {
             /** @enum {string} */
             readonly _tag: "Forbidden";
             readonly message: string;
         };
+        /** @description No such user */
         readonly UserNotFound: {
             /** @enum {string} */
             readonly _tag: "UserNotFound";
             readonly message: string;
         };
+        /** @description A user as site admins see them */
         readonly AdminUserView: {
             readonly id: components["schemas"]["UserId"];
             readonly email: string | null;
@@ -895,7 +907,10 @@ export interface components {
              */
             readonly createdAt: string;
         };
-        /** @enum {string} */
+        /**
+         * @description `suspended`: by a site admin; `deleted`: erased by its owner
+         * @enum {string}
+         */
         readonly UserStatus: "active" | "suspended" | "deleted";
         /**
          * @description `admin`: a site administrator
@@ -907,19 +922,23 @@ export interface components {
          * @description A user's id (UUIDv7)
          */
         readonly UserId: string;
+        /** @description Why the user is suspended (kept for admins) */
         readonly SuspendPayload: {
             readonly reason?: string | null;
         };
+        /** @description That user is not a member of the group */
         readonly NotAMember: {
             /** @enum {string} */
             readonly _tag: "NotAMember";
             readonly message: string;
         };
+        /** @description No such group (or it is private and you are not a member) */
         readonly GroupNotFound: {
             /** @enum {string} */
             readonly _tag: "GroupNotFound";
             readonly message: string;
         };
+        /** @description An interest group */
         readonly Group: {
             readonly id: components["schemas"]["GroupId"];
             readonly name: string;
@@ -953,7 +972,10 @@ export interface components {
             readonly status: components["schemas"]["ViewerStatus"];
             readonly role: components["schemas"]["MemberRole"] | null;
         };
-        /** @enum {string} */
+        /**
+         * @description `owner`: one per group; `admin`: helps run it; `member`
+         * @enum {string}
+         */
         readonly MemberRole: "owner" | "admin" | "member";
         /**
          * @description `pending`: a join request awaits approval; `invited`: an invitation awaits your answer
@@ -980,6 +1002,7 @@ export interface components {
          * @description A group's id (UUIDv7)
          */
         readonly GroupId: string;
+        /** @description The cursor is malformed */
         readonly InvalidCursor: {
             /** @enum {string} */
             readonly _tag: "InvalidCursor";
@@ -991,6 +1014,7 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
         };
+        /** @description A user banned from a group */
         readonly GroupBan: {
             readonly groupId: components["schemas"]["GroupId"];
             readonly user: components["schemas"]["PublicProfile"];
@@ -1003,6 +1027,7 @@ export interface components {
              */
             readonly createdAt: string;
         };
+        /** @description A user's public profile */
         readonly PublicProfile: {
             readonly id: components["schemas"]["UserId"];
             readonly nickname: string;
@@ -1016,6 +1041,7 @@ export interface components {
              */
             readonly createdAt: string;
         };
+        /** @description A member of a group */
         readonly GroupMember: {
             readonly user: components["schemas"]["PublicProfile"];
             readonly role: components["schemas"]["MemberRole"];
@@ -1026,23 +1052,30 @@ export interface components {
              */
             readonly joinedAt: string;
         };
+        /** @description No such pending invitation for you */
         readonly InvitationNotFound: {
             /** @enum {string} */
             readonly _tag: "InvitationNotFound";
             readonly message: string;
         };
-        /** Format: uuid */
+        /**
+         * Format: uuid
+         * @description An invitation's id (UUIDv7)
+         */
         readonly InvitationId: string;
+        /** @description You are banned from this group */
         readonly BannedFromGroup: {
             /** @enum {string} */
             readonly _tag: "BannedFromGroup";
             readonly message: string;
         };
+        /** @description Already a member of the group */
         readonly AlreadyMember: {
             /** @enum {string} */
             readonly _tag: "AlreadyMember";
             readonly message: string;
         };
+        /** @description The group has reached its member limit */
         readonly GroupFull: {
             /** @enum {string} */
             readonly _tag: "GroupFull";
@@ -1054,6 +1087,7 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
         };
+        /** @description An invitation to join a group */
         readonly Invitation: {
             readonly id: components["schemas"]["InvitationId"];
             readonly groupId: components["schemas"]["GroupId"];
@@ -1077,6 +1111,7 @@ export interface components {
              */
             readonly expiresAt: string;
         };
+        /** @description A pending invitation already exists */
         readonly AlreadyInvited: {
             /** @enum {string} */
             readonly _tag: "AlreadyInvited";
@@ -1088,6 +1123,7 @@ export interface components {
         } | {
             readonly email: string;
         };
+        /** @description No pending join request from that user */
         readonly JoinRequestNotFound: {
             /** @enum {string} */
             readonly _tag: "JoinRequestNotFound";
@@ -1099,6 +1135,7 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
         };
+        /** @description A request to join a group with the approval policy */
         readonly JoinRequest: {
             readonly groupId: components["schemas"]["GroupId"];
             readonly user: components["schemas"]["PublicProfile"];
@@ -1110,16 +1147,19 @@ export interface components {
              */
             readonly createdAt: string;
         };
+        /** @description The owner must transfer ownership before leaving */
         readonly OwnerCannotLeave: {
             /** @enum {string} */
             readonly _tag: "OwnerCannotLeave";
             readonly message: string;
         };
+        /** @description The group takes members by invitation only */
         readonly InvitationRequired: {
             /** @enum {string} */
             readonly _tag: "InvitationRequired";
             readonly message: string;
         };
+        /** @description JoinResult */
         readonly JoinResult: {
             /**
              * @description `member`: you joined; `pending`: your request awaits approval
@@ -1133,6 +1173,7 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
         };
+        /** @description Where and how to upload an avatar image */
         readonly AvatarUpload: {
             /** @description Pass as `avatarUploadKey` to `PATCH /me` once uploaded */
             readonly key: string;
@@ -1151,8 +1192,12 @@ export interface components {
              */
             readonly expiresAt: string;
         };
-        /** @enum {string} */
+        /**
+         * @description Image types accepted for avatars and group images
+         * @enum {string}
+         */
         readonly AvatarContentType: "image/png" | "image/jpeg" | "image/webp" | "image/gif";
+        /** @description The referenced upload does not exist, is not yours, or is not an acceptable image */
         readonly UploadNotFound: {
             /** @enum {string} */
             readonly _tag: "UploadNotFound";
@@ -1169,6 +1214,7 @@ export interface components {
             readonly memberLimit?: number | null;
             readonly imageUploadKey?: (string | null) | null;
         };
+        /** @description A new group; you become its owner */
         readonly CreateGroupPayload: {
             /** @description 3 to 80 characters */
             readonly name: string;
@@ -1198,6 +1244,7 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
         };
+        /** @description No such session of yours */
         readonly SessionNotFound: {
             /** @enum {string} */
             readonly _tag: "SessionNotFound";
@@ -1208,6 +1255,7 @@ export interface components {
          * @description A device session's id (UUIDv7)
          */
         readonly SessionId: string;
+        /** @description A signed-in device */
         readonly Session: {
             readonly id: components["schemas"]["SessionId"];
             readonly deviceName: string | null;
@@ -1228,18 +1276,22 @@ export interface components {
             /** @description True for the session making this request */
             readonly current: boolean;
         };
+        /** @description The type of the image you are about to upload */
         readonly AvatarUploadRequest: {
             readonly contentType: components["schemas"]["AvatarContentType"];
         };
+        /** @description The current password is wrong */
         readonly IncorrectPassword: {
             /** @enum {string} */
             readonly _tag: "IncorrectPassword";
             readonly message: string;
         };
+        /** @description Your current password and the new one */
         readonly ChangePasswordPayload: {
             readonly currentPassword: string;
             readonly newPassword: string;
         };
+        /** @description Your account */
         readonly User: {
             readonly id: components["schemas"]["UserId"];
             readonly email: string;
@@ -1271,23 +1323,28 @@ export interface components {
             readonly interests?: readonly string[] | null;
             readonly avatarUploadKey?: (string | null) | null;
         };
+        /** @description The token is invalid, expired or used */
         readonly InvalidToken: {
             /** @enum {string} */
             readonly _tag: "InvalidToken";
             readonly message: string;
         };
+        /** @description The emailed reset token and the new password */
         readonly PasswordResetConfirm: {
             readonly token: string;
             readonly newPassword: string;
         };
+        /** @description The email of the account to reset */
         readonly PasswordResetRequest: {
             readonly email: string;
         };
+        /** @description This session ended; sign in again */
         readonly SessionRevoked: {
             /** @enum {string} */
             readonly _tag: "SessionRevoked";
             readonly message: string;
         };
+        /** @description A signed-in session: the user and a token pair */
         readonly AuthResult: {
             readonly user: components["schemas"]["User"];
             /** @description Short-lived JWT; send as `Authorization: Bearer <accessToken>` */
@@ -1301,33 +1358,40 @@ export interface components {
             /** @description Long-lived, single-use token for `POST /auth/refresh`; keep it secret */
             readonly refreshToken: string;
         };
+        /** @description The refresh token to spend */
         readonly RefreshPayload: {
             readonly refreshToken: string;
         };
+        /** @description Wrong email or password */
         readonly InvalidCredentials: {
             /** @enum {string} */
             readonly _tag: "InvalidCredentials";
             readonly message: string;
         };
+        /** @description Credentials, and a name for this device */
         readonly LoginPayload: {
             readonly email: string;
             readonly password: string;
             readonly deviceName?: string | null;
         };
+        /** @description A token from an emailed link */
         readonly TokenPayload: {
             readonly token: string;
         };
+        /** @description An account with this email exists */
         readonly EmailAlreadyRegistered: {
             /** @enum {string} */
             readonly _tag: "EmailAlreadyRegistered";
             readonly message: string;
         };
+        /** @description A new account and the device it signs in */
         readonly SignupPayload: {
             readonly email: string;
             readonly password: string;
             readonly nickname: string;
             readonly deviceName?: string | null;
         };
+        /** @description What this server is and how it is deployed */
         readonly Meta: {
             /** @enum {string} */
             readonly name: "moim";
