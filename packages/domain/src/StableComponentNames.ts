@@ -40,7 +40,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const describeComponents = (spec: Record<string, unknown>): Record<string, unknown> => {
   const schemas = isRecord(spec.components) && isRecord(spec.components.schemas) ? spec.components.schemas : {}
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit)
+    if (Array.isArray(node)) {
+      node.forEach(visit)
+      return
+    }
     if (!isRecord(node)) return
     if (typeof node.description === "string" && isRecord(node.content)) {
       for (const media of Object.values(node.content)) {
