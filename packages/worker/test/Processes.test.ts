@@ -1,26 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
+import { freePort } from "../../server/test/support/FreePort.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
 
 const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
 const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 const start = (entry: string, env: Record<string, string>) => {
   const child = spawn(process.execPath, [entry], {

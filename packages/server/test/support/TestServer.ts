@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto"
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import { makePlatform, ServerServices } from "../../src/Platform.ts"
 import * as Server from "../../src/Server.ts"
+import { freePort } from "./FreePort.ts"
 import * as TestDatabase from "./TestDatabase.ts"
 
 export const opsToken = "test-operator-token-0123456789"
@@ -33,17 +33,7 @@ export const configLayer = (env: Record<string, string>) => ConfigProvider.layer
 export const platformLayer = (env: Record<string, string> = testEnv()) =>
   makePlatform(TestDatabase.layer()).pipe(Layer.provide(configLayer(env)))
 
-const freePort = Effect.promise(
-  () =>
-    new Promise<number>((resolve, reject) => {
-      const probe = createServer()
-      probe.once("error", reject)
-      probe.listen(0, "127.0.0.1", () => {
-        const address = probe.address()
-        probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-      })
-    })
-)
+const freePortEffect = Effect.promise(freePort)
 
 /**
  * The whole HTTP server on 127.0.0.1 and a free port, on this file's own database. The port is
@@ -51,7 +41,7 @@ const freePort = Effect.promise(
  */
 export const layer = (env: Record<string, string> = testEnv()) =>
   Layer.unwrap(
-    Effect.map(freePort, (port) =>
+    Effect.map(freePortEffect, (port) =>
       Server.layer({ host: "127.0.0.1", port }).pipe(
         Layer.provideMerge(ServerServices),
         Layer.provideMerge(makePlatform(TestDatabase.layer())),
