@@ -1,0 +1,220 @@
+/**
+ * The bare-metal baseline: Moim's read endpoints served by `node:http` and `pg` with nothing in
+ * between — no framework, no schema validation or encoding, no middleware, no cache, no rate
+ * limits. It runs the same SQL as Moim (`queries.ts`) against the same database, so the gap between
+ * the two is what Moim's layers cost.
+ *
+ * Environment: `DATABASE_URL`, `PORT`, `MOIM_SECRET` (to check access tokens as Moim does),
+ * `DATABASE_POOL_SIZE` (default 10, Moim's default).
+ */
+import { createHmac, timingSafeEqual } from "node:crypto"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { Version } from "@moim/domain/Version"
+import pg from "pg"
+import * as Q from "./queries.ts"
+
+const env = (name: string) => {
+  const value = process.env[name]
+  if (value === undefined || value === "") throw new Error(`${name} is required`)
+  return value
+}
+
+const pool = new pg.Pool({
+  connectionString: env("DATABASE_URL"),
+  max: Number(process.env.DATABASE_POOL_SIZE ?? "10"),
+  application_name: "moim-baseline"
+})
+const port = Number(env("PORT"))
+// Moim signs access tokens with HMAC-SHA256 under a key derived from MOIM_SECRET for this purpose.
+const jwtKey = createHmac("sha256", env("MOIM_SECRET")).update("jwt-access-token").digest()
+
+const defaultPageSize = 20
+const maxPageSize = 100
+
+const send = (response: ServerResponse, status: number, body: unknown) => {
+  const json = JSON.stringify(body)
+  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) })
+  response.end(json)
+}
+
+const failure = (response: ServerResponse, status: number, tag: string, message: string) =>
+  send(response, status, { _tag: tag, message })
+
+const pageLimit = (params: URLSearchParams) => {
+  const raw = params.get("limit")
+  if (raw === null) return defaultPageSize
+  const limit = Number(raw)
+  return Number.isInteger(limit) && limit >= 1 && limit <= maxPageSize ? limit : null
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** An HS256 JWT with Moim's claims (`sub`, `sid`, issuer and audience "moim"), checked as `jose` would. */
+const verifyAccessToken = (token: string): { readonly userId: string; readonly sessionId: string } | null => {
+  const [header, payload, signature] = token.split(".")
+  if (header === undefined || payload === undefined || signature === undefined) return null
+  const expected = createHmac("sha256", jwtKey).update(`${header}.${payload}`).digest()
+  const given = Buffer.from(signature, "base64url")
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
+  const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
+  if (typeof claims !== "object" || claims === null) return null
+  if (!("iss" in claims && "aud" in claims && "exp" in claims && "sub" in claims && "sid" in claims)) return null
+  const { aud, exp, iss, sid, sub } = claims
+  if (iss !== "moim" || aud !== "moim" || typeof exp !== "number" || exp + 5 <= Date.now() / 1000) return null
+  if (typeof sub !== "string" || typeof sid !== "string" || !uuid.test(sub) || !uuid.test(sid)) return null
+  return { userId: sub, sessionId: sid }
+}
+
+/** What Moim's authentication middleware does: the token, then the session in one query. */
+const authenticate = async (request: IncomingMessage) => {
+  const header = request.headers.authorization ?? ""
+  const claims = header.startsWith("Bearer ") ? verifyAccessToken(header.slice(7)) : null
+  if (claims === null) return null
+  const { rows } = await pool.query<Q.SessionRow>({ ...Q.sessionForAuth, values: [claims.sessionId] })
+  const session = rows[0]
+  if (session === undefined || session.user_id !== claims.userId) return null
+  if (session.status !== "active" || session.revoked || session.expired) return null
+  if (session.stale) {
+    await pool.query({
+      ...Q.touchSession,
+      values: [claims.sessionId, request.socket.remoteAddress ?? null, request.headers["user-agent"] ?? null]
+    })
+  }
+  return claims
+}
+
+const meta = {
+  name: "moim",
+  version: Version,
+  apiVersion: "v1",
+  adapters: { database: "postgres", redis: "redis", storage: "disk", mailer: "outbox", jobs: "graphile-worker" },
+  startedAt: new Date().toISOString()
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, url: URL, id: string) => Promise<void>
+
+const routes: Array<{ readonly method: string; readonly path: RegExp; readonly handle: Handler }> = [
+  {
+    method: "GET",
+    path: /^\/health$/,
+    handle: async (_request, response) => send(response, 200, { status: "ok" })
+  },
+  {
+    method: "GET",
+    path: /^\/api\/v1\/meta$/,
+    handle: async (_request, response) => send(response, 200, meta)
+  },
+  {
+    method: "GET",
+    path: /^\/api\/v1\/groups\/([^/]+)$/,
+    handle: async (_request, response, _url, id) => {
+      if (!uuid.test(id)) return failure(response, 400, "InvalidRequest", "params.id: not a UUID")
+      const { rows } = await pool.query<Q.GroupRow>({ ...Q.groupById, values: [id] })
+      const row = rows[0]
+      if (row === undefined || row.visibility !== "public") {
+        return failure(response, 404, "GroupNotFound", "No such group")
+      }
+      send(response, 200, Q.toGroup(row, null))
+    }
+  },
+  {
+    method: "GET",
+    path: /^\/api\/v1\/groups$/,
+    handle: async (_request, response, url) => {
+      const q = url.searchParams.get("q") ?? ""
+      const category = url.searchParams.get("category")
+      const limit = pageLimit(url.searchParams)
+      const tsQuery = Q.toTsQuery(q)
+      if (tsQuery === null || category === null || limit === null) {
+        return failure(response, 400, "InvalidRequest", "The baseline serves searches with q and category only")
+      }
+      const { rows } = await pool.query<Q.GroupRow>({ ...Q.searchGroups, values: [tsQuery, category, limit + 1] })
+      send(
+        response,
+        200,
+        Q.page(
+          rows,
+          limit,
+          (row) => Q.toGroup(row, null),
+          // Moim reads the float4 rank as a double; this prints the same digits in the cursor.
+          (row) => ({ key: String(Math.fround(row.rank ?? 0)), id: row.id })
+        )
+      )
+    }
+  },
+  {
+    method: "GET",
+    path: /^\/api\/v1\/me\/groups$/,
+    handle: async (request, response, url) => {
+      const actor = await authenticate(request)
+      if (actor === null) return failure(response, 401, "Unauthorized", "The access token is invalid")
+      const limit = pageLimit(url.searchParams)
+      if (limit === null) return failure(response, 400, "InvalidRequest", "query.limit")
+      const { rows } = await pool.query<Q.GroupRow>({ ...Q.myGroups, values: [actor.userId, limit + 1] })
+      send(
+        response,
+        200,
+        Q.page(
+          rows,
+          limit,
+          (row) => Q.toGroup(row, { status: "member", role: row.role ?? null }),
+          (row) => ({ at: row.joined_at?.toISOString(), id: row.id })
+        )
+      )
+    }
+  },
+  {
+    method: "GET",
+    path: /^\/api\/v1\/me$/,
+    handle: async (request, response) => {
+      const actor = await authenticate(request)
+      if (actor === null) return failure(response, 401, "Unauthorized", "The access token is invalid")
+      const { rows } = await pool.query<Q.UserRow>({ ...Q.userById, values: [actor.userId] })
+      const row = rows[0]
+      if (row === undefined) return failure(response, 401, "Unauthorized", "This account no longer exists")
+      send(response, 200, Q.toUser(row))
+    }
+  },
+  {
+    method: "GET",
+    path: /^\/api\/v1\/users$/,
+    handle: async (_request, response, url) => {
+      const q = (url.searchParams.get("q") ?? "").trim().toLowerCase()
+      const limit = pageLimit(url.searchParams)
+      if (q === "" || limit === null) return failure(response, 400, "InvalidRequest", "The baseline serves ?q= only")
+      const { rows } = await pool.query<Q.ProfileRow>({
+        ...Q.searchProfiles,
+        values: [q, `${Q.escapeLike(q)}%`, limit + 1]
+      })
+      send(
+        response,
+        200,
+        Q.page(rows, limit, Q.toProfile, (row) => ({ score: String(Math.fround(row.score)), id: row.id }))
+      )
+    }
+  }
+]
+
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? "/", "http://localhost")
+  for (const route of routes) {
+    const match = route.method === request.method ? route.path.exec(url.pathname) : null
+    if (match === null) continue
+    route.handle(request, response, url, decodeURIComponent(match[1] ?? "")).catch((error: unknown) => {
+      console.error(error)
+      if (!response.headersSent) failure(response, 500, "InternalServerError", "Internal server error")
+    })
+    return
+  }
+  failure(response, 404, "NotFound", "No such route")
+})
+server.keepAliveTimeout = 65_000
+
+const shutdown = () => {
+  server.close()
+  void pool.end().then(() => process.exit(0))
+}
+process.once("SIGTERM", shutdown)
+process.once("SIGINT", shutdown)
+
+server.listen(port, "127.0.0.1")
