@@ -29,7 +29,11 @@ export class AccessTokens extends Context.Service<
   static readonly layer = Layer.effect(
     AccessTokens,
     Effect.gen(function* () {
-      const key = (yield* ServerSecret).derive("jwt-access-token")
+      // Imported once: handing jose raw bytes would import the key into WebCrypto on every call.
+      const rawKey = (yield* ServerSecret).derive("jwt-access-token")
+      const key = yield* Effect.promise(() =>
+        crypto.subtle.importKey("raw", rawKey, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"])
+      )
       const config = yield* AccountsConfig
       const issuer = "moim"
 

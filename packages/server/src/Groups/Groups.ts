@@ -127,6 +127,13 @@ const make = Effect.gen(function* () {
 
   const notFound = () => new GroupNotFound({ message: "No such group" })
 
+  const requireMember = (groupId: GroupId, userId: UserId) =>
+    Effect.flatMap(repo.findMember(groupId, userId), (member) =>
+      Option.isNone(member)
+        ? Effect.die(new Error("The member just added was not found"))
+        : Effect.succeed(member.value)
+    )
+
   /** The group (from the cache when fresh) and where the actor stands with it. */
   const load = Effect.fn("Groups.load")(function* (groupId: GroupId, actor: Actor) {
     const group = yield* details.getOrSet(
@@ -348,8 +355,9 @@ const make = Effect.gen(function* () {
           yield* repo.upsertJoinRequest(groupId, user.userId, message)
           return "pending" as const
         }
-        const added = yield* repo.addMember(groupId, user.userId, "member")
-        if (Option.isNone(added)) return yield* new GroupFull({ message: "This group is full" })
+        if (!(yield* repo.addMember(groupId, user.userId, "member", standing))) {
+          return yield* new GroupFull({ message: "This group is full" })
+        }
         return "member" as const
       })
     )
@@ -406,9 +414,10 @@ const make = Effect.gen(function* () {
         yield* authorize(groupId, user, "moderate")
         const target = yield* repo.viewer(groupId, userId)
         if (!target.pending) return yield* new JoinRequestNotFound({ message: "No pending request from this user" })
-        const added = yield* repo.addMember(groupId, userId, "member")
-        if (Option.isNone(added)) return yield* new GroupFull({ message: "This group is full" })
-        return added.value
+        if (!(yield* repo.addMember(groupId, userId, "member", target))) {
+          return yield* new GroupFull({ message: "This group is full" })
+        }
+        return yield* requireMember(groupId, userId)
       })
     )
     yield* invalidate(groupId)
@@ -552,9 +561,10 @@ const make = Effect.gen(function* () {
         const standing = yield* repo.viewer(groupId, user.userId)
         if (standing.banned) return yield* new BannedFromGroup({ message: "You are banned from this group" })
         if (standing.role !== null) return yield* new AlreadyMember({ message: "You are already a member" })
-        const added = yield* repo.addMember(groupId, user.userId, "member")
-        if (Option.isNone(added)) return yield* new GroupFull({ message: "This group is full" })
-        return { member: added.value, groupId }
+        if (!(yield* repo.addMember(groupId, user.userId, "member", standing))) {
+          return yield* new GroupFull({ message: "This group is full" })
+        }
+        return { member: yield* requireMember(groupId, user.userId), groupId }
       })
     )
     yield* invalidate(groupId)

@@ -237,19 +237,30 @@ const makeRepo = Effect.gen(function* () {
     return rows[0] ?? { role: null, pending: false, invited: false, banned: false }
   }, Effect.orDie)
 
-  /** Adds a member if the group has room: the count and the limit are checked in one statement on the locked row. */
-  const addMember = Effect.fn("GroupsRepo.addMember")(function* (groupId: GroupId, userId: UserId, role: MemberRole) {
+  /**
+   * Adds a member if the group has room: the count and the limit are checked in one statement on the
+   * locked row. A pending request or invitation of the new member is settled only when there is one.
+   */
+  const addMember = Effect.fn("GroupsRepo.addMember")(function* (
+    groupId: GroupId,
+    userId: UserId,
+    role: MemberRole,
+    standing: { readonly pending: boolean; readonly invited: boolean }
+  ) {
     const counted = yield* sql<{ memberCount: number }>`
       UPDATE groups SET member_count = member_count + 1, updated_at = now()
       WHERE id = ${groupId} AND deleted_at IS NULL AND (member_limit IS NULL OR member_count < member_limit)
       RETURNING member_count`
-    if (counted.length === 0) return Option.none<MemberRow>()
+    if (counted.length === 0) return false
     yield* sql`INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (${groupId}, ${userId}, ${role}, now())`
-    yield* sql`DELETE FROM group_join_requests WHERE group_id = ${groupId} AND user_id = ${userId}`
-    yield* sql`
-      UPDATE group_invitations SET status = 'accepted', responded_at = now()
-      WHERE group_id = ${groupId} AND invitee_id = ${userId} AND status = 'pending'`
-    return yield* findMember(groupId, userId)
+    if (standing.pending)
+      yield* sql`DELETE FROM group_join_requests WHERE group_id = ${groupId} AND user_id = ${userId}`
+    if (standing.invited) {
+      yield* sql`
+        UPDATE group_invitations SET status = 'accepted', responded_at = now()
+        WHERE group_id = ${groupId} AND invitee_id = ${userId} AND status = 'pending'`
+    }
+    return true
   }, Effect.orDie)
 
   const removeMember = Effect.fn("GroupsRepo.removeMember")(function* (groupId: GroupId, userId: UserId) {

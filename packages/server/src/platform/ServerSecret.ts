@@ -14,7 +14,7 @@ export class ServerSecret extends Context.Service<
   ServerSecret,
   {
     /** A 32-byte key for one purpose, e.g. `"storage-url"`, `"jwt"`. */
-    readonly derive: (purpose: string) => Uint8Array
+    readonly derive: (purpose: string) => Uint8Array<ArrayBuffer>
   }
 >()("@moim/server/platform/ServerSecret") {
   static readonly make = (secret: Redacted.Redacted<string>) =>
