@@ -12,15 +12,8 @@ import type { CurrentUser } from "@moim/domain/Authentication"
 import { SendEmail } from "@moim/domain/jobs/SendEmail"
 import type { AvatarContentType, UpdateMePayload } from "@moim/domain/MeApi"
 import { defaultPageSize } from "@moim/domain/Page"
-import { AuthResult, Session, type SessionId } from "@moim/domain/Session"
-import {
-  AdminUserView,
-  EmailAlreadyRegistered,
-  PublicProfile,
-  User,
-  type UserId,
-  UserNotFound
-} from "@moim/domain/User"
+import { AuthResult, Session, SessionId } from "@moim/domain/Session"
+import { AdminUserView, EmailAlreadyRegistered, PublicProfile, User, UserId, UserNotFound } from "@moim/domain/User"
 import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { SqlClient } from "effect/sql"
@@ -140,7 +133,7 @@ const make = Effect.gen(function* () {
     deviceName: string | null,
     client: ClientInfo
   ) {
-    const sessionId = SecureRandom.uuidV7Unsafe() as SessionId
+    const sessionId = SessionId.make(SecureRandom.uuidV7Unsafe())
     yield* repo.insertSession({
       id: sessionId,
       userId: user.id,
@@ -177,7 +170,7 @@ const make = Effect.gen(function* () {
       .withTransaction(
         Effect.gen(function* () {
           const inserted = yield* repo.insertUser({
-            id: SecureRandom.uuidV7Unsafe() as UserId,
+            id: UserId.make(SecureRandom.uuidV7Unsafe()),
             email: input.email,
             passwordHash,
             nickname: input.nickname
@@ -498,7 +491,7 @@ const make = Effect.gen(function* () {
     }
     const passwordHash = yield* passwords.hash(input.password)
     const inserted = yield* repo.insertUser({
-      id: SecureRandom.uuidV7Unsafe() as UserId,
+      id: UserId.make(SecureRandom.uuidV7Unsafe()),
       email: input.email,
       passwordHash,
       nickname: input.nickname,

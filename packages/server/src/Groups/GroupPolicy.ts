@@ -1,11 +1,11 @@
 import { Forbidden } from "@moim/domain/AuthErrors"
 import { GroupNotFound, type MemberRole } from "@moim/domain/Group"
-import type { UserRole } from "@moim/domain/User"
+import type { UserId, UserRole } from "@moim/domain/User"
 import { Effect } from "effect"
 import type { ViewerRow } from "./GroupsRepo.ts"
 
 /** Who is asking: a signed-in user with their site role, or nobody. */
-export type Actor = { readonly userId: string; readonly siteRole: UserRole } | null
+export type Actor = { readonly userId: UserId; readonly siteRole: UserRole } | null
 
 export type GroupAction =
   /** See the group, its members. */

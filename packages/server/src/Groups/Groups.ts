@@ -6,11 +6,11 @@ import {
   Group,
   GroupBan,
   GroupFull,
-  type GroupId,
+  GroupId,
   GroupMember,
   GroupNotFound,
   Invitation,
-  type InvitationId,
+  InvitationId,
   InvitationNotFound,
   InvitationRequired,
   JoinRequest,
@@ -98,7 +98,7 @@ const make = Effect.gen(function* () {
       id: row.id,
       name: row.name,
       description: row.description,
-      category: row.category as Group["category"],
+      category: row.category,
       tags: row.tags,
       visibility: row.visibility,
       joinPolicy: row.joinPolicy,
@@ -142,7 +142,7 @@ const make = Effect.gen(function* () {
         Option.isNone(row) ? Effect.fail(notFound()) : Effect.succeed(toGroup(row.value, null))
       )
     )
-    const standing = actor === null ? noStanding : yield* repo.viewer(groupId, actor.userId as UserId)
+    const standing = actor === null ? noStanding : yield* repo.viewer(groupId, actor.userId)
     return { group, standing, context: { group, actor, standing } }
   })
 
@@ -255,7 +255,7 @@ const make = Effect.gen(function* () {
       joinPolicy: input.joinPolicy ?? "open",
       memberLimit: input.memberLimit ?? null
     }
-    const id = SecureRandom.uuidV7Unsafe() as GroupId
+    const id = GroupId.make(SecureRandom.uuidV7Unsafe())
     const row = yield* transaction(repo.insertGroup(id, user.userId, fields))
     if (row === undefined) return yield* Effect.die(new Error("The new group was not returned"))
     yield* lists.invalidateAll
@@ -475,7 +475,7 @@ const make = Effect.gen(function* () {
         }
         const email = "email" in target && Option.isNone(inviteeId) ? target.email : null
         const row = yield* repo.insertInvitation({
-          id: SecureRandom.uuidV7Unsafe() as InvitationId,
+          id: InvitationId.make(SecureRandom.uuidV7Unsafe()),
           groupId,
           inviterId: user.userId,
           inviteeId: Option.getOrNull(inviteeId),

@@ -1,4 +1,4 @@
-import type { GroupId, InvitationId, MemberRole } from "@moim/domain/Group"
+import type { GroupCategory, GroupId, InvitationId, MemberRole } from "@moim/domain/Group"
 import type { UserId } from "@moim/domain/User"
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -7,7 +7,7 @@ export interface GroupRow {
   readonly id: GroupId
   readonly name: string
   readonly description: string
-  readonly category: string
+  readonly category: GroupCategory
   readonly tags: ReadonlyArray<string>
   readonly visibility: "public" | "private"
   readonly joinPolicy: "open" | "approval" | "invite"
@@ -73,7 +73,7 @@ export type GroupSortKey = "relevance" | "newest" | "members"
 export interface GroupFields {
   readonly name: string
   readonly description: string
-  readonly category: string
+  readonly category: GroupCategory
   readonly tags: ReadonlyArray<string>
   readonly visibility: "public" | "private"
   readonly joinPolicy: "open" | "approval" | "invite"
