@@ -2,6 +2,7 @@ import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
 import { AuthApi } from "./AuthApi.ts"
 import { GroupsApi } from "./GroupsApi.ts"
+import { typeIntegerQueryParameters } from "./IntegerQueryParameters.ts"
 import { RequestValidation } from "./InvalidRequest.ts"
 import { MeApi } from "./MeApi.ts"
 import { OpsApi } from "./OpsApi.ts"
@@ -27,6 +28,6 @@ export class Api extends HttpApi.make("moim")
       title: "Moim API",
       version: Version,
       description: "The REST API of Moim, a typed community backend.",
-      transform: stableComponentNames
+      transform: (spec) => typeIntegerQueryParameters(stableComponentNames(spec))
     })
   ) {}

@@ -1,5 +1,5 @@
-import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { failedLimit, integerQuery } from "./IntegerQueryParameters.ts"
 import { OpsReport } from "./Ops.ts"
 import { OpsAuth } from "./OpsAuth.ts"
 
@@ -7,11 +7,7 @@ export class OpsApi extends HttpApiGroup.make("ops")
   .add(
     HttpApiEndpoint.get("report", "/ops/workers", {
       query: {
-        failedLimit: Schema.optional(
-          Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 200 })).annotate({
-            description: "How many recent failed jobs to list (1–200, default 50)"
-          })
-        )
+        failedLimit: integerQuery(failedLimit)
       },
       success: OpsReport
     }).annotateMerge(

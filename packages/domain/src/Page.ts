@@ -1,12 +1,9 @@
 import { Schema } from "effect"
+import { integerQuery, pageLimit } from "./IntegerQueryParameters.ts"
 
 /** `?limit=&cursor=` of every list endpoint. */
 export const PageQuery = {
-  limit: Schema.optional(
-    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })).annotate({
-      description: "Items per page (1–100, default 20)"
-    })
-  ),
+  limit: integerQuery(pageLimit),
   cursor: Schema.optional(
     Schema.String.check(Schema.isMaxLength(512)).annotate({
       description: "The `nextCursor` of the previous page; omit for the first page"

@@ -28,10 +28,10 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("the SDK aga
       assert.strictEqual(refused.response?.status, 401)
 
       const operator = yield* makeClient({ credentials: { opsToken: TestServer.opsToken } })
-      const report = yield* Effect.promise(() => operator.ops.report({ query: { failedLimit: "5" } }))
+      const report = yield* Effect.promise(() => operator.ops.report({ query: { failedLimit: 5 } }))
       assert.deepStrictEqual(report.data?.queue, { pending: 0, running: 0, failed: 0 })
 
-      const invalid = yield* Effect.promise(() => operator.ops.report({ query: { failedLimit: "5000" } }))
+      const invalid = yield* Effect.promise(() => operator.ops.report({ query: { failedLimit: 5000 } }))
       assert.isFalse(invalid.ok)
       if (invalid.error?._tag !== "InvalidRequest") return assert.fail(JSON.stringify(invalid.error))
       assert.deepStrictEqual(invalid.error.issues[0]?.path, ["query", "failedLimit"])
@@ -94,7 +94,7 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("the SDK aga
       const client = yield* makeClient({ fetch: requests.fetch })
       const found = yield* Effect.promise(async () => {
         const names: Array<string> = []
-        for await (const user of client.users.search.all({ query: { q: marker, limit: "2" } })) {
+        for await (const user of client.users.search.all({ query: { q: marker, limit: 2 } })) {
           names.push(user.nickname)
         }
         return names
@@ -107,7 +107,7 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("the SDK aga
 
       const pages = yield* Effect.promise(async () => {
         const sizes: Array<number> = []
-        for await (const page of client.users.search.pages({ query: { q: marker, limit: "2" } })) {
+        for await (const page of client.users.search.pages({ query: { q: marker, limit: 2 } })) {
           sizes.push(page.items.length)
         }
         return sizes
@@ -121,7 +121,7 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("the SDK aga
       const client = yield* makeClient()
       const error = yield* Effect.promise(async () => {
         try {
-          for await (const _ of client.users.search.all({ query: { limit: "0" } })) return undefined
+          for await (const _ of client.users.search.all({ query: { limit: 0 } })) return undefined
         } catch (error) {
           return error
         }

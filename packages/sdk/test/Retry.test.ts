@@ -12,7 +12,7 @@ const burst = (retry: RetryOptions | false, signal?: AbortSignal) =>
     const requests = recordRequests()
     const client = yield* makeClient({ fetch: requests.fetch, retry })
     const results = yield* Effect.promise(() =>
-      Promise.all(Array.from({ length: 4 }, () => client.users.search({ query: { limit: "1" }, signal })))
+      Promise.all(Array.from({ length: 4 }, () => client.users.search({ query: { limit: 1 }, signal })))
     )
     return { results, sent: requests.count("GET", "/api/v1/users") }
   })

@@ -2376,7 +2376,7 @@ export interface operations {
         readonly parameters: {
             readonly query?: {
                 readonly q?: string;
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -2421,7 +2421,7 @@ export interface operations {
                 readonly category?: components["schemas"]["GroupCategory"];
                 readonly tag?: string;
                 readonly sort?: components["schemas"]["GroupSort"];
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -2744,7 +2744,7 @@ export interface operations {
         readonly parameters: {
             readonly query?: {
                 readonly role?: components["schemas"]["MemberRole"];
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -2887,7 +2887,7 @@ export interface operations {
     readonly "groups.mine": {
         readonly parameters: {
             readonly query?: {
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -3102,7 +3102,7 @@ export interface operations {
     readonly "groups.listJoinRequests": {
         readonly parameters: {
             readonly query?: {
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -3315,7 +3315,7 @@ export interface operations {
     readonly "groups.listInvitations": {
         readonly parameters: {
             readonly query?: {
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -3531,7 +3531,7 @@ export interface operations {
     readonly "groups.myInvitations": {
         readonly parameters: {
             readonly query?: {
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -3872,7 +3872,7 @@ export interface operations {
     readonly "groups.listBans": {
         readonly parameters: {
             readonly query?: {
-                readonly limit?: string;
+                readonly limit?: number;
                 readonly cursor?: string;
             };
             readonly header?: never;
@@ -4293,7 +4293,7 @@ export interface operations {
     readonly "ops.report": {
         readonly parameters: {
             readonly query?: {
-                readonly failedLimit?: string;
+                readonly failedLimit?: number;
             };
             readonly header?: never;
             readonly path?: never;
