@@ -350,6 +350,49 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
     })
   )
 
+  it.effect("owners upload a group image through a signed URL; public groups serve it, private ones do not", () =>
+    Effect.gen(function* () {
+      const owner = yield* signUp("Painter")
+      const groupId = yield* createGroup(owner, { name: "Watercolours" })
+      const upload = yield* call("POST", `/api/v1/groups/${groupId}/image-upload`, {
+        token: owner.token,
+        body: { contentType: "image/webp" }
+      })
+      assert.strictEqual(upload.status, 200)
+      const image = new Uint8Array([82, 73, 70, 70, 1, 2, 3, 4])
+      const put = yield* Effect.promise(() =>
+        fetch(String(upload.body.url), {
+          method: "PUT",
+          headers: upload.body.headers as Record<string, string>,
+          body: image
+        })
+      )
+      assert.isTrue(put.ok)
+      const member = yield* signUp("Viewer")
+      yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: member.token, body: {} })
+      const refused = yield* call("PATCH", `/api/v1/groups/${groupId}`, {
+        token: member.token,
+        body: { imageUploadKey: upload.body.key }
+      })
+      assert.strictEqual(refused.body._tag, "Forbidden")
+      const updated = yield* call("PATCH", `/api/v1/groups/${groupId}`, {
+        token: owner.token,
+        body: { imageUploadKey: upload.body.key }
+      })
+      const imageUrl = String(updated.body.imageUrl)
+      const redirect = yield* Effect.promise(() => fetch(imageUrl, { redirect: "manual" }))
+      assert.strictEqual(redirect.status, 302)
+      const bytes = yield* Effect.promise(() =>
+        fetch(redirect.headers.get("location") ?? "").then((response) => response.arrayBuffer())
+      )
+      assert.deepStrictEqual(new Uint8Array(bytes), image)
+
+      yield* call("PATCH", `/api/v1/groups/${groupId}`, { token: owner.token, body: { visibility: "private" } })
+      const hidden = yield* Effect.promise(() => fetch(imageUrl, { redirect: "manual" }))
+      assert.strictEqual(hidden.status, 404)
+    })
+  )
+
   it.effect("deleted groups disappear at once and are purged after the retention period", () =>
     Effect.gen(function* () {
       const owner = yield* signUp("Closer")
