@@ -4,21 +4,12 @@
  * groups, a long tail of small ones, about ten groups per user).
  */
 
-export const categories = [
-  "sports",
-  "hiking",
-  "books",
-  "tech",
-  "music",
-  "language",
-  "food",
-  "games",
-  "arts",
-  "volunteering",
-  "other"
-] as const
+import { GroupCategory } from "@moim/domain/Group"
 
-export type Category = (typeof categories)[number]
+/** The domain's catalogue, so the seeded groups use exactly the categories the API accepts. */
+export const categories = GroupCategory.literals
+
+export type Category = GroupCategory
 
 /** Topic words per category: group tags, name words and search terms all come from here. */
 const topics: Record<Category, ReadonlyArray<string>> = {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -8,41 +7,10 @@ import { Effect, Redacted } from "effect"
 import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
 import { freePort } from "../../server/test/support/FreePort.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
+import { startEntry, waitFor } from "./support/EntryProcess.ts"
 
 const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
 const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-
-const start = (entry: string, env: Record<string, string>) => {
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let output = ""
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
-  return { child, output: () => output, exited }
-}
-
-const poll = async <A>(
-  probe: () => Promise<A | undefined>,
-  what: string,
-  child: ChildProcess,
-  output: () => string
-) => {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined)
-    if (value !== undefined) return value
-    if (child.exitCode !== null) throw new Error(`exited while waiting for ${what}:\n${output()}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`timed out waiting for ${what}:\n${output()}`)
-}
 
 layer(TestDatabase.layer(), { excludeTestServices: true })("Server and worker as separate processes", (it) => {
   it.effect(
@@ -64,25 +32,23 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("Server and worker as
           PORT: String(port),
           WORKER_PORT: String(workerPort)
         }
-        const server = start(serverEntry, env)
-        const worker = start(workerEntry, env)
+        const server = startEntry(serverEntry, env)
+        const worker = startEntry(workerEntry, env)
         const base = `http://127.0.0.1:${port}`
         yield* Effect.promise(async () => {
           try {
-            await poll(
+            await waitFor(
               async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
               "server readiness",
-              server.child,
-              server.output
+              server
             )
-            const workerReady = await poll(
+            const workerReady = await waitFor(
               async () => {
                 const response = await fetch(`http://127.0.0.1:${workerPort}/health/ready`)
                 return response.status === 200 ? await response.json() : undefined
               },
               "worker readiness",
-              worker.child,
-              worker.output
+              worker
             )
             assert.deepStrictEqual(Object.keys(workerReady.checks).sort(), ["database", "worker"])
 
@@ -94,14 +60,13 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("Server and worker as
             })
             assert.strictEqual(signup.status, 201)
             const outbox = join(dataDir, "outbox")
-            const mail = await poll(
+            const mail = await waitFor(
               async () =>
                 readdirSync(outbox)
                   .map((file) => readFileSync(join(outbox, file), "utf8"))
                   .find((text) => text.includes(email)),
               "the verification email, sent by the worker process",
-              worker.child,
-              worker.output
+              worker
             )
             assert.include(mail, "verify-email")
 

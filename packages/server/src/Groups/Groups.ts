@@ -19,7 +19,7 @@ import {
   NotAMember,
   OwnerCannotLeave
 } from "@moim/domain/Group"
-import type { CreateGroupPayload, GroupPage, UpdateGroupPayload } from "@moim/domain/GroupsApi"
+import type { CreateGroupPayload, UpdateGroupPayload } from "@moim/domain/GroupsApi"
 import { SendEmail } from "@moim/domain/jobs/SendEmail"
 import type { AvatarContentType } from "@moim/domain/MeApi"
 import { defaultPageSize } from "@moim/domain/Page"
@@ -40,6 +40,7 @@ import {
   GroupsRepo,
   type InvitationRow,
   type ProfileColumns,
+  type TimeKey,
   toTsQuery,
   type ViewerRow
 } from "./GroupsRepo.ts"
@@ -167,6 +168,24 @@ const make = Effect.gen(function* () {
     return context
   })
 
+  /** One page of a time-ordered list: `limit` rows after the cursor, and the cursor after them. */
+  const timePage = <Row, Item, E, R>(
+    query: PageQuery,
+    fetch: (limit: number, after: TimeKey | null) => Effect.Effect<ReadonlyArray<Row>, E, R>,
+    toItem: (row: Row) => Item,
+    toCursor: (row: Row) => TimeKey
+  ) =>
+    Effect.gen(function* () {
+      const limit = query.limit ?? defaultPageSize
+      const after = yield* Cursor.decode(TimeCursor, query.cursor)
+      const rows = yield* fetch(limit + 1, after)
+      return Cursor.page(rows, limit, toItem, toCursor)
+    })
+
+  /** The group, for an actor who may moderate it (owner, admin, site admin). */
+  const requireModerator = (user: SignedIn, groupId: GroupId) =>
+    Effect.flatMap(load(groupId, toActor(user)), ({ context }) => GroupPolicy.check("moderate", context))
+
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", Effect.die))
 
@@ -229,17 +248,9 @@ const make = Effect.gen(function* () {
   ) {
     const { context } = yield* load(groupId, Option.match(viewer, { onNone: () => null, onSome: toActor }))
     yield* GroupPolicy.checkView(context)
-    const limit = query.limit ?? defaultPageSize
-    const after = yield* Cursor.decode(TimeCursor, query.cursor)
-    const rows = yield* repo.listMembers({
-      groupId,
-      role: query.role,
-      limit: limit + 1,
-      after: after === null ? null : { joinedAt: after.at, id: after.id }
-    })
-    return Cursor.page(
-      rows,
-      limit,
+    return yield* timePage(
+      query,
+      (limit, after) => repo.listMembers({ groupId, role: query.role, limit, after }),
       (row) => new GroupMember({ user: toProfile(row), role: row.role, joinedAt: utc(row.joinedAt) }),
       (row) => ({ at: row.joinedAt.toISOString(), id: row.userId })
     )
@@ -310,8 +321,7 @@ const make = Effect.gen(function* () {
     groupId: GroupId,
     contentType: typeof AvatarContentType.Type
   ) {
-    const { context } = yield* load(groupId, toActor(user))
-    yield* GroupPolicy.check("moderate", context)
+    yield* requireModerator(user, groupId)
     return yield* images.start(`uploads/groups/${groupId}/`, contentType)
   })
 
@@ -324,19 +334,12 @@ const make = Effect.gen(function* () {
   })
 
   const mine = Effect.fn("Groups.mine")(function* (user: SignedIn, query: PageQuery) {
-    const limit = query.limit ?? defaultPageSize
-    const after = yield* Cursor.decode(TimeCursor, query.cursor)
-    const rows = yield* repo.listMyGroups({
-      userId: user.userId,
-      limit: limit + 1,
-      after: after === null ? null : { joinedAt: after.at, id: after.id }
-    })
-    return Cursor.page(
-      rows,
-      limit,
+    return yield* timePage(
+      query,
+      (limit, after) => repo.listMyGroups({ userId: user.userId, limit, after }),
       (row) => toGroup(row, { role: row.role, pending: false, invited: false, banned: false }),
       (row) => ({ at: row.joinedAt.toISOString(), id: row.id })
-    ) satisfies typeof GroupPage.Type
+    )
   })
 
   const join = Effect.fn("Groups.join")(function* (user: SignedIn, groupId: GroupId, message: string) {
@@ -387,18 +390,10 @@ const make = Effect.gen(function* () {
     groupId: GroupId,
     query: PageQuery
   ) {
-    const { context } = yield* load(groupId, toActor(user))
-    yield* GroupPolicy.check("moderate", context)
-    const limit = query.limit ?? defaultPageSize
-    const after = yield* Cursor.decode(TimeCursor, query.cursor)
-    const rows = yield* repo.listJoinRequests({
-      groupId,
-      limit: limit + 1,
-      after: after === null ? null : { createdAt: after.at, id: after.id }
-    })
-    return Cursor.page(
-      rows,
-      limit,
+    yield* requireModerator(user, groupId)
+    return yield* timePage(
+      query,
+      (limit, after) => repo.listJoinRequests({ groupId, limit, after }),
       (row) => new JoinRequest({ groupId, user: toProfile(row), message: row.message, createdAt: utc(row.createdAt) }),
       (row) => ({ at: row.createdAt.toISOString(), id: row.userId })
     )
@@ -507,8 +502,7 @@ const make = Effect.gen(function* () {
     groupId: GroupId,
     query: PageQuery
   ) {
-    const { context } = yield* load(groupId, toActor(user))
-    yield* GroupPolicy.check("moderate", context)
+    yield* requireModerator(user, groupId)
     return yield* invitationPage({ groupId }, query)
   })
 
@@ -516,14 +510,12 @@ const make = Effect.gen(function* () {
     filter: { readonly groupId?: GroupId; readonly inviteeId?: UserId },
     query: PageQuery
   ) {
-    const limit = query.limit ?? defaultPageSize
-    const after = yield* Cursor.decode(TimeCursor, query.cursor)
-    const rows = yield* repo.listInvitations({
-      ...filter,
-      limit: limit + 1,
-      after: after === null ? null : { createdAt: after.at, id: after.id }
-    })
-    return Cursor.page(rows, limit, toInvitation, (row) => ({ at: row.createdAt.toISOString(), id: row.id }))
+    return yield* timePage(
+      query,
+      (limit, after) => repo.listInvitations({ ...filter, limit, after }),
+      toInvitation,
+      (row) => ({ at: row.createdAt.toISOString(), id: row.id })
+    )
   })
 
   const revokeInvitation = Effect.fn("Groups.revokeInvitation")(function* (
@@ -653,18 +645,10 @@ const make = Effect.gen(function* () {
   })
 
   const listBans = Effect.fn("Groups.listBans")(function* (user: SignedIn, groupId: GroupId, query: PageQuery) {
-    const { context } = yield* load(groupId, toActor(user))
-    yield* GroupPolicy.check("moderate", context)
-    const limit = query.limit ?? defaultPageSize
-    const after = yield* Cursor.decode(TimeCursor, query.cursor)
-    const rows = yield* repo.listBans({
-      groupId,
-      limit: limit + 1,
-      after: after === null ? null : { createdAt: after.at, id: after.id }
-    })
-    return Cursor.page(
-      rows,
-      limit,
+    yield* requireModerator(user, groupId)
+    return yield* timePage(
+      query,
+      (limit, after) => repo.listBans({ groupId, limit, after }),
       (row) =>
         new GroupBan({
           groupId,

@@ -68,6 +68,12 @@ export interface InvitationRow {
   readonly expiresAt: Date
 }
 
+/** Where a time-ordered page ended: the time of its last row and that row's id. */
+export interface TimeKey {
+  readonly at: string
+  readonly id: string
+}
+
 export type GroupSortKey = "relevance" | "newest" | "members"
 
 export interface GroupFields {
@@ -210,7 +216,7 @@ const makeRepo = Effect.gen(function* () {
   const listMyGroups = Effect.fn("GroupsRepo.listMyGroups")(function* (options: {
     readonly userId: UserId
     readonly limit: number
-    readonly after: { readonly joinedAt: string; readonly id: string } | null
+    readonly after: TimeKey | null
   }) {
     const after = options.after
     return yield* sql<GroupRow & { readonly role: MemberRole; readonly joinedAt: Date }>`
@@ -221,7 +227,7 @@ const makeRepo = Effect.gen(function* () {
           .join(", ")
       )}, m.role, m.joined_at FROM group_members m JOIN groups g ON g.id = m.group_id
       WHERE m.user_id = ${options.userId} AND g.deleted_at IS NULL
-        AND ${after === null ? sql`true` : sql`(m.joined_at, m.group_id) < (${after.joinedAt}::timestamptz, ${after.id}::uuid)`}
+        AND ${after === null ? sql`true` : sql`(m.joined_at, m.group_id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
       ORDER BY m.joined_at DESC, m.group_id DESC
       LIMIT ${options.limit}`
   }, Effect.orDie)
@@ -294,14 +300,14 @@ const makeRepo = Effect.gen(function* () {
     readonly groupId: GroupId
     readonly role: MemberRole | undefined
     readonly limit: number
-    readonly after: { readonly joinedAt: string; readonly id: string } | null
+    readonly after: TimeKey | null
   }) {
     const after = options.after
     return yield* sql<MemberRow>`
       SELECT ${sql.literal(profileColumns)}, m.role, m.joined_at FROM group_members m JOIN users u ON u.id = m.user_id
       WHERE m.group_id = ${options.groupId}
         AND ${options.role === undefined ? sql`true` : sql`m.role = ${options.role}`}
-        AND ${after === null ? sql`true` : sql`(m.joined_at, m.user_id) > (${after.joinedAt}::timestamptz, ${after.id}::uuid)`}
+        AND ${after === null ? sql`true` : sql`(m.joined_at, m.user_id) > (${after.at}::timestamptz, ${after.id}::uuid)`}
       ORDER BY m.joined_at, m.user_id
       LIMIT ${options.limit}`
   }, Effect.orDie)
@@ -325,13 +331,13 @@ const makeRepo = Effect.gen(function* () {
   const listJoinRequests = Effect.fn("GroupsRepo.listJoinRequests")(function* (options: {
     readonly groupId: GroupId
     readonly limit: number
-    readonly after: { readonly createdAt: string; readonly id: string } | null
+    readonly after: TimeKey | null
   }) {
     const after = options.after
     return yield* sql<JoinRequestRow>`
       SELECT ${sql.literal(profileColumns)}, r.message, r.created_at FROM group_join_requests r JOIN users u ON u.id = r.user_id
       WHERE r.group_id = ${options.groupId}
-        AND ${after === null ? sql`true` : sql`(r.created_at, r.user_id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`}
+        AND ${after === null ? sql`true` : sql`(r.created_at, r.user_id) > (${after.at}::timestamptz, ${after.id}::uuid)`}
       ORDER BY r.created_at, r.user_id LIMIT ${options.limit}`
   }, Effect.orDie)
 
@@ -391,7 +397,7 @@ const makeRepo = Effect.gen(function* () {
     readonly groupId?: GroupId | undefined
     readonly inviteeId?: UserId | undefined
     readonly limit: number
-    readonly after: { readonly createdAt: string; readonly id: string } | null
+    readonly after: TimeKey | null
   }) {
     const after = options.after
     return yield* sql<InvitationRow>`
@@ -399,7 +405,7 @@ const makeRepo = Effect.gen(function* () {
       WHERE i.status = 'pending' AND i.expires_at > now() AND g.deleted_at IS NULL
         AND ${options.groupId === undefined ? sql`true` : sql`i.group_id = ${options.groupId}`}
         AND ${options.inviteeId === undefined ? sql`true` : sql`i.invitee_id = ${options.inviteeId}`}
-        AND ${after === null ? sql`true` : sql`(i.created_at, i.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`}
+        AND ${after === null ? sql`true` : sql`(i.created_at, i.id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
       ORDER BY i.created_at DESC, i.id DESC LIMIT ${options.limit}`
   }, Effect.orDie)
 
@@ -433,13 +439,13 @@ const makeRepo = Effect.gen(function* () {
   const listBans = Effect.fn("GroupsRepo.listBans")(function* (options: {
     readonly groupId: GroupId
     readonly limit: number
-    readonly after: { readonly createdAt: string; readonly id: string } | null
+    readonly after: TimeKey | null
   }) {
     const after = options.after
     return yield* sql<BanRow>`
       SELECT ${sql.literal(profileColumns)}, b.reason, b.banned_by, b.created_at FROM group_bans b JOIN users u ON u.id = b.user_id
       WHERE b.group_id = ${options.groupId}
-        AND ${after === null ? sql`true` : sql`(b.created_at, b.user_id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`}
+        AND ${after === null ? sql`true` : sql`(b.created_at, b.user_id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
       ORDER BY b.created_at DESC, b.user_id DESC LIMIT ${options.limit}`
   }, Effect.orDie)
 
