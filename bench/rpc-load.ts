@@ -1,5 +1,5 @@
 import { NodeSocket } from "@effect/platform-node"
-import { layerRpcAuthenticationClient } from "@moim/domain/RpcAuthenticationClient"
+import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Deferred, Effect, Exit, Layer, Option } from "effect"
 import { RpcClient, RpcSerialization } from "effect/rpc"
@@ -74,7 +74,7 @@ export const runRpc = (load: RpcLoad): Promise<Measurement> => {
       }).pipe(
         Effect.provide(
           // Anonymous callers: the client middleware is required, but it adds no token.
-          Layer.merge(protocol, layerRpcAuthenticationClient(Effect.succeed(Option.none<string>()))),
+          Layer.merge(protocol, layerRpcClientMiddleware(Effect.succeed(Option.none<string>()))),
           { local: true }
         ),
         Effect.scoped

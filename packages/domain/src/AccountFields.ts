@@ -1,42 +1,46 @@
-import { Schema, SchemaTransformation } from "effect"
+import { Schema } from "effect"
+import { Text, TrimmedText } from "./Text.ts"
 
 /** Trimmed, lower-cased email; one account per address, compared case-insensitively. */
-export const Email = Schema.String.pipe(
-  Schema.decodeTo(
-    Schema.String,
-    SchemaTransformation.transform({ decode: (value) => value.trim().toLowerCase(), encode: (value) => value })
-  ),
-  Schema.check(
-    Schema.isMaxLength(254),
-    Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { expected: "an email address" })
-  )
-).annotate({ description: "Email address", format: "email", examples: ["ada@example.com"] })
+export const Email = TrimmedText({
+  maxLength: 254,
+  lowerCase: true,
+  pattern: /^\s*[^\s@]+@[^\s@]+\.[^\s@]+\s*$/u,
+  annotations: { description: "Email address", format: "email", examples: ["ada@example.com"] }
+})
 
 /** NIST 800-63B: 10 to 128 characters, no composition rules. */
-export const Password = Schema.String.check(
-  Schema.makeFilter((value: string) => {
-    const length = [...value].length
-    return (length >= 10 && length <= 128) || "a password of 10 to 128 characters"
-  })
-).annotate({ description: "10 to 128 characters; any characters, no composition rules", format: "password" })
+export const Password = Text({
+  minLength: 10,
+  maxLength: 128,
+  annotations: { description: "10 to 128 characters; any characters, no composition rules", format: "password" }
+})
 
-export const Nickname = Schema.String.pipe(
-  Schema.decodeTo(Schema.String, SchemaTransformation.trim()),
-  Schema.check(Schema.isMinLength(2), Schema.isMaxLength(40))
-).annotate({ description: "Public display name, 2 to 40 characters" })
+/** A password as typed at sign-in: checked against the stored hash, so only its size is limited. */
+export const PasswordAttempt = Text({ maxLength: 1024, annotations: { format: "password" } })
 
-export const Bio = Schema.String.check(Schema.isMaxLength(500)).annotate({ description: "Up to 500 characters" })
+export const Nickname = TrimmedText({
+  minLength: 2,
+  maxLength: 40,
+  annotations: { description: "Public display name, 2 to 40 characters" }
+})
 
-export const Interest = Schema.String.check(
-  Schema.isMinLength(1),
-  Schema.isMaxLength(40),
-  Schema.isPattern(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, { expected: "letters, digits, spaces, _ or -" })
-)
+export const Bio = Text({ maxLength: 500, annotations: { description: "Up to 500 characters" } })
+
+export const Interest = TrimmedText({
+  maxLength: 40,
+  pattern: /^\s*[\p{L}\p{N}][\p{L}\p{N} _-]*$/u,
+  annotations: { description: "Letters, digits, spaces, _ or -; up to 40 characters" }
+})
 
 export const Interests = Schema.Array(Interest)
   .check(Schema.isMaxLength(20))
-  .annotate({ description: "Up to 20 interest tags (e.g. hiking, board games)" })
+  .annotate({ annotations: { description: "Up to 20 interest tags (e.g. hiking, board games)" } })
 
-export const DeviceName = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100)).annotate({
-  description: "A name for this device, shown in the session list"
+export const DeviceName = TrimmedText({
+  maxLength: 100,
+  annotations: { description: "A name for this device, shown in the session list" }
 })
+
+/** An opaque token from an emailed link or a sign-in. */
+export const OpaqueTokenText = Text({ maxLength: 512 })

@@ -19,11 +19,12 @@ import {
   SessionRevoked,
   Unauthorized
 } from "./AuthErrors.ts"
-import { RpcAuthentication } from "./Authentication.ts"
+import { RpcAuthentication, RpcOptionalAuthentication, RpcPublicRateLimit } from "./Authentication.ts"
 import { AvatarUpload, AvatarUploadRequest, ChangePasswordPayload, UpdateMePayload } from "./MeApi.ts"
 import { InvalidCursor, PageQuery } from "./Page.ts"
 import { RateLimited } from "./RateLimited.ts"
 import { AuthResult, Session, SessionId } from "./Session.ts"
+import { SearchText } from "./Text.ts"
 import {
   AdminUserView,
   EmailAlreadyRegistered,
@@ -41,30 +42,37 @@ export class AccountsRpcs extends RpcGroup.make(
     payload: SignupPayload,
     success: AuthResult,
     error: Schema.Union([EmailAlreadyRegistered, RateLimited])
-  }),
-  Rpc.make("VerifyEmail", { payload: TokenPayload, error: Schema.Union([InvalidToken, RateLimited]) }),
+  }).middleware(RpcPublicRateLimit),
+  Rpc.make("VerifyEmail", { payload: TokenPayload, error: Schema.Union([InvalidToken, RateLimited]) }).middleware(
+    RpcPublicRateLimit
+  ),
   Rpc.make("Login", {
     payload: LoginPayload,
     success: AuthResult,
     error: Schema.Union([InvalidCredentials, AccountSuspended, RateLimited])
-  }),
+  }).middleware(RpcPublicRateLimit),
   Rpc.make("Refresh", {
     payload: RefreshPayload,
     success: AuthResult,
     error: Schema.Union([SessionRevoked, AccountSuspended, RateLimited])
-  }),
-  Rpc.make("RequestPasswordReset", { payload: PasswordResetRequest, error: RateLimited }),
-  Rpc.make("ConfirmPasswordReset", { payload: PasswordResetConfirm, error: Schema.Union([InvalidToken, RateLimited]) }),
+  }).middleware(RpcPublicRateLimit),
+  Rpc.make("RequestPasswordReset", { payload: PasswordResetRequest, error: RateLimited }).middleware(
+    RpcPublicRateLimit
+  ),
+  Rpc.make("ConfirmPasswordReset", {
+    payload: PasswordResetConfirm,
+    error: Schema.Union([InvalidToken, RateLimited])
+  }).middleware(RpcPublicRateLimit),
   Rpc.make("GetUser", {
     payload: { id: UserId },
     success: PublicProfile,
-    error: Schema.Union([UserNotFound, RateLimited])
-  }),
+    error: UserNotFound
+  }).middleware(RpcOptionalAuthentication),
   Rpc.make("SearchUsers", {
-    payload: { q: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))), ...PageQuery },
+    payload: { q: Schema.optional(SearchText), ...PageQuery },
     success: PublicProfilePage,
-    error: Schema.Union([InvalidCursor, RateLimited])
-  }),
+    error: InvalidCursor
+  }).middleware(RpcOptionalAuthentication),
   Rpc.make("Logout").middleware(RpcAuthentication),
   Rpc.make("GetMe", { success: User, error: Unauthorized }).middleware(RpcAuthentication),
   Rpc.make("UpdateMe", {

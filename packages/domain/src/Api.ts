@@ -5,6 +5,7 @@ import { GroupsApi } from "./GroupsApi.ts"
 import { typeIntegerQueryParameters } from "./IntegerQueryParameters.ts"
 import { RequestValidation } from "./InvalidRequest.ts"
 import { MeApi } from "./MeApi.ts"
+import { openApiContract } from "./OpenApiContract.ts"
 import { OpsApi } from "./OpsApi.ts"
 import { stableComponentNames } from "./StableComponentNames.ts"
 import { SystemApi } from "./SystemApi.ts"
@@ -22,12 +23,16 @@ export class Api extends HttpApi.make("moim")
   .add(OpsApi)
   .prefix("/api/v1")
   .middleware(RequestValidation)
-  .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
+  // Unknown body keys are refused (so `additionalProperties: false` is true); every failing field is
+  // reported, not only the first.
+  .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error", errors: "all" })
+  .annotate(HttpApi.QueryParseOptions, { errors: "all" })
+  .annotate(HttpApi.ParamsParseOptions, { errors: "all" })
   .annotateMerge(
     OpenApi.annotations({
       title: "Moim API",
       version: Version,
       description: "The REST API of Moim, a typed community backend.",
-      transform: (spec) => typeIntegerQueryParameters(stableComponentNames(spec))
+      transform: (spec) => openApiContract(typeIntegerQueryParameters(stableComponentNames(spec)))
     })
   ) {}

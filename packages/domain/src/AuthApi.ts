@@ -1,8 +1,8 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { DeviceName, Email, Nickname, Password } from "./AccountFields.ts"
+import { DeviceName, Email, Nickname, OpaqueTokenText, Password, PasswordAttempt } from "./AccountFields.ts"
 import { AccountSuspended, InvalidCredentials, InvalidToken, SessionRevoked } from "./AuthErrors.ts"
-import { Authentication } from "./Authentication.ts"
+import { Authentication, PublicRateLimit } from "./Authentication.ts"
 import { RateLimited } from "./RateLimited.ts"
 import { AuthResult } from "./Session.ts"
 import { EmailAlreadyRegistered } from "./User.ts"
@@ -18,16 +18,16 @@ export const SignupPayload = Schema.Struct({
 
 export const LoginPayload = Schema.Struct({
   email: Email,
-  password: Schema.String.check(Schema.isMaxLength(1024)),
+  password: PasswordAttempt,
   deviceName: Schema.optional(DeviceName)
 }).annotate({ identifier: "LoginPayload", description: "Credentials, and a name for this device" })
 
-export const RefreshPayload = Schema.Struct({ refreshToken: Schema.String.check(Schema.isMaxLength(512)) }).annotate({
+export const RefreshPayload = Schema.Struct({ refreshToken: OpaqueTokenText }).annotate({
   identifier: "RefreshPayload",
   description: "The refresh token to spend"
 })
 
-export const TokenPayload = Schema.Struct({ token: Schema.String.check(Schema.isMaxLength(512)) }).annotate({
+export const TokenPayload = Schema.Struct({ token: OpaqueTokenText }).annotate({
   identifier: "TokenPayload",
   description: "A token from an emailed link"
 })
@@ -38,7 +38,7 @@ export const PasswordResetRequest = Schema.Struct({ email: Email }).annotate({
 })
 
 export const PasswordResetConfirm = Schema.Struct({
-  token: Schema.String.check(Schema.isMaxLength(512)),
+  token: OpaqueTokenText,
   newPassword: Password
 }).annotate({ identifier: "PasswordResetConfirm", description: "The emailed reset token and the new password" })
 
@@ -49,46 +49,58 @@ export class AuthApi extends HttpApiGroup.make("auth")
       payload: SignupPayload,
       success: AuthResult.pipe(HttpApiSchema.status(201)),
       error: [EmailAlreadyRegistered, RateLimited]
-    }).annotateMerge(
-      doc("Create an account", "Creates the account, signs this device in and emails a verification link.")
-    ),
+    })
+      .middleware(PublicRateLimit)
+      .annotateMerge(
+        doc("Create an account", "Creates the account, signs this device in and emails a verification link.")
+      ),
     HttpApiEndpoint.post("verifyEmail", "/auth/verify-email", {
       payload: TokenPayload,
       success: HttpApiSchema.NoContent,
       error: [InvalidToken, RateLimited]
-    }).annotateMerge(doc("Verify an email address", "Confirms the address with the token from the emailed link.")),
+    })
+      .middleware(PublicRateLimit)
+      .annotateMerge(doc("Verify an email address", "Confirms the address with the token from the emailed link.")),
     HttpApiEndpoint.post("login", "/auth/login", {
       payload: LoginPayload,
       success: AuthResult,
       error: [InvalidCredentials, AccountSuspended, RateLimited]
-    }).annotateMerge(
-      doc("Sign in", "Starts a session for this device: a short-lived access token and a single-use refresh token.")
-    ),
+    })
+      .middleware(PublicRateLimit)
+      .annotateMerge(
+        doc("Sign in", "Starts a session for this device: a short-lived access token and a single-use refresh token.")
+      ),
     HttpApiEndpoint.post("refresh", "/auth/refresh", {
       payload: RefreshPayload,
       success: AuthResult,
       error: [SessionRevoked, AccountSuspended, RateLimited]
-    }).annotateMerge(
-      doc(
-        "Rotate the token pair",
-        "Spends the refresh token and returns a new pair. Presenting a spent token again ends the whole session."
-      )
-    ),
+    })
+      .middleware(PublicRateLimit)
+      .annotateMerge(
+        doc(
+          "Rotate the token pair",
+          "Spends the refresh token and returns a new pair. Presenting a spent token again ends the whole session."
+        )
+      ),
     HttpApiEndpoint.post("passwordReset", "/auth/password-reset", {
       payload: PasswordResetRequest,
       success: HttpApiSchema.Accepted,
       error: RateLimited
-    }).annotateMerge(
-      doc(
-        "Request a password reset",
-        "Always answers 202, whether or not an account exists; if one does, emails a link valid for one hour."
-      )
-    ),
+    })
+      .middleware(PublicRateLimit)
+      .annotateMerge(
+        doc(
+          "Request a password reset",
+          "Always answers 202, whether or not an account exists; if one does, emails a link valid for one hour."
+        )
+      ),
     HttpApiEndpoint.post("passwordResetConfirm", "/auth/password-reset/confirm", {
       payload: PasswordResetConfirm,
       success: HttpApiSchema.NoContent,
       error: [InvalidToken, RateLimited]
-    }).annotateMerge(doc("Set a new password", "Uses the emailed token once, sets the password, ends every session."))
+    })
+      .middleware(PublicRateLimit)
+      .annotateMerge(doc("Set a new password", "Uses the emailed token once, sets the password, ends every session."))
   )
   .add(
     HttpApiEndpoint.post("logout", "/auth/logout", { success: HttpApiSchema.NoContent })

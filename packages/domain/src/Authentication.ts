@@ -2,6 +2,7 @@ import { Context, type Option, Schema } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { RpcMiddleware } from "effect/rpc"
 import { AccountSuspended, Unauthorized } from "./AuthErrors.ts"
+import { optionalBearerScheme } from "./OpenApiContract.ts"
 import { RateLimited } from "./RateLimited.ts"
 import type { SessionId } from "./Session.ts"
 import type { UserId, UserRole } from "./User.ts"
@@ -50,7 +51,8 @@ export class OptionalAuthentication extends HttpApiMiddleware.Service<
   OptionalAuthentication,
   { provides: CurrentViewer }
 >()("@moim/domain/OptionalAuthentication", {
-  security: { bearer: HttpApiSecurity.bearer },
+  // Documented as "anonymous, or bearer" (`security: [{}, {bearer: []}]`) by `OpenApiContract.ts`.
+  security: { [optionalBearerScheme]: HttpApiSecurity.bearer },
   error: [Unauthorized, AccountSuspended, RateLimited]
 }) {}
 
@@ -60,4 +62,16 @@ export class RpcOptionalAuthentication extends RpcMiddleware.Service<
 >()("@moim/domain/RpcOptionalAuthentication", {
   error: Schema.Union([Unauthorized, AccountSuspended, RateLimited]),
   requiredForClient: true
+}) {}
+
+/**
+ * For endpoints anyone may call without signing in (sign-up, sign-in, token refresh): no token is
+ * read; the per-address rate limit applies before the request is decoded, like every other limit.
+ */
+export class PublicRateLimit extends HttpApiMiddleware.Service<PublicRateLimit>()("@moim/domain/PublicRateLimit", {
+  error: RateLimited
+}) {}
+
+export class RpcPublicRateLimit extends RpcMiddleware.Service<RpcPublicRateLimit>()("@moim/domain/RpcPublicRateLimit", {
+  error: RateLimited
 }) {}

@@ -1,17 +1,22 @@
-import { Schema, SchemaTransformation } from "effect"
+import { Schema } from "effect"
+import { Text, TrimmedText } from "./Text.ts"
 import { Timestamp } from "./Timestamp.ts"
 import { PublicProfile, UserId } from "./User.ts"
 
-export const GroupId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("GroupId")).annotate({
-  identifier: "GroupId",
-  description: "A group's id (UUIDv7)"
-})
+export const GroupId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
+  .pipe(Schema.brand("GroupId"))
+  .annotate({
+    identifier: "GroupId",
+    description: "A group's id (UUIDv7)"
+  })
 export type GroupId = typeof GroupId.Type
 
-export const InvitationId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("InvitationId")).annotate({
-  identifier: "InvitationId",
-  description: "An invitation's id (UUIDv7)"
-})
+export const InvitationId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
+  .pipe(Schema.brand("InvitationId"))
+  .annotate({
+    identifier: "InvitationId",
+    description: "An invitation's id (UUIDv7)"
+  })
 export type InvitationId = typeof InvitationId.Type
 
 /** The catalogue of group categories. */
@@ -57,22 +62,19 @@ export const GroupViewer = Schema.Struct({
   role: Schema.NullOr(MemberRole)
 }).annotate({ identifier: "GroupViewer", description: "Your membership, when signed in" })
 
-export const GroupName = Schema.String.pipe(Schema.check(Schema.isMinLength(3), Schema.isMaxLength(80))).annotate({
-  description: "3 to 80 characters"
+export const GroupName = TrimmedText({
+  minLength: 3,
+  maxLength: 80,
+  annotations: { description: "3 to 80 characters" }
 })
-export const GroupDescription = Schema.String.check(Schema.isMaxLength(5000))
+export const GroupDescription = Text({ maxLength: 5000, annotations: { description: "Up to 5000 characters" } })
 /** A tag, stored lower-case: `Trails` and `trails` are one tag. */
-export const GroupTag = Schema.String.pipe(
-  Schema.decodeTo(
-    Schema.String,
-    SchemaTransformation.transform({ decode: (value) => value.trim().toLowerCase(), encode: (value) => value })
-  ),
-  Schema.check(
-    Schema.isMinLength(1),
-    Schema.isMaxLength(30),
-    Schema.isPattern(/^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N}-]*$/u, { expected: "letters, digits or -" })
-  )
-)
+export const GroupTag = TrimmedText({
+  maxLength: 30,
+  lowerCase: true,
+  pattern: /^\s*[\p{L}\p{N}][\p{L}\p{N}-]*\s*$/u,
+  annotations: { description: "Letters, digits or -, up to 30 characters; stored lower-case" }
+})
 export const GroupTags = Schema.Array(GroupTag).check(Schema.isMaxLength(10)).annotate({
   description: "Up to 10 tags (letters, digits, -), stored lower-case"
 })

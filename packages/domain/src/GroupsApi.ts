@@ -16,6 +16,7 @@ import {
   GroupMember,
   GroupName,
   GroupNotFound,
+  GroupTag,
   GroupTags,
   GroupVisibility,
   Invitation,
@@ -31,7 +32,9 @@ import {
   OwnerCannotLeave
 } from "./Group.ts"
 import { AvatarContentType, AvatarUpload } from "./MeApi.ts"
+import { OptionalBody } from "./OptionalBody.ts"
 import { InvalidCursor, Page, PageQuery } from "./Page.ts"
+import { NoteText, SearchText, UploadKey } from "./Text.ts"
 import { UploadNotFound, UserId, UserNotFound } from "./User.ts"
 
 const doc = (summary: string, description?: string) =>
@@ -56,7 +59,7 @@ export const UpdateGroupPayload = Schema.Struct({
   joinPolicy: Schema.optional(JoinPolicy),
   memberLimit: Schema.optional(Schema.NullOr(MemberLimit)),
   imageUploadKey: Schema.optional(
-    Schema.NullOr(Schema.String.check(Schema.isMaxLength(512))).annotate({
+    Schema.NullOr(UploadKey).annotate({
       description: "The `key` of a finished image upload (`POST /groups/{id}/image-upload`), or null to remove it"
     })
   )
@@ -95,11 +98,11 @@ export class GroupsApi extends HttpApiGroup.make("groups")
   .add(
     HttpApiEndpoint.get("list", "/groups", {
       query: {
-        q: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))).annotate({
+        q: Schema.optional(SearchText).annotate({
           description: "Words to find in the name, tags or description (prefixes match)"
         }),
         category: Schema.optional(GroupCategory),
-        tag: Schema.optional(Schema.String.check(Schema.isMaxLength(30))),
+        tag: Schema.optional(GroupTag),
         sort: Schema.optional(GroupSort),
         ...PageQuery
       },
@@ -165,9 +168,7 @@ export class GroupsApi extends HttpApiGroup.make("groups")
       .annotateMerge(doc("Your groups", "Groups you belong to, most recently joined first.")),
     HttpApiEndpoint.post("join", "/groups/:id/join", {
       params: groupParams,
-      payload: Schema.optional(
-        Schema.Struct({ message: Schema.optional(Schema.String.check(Schema.isMaxLength(500))) })
-      ),
+      payload: OptionalBody(Schema.Struct({ message: Schema.optional(NoteText) })),
       success: JoinResult,
       error: [GroupNotFound, GroupFull, AlreadyMember, InvitationRequired, BannedFromGroup]
     })
@@ -243,7 +244,9 @@ export class GroupsApi extends HttpApiGroup.make("groups")
       error: InvalidCursor
     })
       .middleware(Authentication)
-      .annotateMerge(doc("Invitations waiting for you")),
+      .annotateMerge(
+        doc("Invitations waiting for you", "Pending, unexpired invitations addressed to you, newest first.")
+      ),
     HttpApiEndpoint.post("acceptInvitation", "/invitations/:invitationId/accept", {
       params: { invitationId: InvitationId },
       success: GroupMember,
@@ -257,7 +260,7 @@ export class GroupsApi extends HttpApiGroup.make("groups")
       error: InvitationNotFound
     })
       .middleware(Authentication)
-      .annotateMerge(doc("Decline an invitation")),
+      .annotateMerge(doc("Decline an invitation", "The invitation ends; the group may invite you again later.")),
     HttpApiEndpoint.patch("changeRole", "/groups/:id/members/:userId", {
       params: memberParams,
       payload: Schema.Struct({ role: Schema.Literals(["admin", "member"]) }),
@@ -277,7 +280,7 @@ export class GroupsApi extends HttpApiGroup.make("groups")
       .annotateMerge(doc("Remove a member", "The owner removes anyone; admins remove members.")),
     HttpApiEndpoint.post("ban", "/groups/:id/bans", {
       params: groupParams,
-      payload: Schema.Struct({ userId: UserId, reason: Schema.optional(Schema.String.check(Schema.isMaxLength(500))) }),
+      payload: Schema.Struct({ userId: UserId, reason: Schema.optional(NoteText) }),
       success: GroupBan.pipe(HttpApiSchema.status(201)),
       error: [GroupNotFound, Forbidden, UserNotFound]
     })

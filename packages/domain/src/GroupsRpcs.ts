@@ -13,6 +13,7 @@ import {
   GroupId,
   GroupMember,
   GroupNotFound,
+  GroupTag,
   Invitation,
   InvitationId,
   InvitationNotFound,
@@ -36,6 +37,7 @@ import {
 } from "./GroupsApi.ts"
 import { AvatarContentType, AvatarUpload } from "./MeApi.ts"
 import { InvalidCursor, PageQuery } from "./Page.ts"
+import { NoteText, SearchText } from "./Text.ts"
 import { UploadNotFound, UserId, UserNotFound } from "./User.ts"
 
 const group = { id: GroupId }
@@ -46,9 +48,9 @@ const either = <A extends Schema.Top, B extends Schema.Top>(a: A, b: B) => Schem
 export class GroupsRpcs extends RpcGroup.make(
   Rpc.make("ListGroups", {
     payload: {
-      q: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))),
+      q: Schema.optional(SearchText),
       category: Schema.optional(GroupCategory),
-      tag: Schema.optional(Schema.String.check(Schema.isMaxLength(30))),
+      tag: Schema.optional(GroupTag),
       sort: Schema.optional(GroupSort),
       ...PageQuery
     },
@@ -75,7 +77,7 @@ export class GroupsRpcs extends RpcGroup.make(
   }).middleware(RpcAuthentication),
   Rpc.make("MyGroups", { payload: PageQuery, success: GroupPage, error: InvalidCursor }).middleware(RpcAuthentication),
   Rpc.make("JoinGroup", {
-    payload: { ...group, message: Schema.optional(Schema.String.check(Schema.isMaxLength(500))) },
+    payload: { ...group, message: Schema.optional(NoteText) },
     success: JoinResult,
     error: Schema.Union([GroupNotFound, GroupFull, AlreadyMember, InvitationRequired, BannedFromGroup])
   }).middleware(RpcAuthentication),
@@ -132,7 +134,7 @@ export class GroupsRpcs extends RpcGroup.make(
     error: Schema.Union([GroupNotFound, Forbidden, NotAMember])
   }).middleware(RpcAuthentication),
   Rpc.make("BanFromGroup", {
-    payload: { ...member, reason: Schema.optional(Schema.String.check(Schema.isMaxLength(500))) },
+    payload: { ...member, reason: Schema.optional(NoteText) },
     success: GroupBan,
     error: Schema.Union([GroupNotFound, Forbidden, UserNotFound])
   }).middleware(RpcAuthentication),

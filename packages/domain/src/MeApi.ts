@@ -1,9 +1,10 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Bio, Interests, Nickname, Password } from "./AccountFields.ts"
+import { Bio, Interests, Nickname, Password, PasswordAttempt } from "./AccountFields.ts"
 import { IncorrectPassword, SessionNotFound } from "./AuthErrors.ts"
 import { Authentication } from "./Authentication.ts"
 import { Session, SessionId } from "./Session.ts"
+import { UploadKey } from "./Text.ts"
 import { Timestamp } from "./Timestamp.ts"
 import { UploadNotFound, User } from "./User.ts"
 
@@ -19,14 +20,14 @@ export const UpdateMePayload = Schema.Struct({
   bio: Schema.optional(Bio),
   interests: Schema.optional(Interests),
   avatarUploadKey: Schema.optional(
-    Schema.NullOr(Schema.String.check(Schema.isMaxLength(512))).annotate({
+    Schema.NullOr(UploadKey).annotate({
       description: "The `key` of a finished avatar upload (`POST /me/avatar-upload`), or null to remove the avatar"
     })
   )
 }).annotate({ identifier: "UpdateMePayload", description: "Only the fields present change" })
 
 export const ChangePasswordPayload = Schema.Struct({
-  currentPassword: Schema.String.check(Schema.isMaxLength(1024)),
+  currentPassword: PasswordAttempt,
   newPassword: Password
 }).annotate({ identifier: "ChangePasswordPayload", description: "Your current password and the new one" })
 
@@ -82,9 +83,9 @@ export class MeApi extends HttpApiGroup.make("me")
       success: HttpApiSchema.NoContent,
       error: SessionNotFound
     }).annotateMerge(doc("Sign a device out", "Ends one of your sessions; its tokens stop working at once.")),
-    HttpApiEndpoint.delete("revokeOtherSessions", "/me/sessions", { success: HttpApiSchema.NoContent }).annotateMerge(
-      doc("Sign out everywhere else", "Ends every session but the current one.")
-    )
+    HttpApiEndpoint.post("revokeOtherSessions", "/me/sessions/revoke-others", {
+      success: HttpApiSchema.NoContent
+    }).annotateMerge(doc("Sign out everywhere else", "Ends every session but the current one."))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Me", description: "Your account, profile and devices" })) {}

@@ -1,11 +1,12 @@
 import { Schema } from "effect"
 import { integerQuery, pageLimit } from "./IntegerQueryParameters.ts"
+import { Text } from "./Text.ts"
 
 /** `?limit=&cursor=` of every list endpoint. */
 export const PageQuery = {
   limit: integerQuery(pageLimit),
   cursor: Schema.optional(
-    Schema.String.check(Schema.isMaxLength(512)).annotate({
+    Text({ maxLength: 512 }).annotate({
       description: "The `nextCursor` of the previous page; omit for the first page"
     })
   )

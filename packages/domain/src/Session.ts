@@ -2,10 +2,12 @@ import { Schema } from "effect"
 import { Timestamp } from "./Timestamp.ts"
 import { User } from "./User.ts"
 
-export const SessionId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("SessionId")).annotate({
-  identifier: "SessionId",
-  description: "A device session's id (UUIDv7)"
-})
+export const SessionId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
+  .pipe(Schema.brand("SessionId"))
+  .annotate({
+    identifier: "SessionId",
+    description: "A device session's id (UUIDv7)"
+  })
 export type SessionId = typeof SessionId.Type
 
 /** One signed-in device. */

@@ -1,10 +1,12 @@
 import { Schema } from "effect"
 import { Timestamp } from "./Timestamp.ts"
 
-export const UserId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("UserId")).annotate({
-  identifier: "UserId",
-  description: "A user's id (UUIDv7)"
-})
+export const UserId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
+  .pipe(Schema.brand("UserId"))
+  .annotate({
+    identifier: "UserId",
+    description: "A user's id (UUIDv7)"
+  })
 export type UserId = typeof UserId.Type
 
 export const UserRole = Schema.Literals(["user", "admin"]).annotate({

@@ -1,7 +1,8 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { OptionalAuthentication } from "./Authentication.ts"
 import { InvalidCursor, Page, PageQuery } from "./Page.ts"
-import { RateLimited } from "./RateLimited.ts"
+import { SearchText } from "./Text.ts"
 import { PublicProfile, UserId, UserNotFound } from "./User.ts"
 
 export const PublicProfilePage = Page(PublicProfile, "PublicProfilePage")
@@ -12,24 +13,33 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.get("get", "/users/:id", {
       params: { id: UserId },
       success: PublicProfile,
-      error: [UserNotFound, RateLimited]
-    }).annotateMerge(OpenApi.annotations({ summary: "A user's public profile" })),
+      error: UserNotFound
+    })
+      .middleware(OptionalAuthentication)
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "A user's public profile",
+          description: "Anyone may read it; deleted users are not found."
+        })
+      ),
     HttpApiEndpoint.get("search", "/users", {
       query: {
         q: Schema.optional(
-          Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100)).annotate({
+          SearchText.annotate({
             description: "Nickname to look for; fuzzy (typos and partial names match), best matches first"
           })
         ),
         ...PageQuery
       },
       success: PublicProfilePage,
-      error: [InvalidCursor, RateLimited]
-    }).annotateMerge(
-      OpenApi.annotations({
-        summary: "Find users",
-        description: "With `q`, users whose nickname resembles it, best first; without, the newest users."
-      })
-    )
+      error: InvalidCursor
+    })
+      .middleware(OptionalAuthentication)
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Find users",
+          description: "With `q`, users whose nickname resembles it, best first; without, the newest users."
+        })
+      )
   )
   .annotateMerge(OpenApi.annotations({ title: "Users", description: "Public profiles" })) {}

@@ -4,6 +4,7 @@ import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { GroupsLive } from "./Groups/GroupsLive.ts"
 import { type HealthCheck, HealthChecks } from "./http/Health.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
+import { Cursors } from "./platform/Cursors.ts"
 import * as Database from "./platform/Database.ts"
 import { JobQueue } from "./platform/JobQueue.ts"
 import { LoggingLive } from "./platform/Logging.ts"
@@ -33,7 +34,7 @@ export const ServerHealthChecks = Layer.effect(
  * `makePlatform` takes the database layer so tests can give each file its own database.
  */
 export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServices, E, R>) =>
-  Layer.mergeAll(JobQueue.layer, Storage.layerConfig, Mailer.layerConfig, RedisLayers.layerConfig).pipe(
+  Layer.mergeAll(JobQueue.layer, Storage.layerConfig, Mailer.layerConfig, RedisLayers.layerConfig, Cursors.layer).pipe(
     Layer.provideMerge(database),
     Layer.provideMerge(ServerSecret.layer),
     Layer.provideMerge(LoggingLive),

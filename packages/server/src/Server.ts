@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Api } from "@moim/domain/Api"
 import { Rpcs } from "@moim/domain/Rpcs"
@@ -6,15 +5,21 @@ import { Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { RpcSerialization, RpcServer } from "effect/rpc"
-import { RpcAuthenticationLive, RpcOptionalAuthenticationLive } from "./Accounts/AuthenticationLive.ts"
+import {
+  RpcAuthenticationLive,
+  RpcOptionalAuthenticationLive,
+  RpcPublicRateLimitLive
+} from "./Accounts/AuthenticationLive.ts"
 import { AvatarRoute } from "./Accounts/AvatarRoute.ts"
 import { AccountsHttp } from "./Accounts/Http.ts"
 import { AccountsRpc } from "./Accounts/Rpc.ts"
 import { GroupsHttpLive } from "./Groups/Http.ts"
 import { GroupImageRoute } from "./Groups/ImageRoute.ts"
 import { GroupsRpc } from "./Groups/Rpc.ts"
+import { createHttpServer } from "./http/ClientErrors.ts"
 import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
+import { layerValidatingProtocol, RpcRequestValidationLive } from "./http/RpcRequestValidationLive.ts"
 import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
 import { OpsHttp } from "./Ops/Http.ts"
 import { MetricsRoute } from "./Ops/MetricsRoute.ts"
@@ -35,15 +40,28 @@ const DocsRoute = HttpApiScalar.layer(Api, { path: "/docs", scalar: { withDefaul
 
 const RpcHandlers = Layer.mergeAll(SystemRpc, AccountsRpc, GroupsRpc)
 
-/** The same RPC group over HTTP (`/rpc`, NDJSON so streams work) and WebSocket (`/rpc/ws`). */
+/**
+ * The same RPC group over HTTP (`/rpc`, NDJSON so streams work) and WebSocket (`/rpc/ws`). Each
+ * protocol answers payloads that do not decode with a typed `InvalidRequest`, as REST does.
+ */
 const RpcRoutes = Layer.mergeAll(
-  RpcServer.layerHttp({ group: Rpcs, path: "/rpc", protocol: "http" }).pipe(
+  RpcServer.layer(Rpcs).pipe(
+    Layer.provide(layerValidatingProtocol(RpcServer.layerProtocolHttp({ path: "/rpc" }))),
     Layer.provide(RpcSerialization.layerNdjson)
   ),
-  RpcServer.layerHttp({ group: Rpcs, path: "/rpc/ws", protocol: "websocket" }).pipe(
+  RpcServer.layer(Rpcs).pipe(
+    Layer.provide(layerValidatingProtocol(RpcServer.layerProtocolWebsocket({ path: "/rpc/ws" }))),
     Layer.provide(RpcSerialization.layerJson)
   )
-).pipe(Layer.provide([RpcHandlers, RpcAuthenticationLive, RpcOptionalAuthenticationLive]))
+).pipe(
+  Layer.provide([
+    RpcHandlers,
+    RpcAuthenticationLive,
+    RpcOptionalAuthenticationLive,
+    RpcPublicRateLimitLive,
+    RpcRequestValidationLive
+  ])
+)
 
 /** Every route and the middleware around them; needs the platform services (see `Platform.ts`). */
 export const Routes = Layer.mergeAll(
@@ -62,5 +80,5 @@ export const Routes = Layer.mergeAll(
 /** The HTTP server on `host:port`; port 0 picks a free one (tests read it from `HttpServer`). */
 export const layer = (options: { readonly host: string; readonly port: number }) =>
   HttpRouter.serve(Routes, { disableLogger: true, disableListenLog: true }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: options.host, port: options.port }))
+    Layer.provideMerge(NodeHttpServer.layer(createHttpServer, { host: options.host, port: options.port }))
   )

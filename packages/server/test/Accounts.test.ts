@@ -304,7 +304,10 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Accounts over REST"
       )
       assert.strictEqual((yield* call("GET", "/api/v1/me", { token: someoneElse.accessToken })).status, 200)
 
-      assert.strictEqual((yield* call("DELETE", "/api/v1/me/sessions", { token: phone.accessToken })).status, 204)
+      assert.strictEqual(
+        (yield* call("POST", "/api/v1/me/sessions/revoke-others", { token: phone.accessToken })).status,
+        204
+      )
       expectError(yield* call("GET", "/api/v1/me", { token: laptop.accessToken }), 401, "Unauthorized")
       assert.strictEqual((yield* call("GET", "/api/v1/me", { token: phone.accessToken })).status, 200)
     })

@@ -1,6 +1,6 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { layerRpcAuthenticationClient } from "@moim/domain/RpcAuthenticationClient"
+import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Option, Ref } from "effect"
 import { FetchHttpClient } from "effect/http"
@@ -13,7 +13,7 @@ const password = "correct horse battery"
 
 /** The access token the RPC client middleware sends; each test sets it as it signs in. */
 const token = Ref.makeUnsafe(Option.none<string>())
-const authClient = layerRpcAuthenticationClient(Ref.get(token))
+const authClient = layerRpcClientMiddleware(Ref.get(token))
 
 const protocols = {
   http: Layer.unwrap(

@@ -1,6 +1,6 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { layerRpcAuthenticationClient } from "@moim/domain/RpcAuthenticationClient"
+import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Option, Ref } from "effect"
 import { RpcClient, RpcSerialization } from "effect/rpc"
@@ -443,7 +443,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
               )
             )
           ),
-          layerRpcAuthenticationClient(Ref.get(token))
+          layerRpcClientMiddleware(Ref.get(token))
         )
       ),
       Effect.scoped

@@ -1,7 +1,7 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Api } from "@moim/domain/Api"
-import { layerRpcAuthenticationClient } from "@moim/domain/RpcAuthenticationClient"
+import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
@@ -169,7 +169,7 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
           Effect.map(TestServer.baseUrl, (base) =>
             RpcClient.layerProtocolHttp({ url: `${base}/rpc` }).pipe(
               Layer.provide([FetchHttpClient.layer, RpcSerialization.layerNdjson]),
-              Layer.merge(layerRpcAuthenticationClient(Effect.succeedNone))
+              Layer.merge(layerRpcClientMiddleware(Effect.succeedNone))
             )
           )
         )
@@ -194,7 +194,7 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
                 NodeSocket.layerWebSocket(`${base.replace("http", "ws")}/rpc/ws`),
                 RpcSerialization.layerJson
               ]),
-              Layer.merge(layerRpcAuthenticationClient(Effect.succeedNone))
+              Layer.merge(layerRpcClientMiddleware(Effect.succeedNone))
             )
           )
         )

@@ -17,7 +17,7 @@ import { AdminUserView, EmailAlreadyRegistered, PublicProfile, User, UserId, Use
 import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { SqlClient } from "effect/sql"
-import { Cursor } from "../platform/Cursor.ts"
+import { Cursors, PositionField } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
 import { AccessTokens } from "./AccessTokens.ts"
@@ -28,8 +28,8 @@ import { Passwords } from "./Passwords.ts"
 
 type Actor = CurrentUser["Service"]
 
-const SearchCursor = Schema.Struct({ score: Schema.String, id: Schema.String })
-const NewestCursor = Schema.Struct({ createdAt: Schema.String, id: Schema.String })
+const SearchPosition = Schema.Struct({ score: PositionField.number, id: PositionField.id })
+const NewestPosition = Schema.Struct({ createdAt: PositionField.time, id: PositionField.id })
 const utc = (date: Date) => DateTime.fromDateUnsafe(date)
 const nullableUtc = (date: Date | null) => (date === null ? null : utc(date))
 
@@ -54,6 +54,7 @@ const make = Effect.gen(function* () {
   const jobs = yield* JobQueue
   const images = yield* ImageUploads
   const config = yield* AccountsConfig
+  const cursors = yield* Cursors
   const refreshTtlSeconds = Math.floor(Duration.toSeconds(config.refreshTokenTtl))
 
   const avatarUrl = (userId: UserId, avatarKey: string | null) =>
@@ -438,13 +439,17 @@ const make = Effect.gen(function* () {
     const limit = input.limit ?? defaultPageSize
     const q = input.q?.trim()
     if (q !== undefined && q.length > 0) {
-      const after = yield* Cursor.decode(SearchCursor, input.cursor)
+      const scope = `users:search:${q}`
+      const after = yield* cursors.decode(SearchPosition, scope, input.cursor)
       const rows = yield* repo.searchProfiles({ q, limit: limit + 1, after })
-      return Cursor.page(rows, limit, toProfile, (row) => ({ score: row.score, id: row.id }))
+      return cursors.page(scope, rows, limit, toProfile, (row) => ({ score: row.score, id: row.id }))
     }
-    const after = yield* Cursor.decode(NewestCursor, input.cursor)
+    const after = yield* cursors.decode(NewestPosition, "users:newest", input.cursor)
     const rows = yield* repo.listNewestProfiles({ limit: limit + 1, after })
-    return Cursor.page(rows, limit, toProfile, (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }))
+    return cursors.page("users:newest", rows, limit, toProfile, (row) => ({
+      createdAt: row.createdAt.toISOString(),
+      id: row.id
+    }))
   })
 
   const avatarDownloadUrl = Effect.fn("Accounts.avatarDownloadUrl")(function* (userId: UserId) {

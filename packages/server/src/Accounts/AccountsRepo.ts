@@ -2,6 +2,7 @@ import type { SessionId } from "@moim/domain/Session"
 import type { UserId, UserRole, UserStatus } from "@moim/domain/User"
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
+import type { ClientInfo as ClientInfoService } from "../http/ClientInfo.ts"
 
 export interface UserRow {
   readonly id: UserId
@@ -54,10 +55,7 @@ export interface SearchRow extends ProfileRow {
 
 export type EmailTokenPurpose = "verify_email" | "reset_password"
 
-export interface ClientInfo {
-  readonly ip: string | null
-  readonly userAgent: string | null
-}
+export type ClientInfo = ClientInfoService["Service"]
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (match) => `\\${match}`)
 

@@ -1,14 +1,13 @@
 import { Api } from "@moim/domain/Api"
 import { CurrentUser } from "@moim/domain/Authentication"
 import { Effect, Layer } from "effect"
-import { HttpServerRequest } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
+import { ClientInfo } from "../http/ClientInfo.ts"
 import { AccountRateLimits } from "./AccountRateLimits.ts"
 import { Accounts } from "./Accounts.ts"
-import { AuthenticationLive } from "./AuthenticationLive.ts"
-import { clientInfo } from "./ClientInfo.ts"
+import { AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive } from "./AuthenticationLive.ts"
 
-const client = HttpServerRequest.HttpServerRequest.useSync((request) => clientInfo(request.headers))
+const client = ClientInfo.current
 
 export const AuthHttp = HttpApiBuilder.group(
   Api,
@@ -16,7 +15,6 @@ export const AuthHttp = HttpApiBuilder.group(
   Effect.fn(function* (handlers) {
     const accounts = yield* Accounts
     const limits = yield* AccountRateLimits
-    const anonymous = Effect.flatMap(client, (info) => limits.general({ ip: info.ip }))
     return handlers
       .handle("signup", ({ payload }) =>
         Effect.gen(function* () {
@@ -25,7 +23,7 @@ export const AuthHttp = HttpApiBuilder.group(
           return yield* accounts.signup(payload, info)
         })
       )
-      .handle("verifyEmail", ({ payload }) => Effect.andThen(anonymous, accounts.verifyEmail(payload.token)))
+      .handle("verifyEmail", ({ payload }) => accounts.verifyEmail(payload.token))
       .handle("login", ({ payload }) =>
         Effect.gen(function* () {
           const info = yield* client
@@ -34,11 +32,7 @@ export const AuthHttp = HttpApiBuilder.group(
         })
       )
       .handle("refresh", ({ payload }) =>
-        Effect.gen(function* () {
-          const info = yield* client
-          yield* limits.general({ ip: info.ip })
-          return yield* accounts.refresh(payload.refreshToken, info)
-        })
+        Effect.flatMap(client, (info) => accounts.refresh(payload.refreshToken, info))
       )
       .handle("passwordReset", ({ payload }) =>
         Effect.gen(function* () {
@@ -84,11 +78,9 @@ export const UsersHttp = HttpApiBuilder.group(
   "users",
   Effect.fn(function* (handlers) {
     const accounts = yield* Accounts
-    const limits = yield* AccountRateLimits
-    const anonymous = Effect.flatMap(client, (info) => limits.general({ ip: info.ip }))
     return handlers
-      .handle("get", ({ params }) => Effect.andThen(anonymous, accounts.getProfile(params.id)))
-      .handle("search", ({ query }) => Effect.andThen(anonymous, accounts.searchProfiles(query)))
+      .handle("get", ({ params }) => accounts.getProfile(params.id))
+      .handle("search", ({ query }) => accounts.searchProfiles(query))
   })
 )
 
@@ -99,7 +91,7 @@ export const AdminHttp = HttpApiBuilder.group(
     const accounts = yield* Accounts
     return handlers
       .handle("suspendUser", ({ params, payload }) =>
-        CurrentUser.use((actor) => accounts.suspend(actor, params.id, payload.reason ?? null))
+        CurrentUser.use((actor) => accounts.suspend(actor, params.id, payload?.reason ?? null))
       )
       .handle("unsuspendUser", ({ params }) => CurrentUser.use((actor) => accounts.unsuspend(actor, params.id)))
   })
@@ -107,5 +99,5 @@ export const AdminHttp = HttpApiBuilder.group(
 
 /** The REST groups of accounts with the authentication middleware they use. */
 export const AccountsHttp = Layer.mergeAll(AuthHttp, MeHttp, UsersHttp, AdminHttp).pipe(
-  Layer.provide(AuthenticationLive)
+  Layer.provide([AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive])
 )

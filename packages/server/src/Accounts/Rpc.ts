@@ -1,9 +1,9 @@
 import { AccountsRpcs } from "@moim/domain/AccountsRpcs"
 import { CurrentUser } from "@moim/domain/Authentication"
 import { Effect } from "effect"
+import { ClientInfo } from "../http/ClientInfo.ts"
 import { AccountRateLimits } from "./AccountRateLimits.ts"
 import { Accounts } from "./Accounts.ts"
-import { clientInfo } from "./ClientInfo.ts"
 
 const withActor = <A, E, R>(f: (actor: CurrentUser["Service"]) => Effect.Effect<A, E, R>) => CurrentUser.use(f)
 
@@ -11,38 +11,41 @@ export const AccountsRpc = AccountsRpcs.toLayer(
   Effect.gen(function* () {
     const accounts = yield* Accounts
     const limits = yield* AccountRateLimits
+    const withClient = <A, E, R>(f: (client: ClientInfo["Service"]) => Effect.Effect<A, E, R>) =>
+      Effect.flatMap(ClientInfo.current, f)
     return AccountsRpcs.of({
-      Signup: (payload, { headers }) =>
-        Effect.andThen(
-          limits.sensitive("signup", { ip: clientInfo(headers).ip, email: payload.email }),
-          accounts.signup(payload, clientInfo(headers))
+      Signup: (payload) =>
+        withClient((client) =>
+          Effect.andThen(
+            limits.sensitive("signup", { ip: client.ip, email: payload.email }),
+            accounts.signup(payload, client)
+          )
         ),
-      VerifyEmail: ({ token }, { headers }) =>
-        Effect.andThen(limits.general({ ip: clientInfo(headers).ip }), accounts.verifyEmail(token)),
-      Login: (payload, { headers }) =>
-        Effect.andThen(
-          limits.sensitive("login", { ip: clientInfo(headers).ip, email: payload.email }),
-          accounts.login(payload, clientInfo(headers))
+      VerifyEmail: ({ token }) => accounts.verifyEmail(token),
+      Login: (payload) =>
+        withClient((client) =>
+          Effect.andThen(
+            limits.sensitive("login", { ip: client.ip, email: payload.email }),
+            accounts.login(payload, client)
+          )
         ),
-      Refresh: ({ refreshToken }, { headers }) =>
-        Effect.andThen(
-          limits.general({ ip: clientInfo(headers).ip }),
-          accounts.refresh(refreshToken, clientInfo(headers))
+      Refresh: ({ refreshToken }) => withClient((client) => accounts.refresh(refreshToken, client)),
+      RequestPasswordReset: ({ email }) =>
+        withClient((client) =>
+          Effect.andThen(
+            limits.sensitive("password-reset", { ip: client.ip, email }),
+            accounts.requestPasswordReset(email)
+          )
         ),
-      RequestPasswordReset: ({ email }, { headers }) =>
-        Effect.andThen(
-          limits.sensitive("password-reset", { ip: clientInfo(headers).ip, email }),
-          accounts.requestPasswordReset(email)
+      ConfirmPasswordReset: ({ token, newPassword }) =>
+        withClient((client) =>
+          Effect.andThen(
+            limits.sensitive("password-reset", { ip: client.ip }),
+            accounts.confirmPasswordReset(token, newPassword)
+          )
         ),
-      ConfirmPasswordReset: ({ token, newPassword }, { headers }) =>
-        Effect.andThen(
-          limits.sensitive("password-reset", { ip: clientInfo(headers).ip }),
-          accounts.confirmPasswordReset(token, newPassword)
-        ),
-      GetUser: ({ id }, { headers }) =>
-        Effect.andThen(limits.general({ ip: clientInfo(headers).ip }), accounts.getProfile(id)),
-      SearchUsers: (query, { headers }) =>
-        Effect.andThen(limits.general({ ip: clientInfo(headers).ip }), accounts.searchProfiles(query)),
+      GetUser: ({ id }) => accounts.getProfile(id),
+      SearchUsers: (query) => accounts.searchProfiles(query),
       Logout: () => withActor(accounts.logout),
       GetMe: () => withActor(accounts.getMe),
       UpdateMe: (payload) => withActor((actor) => accounts.updateMe(actor, payload)),

@@ -29,7 +29,7 @@ import { SecureRandom } from "effect/crypto"
 import { SqlClient } from "effect/sql"
 import { AccountsConfig } from "../Accounts/AccountsConfig.ts"
 import { Cache } from "../platform/Cache.ts"
-import { Cursor } from "../platform/Cursor.ts"
+import { Cursors, PositionField, TimePosition } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
 import { type Actor, type GroupAction, GroupPolicy } from "./GroupPolicy.ts"
@@ -40,7 +40,6 @@ import {
   GroupsRepo,
   type InvitationRow,
   type ProfileColumns,
-  type TimeKey,
   toTsQuery,
   type ViewerRow
 } from "./GroupsRepo.ts"
@@ -50,8 +49,12 @@ type PageQuery = { readonly limit?: number | undefined; readonly cursor?: string
 
 const noStanding: ViewerRow = { role: null, pending: false, invited: false, banned: false }
 const invitationDays = 14
-const KeyCursor = Schema.Struct({ key: Schema.String, id: Schema.String })
-const TimeCursor = Schema.Struct({ at: Schema.String, id: Schema.String })
+/** Where a page of `GET /groups` ended, by sort: the rank, the member count or the creation time. */
+const listPositions = {
+  relevance: Schema.Struct({ key: PositionField.number, id: PositionField.id }),
+  members: Schema.Struct({ key: PositionField.number, id: PositionField.id }),
+  newest: Schema.Struct({ key: PositionField.time, id: PositionField.id })
+}
 const utc = (date: Date) => DateTime.fromDateUnsafe(date)
 const toActor = (user: SignedIn): Actor => ({ userId: user.userId, siteRole: user.role })
 
@@ -73,6 +76,7 @@ const make = Effect.gen(function* () {
   const images = yield* ImageUploads
   const jobs = yield* JobQueue
   const cache = yield* Cache
+  const cursors = yield* Cursors
   const accountsConfig = yield* AccountsConfig
 
   /** Group details for about a minute, list pages for about five; both dropped on every relevant write. */
@@ -170,16 +174,17 @@ const make = Effect.gen(function* () {
 
   /** One page of a time-ordered list: `limit` rows after the cursor, and the cursor after them. */
   const timePage = <Row, Item, E, R>(
+    scope: string,
     query: PageQuery,
-    fetch: (limit: number, after: TimeKey | null) => Effect.Effect<ReadonlyArray<Row>, E, R>,
+    fetch: (limit: number, after: TimePosition | null) => Effect.Effect<ReadonlyArray<Row>, E, R>,
     toItem: (row: Row) => Item,
-    toCursor: (row: Row) => TimeKey
+    toCursor: (row: Row) => TimePosition
   ) =>
     Effect.gen(function* () {
       const limit = query.limit ?? defaultPageSize
-      const after = yield* Cursor.decode(TimeCursor, query.cursor)
+      const after = yield* cursors.decode(TimePosition, scope, query.cursor)
       const rows = yield* fetch(limit + 1, after)
-      return Cursor.page(rows, limit, toItem, toCursor)
+      return cursors.page(scope, rows, limit, toItem, toCursor)
     })
 
   /** The group, for an actor who may moderate it (owner, admin, site admin). */
@@ -205,7 +210,8 @@ const make = Effect.gen(function* () {
     return yield* lists.getOrSet(
       key,
       Effect.gen(function* () {
-        const after = yield* Cursor.decode(KeyCursor, query.cursor)
+        const scope = `groups:${JSON.stringify([tsQuery, query.category, query.tag?.toLowerCase(), effectiveSort])}`
+        const after = yield* cursors.decode(listPositions[effectiveSort], scope, query.cursor)
         const rows = yield* repo.listGroups({
           tsQuery,
           category: query.category,
@@ -214,7 +220,8 @@ const make = Effect.gen(function* () {
           limit: limit + 1,
           after
         })
-        return Cursor.page(
+        return cursors.page(
+          scope,
           rows,
           limit,
           (row) => toGroup(row, null),
@@ -249,6 +256,7 @@ const make = Effect.gen(function* () {
     const { context } = yield* load(groupId, Option.match(viewer, { onNone: () => null, onSome: toActor }))
     yield* GroupPolicy.checkView(context)
     return yield* timePage(
+      `group-members:${groupId}:${query.role ?? ""}`,
       query,
       (limit, after) => repo.listMembers({ groupId, role: query.role, limit, after }),
       (row) => new GroupMember({ user: toProfile(row), role: row.role, joinedAt: utc(row.joinedAt) }),
@@ -335,6 +343,7 @@ const make = Effect.gen(function* () {
 
   const mine = Effect.fn("Groups.mine")(function* (user: SignedIn, query: PageQuery) {
     return yield* timePage(
+      `my-groups:${user.userId}`,
       query,
       (limit, after) => repo.listMyGroups({ userId: user.userId, limit, after }),
       (row) => toGroup(row, { role: row.role, pending: false, invited: false, banned: false }),
@@ -392,6 +401,7 @@ const make = Effect.gen(function* () {
   ) {
     yield* requireModerator(user, groupId)
     return yield* timePage(
+      `join-requests:${groupId}`,
       query,
       (limit, after) => repo.listJoinRequests({ groupId, limit, after }),
       (row) => new JoinRequest({ groupId, user: toProfile(row), message: row.message, createdAt: utc(row.createdAt) }),
@@ -511,6 +521,7 @@ const make = Effect.gen(function* () {
     query: PageQuery
   ) {
     return yield* timePage(
+      `invitations:${filter.groupId ?? ""}:${filter.inviteeId ?? ""}`,
       query,
       (limit, after) => repo.listInvitations({ ...filter, limit, after }),
       toInvitation,
@@ -647,6 +658,7 @@ const make = Effect.gen(function* () {
   const listBans = Effect.fn("Groups.listBans")(function* (user: SignedIn, groupId: GroupId, query: PageQuery) {
     yield* requireModerator(user, groupId)
     return yield* timePage(
+      `group-bans:${groupId}`,
       query,
       (limit, after) => repo.listBans({ groupId, limit, after }),
       (row) =>

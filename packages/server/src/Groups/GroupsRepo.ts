@@ -2,6 +2,7 @@ import type { GroupCategory, GroupId, InvitationId, MemberRole } from "@moim/dom
 import type { UserId } from "@moim/domain/User"
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
+import type { TimePosition } from "../platform/Cursors.ts"
 
 export interface GroupRow {
   readonly id: GroupId
@@ -66,12 +67,6 @@ export interface InvitationRow {
   readonly status: "pending" | "accepted" | "declined" | "revoked"
   readonly createdAt: Date
   readonly expiresAt: Date
-}
-
-/** Where a time-ordered page ended: the time of its last row and that row's id. */
-export interface TimeKey {
-  readonly at: string
-  readonly id: string
 }
 
 export type GroupSortKey = "relevance" | "newest" | "members"
@@ -216,7 +211,7 @@ const makeRepo = Effect.gen(function* () {
   const listMyGroups = Effect.fn("GroupsRepo.listMyGroups")(function* (options: {
     readonly userId: UserId
     readonly limit: number
-    readonly after: TimeKey | null
+    readonly after: TimePosition | null
   }) {
     const after = options.after
     return yield* sql<GroupRow & { readonly role: MemberRole; readonly joinedAt: Date }>`
@@ -300,7 +295,7 @@ const makeRepo = Effect.gen(function* () {
     readonly groupId: GroupId
     readonly role: MemberRole | undefined
     readonly limit: number
-    readonly after: TimeKey | null
+    readonly after: TimePosition | null
   }) {
     const after = options.after
     return yield* sql<MemberRow>`
@@ -331,7 +326,7 @@ const makeRepo = Effect.gen(function* () {
   const listJoinRequests = Effect.fn("GroupsRepo.listJoinRequests")(function* (options: {
     readonly groupId: GroupId
     readonly limit: number
-    readonly after: TimeKey | null
+    readonly after: TimePosition | null
   }) {
     const after = options.after
     return yield* sql<JoinRequestRow>`
@@ -397,7 +392,7 @@ const makeRepo = Effect.gen(function* () {
     readonly groupId?: GroupId | undefined
     readonly inviteeId?: UserId | undefined
     readonly limit: number
-    readonly after: TimeKey | null
+    readonly after: TimePosition | null
   }) {
     const after = options.after
     return yield* sql<InvitationRow>`
@@ -439,7 +434,7 @@ const makeRepo = Effect.gen(function* () {
   const listBans = Effect.fn("GroupsRepo.listBans")(function* (options: {
     readonly groupId: GroupId
     readonly limit: number
-    readonly after: TimeKey | null
+    readonly after: TimePosition | null
   }) {
     const after = options.after
     return yield* sql<BanRow>`

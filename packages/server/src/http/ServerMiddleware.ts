@@ -2,27 +2,25 @@ import { randomUUID } from "node:crypto"
 import { ByteSize, Cause, Effect, Layer, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { AppConfig } from "../platform/AppConfig.ts"
+import { ClientInfo } from "./ClientInfo.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
 
-/**
- * The client's address, set by this middleware on every request (any value a client sends is
- * replaced), so REST handlers and RPC handlers (which see only headers) read the same thing.
- */
-export const clientAddressHeader = "x-moim-client-address"
-
-const clientAddress = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): string => {
+const clientInfo = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): ClientInfo["Service"] => {
   const forwarded = trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
-  if (forwarded !== undefined && forwarded.length > 0) return forwarded
-  return Option.getOrElse(request.remoteAddress, () => "unknown")
+  return {
+    ip: forwarded !== undefined && forwarded.length > 0 ? forwarded : Option.getOrNull(request.remoteAddress),
+    userAgent: request.headers["user-agent"]?.slice(0, 300) ?? null
+  }
 }
 
-const emptyErrorBodies: Record<number, { readonly _tag: string; readonly message: string }> = {
+const errorBodies: Record<number, { readonly _tag: string; readonly message: string }> = {
   400: { _tag: "BadRequest", message: "The request could not be read" },
   404: { _tag: "NotFound", message: "No such route" },
   405: { _tag: "MethodNotAllowed", message: "Method not allowed on this route" },
   413: { _tag: "PayloadTooLarge", message: "The request body is larger than this server accepts" },
   415: { _tag: "UnsupportedMediaType", message: "Unsupported content type or encoding" },
+  431: { _tag: "RequestHeaderFieldsTooLarge", message: "The request headers are larger than this server accepts" },
   500: { _tag: "InternalServerError", message: "Something went wrong on our side" },
   503: { _tag: "ServiceUnavailable", message: "The server is shutting down or not ready" }
 }
@@ -43,8 +41,8 @@ const docsSecurityHeaders = {
 }
 
 /**
- * Turns a failed request into its response here rather than in the server, so the empty bodies
- * above can be filled in; real server errors are logged with their cause. Typed to keep the error
+ * Turns a failed request into its response here rather than in the server, so the bodies above can
+ * be filled in; real server errors are logged with their cause. Typed to keep the error
  * channel, as router middleware must.
  */
 const respondToFailure = <E>(cause: Cause.Cause<E>): Effect.Effect<HttpServerResponse.HttpServerResponse, E> =>
@@ -54,22 +52,71 @@ const respondToFailure = <E>(cause: Cause.Cause<E>): Effect.Effect<HttpServerRes
       : Effect.succeed(response)
   )
 
+const textDecoder = new TextDecoder()
+
+/** The error body a client gets: `{ _tag, message }`, with a JSON body wherever the response had none or only text. */
 const withJsonErrorBody = (
   request: HttpServerRequest.HttpServerRequest,
   response: HttpServerResponse.HttpServerResponse
 ): HttpServerResponse.HttpServerResponse => {
-  const emptyBody = response.body._tag === "Empty" ? emptyErrorBodies[response.status] : undefined
-  if (emptyBody === undefined || request.method === "HEAD") return response
+  const known = errorBodies[response.status]
+  if (known === undefined || request.method === "HEAD") return response
+  const body = response.body
+  const text =
+    body._tag === "Uint8Array" && body.contentType.startsWith("text/plain") ? textDecoder.decode(body.body) : undefined
+  if (body._tag !== "Empty" && text === undefined) return response
   const message =
-    response.status === 404 ? `No route for ${request.method} ${request.url.split("?")[0]}` : emptyBody.message
-  return HttpServerResponse.setBody(response, HttpServerResponse.jsonUnsafe({ _tag: emptyBody._tag, message }).body)
+    response.status === 404 ? `No route for ${request.method} ${request.url.split("?")[0]}` : (text ?? known.message)
+  return HttpServerResponse.setBody(response, HttpServerResponse.jsonUnsafe({ _tag: known._tag, message }).body)
 }
 
 /**
- * Runs around every request: a request id (kept from `x-request-id` when well-formed), the body size
- * limit, security headers, one access-log line, and JSON bodies for errors that would otherwise be
- * empty (unknown routes, oversized or unreadable bodies, server errors), so every error a client sees
- * has the `{ _tag, message }` shape.
+ * What can be refused from the request line and headers alone, before any body is read: an API
+ * path with an empty segment (`/me/sessions/` from an unset id in a client must never reach the
+ * `/me/sessions` route, which the router would otherwise match), a body announced larger than
+ * `MAX_BODY_BYTES` (413 at once, rather than after reading it) and a compressed body (415: bodies
+ * are read as they are, so a gzip body would be read as garbage).
+ */
+const refuseFromHeaders = (
+  request: HttpServerRequest.HttpServerRequest,
+  maxBodyBytes: number
+): HttpServerResponse.HttpServerResponse | undefined => {
+  const path = request.url.split("?")[0] ?? ""
+  if (path.startsWith("/api/") && (path.endsWith("/") || path.includes("//"))) {
+    return HttpServerResponse.jsonUnsafe(
+      { _tag: "NotFound", message: `No route for ${request.method} ${path}: a path segment is empty` },
+      { status: 404 }
+    )
+  }
+  const length = request.headers["content-length"]
+  if (length !== undefined && Number(length) > maxBodyBytes) {
+    return HttpServerResponse.jsonUnsafe(
+      {
+        _tag: "PayloadTooLarge",
+        message: `The request body is larger than this server accepts (${maxBodyBytes} bytes)`
+      },
+      { status: 413, headers: { connection: "close" } }
+    )
+  }
+  const encoding = request.headers["content-encoding"]?.trim().toLowerCase()
+  if (encoding !== undefined && encoding !== "" && encoding !== "identity") {
+    return HttpServerResponse.jsonUnsafe(
+      {
+        _tag: "UnsupportedMediaType",
+        message: `Content-Encoding ${encoding} is not supported: send the request body uncompressed`
+      },
+      { status: 415 }
+    )
+  }
+  return undefined
+}
+
+/**
+ * Runs around every request: a request id (kept from `x-request-id` when well-formed), the client's
+ * address as `ClientInfo`, the body size limit, security headers, one access-log line, and JSON
+ * bodies for errors that would otherwise be empty or plain text (unknown routes, oversized,
+ * compressed or unreadable bodies, server errors), so every error a client sees has the
+ * `{ _tag, message }` shape.
  */
 export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
@@ -83,16 +130,16 @@ export const ServerMiddleware = HttpRouter.middleware(
         const incoming = request.headers["x-request-id"]
         const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID()
         const startedAt = performance.now()
-        const stamped = request.modify({
-          headers: { ...request.headers, [clientAddressHeader]: clientAddress(request, config.trustProxy) }
-        })
-        const response = yield* httpEffect.pipe(
-          Effect.provideService(HttpServerRequest.HttpServerRequest, stamped),
-          Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
-          Effect.catchCause(respondToFailure),
-          Effect.map((response) => withJsonErrorBody(request, response)),
-          Effect.annotateLogs({ requestId })
-        )
+        const refused = refuseFromHeaders(request, config.maxBodyBytes)
+        const response =
+          refused ??
+          (yield* httpEffect.pipe(
+            Effect.provideService(ClientInfo, clientInfo(request, config.trustProxy)),
+            Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
+            Effect.catchCause(respondToFailure),
+            Effect.map((response) => withJsonErrorBody(request, response)),
+            Effect.annotateLogs({ requestId })
+          ))
         const isDocs = request.url === "/docs" || request.url.startsWith("/docs?")
         yield* Effect.logInfo("request").pipe(
           Effect.annotateLogs({
@@ -120,7 +167,16 @@ export const CorsLive = Layer.unwrap(
     const config = yield* AppConfig
     return HttpRouter.cors({
       allowedOrigins: config.corsOrigins,
-      allowedHeaders: ["authorization", "content-type", "x-request-id", "idempotency-key"],
+      // Effect's HTTP client (and so its RPC client) sends trace context headers with every request.
+      allowedHeaders: [
+        "authorization",
+        "content-type",
+        "x-request-id",
+        "idempotency-key",
+        "traceparent",
+        "tracestate",
+        "b3"
+      ],
       exposedHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
       maxAge: 600
     })

@@ -1,0 +1,192 @@
+/**
+ * What the server does for every operation but HttpApi cannot say per endpoint, written into the
+ * OpenAPI document so it tells the truth: optional request bodies and optional authentication,
+ * the rate-limit headers, the errors any request may meet before reaching its endpoint (413, 415,
+ * 500), servers, contact and licence; and a tidy-up of the generated schemas.
+ */
+
+type JsonRecord = Record<string, unknown>
+
+const isRecord = (value: unknown): value is JsonRecord =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
+
+/** The security scheme name `OptionalAuthentication` declares, rewritten to "anonymous or bearer". */
+export const optionalBearerScheme = "optionalBearer"
+
+const errorBody = (tag: string, description: string) => ({
+  type: "object",
+  description,
+  properties: {
+    _tag: { type: "string", enum: [tag] },
+    message: { type: "string", maxLength: 1000, pattern: "^[^\\u0000]*$" }
+  },
+  required: ["_tag", "message"],
+  additionalProperties: false
+})
+
+const errorResponse = (tag: string, description: string) => ({
+  description,
+  headers: { "Access-Control-Allow-Origin": { $ref: "#/components/headers/Access-Control-Allow-Origin" } },
+  content: { "application/json": { schema: { $ref: `#/components/schemas/${tag}` } } }
+})
+
+const integerHeader = (description: string) => ({
+  description,
+  schema: { type: "integer", format: "int32", minimum: 0, maximum: 2_147_483_647 }
+})
+
+const components = {
+  schemas: {
+    PayloadTooLarge: errorBody("PayloadTooLarge", "The request body is larger than the server accepts"),
+    UnsupportedMediaType: errorBody("UnsupportedMediaType", "The body's content type or encoding is not accepted"),
+    InternalServerError: errorBody("InternalServerError", "The server failed; the request may be retried")
+  },
+  responses: {
+    PayloadTooLarge: errorResponse(
+      "PayloadTooLarge",
+      "The body is larger than `MAX_BODY_BYTES`; refused from `Content-Length` alone when it announces so"
+    ),
+    UnsupportedMediaType: errorResponse(
+      "UnsupportedMediaType",
+      "The body is not JSON, or is compressed (`Content-Encoding` other than `identity`)"
+    ),
+    InternalServerError: errorResponse("InternalServerError", "Something went wrong on the server's side")
+  },
+  headers: {
+    "RateLimit-Limit": integerHeader("Requests allowed in the current window"),
+    "RateLimit-Remaining": integerHeader("Requests left in the current window"),
+    "RateLimit-Reset": integerHeader("Seconds until the window resets"),
+    "RateLimit-Policy": {
+      description: "The limit and its window, e.g. `100;w=60`",
+      schema: { type: "string", maxLength: 100, pattern: "^\\d+;w=\\d+$" }
+    },
+    "Retry-After": integerHeader("Seconds to wait before trying again"),
+    "Access-Control-Allow-Origin": {
+      description: "Sent to browsers whose `Origin` is allowed by `CORS_ORIGINS` (`*` by default)",
+      schema: { type: "string", maxLength: 2048, pattern: "^(\\*|https?://[^\\s]+)$" }
+    }
+  }
+}
+
+const rateLimitHeaders = {
+  "RateLimit-Limit": { $ref: "#/components/headers/RateLimit-Limit" },
+  "RateLimit-Remaining": { $ref: "#/components/headers/RateLimit-Remaining" },
+  "RateLimit-Reset": { $ref: "#/components/headers/RateLimit-Reset" },
+  "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" }
+}
+
+const license = { name: "MIT", identifier: "MIT" }
+
+const corsHeaders = { "Access-Control-Allow-Origin": { $ref: "#/components/headers/Access-Control-Allow-Origin" } }
+
+const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` })
+
+/** An optional body is declared `[struct, null]` (see `OptionalBody.ts`): document it as not required. */
+const optionalBody = (operation: JsonRecord) => {
+  const body = operation.requestBody
+  if (!isRecord(body) || !isRecord(body.content)) return
+  for (const media of Object.values(body.content)) {
+    if (!isRecord(media) || !isRecord(media.schema) || !Array.isArray(media.schema.anyOf)) continue
+    const members: Array<unknown> = media.schema.anyOf
+    const withoutNull = members.filter((member) => !(isRecord(member) && member.type === "null"))
+    if (withoutNull.length === members.length) continue
+    media.schema = withoutNull.length === 1 ? withoutNull[0] : { ...media.schema, anyOf: withoutNull }
+    body.required = false
+  }
+}
+
+const optionalSecurity = (operation: JsonRecord) => {
+  const security = operation.security
+  if (!Array.isArray(security)) return
+  if (security.some((requirement) => isRecord(requirement) && optionalBearerScheme in requirement)) {
+    operation.security = [{}, { bearer: [] }]
+  }
+}
+
+const standardResponses = (operation: JsonRecord) => {
+  const responses = isRecord(operation.responses) ? operation.responses : {}
+  operation.responses = responses
+  if (operation.requestBody !== undefined) {
+    responses["413"] ??= responseRef("PayloadTooLarge")
+    responses["415"] ??= responseRef("UnsupportedMediaType")
+  }
+  responses["500"] ??= responseRef("InternalServerError")
+  const limited = responses["429"] !== undefined
+  for (const [status, response] of Object.entries(responses)) {
+    if (!isRecord(response) || response.$ref !== undefined) continue
+    response.headers = {
+      ...(isRecord(response.headers) ? response.headers : {}),
+      ...corsHeaders,
+      ...(limited ? rateLimitHeaders : {}),
+      ...(status === "429" ? { "Retry-After": { $ref: "#/components/headers/Retry-After" } } : {})
+    }
+  }
+}
+
+/**
+ * Schema tidy-up: identical `anyOf` members once (`NullOr` inside `optional` gives `null` twice),
+ * a one-member `anyOf` replaced by its member, and integers given their format (every integer
+ * Moim reads or writes fits in 32 bits).
+ */
+const tidy = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(tidy)
+  if (!isRecord(node)) return node
+  const out: JsonRecord = {}
+  for (const [key, value] of Object.entries(node)) out[key] = tidy(value)
+  if (Array.isArray(out.anyOf)) {
+    const seen = new Set<string>()
+    const members = out.anyOf.filter((member) => {
+      const key = JSON.stringify(member)
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    const [only] = members
+    if (members.length === 1 && isRecord(only)) {
+      delete out.anyOf
+      return { ...only, ...out }
+    }
+    out.anyOf = members
+  }
+  if (out.type === "integer" && out.format === undefined) out.format = "int32"
+  return out
+}
+
+export const openApiContract = (spec: Record<string, unknown>): Record<string, unknown> => {
+  const paths = isRecord(spec.paths) ? spec.paths : {}
+  for (const item of Object.values(paths)) {
+    if (!isRecord(item)) continue
+    for (const method of methods) {
+      const operation = item[method]
+      if (!isRecord(operation)) continue
+      optionalBody(operation)
+      optionalSecurity(operation)
+      standardResponses(operation)
+    }
+  }
+  const existing = isRecord(spec.components) ? spec.components : {}
+  const schemes = isRecord(existing.securitySchemes) ? { ...existing.securitySchemes } : {}
+  delete schemes[optionalBearerScheme]
+  const document = tidy({
+    ...spec,
+    info: { ...(isRecord(spec.info) ? spec.info : {}), contact: { name: "The Moim project" }, license },
+    servers: [
+      {
+        url: "/",
+        description:
+          "The server this document is served by, in whichever environment it runs (local, staging or production)",
+        "x-internal": false
+      }
+    ],
+    components: {
+      ...existing,
+      securitySchemes: schemes,
+      schemas: { ...(isRecord(existing.schemas) ? existing.schemas : {}), ...components.schemas },
+      responses: { ...(isRecord(existing.responses) ? existing.responses : {}), ...components.responses },
+      headers: { ...(isRecord(existing.headers) ? existing.headers : {}), ...components.headers }
+    }
+  })
+  return isRecord(document) ? document : spec
+}
