@@ -29,7 +29,7 @@ export const isLengthBetween = (minLength: number, maxLength: number) =>
       return length >= minLength && length <= maxLength
     },
     {
-      expected: `${minLength} to ${maxLength} characters`,
+      expected: minLength === 0 ? `at most ${maxLength} characters` : `${minLength} to ${maxLength} characters`,
       toJsonSchema: () => (minLength === 0 ? { maxLength } : { minLength, maxLength })
     }
   )

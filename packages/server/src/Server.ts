@@ -63,8 +63,14 @@ const RpcRoutes = Layer.mergeAll(
   ])
 )
 
-/** Every route and the middleware around them; needs the platform services (see `Platform.ts`). */
+/**
+ * Every route and the middleware around them; needs the platform services (see `Platform.ts`).
+ * Global middleware registered first runs outermost: CORS wraps everything, so a browser can read
+ * even the answers `ServerMiddleware` gives before routing (413, 415, 404).
+ */
 export const Routes = Layer.mergeAll(
+  CorsLive,
+  ServerMiddleware,
   ApiRoutes,
   DocsRoute,
   RpcRoutes,
@@ -72,9 +78,7 @@ export const Routes = Layer.mergeAll(
   MetricsRoute,
   AvatarRoute,
   GroupImageRoute,
-  StorageRoutes,
-  ServerMiddleware,
-  CorsLive
+  StorageRoutes
 )
 
 /** The HTTP server on `host:port`; port 0 picks a free one (tests read it from `HttpServer`). */
