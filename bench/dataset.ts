@@ -4,7 +4,7 @@
  * groups, a long tail of small ones, about ten groups per user).
  */
 
-import { GroupCategory } from "@moim/domain/Group"
+import { GroupCategory } from "@moim/domain/Groups/Group"
 
 /** The domain's catalogue, so the seeded groups use exactly the categories the API accepts. */
 export const categories = GroupCategory.literals

@@ -1,5 +1,5 @@
 import { NodeSocket } from "@effect/platform-node"
-import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
+import { layerRpcClientMiddleware } from "@moim/domain/Kit/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Deferred, Effect, Exit, Layer, Option } from "effect"
 import { RpcClient, RpcSerialization } from "effect/rpc"

@@ -1,4 +1,4 @@
-import { GroupId } from "@moim/domain/Group"
+import { GroupId } from "@moim/domain/Groups/Group"
 import { type Effect, Schema } from "effect"
 import { type Dataset, searchQueries, seedPassword, userEmail } from "./dataset.ts"
 import type { HttpRequest } from "./http-load.ts"

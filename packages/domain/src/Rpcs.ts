@@ -1,7 +1,9 @@
-import { AccountsRpcs } from "./AccountsRpcs.ts"
-import { GroupsRpcs } from "./GroupsRpcs.ts"
-import { RpcRequestValidation } from "./InvalidRequest.ts"
-import { SystemRpcs } from "./SystemRpcs.ts"
+import { RpcGroup } from "effect/rpc"
+import { Features } from "./Features.ts"
+import * as Feature from "./Kit/Feature.ts"
+import { RpcRequestValidation } from "./Kit/InvalidRequest.ts"
 
-/** Every RPC Moim serves at `/rpc` (HTTP) and `/rpc/ws` (WebSocket). */
-export class Rpcs extends SystemRpcs.merge(AccountsRpcs, GroupsRpcs).middleware(RpcRequestValidation) {}
+/** Every RPC Moim serves at `/rpc` (HTTP) and `/rpc/ws` (WebSocket), from every feature. */
+export class Rpcs extends RpcGroup.make()
+  .merge(...Feature.rpcGroups(Features))
+  .middleware(RpcRequestValidation) {}

@@ -6,16 +6,16 @@ import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { RpcSerialization, RpcServer } from "effect/rpc"
 import {
+  OpenAccessLive,
   RpcAuthenticationLive,
+  RpcOpenAccessLive,
   RpcOptionalAuthenticationLive,
   RpcPublicRateLimitLive
 } from "./Accounts/AuthenticationLive.ts"
 import { AvatarRoute } from "./Accounts/AvatarRoute.ts"
-import { AccountsHttp } from "./Accounts/Http.ts"
-import { AccountsRpc } from "./Accounts/Rpc.ts"
-import { GroupsHttpLive } from "./Groups/Http.ts"
+import { AccountsHttp, AccountsRpc } from "./Accounts/Handlers.ts"
+import { GroupsHttpLive, GroupsRpc } from "./Groups/Handlers.ts"
 import { GroupImageRoute } from "./Groups/ImageRoute.ts"
-import { GroupsRpc } from "./Groups/Rpc.ts"
 import { createHttpServer } from "./http/ClientErrors.ts"
 import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
@@ -24,14 +24,14 @@ import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
 import { OpsHttp } from "./Ops/Http.ts"
 import { MetricsRoute } from "./Ops/MetricsRoute.ts"
 import { StorageRoutes } from "./platform/StorageRoutes.ts"
-import { SystemHttp } from "./System/Http.ts"
-import { SystemRpc } from "./System/Rpc.ts"
+import { SystemHttp, SystemRpc } from "./System/Handlers.ts"
 
 export const openApiPath = "/api/v1/openapi.json"
 
 /** REST under `/api/v1` with its OpenAPI document, built from the domain's `Api`. */
 const ApiRoutes = HttpApiBuilder.layer(Api, { openapiPath: openApiPath }).pipe(
   Layer.provide([SystemHttp, AccountsHttp, GroupsHttpLive, OpsHttp]),
+  Layer.provide(OpenAccessLive),
   Layer.provide(RequestValidationLive)
 )
 
@@ -59,6 +59,7 @@ const RpcRoutes = Layer.mergeAll(
     RpcAuthenticationLive,
     RpcOptionalAuthenticationLive,
     RpcPublicRateLimitLive,
+    RpcOpenAccessLive,
     RpcRequestValidationLive
   ])
 )

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { Email, Nickname, Password } from "@moim/domain/AccountFields"
+import { Email, Nickname, Password } from "@moim/domain/Accounts/AccountFields"
 import { Effect, Layer, Schema } from "effect"
 import { Accounts } from "./Accounts/Accounts.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"

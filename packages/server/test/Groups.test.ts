@@ -1,6 +1,6 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
+import { layerRpcClientMiddleware } from "@moim/domain/Kit/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Option, Ref } from "effect"
 import { RpcClient, RpcSerialization } from "effect/rpc"

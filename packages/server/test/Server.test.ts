@@ -1,7 +1,7 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Api } from "@moim/domain/Api"
-import { layerRpcClientMiddleware } from "@moim/domain/RpcClientMiddleware"
+import { layerRpcClientMiddleware } from "@moim/domain/Kit/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"

@@ -1,4 +1,4 @@
-import type { Job } from "@moim/domain/jobs/Job"
+import type { Job } from "@moim/domain/Jobs/Job"
 import { Effect, Schema } from "effect"
 
 /** A job failed and retrying cannot help (a malformed payload, a mailbox that does not exist). */

@@ -1,5 +1,5 @@
-import { PurgeDeletedGroups } from "@moim/domain/jobs/PurgeDeletedGroups"
-import { WorkerHeartbeat } from "@moim/domain/jobs/WorkerHeartbeat"
+import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
+import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
 import { AccountsConfig } from "@moim/server/Accounts/AccountsConfig"
 import type { Groups } from "@moim/server/Groups/Groups"
 import { GroupsLive } from "@moim/server/Groups/GroupsLive"

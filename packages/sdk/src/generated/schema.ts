@@ -352,6 +352,46 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/admin/users/{id}/suspend": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Suspend a user
+         * @description The user can no longer sign in or refresh, and tokens issued earlier stop working at once.
+         */
+        readonly post: operations["admin.suspendUser"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/admin/users/{id}/unsuspend": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Lift a suspension
+         * @description The user can sign in again; sessions ended by the suspension stay ended.
+         */
+        readonly post: operations["admin.unsuspendUser"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/groups": {
         readonly parameters: {
             readonly query?: never;
@@ -756,46 +796,6 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
-    readonly "/api/v1/admin/users/{id}/suspend": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
-        };
-        readonly get?: never;
-        readonly put?: never;
-        /**
-         * Suspend a user
-         * @description The user can no longer sign in or refresh, and tokens issued earlier stop working at once.
-         */
-        readonly post: operations["admin.suspendUser"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
-    };
-    readonly "/api/v1/admin/users/{id}/unsuspend": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
-        };
-        readonly get?: never;
-        readonly put?: never;
-        /**
-         * Lift a suspension
-         * @description The user can sign in again; sessions ended by the suspension stay ended.
-         */
-        readonly post: operations["admin.unsuspendUser"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
-    };
     readonly "/api/v1/ops/workers": {
         readonly parameters: {
             readonly query?: never;
@@ -924,47 +924,6 @@ export interface components {
             readonly _tag: "Forbidden";
             readonly message: string;
         };
-        /** @description No such user */
-        readonly UserNotFound: {
-            /** @enum {string} */
-            readonly _tag: "UserNotFound";
-            readonly message: string;
-        };
-        /** @description A user as site admins see them */
-        readonly AdminUserView: {
-            readonly id: components["schemas"]["UserId"];
-            readonly email: string | null;
-            readonly nickname: string;
-            readonly role: components["schemas"]["UserRole"];
-            readonly status: components["schemas"]["UserStatus"];
-            readonly suspendedAt: string | null;
-            readonly suspensionReason: string | null;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly createdAt: string;
-        };
-        /**
-         * @description `suspended`: by a site admin; `deleted`: erased by its owner
-         * @enum {string}
-         */
-        readonly UserStatus: "active" | "suspended" | "deleted";
-        /**
-         * @description `admin`: a site administrator
-         * @enum {string}
-         */
-        readonly UserRole: "user" | "admin";
-        /**
-         * Format: uuid
-         * @description A user's id (UUIDv7)
-         */
-        readonly UserId: string;
-        /** @description Why the user is suspended (kept for admins) */
-        readonly SuspendPayload: {
-            readonly reason?: string | null;
-        };
         /** @description That user is not a member of the group */
         readonly NotAMember: {
             /** @enum {string} */
@@ -1024,6 +983,11 @@ export interface components {
          */
         readonly ViewerStatus: "none" | "member" | "pending" | "invited" | "banned";
         /**
+         * Format: uuid
+         * @description A user's id (UUIDv7)
+         */
+        readonly UserId: string;
+        /**
          * @description `open`: join at once; `approval`: an owner or admin approves a request; `invite`: by invitation only
          * @enum {string}
          */
@@ -1081,6 +1045,12 @@ export interface components {
              * @example 2026-01-01T12:00:00.000Z
              */
             readonly createdAt: string;
+        };
+        /** @description No such user */
+        readonly UserNotFound: {
+            /** @enum {string} */
+            readonly _tag: "UserNotFound";
+            readonly message: string;
         };
         /** @description A member of a group */
         readonly GroupMember: {
@@ -1285,6 +1255,36 @@ export interface components {
          * @enum {string}
          */
         readonly GroupSort: "relevance" | "newest" | "members";
+        /** @description A user as site admins see them */
+        readonly AdminUserView: {
+            readonly id: components["schemas"]["UserId"];
+            readonly email: string | null;
+            readonly nickname: string;
+            readonly role: components["schemas"]["UserRole"];
+            readonly status: components["schemas"]["UserStatus"];
+            readonly suspendedAt: string | null;
+            readonly suspensionReason: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+        };
+        /**
+         * @description `suspended`: by a site admin; `deleted`: erased by its owner
+         * @enum {string}
+         */
+        readonly UserStatus: "active" | "suspended" | "deleted";
+        /**
+         * @description `admin`: a site administrator
+         * @enum {string}
+         */
+        readonly UserRole: "user" | "admin";
+        /** @description Why the user is suspended (kept for admins) */
+        readonly SuspendPayload: {
+            readonly reason?: string | null;
+        };
         /** @description A page of results and the cursor of the next one */
         readonly PublicProfilePage: {
             readonly items: readonly components["schemas"]["PublicProfile"][];
@@ -3051,6 +3051,210 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "admin.suspendUser": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["UserId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SuspendPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A user as site admins see them */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AdminUserView"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such user */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["UserNotFound"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "admin.unsuspendUser": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["UserId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A user as site admins see them */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AdminUserView"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such user */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
             /** @description Too many requests */
@@ -5612,210 +5816,6 @@ export interface operations {
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
-            /** @description Too many requests */
-            readonly 429: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly "Retry-After": components["headers"]["Retry-After"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["RateLimited"];
-                };
-            };
-            readonly 500: components["responses"]["InternalServerError"];
-        };
-    };
-    readonly "admin.suspendUser": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: components["schemas"]["UserId"];
-            };
-            readonly cookie?: never;
-        };
-        readonly requestBody?: {
-            readonly content: {
-                readonly "application/json": components["schemas"]["SuspendPayload"];
-            };
-        };
-        readonly responses: {
-            /** @description A user as site admins see them */
-            readonly 200: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["AdminUserView"];
-                };
-            };
-            /** @description The request failed validation */
-            readonly 400: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["InvalidRequest"];
-                };
-            };
-            /** @description Sign in required (or the access token expired) */
-            readonly 401: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["Unauthorized"];
-                };
-            };
-            /** @description Not allowed | The account is suspended */
-            readonly 403: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
-                };
-            };
-            /** @description No such user */
-            readonly 404: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["UserNotFound"];
-                };
-            };
-            readonly 413: components["responses"]["PayloadTooLarge"];
-            readonly 415: components["responses"]["UnsupportedMediaType"];
-            /** @description Too many requests */
-            readonly 429: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly "Retry-After": components["headers"]["Retry-After"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["RateLimited"];
-                };
-            };
-            readonly 500: components["responses"]["InternalServerError"];
-        };
-    };
-    readonly "admin.unsuspendUser": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: components["schemas"]["UserId"];
-            };
-            readonly cookie?: never;
-        };
-        readonly requestBody?: never;
-        readonly responses: {
-            /** @description A user as site admins see them */
-            readonly 200: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["AdminUserView"];
-                };
-            };
-            /** @description The request failed validation */
-            readonly 400: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["InvalidRequest"];
-                };
-            };
-            /** @description Sign in required (or the access token expired) */
-            readonly 401: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["Unauthorized"];
-                };
-            };
-            /** @description Not allowed | The account is suspended */
-            readonly 403: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
-                };
-            };
-            /** @description No such user */
-            readonly 404: {
-                headers: {
-                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": components["schemas"]["UserNotFound"];
-                };
-            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {

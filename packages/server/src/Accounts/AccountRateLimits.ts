@@ -1,4 +1,4 @@
-import { RateLimited } from "@moim/domain/RateLimited"
+import { RateLimited } from "@moim/domain/Kit/RateLimited"
 import { Context, Effect, Layer } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
 import { RateLimit, type RateLimitDecision } from "../platform/RateLimit.ts"

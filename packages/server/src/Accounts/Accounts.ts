@@ -1,19 +1,25 @@
 import {
-  AccountSuspended,
-  Forbidden,
   IncorrectPassword,
   InvalidCredentials,
   InvalidToken,
   SessionNotFound,
-  SessionRevoked,
-  Unauthorized
-} from "@moim/domain/AuthErrors"
-import type { CurrentUser } from "@moim/domain/Authentication"
-import { SendEmail } from "@moim/domain/jobs/SendEmail"
-import type { AvatarContentType, UpdateMePayload } from "@moim/domain/MeApi"
-import { defaultPageSize } from "@moim/domain/Page"
-import { AuthResult, Session, SessionId } from "@moim/domain/Session"
-import { AdminUserView, EmailAlreadyRegistered, PublicProfile, User, UserId, UserNotFound } from "@moim/domain/User"
+  SessionRevoked
+} from "@moim/domain/Accounts/AccountErrors"
+import type { UpdateMePayload } from "@moim/domain/Accounts/AccountsApi"
+import { AuthResult, Session, SessionId } from "@moim/domain/Accounts/Session"
+import {
+  AdminUserView,
+  EmailAlreadyRegistered,
+  PublicProfile,
+  User,
+  UserId,
+  UserNotFound
+} from "@moim/domain/Accounts/User"
+import { SendEmail } from "@moim/domain/Jobs/SendEmail"
+import { AccountSuspended, Forbidden, Unauthorized } from "@moim/domain/Kit/AccessErrors"
+import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import type { AvatarContentType } from "@moim/domain/Kit/ImageUpload"
+import { defaultPageSize } from "@moim/domain/Kit/Page"
 import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { SqlClient } from "effect/sql"

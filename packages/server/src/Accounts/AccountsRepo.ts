@@ -1,5 +1,5 @@
-import type { SessionId } from "@moim/domain/Session"
-import type { UserId, UserRole, UserStatus } from "@moim/domain/User"
+import type { SessionId } from "@moim/domain/Accounts/Session"
+import type { UserId, UserRole, UserStatus } from "@moim/domain/Accounts/User"
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { ClientInfo as ClientInfoService } from "../http/ClientInfo.ts"

@@ -1,14 +1,16 @@
-import { AccountSuspended, Unauthorized } from "@moim/domain/AuthErrors"
+import { AccountSuspended, Unauthorized } from "@moim/domain/Kit/AccessErrors"
 import {
   Authentication,
   CurrentUser,
   CurrentViewer,
+  OpenAccess,
   OptionalAuthentication,
   PublicRateLimit,
   RpcAuthentication,
+  RpcOpenAccess,
   RpcOptionalAuthentication,
   RpcPublicRateLimit
-} from "@moim/domain/Authentication"
+} from "@moim/domain/Kit/Authentication"
 import { Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { bearerToken } from "../http/BearerToken.ts"
@@ -142,3 +144,9 @@ export const RpcPublicRateLimitLive = Layer.effect(
   RpcPublicRateLimit,
   Effect.map(limitByAddress, (limit) => RpcPublicRateLimit.of((effect) => Effect.andThen(limit, effect)))
 )
+
+/** REST, for operations open to all without a limit (the server's version): nothing to check. */
+export const OpenAccessLive = Layer.succeed(OpenAccess)(OpenAccess.of((httpEffect) => httpEffect))
+
+/** RPC, likewise. */
+export const RpcOpenAccessLive = Layer.succeed(RpcOpenAccess)(RpcOpenAccess.of((effect) => effect))

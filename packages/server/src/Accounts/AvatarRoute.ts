@@ -1,4 +1,4 @@
-import { UserId } from "@moim/domain/User"
+import { UserId } from "@moim/domain/Accounts/User"
 import { imageRedirectRoute } from "../http/ImageRedirectRoute.ts"
 import { Accounts } from "./Accounts.ts"
 

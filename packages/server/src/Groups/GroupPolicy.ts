@@ -1,6 +1,6 @@
-import { Forbidden } from "@moim/domain/AuthErrors"
-import { GroupNotFound, type MemberRole } from "@moim/domain/Group"
-import type { UserId, UserRole } from "@moim/domain/User"
+import type { UserId, UserRole } from "@moim/domain/Accounts/User"
+import { GroupNotFound, type MemberRole } from "@moim/domain/Groups/Group"
+import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import { Effect } from "effect"
 import type { ViewerRow } from "./GroupsRepo.ts"
 

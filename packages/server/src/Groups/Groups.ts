@@ -1,4 +1,4 @@
-import type { CurrentUser } from "@moim/domain/Authentication"
+import { PublicProfile, type UserId, UserNotFound } from "@moim/domain/Accounts/User"
 import {
   AlreadyInvited,
   AlreadyMember,
@@ -18,12 +18,12 @@ import {
   type MemberRole,
   NotAMember,
   OwnerCannotLeave
-} from "@moim/domain/Group"
-import type { CreateGroupPayload, UpdateGroupPayload } from "@moim/domain/GroupsApi"
-import { SendEmail } from "@moim/domain/jobs/SendEmail"
-import type { AvatarContentType } from "@moim/domain/MeApi"
-import { defaultPageSize } from "@moim/domain/Page"
-import { PublicProfile, type UserId, UserNotFound } from "@moim/domain/User"
+} from "@moim/domain/Groups/Group"
+import type { CreateGroupPayload, UpdateGroupPayload } from "@moim/domain/Groups/GroupsApi"
+import { SendEmail } from "@moim/domain/Jobs/SendEmail"
+import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import type { AvatarContentType } from "@moim/domain/Kit/ImageUpload"
+import { defaultPageSize } from "@moim/domain/Kit/Page"
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { SqlClient } from "effect/sql"

@@ -1,5 +1,5 @@
-import type { GroupCategory, GroupId, InvitationId, MemberRole } from "@moim/domain/Group"
-import type { UserId } from "@moim/domain/User"
+import type { UserId } from "@moim/domain/Accounts/User"
+import type { GroupCategory, GroupId, InvitationId, MemberRole } from "@moim/domain/Groups/Group"
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { TimePosition } from "../platform/Cursors.ts"

@@ -1,4 +1,4 @@
-import { GroupId } from "@moim/domain/Group"
+import { GroupId } from "@moim/domain/Groups/Group"
 import { imageRedirectRoute } from "../http/ImageRedirectRoute.ts"
 import { Groups } from "./Groups.ts"
 

@@ -1,4 +1,4 @@
-import { OpsAuth, OpsUnauthorized } from "@moim/domain/OpsAuth"
+import { OpsAuth, OpsUnauthorized } from "@moim/domain/Ops/OpsAuth"
 import { Effect, Layer, Redacted } from "effect"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { makeOpsTokenCheck } from "./OpsToken.ts"

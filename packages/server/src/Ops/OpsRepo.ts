@@ -1,4 +1,4 @@
-import { FailedJob, OpsReport, QueueDepth, WorkerStatus } from "@moim/domain/Ops"
+import { FailedJob, OpsReport, QueueDepth, WorkerStatus } from "@moim/domain/Ops/Ops"
 import { Context, DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 

@@ -1,4 +1,4 @@
-import { Meta } from "@moim/domain/Meta"
+import { Meta } from "@moim/domain/System/Meta"
 import { Version } from "@moim/domain/Version"
 import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { AppConfig } from "../platform/AppConfig.ts"

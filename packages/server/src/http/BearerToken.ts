@@ -1,4 +1,4 @@
-import { Unauthorized } from "@moim/domain/AuthErrors"
+import { Unauthorized } from "@moim/domain/Kit/AccessErrors"
 import { Effect, type Option } from "effect"
 
 // RFC 6750 `b64token`: what a bearer token may look like.

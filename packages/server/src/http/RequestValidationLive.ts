@@ -1,4 +1,4 @@
-import { InvalidRequest, RequestValidation } from "@moim/domain/InvalidRequest"
+import { InvalidRequest, RequestValidation } from "@moim/domain/Kit/InvalidRequest"
 import { Effect } from "effect"
 import { HttpApiMiddleware } from "effect/http-api"
 

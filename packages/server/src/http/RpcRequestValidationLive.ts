@@ -1,4 +1,4 @@
-import { InvalidRequest, RpcRequestValidation } from "@moim/domain/InvalidRequest"
+import { InvalidRequest, RpcRequestValidation } from "@moim/domain/Kit/InvalidRequest"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Result, Schema } from "effect"
 import { RpcServer } from "effect/rpc"

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto"
-import { InvalidCursor } from "@moim/domain/Page"
+import { InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, Effect, Layer, Schema } from "effect"
 import { ServerSecret } from "./ServerSecret.ts"
 

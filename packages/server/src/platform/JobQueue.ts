@@ -1,4 +1,4 @@
-import type { Job } from "@moim/domain/jobs/Job"
+import type { Job } from "@moim/domain/Jobs/Job"
 import { Context, DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 

@@ -1,4 +1,4 @@
-import { PurgeDeletedGroups } from "@moim/domain/jobs/PurgeDeletedGroups"
+import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
 import { Groups } from "@moim/server/Groups/Groups"
 import { Effect } from "effect"
 import * as JobHandler from "../JobHandler.ts"

@@ -1,4 +1,4 @@
-import { SendEmail } from "@moim/domain/jobs/SendEmail"
+import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { Mailer } from "@moim/server/platform/Mailer"
 import { Effect } from "effect"
 import * as JobHandler from "../JobHandler.ts"

@@ -1,4 +1,4 @@
-import { WorkerHeartbeat } from "@moim/domain/jobs/WorkerHeartbeat"
+import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
 import { Effect } from "effect"
 import { Heartbeat } from "../Heartbeat.ts"
 import * as JobHandler from "../JobHandler.ts"

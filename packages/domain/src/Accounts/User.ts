@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Timestamp } from "./Timestamp.ts"
+import { Timestamp } from "../Kit/Timestamp.ts"
 
 export const UserId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
   .pipe(Schema.brand("UserId"))

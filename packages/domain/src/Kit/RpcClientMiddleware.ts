@@ -1,9 +1,9 @@
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import { Headers } from "effect/http"
 import { RpcMiddleware } from "effect/rpc"
+import { Rpcs } from "../Rpcs.ts"
 import { RpcAuthentication, RpcOptionalAuthentication } from "./Authentication.ts"
 import { InvalidRequest, RpcRequestValidation } from "./InvalidRequest.ts"
-import { Rpcs } from "./Rpcs.ts"
 
 /** The payload encoder of every Moim RPC, by tag. */
 const encoders = new Map<string, (payload: unknown) => Result.Result<unknown, Schema.SchemaError>>(

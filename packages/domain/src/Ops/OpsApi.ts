@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { failedLimit, integerQuery } from "./IntegerQueryParameters.ts"
+import * as Feature from "../Kit/Feature.ts"
+import { failedLimit, integerQuery } from "../Kit/IntegerQueryParameters.ts"
 import { OpsReport } from "./Ops.ts"
 import { OpsAuth } from "./OpsAuth.ts"
 
@@ -21,3 +22,12 @@ export class OpsApi extends HttpApiGroup.make("ops")
   .annotateMerge(
     OpenApi.annotations({ title: "Operations", description: "Operator endpoints, protected by MOIM_OPS_TOKEN" })
   ) {}
+
+export const OpsFeature = Feature.make({
+  name: "ops",
+  rest: [OpsApi],
+  rpcs: Feature.noRpcs,
+  operations: [],
+  restOnly: [{ name: "ops.report", why: "for operators' tools (and MOIM_OPS_TOKEN), not for frontends" }],
+  rpcOnly: []
+})

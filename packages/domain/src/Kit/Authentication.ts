@@ -1,11 +1,11 @@
 import { Context, type Option, Schema } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { RpcMiddleware } from "effect/rpc"
-import { AccountSuspended, Unauthorized } from "./AuthErrors.ts"
+import type { SessionId } from "../Accounts/Session.ts"
+import type { UserId, UserRole } from "../Accounts/User.ts"
+import { AccountSuspended, Unauthorized } from "./AccessErrors.ts"
 import { optionalBearerScheme } from "./OpenApiContract.ts"
 import { RateLimited } from "./RateLimited.ts"
-import type { SessionId } from "./Session.ts"
-import type { UserId, UserRole } from "./User.ts"
 
 /** The signed-in user of the current request, provided by the authentication middleware. */
 export class CurrentUser extends Context.Service<
@@ -75,3 +75,12 @@ export class PublicRateLimit extends HttpApiMiddleware.Service<PublicRateLimit>(
 export class RpcPublicRateLimit extends RpcMiddleware.Service<RpcPublicRateLimit>()("@moim/domain/RpcPublicRateLimit", {
   error: RateLimited
 }) {}
+
+/**
+ * For the few operations that need neither identity nor a rate limit (the server's version, served
+ * from memory for less than a limit check costs): a middleware that lets every request through, so
+ * such operations are declared like every other.
+ */
+export class OpenAccess extends HttpApiMiddleware.Service<OpenAccess>()("@moim/domain/OpenAccess") {}
+
+export class RpcOpenAccess extends RpcMiddleware.Service<RpcOpenAccess>()("@moim/domain/RpcOpenAccess") {}

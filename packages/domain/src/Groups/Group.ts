@@ -1,7 +1,7 @@
 import { Schema } from "effect"
-import { Text, TrimmedText } from "./Text.ts"
-import { Timestamp } from "./Timestamp.ts"
-import { PublicProfile, UserId } from "./User.ts"
+import { PublicProfile, UserId } from "../Accounts/User.ts"
+import { Text, TrimmedText } from "../Kit/Text.ts"
+import { Timestamp } from "../Kit/Timestamp.ts"
 
 export const GroupId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
   .pipe(Schema.brand("GroupId"))

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Timestamp } from "./Timestamp.ts"
+import { Timestamp } from "../Kit/Timestamp.ts"
 
 export const Adapters = Schema.Struct({
   database: Schema.Literals(["postgres", "embedded"]).annotate({

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Text, TrimmedText } from "./Text.ts"
+import { Text, TrimmedText } from "../Kit/Text.ts"
 
 /** Trimmed, lower-cased email; one account per address, compared case-insensitively. */
 export const Email = TrimmedText({

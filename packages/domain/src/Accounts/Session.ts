@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Timestamp } from "./Timestamp.ts"
+import { Timestamp } from "../Kit/Timestamp.ts"
 import { User } from "./User.ts"
 
 export const SessionId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Timestamp } from "./Timestamp.ts"
+import { Timestamp } from "../Kit/Timestamp.ts"
 
 export class WorkerStatus extends Schema.Class<WorkerStatus>("WorkerStatus")(
   Schema.Struct({

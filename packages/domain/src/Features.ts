@@ -1,0 +1,10 @@
+import { AccountsFeature } from "./Accounts/AccountsApi.ts"
+import { GroupsFeature } from "./Groups/GroupsApi.ts"
+import { OpsFeature } from "./Ops/OpsApi.ts"
+import { SystemFeature } from "./System/SystemApi.ts"
+
+/**
+ * Every feature of Moim, once: the REST API (`Api.ts`), the RPC group (`Rpcs.ts`), the OpenAPI
+ * document and the SDK are all derived from this list. Adding a feature adds one line here.
+ */
+export const Features = [SystemFeature, AccountsFeature, GroupsFeature, OpsFeature] as const

@@ -1,0 +1,106 @@
+import { Api } from "@moim/domain/Api"
+import {
+  AcceptInvitation,
+  ApproveJoinRequest,
+  BanFromGroup,
+  ChangeMemberRole,
+  CreateGroup,
+  CreateGroupImageUpload,
+  DeclineInvitation,
+  DeleteGroup,
+  GetGroup,
+  GroupsRpcs,
+  InviteToGroup,
+  JoinGroup,
+  LeaveGroup,
+  ListGroupBans,
+  ListGroupInvitations,
+  ListGroupMembers,
+  ListGroups,
+  ListJoinRequests,
+  MyGroups,
+  MyInvitations,
+  RejectJoinRequest,
+  RemoveMember,
+  RevokeInvitation,
+  TransferOwnership,
+  UnbanFromGroup,
+  UpdateGroup
+} from "@moim/domain/Groups/GroupsApi"
+import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
+import { Effect, Layer } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { AuthenticationLive, OptionalAuthenticationLive } from "../Accounts/AuthenticationLive.ts"
+import * as Operations from "../http/Operations.ts"
+import { Groups } from "./Groups.ts"
+
+/** One handler per group operation, run by both surfaces. */
+const handlers = Effect.gen(function* () {
+  const groups = yield* Groups
+  return GroupsRpcs.of({
+    ListGroups: (query) => groups.list(query),
+    GetGroup: ({ id }) => CurrentViewer.use((viewer) => groups.get(id, viewer)),
+    ListGroupMembers: ({ id, ...query }) => CurrentViewer.use((viewer) => groups.listMembers(id, viewer, query)),
+    CreateGroup: (input) => CurrentUser.use((user) => groups.create(user, input)),
+    UpdateGroup: ({ id, ...input }) => CurrentUser.use((user) => groups.update(user, id, input)),
+    DeleteGroup: ({ id }) => CurrentUser.use((user) => groups.remove(user, id)),
+    CreateGroupImageUpload: ({ id, contentType }) =>
+      CurrentUser.use((user) => groups.createImageUpload(user, id, contentType)),
+    MyGroups: (query) => CurrentUser.use((user) => groups.mine(user, query ?? {})),
+    JoinGroup: ({ id, message }) => CurrentUser.use((user) => groups.join(user, id, message ?? "")),
+    LeaveGroup: ({ id }) => CurrentUser.use((user) => groups.leave(user, id)),
+    ListJoinRequests: ({ id, ...query }) => CurrentUser.use((user) => groups.listJoinRequests(user, id, query)),
+    ApproveJoinRequest: ({ id, userId }) => CurrentUser.use((user) => groups.approveJoinRequest(user, id, userId)),
+    RejectJoinRequest: ({ id, userId }) => CurrentUser.use((user) => groups.rejectJoinRequest(user, id, userId)),
+    InviteToGroup: ({ id, invitee }) => CurrentUser.use((user) => groups.invite(user, id, invitee)),
+    ListGroupInvitations: ({ id, ...query }) => CurrentUser.use((user) => groups.listInvitations(user, id, query)),
+    RevokeInvitation: ({ id, invitationId }) =>
+      CurrentUser.use((user) => groups.revokeInvitation(user, id, invitationId)),
+    MyInvitations: (query) => CurrentUser.use((user) => groups.myInvitations(user, query ?? {})),
+    AcceptInvitation: ({ invitationId }) => CurrentUser.use((user) => groups.acceptInvitation(user, invitationId)),
+    DeclineInvitation: ({ invitationId }) => CurrentUser.use((user) => groups.declineInvitation(user, invitationId)),
+    ChangeMemberRole: ({ id, userId, role }) => CurrentUser.use((user) => groups.changeRole(user, id, userId, role)),
+    RemoveMember: ({ id, userId }) => CurrentUser.use((user) => groups.removeMember(user, id, userId)),
+    BanFromGroup: ({ id, userId, reason }) => CurrentUser.use((user) => groups.ban(user, id, { userId, reason })),
+    ListGroupBans: ({ id, ...query }) => CurrentUser.use((user) => groups.listBans(user, id, query)),
+    UnbanFromGroup: ({ id, userId }) => CurrentUser.use((user) => groups.unban(user, id, userId)),
+    TransferOwnership: ({ id, userId }) => CurrentUser.use((user) => groups.transferOwnership(user, id, userId))
+  })
+})
+
+export const GroupsRpc = GroupsRpcs.toLayer(handlers)
+
+const GroupsHttp = HttpApiBuilder.group(Api, "groups", (group) =>
+  Effect.map(handlers, (handler) =>
+    group.handleAll({
+      ...Operations.rest(ListGroups, handler.ListGroups),
+      ...Operations.rest(GetGroup, handler.GetGroup),
+      ...Operations.rest(ListGroupMembers, handler.ListGroupMembers),
+      ...Operations.rest(CreateGroup, handler.CreateGroup),
+      ...Operations.rest(UpdateGroup, handler.UpdateGroup),
+      ...Operations.rest(DeleteGroup, handler.DeleteGroup),
+      ...Operations.rest(CreateGroupImageUpload, handler.CreateGroupImageUpload),
+      ...Operations.rest(MyGroups, handler.MyGroups),
+      ...Operations.rest(JoinGroup, handler.JoinGroup),
+      ...Operations.rest(LeaveGroup, handler.LeaveGroup),
+      ...Operations.rest(ListJoinRequests, handler.ListJoinRequests),
+      ...Operations.rest(ApproveJoinRequest, handler.ApproveJoinRequest),
+      ...Operations.rest(RejectJoinRequest, handler.RejectJoinRequest),
+      ...Operations.rest(InviteToGroup, handler.InviteToGroup),
+      ...Operations.rest(ListGroupInvitations, handler.ListGroupInvitations),
+      ...Operations.rest(RevokeInvitation, handler.RevokeInvitation),
+      ...Operations.rest(MyInvitations, handler.MyInvitations),
+      ...Operations.rest(AcceptInvitation, handler.AcceptInvitation),
+      ...Operations.rest(DeclineInvitation, handler.DeclineInvitation),
+      ...Operations.rest(ChangeMemberRole, handler.ChangeMemberRole),
+      ...Operations.rest(RemoveMember, handler.RemoveMember),
+      ...Operations.rest(BanFromGroup, handler.BanFromGroup),
+      ...Operations.rest(ListGroupBans, handler.ListGroupBans),
+      ...Operations.rest(UnbanFromGroup, handler.UnbanFromGroup),
+      ...Operations.rest(TransferOwnership, handler.TransferOwnership)
+    })
+  )
+)
+
+/** The groups REST group with the middleware its endpoints use. */
+export const GroupsHttpLive = GroupsHttp.pipe(Layer.provide([AuthenticationLive, OptionalAuthenticationLive]))

@@ -1,0 +1,45 @@
+import type * as Operation from "@moim/domain/Kit/Operation"
+import type { Effect } from "effect"
+import type { HttpApiEndpoint } from "effect/http-api"
+import type { Rpc } from "effect/rpc"
+
+/** What a REST handler receives that matters to an operation: its decoded parts (and more). */
+interface RestRequest {
+  readonly params?: object
+  readonly query?: object
+  readonly payload?: unknown
+  readonly [other: string]: unknown
+}
+
+/**
+ * The operation's one handler takes the RPC payload: the path parameters, query parameters and
+ * body fields in one value (nothing, when there are none). A REST request carries them apart; this
+ * puts them together.
+ */
+const inputOf = (operation: Operation.Any, request: RestRequest): unknown => {
+  const body = operation.body
+  const parts = { ...request.params, ...request.query }
+  const input =
+    body === undefined
+      ? parts
+      : body._tag === "Named"
+        ? { ...parts, [body.name]: request.payload }
+        : { ...parts, ...(typeof request.payload === "object" && request.payload !== null ? request.payload : {}) }
+  return operation.hasInput ? input : undefined
+}
+
+/**
+ * The REST handler of an operation, from the handler its RPC is implemented with: each feature
+ * writes one handler per operation (`FeatureRpcs.of({ GetGroup: ... })`) and registers it on both
+ * surfaces, `handlers.handleAll({ ...Operations.rest(GetGroup, rpc.GetGroup), ... })` for REST.
+ * Both run behind the same middleware, so they cannot differ.
+ */
+export const rest = <E extends HttpApiEndpoint.Top, R extends Rpc.Any, A, Err, Req>(
+  operation: Operation.Operation<E, R>,
+  handler: (input: Rpc.Payload<R>) => Effect.Effect<A, Err, Req>
+) => {
+  // The REST parts were decoded with the same schemas the RPC payload is made of.
+  const run = (request: RestRequest) => handler(inputOf(operation, request) as Rpc.Payload<R>)
+  const entry: Record<string, typeof run> = { [operation.endpoint.identifier]: run }
+  return entry as Record<HttpApiEndpoint.Identifier<E>, typeof run>
+}
