@@ -1,7 +1,8 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
-import { GroupsLive } from "./Groups/GroupsLive.ts"
+import { GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
 import { type HealthCheck, HealthChecks } from "./http/Health.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
 import { Cursors } from "./platform/Cursors.ts"
@@ -44,7 +45,17 @@ export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServic
 export const PlatformLive = makePlatform(Database.layer)
 
 /** The features' services the HTTP routes need, beyond the platform. */
-export const ServerFeatures = Layer.mergeAll(ServerInfo.layer, GroupsLive).pipe(Layer.provideMerge(AccountsLive))
+/**
+ * Every feature's services, wired to each other: groups read profiles from accounts, accounts hand
+ * email-addressed invitations to groups. Shared by the server and the worker.
+ */
+export const FeatureServices = GroupsLive.pipe(
+  Layer.provideMerge(AccountsLive),
+  Layer.provide(GroupsEmailOwnership),
+  Layer.provideMerge(RequestRateLimits.layer)
+)
+
+export const ServerFeatures = Layer.merge(ServerInfo.layer, FeatureServices)
 
 /** Everything a server process needs beyond the platform: the features and its readiness checks. */
 export const ServerServices = Layer.merge(ServerFeatures, ServerHealthChecks)

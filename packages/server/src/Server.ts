@@ -11,7 +11,7 @@ import {
   RpcOpenAccessLive,
   RpcOptionalAuthenticationLive,
   RpcPublicRateLimitLive
-} from "./Accounts/AuthenticationLive.ts"
+} from "./Access/AccessLive.ts"
 import { AvatarRoute } from "./Accounts/AvatarRoute.ts"
 import { AccountsHttp, AccountsRpc } from "./Accounts/Handlers.ts"
 import { GroupsHttpLive, GroupsRpc } from "./Groups/Handlers.ts"

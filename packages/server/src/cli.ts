@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { Email, Nickname, Password } from "@moim/domain/Accounts/AccountFields"
 import { Effect, Layer, Schema } from "effect"
-import { Accounts } from "./Accounts/Accounts.ts"
+import { AccountAdmin } from "./Accounts/AccountAdmin.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
+import { EmailOwnership } from "./Accounts/EmailOwnership.ts"
 import { PlatformLive } from "./Platform.ts"
 import { runMain } from "./platform/RunMain.ts"
 
@@ -47,13 +48,13 @@ const program = Effect.gen(function* () {
     return
   }
   const input = decoded.success
-  const accounts = yield* Accounts
-  const result = yield* accounts.createAdmin(input)
+  const admin = yield* AccountAdmin
+  const result = yield* admin.createAdmin(input)
   process.stdout.write(
     result.created
       ? `Created site admin ${input.email} (${result.userId})\n`
       : `Made ${input.email} (${result.userId}) a site admin; its password is unchanged\n`
   )
-}).pipe(Effect.provide(AccountsLive.pipe(Layer.provideMerge(PlatformLive))))
+}).pipe(Effect.provide(AccountsLive.pipe(Layer.provide(EmailOwnership.none), Layer.provideMerge(PlatformLive))))
 
 runMain(program)

@@ -2,7 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { SignJWT } from "jose"
-import { Accounts } from "../src/Accounts/Accounts.ts"
+import { AccountAdmin } from "../src/Accounts/AccountAdmin.ts"
 import { ServerSecret } from "../src/platform/ServerSecret.ts"
 import { call, freshEmail, freshIp } from "./support/Http.ts"
 import * as TestServer from "./support/TestServer.ts"
@@ -505,7 +505,7 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Accounts over REST"
 
   it.effect("site admins suspend and unsuspend; a suspended user is refused at once", () =>
     Effect.gen(function* () {
-      const accounts = yield* Accounts
+      const accounts = yield* AccountAdmin
       const adminEmail = freshEmail("admin")
       yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" })
       const admin = yield* login(adminEmail)

@@ -5,7 +5,7 @@ import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Option, Ref } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { RpcClient, RpcSerialization } from "effect/rpc"
-import { Accounts } from "../src/Accounts/Accounts.ts"
+import { AccountAdmin } from "../src/Accounts/AccountAdmin.ts"
 import { freshEmail } from "./support/Http.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -84,7 +84,7 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
     it.effect("a site admin suspends over RPC, and the user's live token is refused at once", () =>
       Effect.gen(function* () {
         const client = yield* RpcClient.make(Rpcs)
-        const accounts = yield* Accounts
+        const accounts = yield* AccountAdmin
         const adminEmail = freshEmail("admin")
         yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" })
         yield* Ref.set(token, Option.none())

@@ -1,10 +1,8 @@
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
 import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
-import { AccountsConfig } from "@moim/server/Accounts/AccountsConfig"
 import type { Groups } from "@moim/server/Groups/Groups"
-import { GroupsLive } from "@moim/server/Groups/GroupsLive"
 import { type HealthCheck, HealthChecks } from "@moim/server/http/Health"
-import { databaseCheck } from "@moim/server/Platform"
+import { databaseCheck, FeatureServices } from "@moim/server/Platform"
 import type { Mailer } from "@moim/server/platform/Mailer"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
@@ -31,7 +29,7 @@ export const crontab = [
 export const WorkerLive = JobRunner.layer({ handlers, crontab }).pipe(
   Layer.provideMerge(Heartbeat.layer),
   Layer.provideMerge(WorkerIdentity.layer),
-  Layer.provide(GroupsLive.pipe(Layer.provide(AccountsConfig.layer)))
+  Layer.provide(FeatureServices)
 )
 
 /** Ready while this worker's heartbeat is fresh (missed fewer than three beats). */

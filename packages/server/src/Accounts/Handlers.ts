@@ -25,11 +25,14 @@ import { Api } from "@moim/domain/Api"
 import { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { ClientInfo } from "../http/ClientInfo.ts"
+import { AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive } from "../Access/AccessLive.ts"
+import { ClientInfo } from "../Access/ClientInfo.ts"
+import { RequestRateLimits } from "../Access/RequestRateLimits.ts"
 import * as Operations from "../http/Operations.ts"
-import { AccountRateLimits } from "./AccountRateLimits.ts"
-import { Accounts } from "./Accounts.ts"
-import { AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive } from "./AuthenticationLive.ts"
+import { AccountAdmin } from "./AccountAdmin.ts"
+import { Profiles } from "./Profiles.ts"
+import { Sessions } from "./Sessions.ts"
+import { Verification } from "./Verification.ts"
 
 const withActor = <A, E, R>(f: (actor: CurrentUser["Service"]) => Effect.Effect<A, E, R>) => CurrentUser.use(f)
 const withClient = <A, E, R>(f: (client: ClientInfo["Service"]) => Effect.Effect<A, E, R>) =>
@@ -37,50 +40,53 @@ const withClient = <A, E, R>(f: (client: ClientInfo["Service"]) => Effect.Effect
 
 /** One handler per account operation, run by both surfaces. */
 const handlers = Effect.gen(function* () {
-  const accounts = yield* Accounts
-  const limits = yield* AccountRateLimits
+  const sessions = yield* Sessions
+  const verification = yield* Verification
+  const profiles = yield* Profiles
+  const admin = yield* AccountAdmin
+  const limits = yield* RequestRateLimits
   return AccountsRpcs.of({
     Signup: (input) =>
       withClient((client) =>
         Effect.andThen(
           limits.sensitive("signup", { ip: client.ip, email: input.email }),
-          accounts.signup(input, client)
+          sessions.signup(input, client)
         )
       ),
-    VerifyEmail: ({ token }) => accounts.verifyEmail(token),
+    VerifyEmail: ({ token }) => verification.verifyEmail(token),
     Login: (input) =>
       withClient((client) =>
-        Effect.andThen(limits.sensitive("login", { ip: client.ip, email: input.email }), accounts.login(input, client))
+        Effect.andThen(limits.sensitive("login", { ip: client.ip, email: input.email }), sessions.login(input, client))
       ),
-    Refresh: ({ refreshToken }) => withClient((client) => accounts.refresh(refreshToken, client)),
+    Refresh: ({ refreshToken }) => withClient((client) => sessions.refresh(refreshToken, client)),
     RequestPasswordReset: ({ email }) =>
       withClient((client) =>
         Effect.andThen(
           limits.sensitive("password-reset", { ip: client.ip, email }),
-          accounts.requestPasswordReset(email)
+          verification.requestPasswordReset(email)
         )
       ),
     ConfirmPasswordReset: ({ token, newPassword }) =>
       withClient((client) =>
         Effect.andThen(
           limits.sensitive("password-reset", { ip: client.ip }),
-          accounts.confirmPasswordReset(token, newPassword)
+          verification.confirmPasswordReset(token, newPassword)
         )
       ),
-    Logout: () => withActor(accounts.logout),
-    GetMe: () => withActor(accounts.getMe),
-    UpdateMe: (input) => withActor((actor) => accounts.updateMe(actor, input)),
-    DeleteMe: () => withActor(accounts.deleteMe),
-    ChangePassword: (input) => withActor((actor) => accounts.changePassword(actor, input)),
-    CreateAvatarUpload: ({ contentType }) => withActor((actor) => accounts.createAvatarUpload(actor, contentType)),
-    ResendVerification: () => withActor(accounts.resendVerification),
-    ListSessions: () => withActor(accounts.listSessions),
-    RevokeSession: ({ id }) => withActor((actor) => accounts.revokeSession(actor, id)),
-    RevokeOtherSessions: () => withActor(accounts.revokeOtherSessions),
-    GetUser: ({ id }) => accounts.getProfile(id),
-    SearchUsers: (query) => accounts.searchProfiles(query),
-    SuspendUser: ({ id, reason }) => withActor((actor) => accounts.suspend(actor, id, reason ?? null)),
-    UnsuspendUser: ({ id }) => withActor((actor) => accounts.unsuspend(actor, id))
+    Logout: () => withActor(sessions.logout),
+    GetMe: () => withActor(profiles.getMe),
+    UpdateMe: (input) => withActor((actor) => profiles.updateMe(actor, input)),
+    DeleteMe: () => withActor(profiles.deleteMe),
+    ChangePassword: (input) => withActor((actor) => sessions.changePassword(actor, input)),
+    CreateAvatarUpload: ({ contentType }) => withActor((actor) => profiles.createAvatarUpload(actor, contentType)),
+    ResendVerification: () => withActor(verification.resendVerification),
+    ListSessions: () => withActor(sessions.list),
+    RevokeSession: ({ id }) => withActor((actor) => sessions.revoke(actor, id)),
+    RevokeOtherSessions: () => withActor(sessions.revokeOthers),
+    GetUser: ({ id }) => profiles.get(id),
+    SearchUsers: (query) => profiles.search(query),
+    SuspendUser: ({ id, reason }) => withActor((actor) => admin.suspend(actor, id, reason ?? null)),
+    UnsuspendUser: ({ id }) => withActor((actor) => admin.unsuspend(actor, id))
   })
 })
 

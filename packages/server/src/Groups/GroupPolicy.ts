@@ -1,11 +1,8 @@
-import type { UserId, UserRole } from "@moim/domain/Accounts/User"
 import { GroupNotFound, type MemberRole } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import { Effect } from "effect"
-import type { ViewerRow } from "./GroupsRepo.ts"
-
-/** Who is asking: a signed-in user with their site role, or nobody. */
-export type Actor = { readonly userId: UserId; readonly siteRole: UserRole } | null
+import { Actor } from "../Access/Actor.ts"
+import type { Standing } from "./MembershipsRepo.ts"
 
 export type GroupAction =
   /** See the group, its members. */
@@ -22,11 +19,11 @@ export type GroupAction =
 export interface PolicyContext {
   readonly group: { readonly visibility: "public" | "private" }
   readonly actor: Actor
-  readonly standing: ViewerRow
+  readonly standing: Standing
 }
 
 const notFound = new GroupNotFound({ message: "No such group" })
-const isSiteAdmin = (actor: Actor) => actor?.siteRole === "admin"
+const isSiteAdmin = Actor.isSiteAdmin
 const isOwner = (context: PolicyContext) => context.standing.role === "owner"
 const isAdmin = (context: PolicyContext) => context.standing.role === "owner" || context.standing.role === "admin"
 

@@ -30,41 +30,45 @@ import {
 import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { AuthenticationLive, OptionalAuthenticationLive } from "../Accounts/AuthenticationLive.ts"
+import { AuthenticationLive, OptionalAuthenticationLive } from "../Access/AccessLive.ts"
 import * as Operations from "../http/Operations.ts"
 import { Groups } from "./Groups.ts"
+import { Invitations } from "./Invitations.ts"
+import { Memberships } from "./Memberships.ts"
 
 /** One handler per group operation, run by both surfaces. */
 const handlers = Effect.gen(function* () {
   const groups = yield* Groups
+  const memberships = yield* Memberships
+  const invitations = yield* Invitations
   return GroupsRpcs.of({
     ListGroups: (query) => groups.list(query),
     GetGroup: ({ id }) => CurrentViewer.use((viewer) => groups.get(id, viewer)),
-    ListGroupMembers: ({ id, ...query }) => CurrentViewer.use((viewer) => groups.listMembers(id, viewer, query)),
+    ListGroupMembers: ({ id, ...query }) => CurrentViewer.use((viewer) => memberships.list(id, viewer, query)),
     CreateGroup: (input) => CurrentUser.use((user) => groups.create(user, input)),
     UpdateGroup: ({ id, ...input }) => CurrentUser.use((user) => groups.update(user, id, input)),
     DeleteGroup: ({ id }) => CurrentUser.use((user) => groups.remove(user, id)),
     CreateGroupImageUpload: ({ id, contentType }) =>
       CurrentUser.use((user) => groups.createImageUpload(user, id, contentType)),
     MyGroups: (query) => CurrentUser.use((user) => groups.mine(user, query ?? {})),
-    JoinGroup: ({ id, message }) => CurrentUser.use((user) => groups.join(user, id, message ?? "")),
-    LeaveGroup: ({ id }) => CurrentUser.use((user) => groups.leave(user, id)),
-    ListJoinRequests: ({ id, ...query }) => CurrentUser.use((user) => groups.listJoinRequests(user, id, query)),
-    ApproveJoinRequest: ({ id, userId }) => CurrentUser.use((user) => groups.approveJoinRequest(user, id, userId)),
-    RejectJoinRequest: ({ id, userId }) => CurrentUser.use((user) => groups.rejectJoinRequest(user, id, userId)),
-    InviteToGroup: ({ id, invitee }) => CurrentUser.use((user) => groups.invite(user, id, invitee)),
-    ListGroupInvitations: ({ id, ...query }) => CurrentUser.use((user) => groups.listInvitations(user, id, query)),
-    RevokeInvitation: ({ id, invitationId }) =>
-      CurrentUser.use((user) => groups.revokeInvitation(user, id, invitationId)),
-    MyInvitations: (query) => CurrentUser.use((user) => groups.myInvitations(user, query ?? {})),
-    AcceptInvitation: ({ invitationId }) => CurrentUser.use((user) => groups.acceptInvitation(user, invitationId)),
-    DeclineInvitation: ({ invitationId }) => CurrentUser.use((user) => groups.declineInvitation(user, invitationId)),
-    ChangeMemberRole: ({ id, userId, role }) => CurrentUser.use((user) => groups.changeRole(user, id, userId, role)),
-    RemoveMember: ({ id, userId }) => CurrentUser.use((user) => groups.removeMember(user, id, userId)),
-    BanFromGroup: ({ id, userId, reason }) => CurrentUser.use((user) => groups.ban(user, id, { userId, reason })),
-    ListGroupBans: ({ id, ...query }) => CurrentUser.use((user) => groups.listBans(user, id, query)),
-    UnbanFromGroup: ({ id, userId }) => CurrentUser.use((user) => groups.unban(user, id, userId)),
-    TransferOwnership: ({ id, userId }) => CurrentUser.use((user) => groups.transferOwnership(user, id, userId))
+    JoinGroup: ({ id, message }) => CurrentUser.use((user) => memberships.join(user, id, message ?? "")),
+    LeaveGroup: ({ id }) => CurrentUser.use((user) => memberships.leave(user, id)),
+    ListJoinRequests: ({ id, ...query }) => CurrentUser.use((user) => memberships.listJoinRequests(user, id, query)),
+    ApproveJoinRequest: ({ id, userId }) => CurrentUser.use((user) => memberships.approveJoinRequest(user, id, userId)),
+    RejectJoinRequest: ({ id, userId }) => CurrentUser.use((user) => memberships.rejectJoinRequest(user, id, userId)),
+    InviteToGroup: ({ id, invitee }) => CurrentUser.use((user) => invitations.invite(user, id, invitee)),
+    ListGroupInvitations: ({ id, ...query }) => CurrentUser.use((user) => invitations.listForGroup(user, id, query)),
+    RevokeInvitation: ({ id, invitationId }) => CurrentUser.use((user) => invitations.revoke(user, id, invitationId)),
+    MyInvitations: (query) => CurrentUser.use((user) => invitations.mine(user, query ?? {})),
+    AcceptInvitation: ({ invitationId }) => CurrentUser.use((user) => invitations.accept(user, invitationId)),
+    DeclineInvitation: ({ invitationId }) => CurrentUser.use((user) => invitations.decline(user, invitationId)),
+    ChangeMemberRole: ({ id, userId, role }) =>
+      CurrentUser.use((user) => memberships.changeRole(user, id, userId, role)),
+    RemoveMember: ({ id, userId }) => CurrentUser.use((user) => memberships.remove(user, id, userId)),
+    BanFromGroup: ({ id, userId, reason }) => CurrentUser.use((user) => memberships.ban(user, id, { userId, reason })),
+    ListGroupBans: ({ id, ...query }) => CurrentUser.use((user) => memberships.listBans(user, id, query)),
+    UnbanFromGroup: ({ id, userId }) => CurrentUser.use((user) => memberships.unban(user, id, userId)),
+    TransferOwnership: ({ id, userId }) => CurrentUser.use((user) => memberships.transferOwnership(user, id, userId))
   })
 })
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto"
 import { ByteSize, Cause, Effect, Layer, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ClientInfo } from "../Access/ClientInfo.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
-import { ClientInfo } from "./ClientInfo.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
 

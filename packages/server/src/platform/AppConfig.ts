@@ -21,6 +21,8 @@ export class AppConfig extends Context.Service<
     readonly port: number
     /** Base URL clients use to reach this server; used in links (emails, signed storage URLs). */
     readonly publicUrl: string
+    /** Where the app's pages live; emailed links point there (`/verify-email`, `/invitations/...`). */
+    readonly appUrl: string
     readonly dataDir: string
     readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
     readonly databasePoolSize: number
@@ -47,6 +49,10 @@ export class AppConfig extends Context.Service<
     const publicUrl = yield* Config.URL("MOIM_PUBLIC_URL").pipe(
       Config.map((url) => url.toString().replace(/\/$/, "")),
       Config.withDefault(`http://localhost:${port}`)
+    )
+    const appUrl = yield* Config.URL("MOIM_APP_URL").pipe(
+      Config.map((url) => url.toString().replace(/\/$/, "")),
+      Config.withDefault(publicUrl)
     )
     const dataDir = yield* Config.NonEmptyString("MOIM_DATA_DIR").pipe(Config.withDefault(".moim"))
     const databaseUrl = yield* optionalSecret("DATABASE_URL")
@@ -76,6 +82,7 @@ export class AppConfig extends Context.Service<
       host,
       port,
       publicUrl,
+      appUrl,
       dataDir: resolve(dataDir),
       databaseUrl,
       databasePoolSize,

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { Accounts } from "../../src/Accounts/Accounts.ts"
+import { AccountAdmin } from "../../src/Accounts/AccountAdmin.ts"
 import { call, freshEmail, freshIp } from "./Http.ts"
 
 export const password = "correct horse battery"
@@ -23,7 +23,7 @@ export const signUp = (nickname = "Tester") =>
 
 /** A site admin, created the way an operator does (the service behind `create-admin`), signed in over HTTP. */
 export const siteAdmin = Effect.gen(function* () {
-  const accounts = yield* Accounts
+  const accounts = yield* AccountAdmin
   const email = freshEmail("admin")
   yield* accounts.createAdmin({ email, password, nickname: "Site admin" })
   const response = yield* call("POST", "/api/v1/auth/login", { ip: freshIp(), body: { email, password } })

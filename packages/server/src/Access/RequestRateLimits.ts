@@ -1,17 +1,16 @@
 import { RateLimited } from "@moim/domain/Kit/RateLimited"
-import { Context, Effect, Layer } from "effect"
+import { Config, Context, Duration, Effect, Layer } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
 import { RateLimit, type RateLimitDecision } from "../platform/RateLimit.ts"
-import { AccountsConfig } from "./AccountsConfig.ts"
 
 /**
- * The account rate limits: signup, login and password reset per client address and per email
- * address (`RATE_LIMIT_AUTH` per window); every other request per signed-in user, or per address
- * when anonymous (`RATE_LIMIT_USER`). A REST response carries `RateLimit-*` headers, and a refusal
- * `Retry-After`.
+ * The request rate limits, one module for every surface: every request counts per signed-in user,
+ * or per client address when anonymous (`RATE_LIMIT_USER` per window); signing up, signing in and
+ * password resets also count per address and per email address (`RATE_LIMIT_AUTH`). A REST response
+ * carries `RateLimit-*` headers, and a refusal `Retry-After`.
  */
-export class AccountRateLimits extends Context.Service<
-  AccountRateLimits,
+export class RequestRateLimits extends Context.Service<
+  RequestRateLimits,
   {
     readonly sensitive: (
       action: "signup" | "login" | "password-reset",
@@ -21,18 +20,18 @@ export class AccountRateLimits extends Context.Service<
       subject: { readonly userId: string } | { readonly ip: string | null }
     ) => Effect.Effect<void, RateLimited>
   }
->()("@moim/server/Accounts/AccountRateLimits") {
+>()("@moim/server/Access/RequestRateLimits") {
   static readonly layer = Layer.effect(
-    AccountRateLimits,
+    RequestRateLimits,
     Effect.gen(function* () {
       const rateLimit = yield* RateLimit
-      const config = yield* AccountsConfig
+      const authRateLimit = yield* Config.Int("RATE_LIMIT_AUTH").pipe(Config.withDefault(5))
+      const userRateLimit = yield* Config.Int("RATE_LIMIT_USER").pipe(Config.withDefault(100))
+      const window = yield* Config.Duration("RATE_LIMIT_WINDOW").pipe(Config.withDefault(Duration.minutes(1)))
 
       const enforce = (keys: ReadonlyArray<string>, limit: number) =>
         Effect.gen(function* () {
-          const decisions = yield* Effect.forEach(keys, (key) =>
-            rateLimit.check({ key, limit, window: config.rateLimitWindow })
-          )
+          const decisions = yield* Effect.forEach(keys, (key) => rateLimit.check({ key, limit, window }))
           const binding =
             decisions.find((decision) => !decision.allowed) ??
             decisions.reduce<RateLimitDecision | undefined>(
@@ -54,20 +53,17 @@ export class AccountRateLimits extends Context.Service<
           }
         })
 
-      return AccountRateLimits.of({
+      return RequestRateLimits.of({
         sensitive: (action, subjects) =>
           enforce(
             [
               `${action}:ip:${subjects.ip ?? "unknown"}`,
               ...(subjects.email === undefined ? [] : [`${action}:email:${subjects.email}`])
             ],
-            config.authRateLimit
+            authRateLimit
           ),
         general: (subject) =>
-          enforce(
-            ["userId" in subject ? `user:${subject.userId}` : `anon:${subject.ip ?? "unknown"}`],
-            config.userRateLimit
-          )
+          enforce(["userId" in subject ? `user:${subject.userId}` : `anon:${subject.ip ?? "unknown"}`], userRateLimit)
       })
     })
   )

@@ -13,10 +13,10 @@ import {
 } from "@moim/domain/Kit/Authentication"
 import { Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
-import { bearerToken } from "../http/BearerToken.ts"
-import { ClientInfo } from "../http/ClientInfo.ts"
-import { AccountRateLimits } from "./AccountRateLimits.ts"
-import { Accounts } from "./Accounts.ts"
+import { Sessions } from "../Accounts/Sessions.ts"
+import { bearerToken } from "./BearerToken.ts"
+import { ClientInfo } from "./ClientInfo.ts"
+import { RequestRateLimits } from "./RequestRateLimits.ts"
 
 const signInFirst = new Unauthorized({ message: "Sign in first: send Authorization: Bearer <access token>" })
 
@@ -26,8 +26,8 @@ const signInFirst = new Unauthorized({ message: "Sign in first: send Authorizati
  * reads, per-address) rate limit applies.
  */
 const makeAuthenticate = Effect.gen(function* () {
-  const accounts = yield* Accounts
-  const limits = yield* AccountRateLimits
+  const sessions = yield* Sessions
+  const limits = yield* RequestRateLimits
 
   /** A request whose credentials are refused still counts, against its address. */
   const countRefusal = (client: ClientInfo["Service"]) => () => limits.general({ ip: client.ip })
@@ -38,7 +38,7 @@ const makeAuthenticate = Effect.gen(function* () {
       Effect.flatMap(
         Option.match({
           onNone: () => Effect.fail(signInFirst),
-          onSome: (token) => accounts.authenticate(token, client)
+          onSome: (token) => sessions.authenticate(token, client)
         })
       ),
       Effect.tapError(countRefusal(client))
@@ -58,7 +58,7 @@ const makeAuthenticate = Effect.gen(function* () {
         Option.match({
           onNone: () => Effect.succeedNone,
           onSome: (token) =>
-            accounts.authenticate(token, client).pipe(
+            sessions.authenticate(token, client).pipe(
               Effect.map(Option.some),
               Effect.catchIf(
                 (error): error is AccountSuspended => error instanceof AccountSuspended,
@@ -129,7 +129,7 @@ export const RpcOptionalAuthenticationLive = Layer.effect(
 )
 
 const limitByAddress = Effect.gen(function* () {
-  const limits = yield* AccountRateLimits
+  const limits = yield* RequestRateLimits
   return Effect.flatMap(ClientInfo.current, (client) => limits.general({ ip: client.ip }))
 })
 

@@ -1,0 +1,163 @@
+import type { UpdateMePayload } from "@moim/domain/Accounts/AccountsApi"
+import {
+  type PublicProfile,
+  type UploadNotFound,
+  type User,
+  type UserId,
+  UserNotFound
+} from "@moim/domain/Accounts/User"
+import { Unauthorized } from "@moim/domain/Kit/AccessErrors"
+import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import type { AvatarContentType, AvatarUpload } from "@moim/domain/Kit/ImageUpload"
+import type { InvalidCursor } from "@moim/domain/Kit/Page"
+import { defaultPageSize } from "@moim/domain/Kit/Page"
+import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Cursors, PositionField } from "../platform/Cursors.ts"
+import { ImageUploads } from "../platform/ImageUploads.ts"
+import { Transaction } from "../platform/Transaction.ts"
+import { EmailTokensRepo } from "./EmailTokensRepo.ts"
+import { SessionsRepo } from "./SessionsRepo.ts"
+import { UsersRepo } from "./UsersRepo.ts"
+import { UserViews } from "./UserViews.ts"
+
+type Actor = CurrentUser["Service"]
+
+const SearchPosition = Schema.Struct({ score: PositionField.number, id: PositionField.id })
+const NewestPosition = Schema.Struct({ createdAt: PositionField.time, id: PositionField.id })
+
+/**
+ * People as others see them, and your own profile. Every feature that shows authors or members asks
+ * here, in batches (`getMany`), rather than reading the users table itself.
+ */
+export class Profiles extends Context.Service<
+  Profiles,
+  {
+    readonly getMe: (actor: Actor) => Effect.Effect<User, Unauthorized>
+    readonly updateMe: (
+      actor: Actor,
+      input: typeof UpdateMePayload.Type
+    ) => Effect.Effect<User, Unauthorized | UploadNotFound>
+    /** Erases your personal data, ends every session; your content shows a deleted author. */
+    readonly deleteMe: (actor: Actor) => Effect.Effect<void, Unauthorized>
+    readonly createAvatarUpload: (
+      actor: Actor,
+      contentType: typeof AvatarContentType.Type
+    ) => Effect.Effect<AvatarUpload>
+    readonly get: (userId: UserId) => Effect.Effect<PublicProfile, UserNotFound>
+    readonly search: (input: {
+      readonly q?: string | undefined
+      readonly limit?: number | undefined
+      readonly cursor?: string | undefined
+    }) => Effect.Effect<
+      { readonly items: ReadonlyArray<PublicProfile>; readonly nextCursor: string | null },
+      InvalidCursor
+    >
+    /** The profiles of many users in one query, by id; ids of unknown users are missing from the map. */
+    readonly getMany: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, PublicProfile>>
+    /** The user, if their account is active. */
+    readonly findActive: (userId: UserId) => Effect.Effect<Option.Option<UserId>>
+    /** The active account with this (normalised) email, if any. */
+    readonly findActiveByEmail: (email: string) => Effect.Effect<Option.Option<UserId>>
+    readonly avatarDownloadUrl: (userId: UserId) => Effect.Effect<Option.Option<string>>
+  }
+>()("@moim/server/Accounts/Profiles") {
+  static readonly layer = Layer.effect(
+    Profiles,
+    Effect.gen(function* () {
+      const transaction = yield* Transaction.make
+      const users = yield* UsersRepo
+      const sessions = yield* SessionsRepo
+      const emailTokens = yield* EmailTokensRepo
+      const images = yield* ImageUploads
+      const views = yield* UserViews
+      const cursors = yield* Cursors
+
+      const requireUser = (userId: UserId) =>
+        Effect.flatMap(
+          users.findById(userId),
+          Option.match({
+            onNone: () => Effect.fail(new Unauthorized({ message: "This account no longer exists" })),
+            onSome: Effect.succeed
+          })
+        )
+
+      const avatarPrefix = (userId: UserId) => `uploads/avatars/${userId}/`
+
+      return Profiles.of({
+        getMe: Effect.fn("Profiles.getMe")(function* (actor) {
+          return views.user(yield* requireUser(actor.userId))
+        }),
+
+        updateMe: Effect.fn("Profiles.updateMe")(function* (actor, input) {
+          const before = yield* requireUser(actor.userId)
+          const avatarKey = input.avatarUploadKey
+          if (avatarKey !== undefined && avatarKey !== null) yield* images.verify(avatarPrefix(actor.userId), avatarKey)
+          const updated = yield* users.updateProfile(actor.userId, {
+            nickname: input.nickname,
+            bio: input.bio,
+            interests: input.interests,
+            avatarKey
+          })
+          if (Option.isNone(updated)) return yield* new Unauthorized({ message: "This account no longer exists" })
+          if (avatarKey !== undefined && before.avatarKey !== null && before.avatarKey !== avatarKey) {
+            yield* images.remove(before.avatarKey)
+          }
+          return views.user(updated.value)
+        }),
+
+        deleteMe: Effect.fn("Profiles.deleteMe")(function* (actor) {
+          const user = yield* requireUser(actor.userId)
+          yield* transaction(
+            Effect.gen(function* () {
+              yield* users.erase(actor.userId)
+              yield* emailTokens.deleteForUser(actor.userId)
+              yield* sessions.revokeAll(actor.userId, { except: null, reason: "account_deleted" })
+            })
+          )
+          if (user.avatarKey !== null) yield* images.remove(user.avatarKey)
+        }),
+
+        createAvatarUpload: Effect.fn("Profiles.createAvatarUpload")(function* (actor, contentType) {
+          return yield* images.start(avatarPrefix(actor.userId), contentType)
+        }),
+
+        get: Effect.fn("Profiles.get")(function* (userId) {
+          const row = yield* users.findProfile(userId)
+          if (Option.isNone(row)) return yield* new UserNotFound({ message: "No such user" })
+          return views.profile(row.value)
+        }),
+
+        search: Effect.fn("Profiles.search")(function* (input) {
+          const limit = input.limit ?? defaultPageSize
+          const q = input.q?.trim()
+          if (q !== undefined && q.length > 0) {
+            const scope = `users:search:${q}`
+            const after = yield* cursors.decode(SearchPosition, scope, input.cursor)
+            const rows = yield* users.searchProfiles({ q, limit: limit + 1, after })
+            return cursors.page(scope, rows, limit, views.profile, (row) => ({ score: String(row.score), id: row.id }))
+          }
+          const after = yield* cursors.decode(NewestPosition, "users:newest", input.cursor)
+          const rows = yield* users.listNewestProfiles({ limit: limit + 1, after })
+          return cursors.page("users:newest", rows, limit, views.profile, (row) => ({
+            createdAt: row.createdAt.toISOString(),
+            id: row.id
+          }))
+        }),
+
+        getMany: Effect.fn("Profiles.getMany")(function* (ids) {
+          const rows = yield* users.findProfiles([...new Set(ids)])
+          return new Map(rows.map((row) => [row.id, views.profile(row)] as const))
+        }),
+
+        findActive: (userId) => users.findActiveId(userId),
+        findActiveByEmail: (email) => users.findActiveIdByEmail(email),
+
+        avatarDownloadUrl: Effect.fn("Profiles.avatarDownloadUrl")(function* (userId) {
+          const row = yield* users.findProfile(userId)
+          if (Option.isNone(row) || row.value.avatarKey === null) return Option.none<string>()
+          return Option.some(yield* images.downloadUrl(row.value.avatarKey))
+        })
+      })
+    })
+  )
+}

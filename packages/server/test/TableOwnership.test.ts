@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { join, relative } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+
+const src = join(import.meta.dirname, "../src")
+
+/**
+ * Every table belongs to one feature. A feature's SQL names only its own tables; another feature's
+ * data is reached through that feature's services (`Profiles`, `GroupAccess`, ...). Within a feature
+ * one repository writes each table; a repository may read a table of its own feature beside its own
+ * where that saves a round trip on a hot path (authentication, a member's standing).
+ */
+const owners: Record<string, ReadonlyArray<string>> = {
+  Accounts: ["users", "sessions", "refresh_tokens", "email_tokens"],
+  Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
+  // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
+  Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
+  // The job queue's enqueue function, used by every feature through `JobQueue`.
+  platform: ["graphile_worker.add_job", "graphile_worker._private_jobs"],
+  migrations: []
+}
+
+const filesUnder = (directory: string): ReadonlyArray<string> =>
+  readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? filesUnder(join(directory, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [join(directory, entry.name)]
+        : []
+  )
+
+/** Table names after the SQL keywords that introduce one, in the file's SQL templates. */
+const tablesIn = (source: string): ReadonlySet<string> => {
+  const templates = source.match(/sql(?:<[^>]*>)?`[\s\S]*?`/g) ?? []
+  const names = new Set<string>()
+  for (const template of templates) {
+    for (const match of template.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+([a-z_][a-z_.]*)/g)) {
+      const name = match[1]
+      if (name !== undefined && !["now", "unnest", "lateral"].includes(name)) names.add(name)
+    }
+  }
+  return names
+}
+
+const allOwned = new Set(Object.values(owners).flat())
+
+describe("table ownership", () => {
+  it("no feature's SQL names another feature's table", () => {
+    const trespasses = filesUnder(src).flatMap((file) => {
+      const feature = relative(src, file).split("/")[0] ?? ""
+      const own = new Set(owners[feature] ?? [])
+      return [...tablesIn(readFileSync(file, "utf8"))]
+        .filter((table) => !own.has(table) && !(feature === "migrations" && allOwned.has(table)))
+        .map((table) => `${relative(src, file)} names ${table}`)
+    })
+    expect(trespasses).toEqual([])
+  })
+
+  it("every table the migrations create belongs to exactly one feature", () => {
+    const created = filesUnder(join(src, "migrations")).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/CREATE TABLE (\w+)/g)].flatMap((match) => (match[1] ? [match[1]] : []))
+    )
+    expect(created.length).toBeGreaterThan(5)
+    for (const table of created) {
+      const features = Object.entries(owners).filter(
+        ([feature, tables]) => feature !== "migrations" && tables.includes(table)
+      )
+      expect(
+        features.map(([feature]) => feature),
+        table
+      ).toHaveLength(1)
+    }
+  })
+})
