@@ -12,33 +12,25 @@ import {
   RpcOptionalAuthenticationLive,
   RpcPublicRateLimitLive
 } from "./Access/AccessLive.ts"
-import { AvatarRoute } from "./Accounts/AvatarRoute.ts"
-import { AccountsHttp, AccountsRpc } from "./Accounts/Handlers.ts"
-import { GroupsHttpLive, GroupsRpc } from "./Groups/Handlers.ts"
-import { GroupImageRoute } from "./Groups/ImageRoute.ts"
+import { FeatureHttp, FeatureRoutes, FeatureRpc } from "./Features.ts"
 import { createHttpServer } from "./http/ClientErrors.ts"
 import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
 import { layerValidatingProtocol, RpcRequestValidationLive } from "./http/RpcRequestValidationLive.ts"
 import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
-import { OpsHttp } from "./Ops/Http.ts"
-import { MetricsRoute } from "./Ops/MetricsRoute.ts"
 import { StorageRoutes } from "./platform/StorageRoutes.ts"
-import { SystemHttp, SystemRpc } from "./System/Handlers.ts"
 
 export const openApiPath = "/api/v1/openapi.json"
 
 /** REST under `/api/v1` with its OpenAPI document, built from the domain's `Api`. */
 const ApiRoutes = HttpApiBuilder.layer(Api, { openapiPath: openApiPath }).pipe(
-  Layer.provide([SystemHttp, AccountsHttp, GroupsHttpLive, OpsHttp]),
+  Layer.provide(FeatureHttp),
   Layer.provide(OpenAccessLive),
   Layer.provide(RequestValidationLive)
 )
 
 /** The API reference page, with Scalar's script bundled and no web fonts, so it works offline. */
 const DocsRoute = HttpApiScalar.layer(Api, { path: "/docs", scalar: { withDefaultFonts: false } })
-
-const RpcHandlers = Layer.mergeAll(SystemRpc, AccountsRpc, GroupsRpc)
 
 /**
  * The same RPC group over HTTP (`/rpc`, NDJSON so streams work) and WebSocket (`/rpc/ws`). Each
@@ -55,7 +47,7 @@ const RpcRoutes = Layer.mergeAll(
   )
 ).pipe(
   Layer.provide([
-    RpcHandlers,
+    FeatureRpc,
     RpcAuthenticationLive,
     RpcOptionalAuthenticationLive,
     RpcPublicRateLimitLive,
@@ -76,9 +68,7 @@ export const Routes = Layer.mergeAll(
   DocsRoute,
   RpcRoutes,
   HealthRoutes,
-  MetricsRoute,
-  AvatarRoute,
-  GroupImageRoute,
+  FeatureRoutes,
   StorageRoutes
 )
 

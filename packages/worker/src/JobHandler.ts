@@ -13,13 +13,17 @@ export class PermanentJobFailure extends Schema.TaggedError<PermanentJobFailure>
 export interface JobHandler<R> {
   readonly job: Job<string, Schema.Top>
   readonly run: (payload: unknown) => Effect.Effect<void, unknown, R>
+  /** For a cron: when it runs (crontab syntax, whole minutes). The worker's crontab is made of these. */
+  readonly schedule: string | undefined
 }
 
 export const make = <P extends Schema.Top, E, R>(
   job: Job<string, P>,
-  handle: (payload: P["Type"]) => Effect.Effect<void, E, R>
+  handle: (payload: P["Type"]) => Effect.Effect<void, E, R>,
+  options?: { readonly schedule?: string }
 ): JobHandler<R | P["DecodingServices"]> => ({
   job,
+  schedule: options?.schedule,
   run: (payload) =>
     Schema.decodeUnknownEffect(Schema.toCodecJson(job.payload))(payload).pipe(
       Effect.mapError((error) => new PermanentJobFailure({ message: `Invalid ${job.name} payload: ${error.message}` })),

@@ -1,29 +1,23 @@
-import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
-import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
 import type { Groups } from "@moim/server/Groups/Groups"
 import { type HealthCheck, HealthChecks } from "@moim/server/http/Health"
 import { databaseCheck, FeatureServices } from "@moim/server/Platform"
 import type { Mailer } from "@moim/server/platform/Mailer"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { GroupsJobs } from "./Groups/Jobs.ts"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
 import type { JobHandler } from "./JobHandler.ts"
 import { JobRunner } from "./JobRunner.ts"
-import { PurgeDeletedGroupsHandler } from "./jobs/PurgeDeletedGroups.ts"
-import { SendEmailHandler } from "./jobs/SendEmail.ts"
-import { WorkerHeartbeatHandler } from "./jobs/WorkerHeartbeat.ts"
+import { PlatformJobs } from "./Platform/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
-/** Every job this worker runs, and its crontab. */
-export const handlers: ReadonlyArray<JobHandler<Heartbeat | Mailer | Groups>> = [
-  SendEmailHandler,
-  WorkerHeartbeatHandler,
-  PurgeDeletedGroupsHandler
-]
-export const crontab = [
-  { task: WorkerHeartbeat.name, match: "* * * * *" },
-  { task: PurgeDeletedGroups.name, match: "17 3 * * *" }
-]
+/** Every job this worker runs: each feature's, one line per feature. */
+export const handlers: ReadonlyArray<JobHandler<Heartbeat | Mailer | Groups>> = [...PlatformJobs, ...GroupsJobs]
+
+/** The crontab, from the schedules the cron jobs declare beside their handlers. */
+export const crontab = handlers.flatMap((handler) =>
+  handler.schedule === undefined ? [] : [{ task: handler.job.name, match: handler.schedule }]
+)
 
 /** The worker: graphile-worker running the handlers, and this process's heartbeat. Needs the platform. */
 export const WorkerLive = JobRunner.layer({ handlers, crontab }).pipe(

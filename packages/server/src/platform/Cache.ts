@@ -1,7 +1,5 @@
 import { Clock, Context, Duration, Effect, Layer, Metric, Option, Schedule, Schema } from "effect"
 import { Redis } from "effect/persistence"
-import { AppConfig } from "./AppConfig.ts"
-import { RedisClient } from "./RedisClient.ts"
 
 /** A cache namespace bound to one value schema and TTL; see `Cache.namespace`. */
 export interface CacheNamespace<A> {
@@ -79,16 +77,6 @@ export class Cache extends Context.Service<
         return make(yield* makeRedisStore(limits, options?.prefix ?? "moim:cache:"), limits)
       })
     )
-
-  /** Redis when `REDIS_URL` is set, memory otherwise. */
-  static readonly layerConfig: Layer.Layer<Cache, never, AppConfig> = Layer.unwrap(
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      return Option.isSome(config.redisUrl)
-        ? Cache.layerRedis().pipe(Layer.provide(RedisClient.layerConfig))
-        : Cache.layerMemory()
-    })
-  )
 }
 
 interface LimitOptions {

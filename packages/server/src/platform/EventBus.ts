@@ -1,7 +1,5 @@
 import { Context, Effect, Layer, Option, PubSub, Schema, type Scope, Semaphore, Stream } from "effect"
 import { Redis } from "effect/persistence"
-import { AppConfig } from "./AppConfig.ts"
-import { RedisClient } from "./RedisClient.ts"
 
 export class EventBusError extends Schema.TaggedError<EventBusError>()("EventBusError", {
   cause: Schema.Defect()
@@ -101,16 +99,6 @@ export class EventBus extends Context.Service<
         })
       })
     )
-
-  /** Redis when `REDIS_URL` is set, memory otherwise. */
-  static readonly layerConfig: Layer.Layer<EventBus, never, AppConfig> = Layer.unwrap(
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      return Option.isSome(config.redisUrl)
-        ? EventBus.layerRedis().pipe(Layer.provide(RedisClient.layerConfig))
-        : EventBus.layerMemory
-    })
-  )
 }
 
 const make = (adapter: {

@@ -1,7 +1,5 @@
-import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import { RateLimiter, type Redis } from "effect/persistence"
-import { AppConfig } from "./AppConfig.ts"
-import { RedisClient } from "./RedisClient.ts"
 
 /** The outcome of one `RateLimit.check`, with what the `RateLimit-*` and `Retry-After` headers need. */
 export interface RateLimitDecision {
@@ -121,16 +119,6 @@ export class RateLimit extends Context.Service<
       Layer.provideMerge(RateLimiter.layer),
       Layer.provide(RateLimiter.layerStoreRedis({ prefix: options?.prefix ?? "moim:ratelimit:" }))
     )
-
-  /** Redis when `REDIS_URL` is set, memory otherwise. */
-  static readonly layerConfig: Layer.Layer<RateLimit | RateLimiter.RateLimiter, never, AppConfig> = Layer.unwrap(
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      return Option.isSome(config.redisUrl)
-        ? RateLimit.layerRedis().pipe(Layer.provide(RedisClient.layerConfig))
-        : RateLimit.layerMemory
-    })
-  )
 }
 
 const seconds = (duration: Duration.Duration) => Math.max(0, Math.ceil(Duration.toSeconds(duration)))

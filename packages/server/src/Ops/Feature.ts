@@ -1,0 +1,6 @@
+import { Layer } from "effect"
+import { OpsHttp } from "./Http.ts"
+import { MetricsRoute } from "./MetricsRoute.ts"
+
+/** What operations add to the server: the workers report (REST only) and the Prometheus metrics. */
+export const OpsFeature = { http: OpsHttp, rpc: Layer.empty, routes: MetricsRoute }

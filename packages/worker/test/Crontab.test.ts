@@ -1,0 +1,17 @@
+import { describe, expect, it } from "@effect/vitest"
+import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
+import { SendEmail } from "@moim/domain/Jobs/SendEmail"
+import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
+import { crontab, handlers } from "../src/Worker.ts"
+
+describe("the worker's job list and crontab", () => {
+  it("runs every declared job once, and schedules exactly the crons their handlers declare", () => {
+    const names = handlers.map((handler) => handler.job.name)
+    expect(new Set(names).size).toBe(names.length)
+    expect(names).toEqual(expect.arrayContaining([SendEmail.name, WorkerHeartbeat.name, PurgeDeletedGroups.name]))
+    expect(crontab).toEqual([
+      { task: WorkerHeartbeat.name, match: "* * * * *" },
+      { task: PurgeDeletedGroups.name, match: "17 3 * * *" }
+    ])
+  })
+})
