@@ -137,22 +137,6 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
     })
   )
 
-  it.effect("protects the operator endpoint with MOIM_OPS_TOKEN", () =>
-    Effect.gen(function* () {
-      const missing = yield* request("/api/v1/ops/workers")
-      assert.strictEqual(missing.status, 401)
-      assert.strictEqual((yield* json(missing))._tag, "OpsUnauthorized")
-      const wrong = yield* request("/api/v1/ops/workers", { headers: { authorization: "Bearer wrong-token" } })
-      assert.strictEqual(wrong.status, 401)
-      const ok = yield* request("/api/v1/ops/workers", {
-        headers: { authorization: `Bearer ${TestServer.opsToken}` }
-      })
-      assert.strictEqual(ok.status, 200)
-      const report = yield* json(ok)
-      assert.deepStrictEqual(report.queue, { pending: 0, running: 0, failed: 0 })
-    })
-  )
-
   it.effect("serves the RPC group over HTTP, streams included", () =>
     Effect.gen(function* () {
       const client = yield* RpcClient.make(Rpcs)

@@ -11,7 +11,8 @@ export class PermanentJobFailure extends Schema.TaggedError<PermanentJobFailure>
  * job's schema and runs the handler; any failure but `PermanentJobFailure` is retried with backoff.
  */
 export interface JobHandler<R> {
-  readonly job: Job<string, Schema.Top>
+  /** The declared job it handles (its name is the queue's task name). */
+  readonly job: { readonly name: string }
   readonly run: (payload: unknown) => Effect.Effect<void, unknown, R>
   /** For a cron: when it runs (crontab syntax, whole minutes). The worker's crontab is made of these. */
   readonly schedule: string | undefined

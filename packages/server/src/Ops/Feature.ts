@@ -1,5 +1,5 @@
 import { Layer } from "effect"
-import { OpsHttp } from "./Http.ts"
+import { OpsHttp } from "./Handlers.ts"
 import { MetricsRoute } from "./MetricsRoute.ts"
 
 /** What operations add to the server: the workers report (REST only) and the Prometheus metrics. */

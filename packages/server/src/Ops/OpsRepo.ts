@@ -1,32 +1,36 @@
 import { FailedJob, OpsReport, QueueDepth, WorkerStatus } from "@moim/domain/Ops/Ops"
-import { Context, DateTime, Effect, Layer } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { Rows } from "../platform/Rows.ts"
 
-interface WorkerRow {
-  readonly workerId: string
-  readonly hostname: string
-  readonly pid: number
-  readonly startedAt: Date
-  readonly lastSeenAt: Date
-  readonly alive: boolean
-}
+const WorkerRow = Schema.Struct({
+  workerId: Schema.String,
+  hostname: Schema.String,
+  pid: Schema.Int,
+  startedAt: Schema.Date,
+  lastSeenAt: Schema.Date,
+  alive: Schema.Boolean
+})
 
-interface FailedJobRow {
-  readonly id: string
-  readonly taskIdentifier: string
-  readonly attempts: number
-  readonly maxAttempts: number
-  readonly lastError: string | null
-  readonly runAt: Date
-}
+const FailedJobRow = Schema.Struct({
+  id: Schema.String,
+  taskIdentifier: Schema.String,
+  attempts: Schema.Int,
+  maxAttempts: Schema.Int,
+  lastError: Schema.NullOr(Schema.String),
+  runAt: Schema.Date
+})
 
-interface DepthRow {
-  readonly pending: number
-  readonly running: number
-  readonly failed: number
-}
+const DepthRow = Schema.Struct({ pending: Schema.Int, running: Schema.Int, failed: Schema.Int })
 
-/** Reads worker heartbeats and graphile-worker's job table for operators. */
+const decodeWorkers = Rows.all(WorkerRow)
+const decodeFailed = Rows.all(FailedJobRow)
+const decodeDepth = Rows.first(DepthRow)
+
+/**
+ * Reads worker heartbeats (`worker_heartbeats`, written by the worker's heartbeat cron) and
+ * graphile-worker's job view for operators. Read-only.
+ */
 export class OpsRepo extends Context.Service<
   OpsRepo,
   { readonly report: (options: { readonly failedLimit: number }) => Effect.Effect<OpsReport> }
@@ -38,37 +42,33 @@ export class OpsRepo extends Context.Service<
       const report = Effect.fn("OpsRepo.report")(function* (options: { readonly failedLimit: number }) {
         const [workers, depth, failed] = yield* Effect.all(
           [
-            sql<WorkerRow>`
+            sql`
               SELECT worker_id, hostname, pid, started_at, last_seen_at,
                      last_seen_at > now() - interval '45 seconds' AS alive
-              FROM worker_heartbeats ORDER BY last_seen_at DESC LIMIT 200`,
-            sql<DepthRow>`
+              FROM worker_heartbeats ORDER BY last_seen_at DESC LIMIT 200`.pipe(Effect.flatMap(decodeWorkers)),
+            sql`
               SELECT
                 count(*) FILTER (WHERE attempts < max_attempts AND locked_at IS NULL)::int AS pending,
                 count(*) FILTER (WHERE attempts < max_attempts AND locked_at IS NOT NULL)::int AS running,
                 count(*) FILTER (WHERE attempts >= max_attempts)::int AS failed
-              FROM graphile_worker.jobs`,
-            sql<FailedJobRow>`
+              FROM graphile_worker.jobs`.pipe(Effect.flatMap(decodeDepth)),
+            sql`
               SELECT id::text, task_identifier, attempts, max_attempts, last_error, run_at
               FROM graphile_worker.jobs WHERE attempts >= max_attempts
-              ORDER BY updated_at DESC LIMIT ${options.failedLimit}`
+              ORDER BY updated_at DESC LIMIT ${options.failedLimit}`.pipe(Effect.flatMap(decodeFailed))
           ],
           { concurrency: "unbounded" }
         )
-        const counts = depth[0] ?? { pending: 0, running: 0, failed: 0 }
         return new OpsReport({
           workers: workers.map(
             (row) =>
               new WorkerStatus({
-                workerId: row.workerId,
-                hostname: row.hostname,
-                pid: row.pid,
+                ...row,
                 startedAt: DateTime.fromDateUnsafe(row.startedAt),
-                lastSeenAt: DateTime.fromDateUnsafe(row.lastSeenAt),
-                alive: row.alive
+                lastSeenAt: DateTime.fromDateUnsafe(row.lastSeenAt)
               })
           ),
-          queue: new QueueDepth(counts),
+          queue: new QueueDepth(depth.pipe(Option.getOrElse(() => ({ pending: 0, running: 0, failed: 0 })))),
           failedJobs: failed.map(
             (row) =>
               new FailedJob({

@@ -1,9 +1,12 @@
 import type { Job } from "@moim/domain/Jobs/Job"
-import { Context, DateTime, Effect, Layer, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { Rows } from "./Rows.ts"
+
+const decodeAdded = Rows.first(Schema.Struct({ id: Schema.String }))
 
 export interface EnqueueOptions {
-  /** De-duplicates: a pending job with the same key is replaced instead of added again. */
+  /** De-duplicates: a pending job with the same key is replaced instead of added again. Defaults to the job's own `key`. */
   readonly jobKey?: string
   readonly runAt?: DateTime.Utc
   /** Jobs sharing a queue name run one at a time, in order. */
@@ -37,22 +40,21 @@ export class JobQueue extends Context.Service<
       ) {
         const encoded = yield* Schema.encodeEffect(Schema.toCodecJson(job.payload))(payload).pipe(Effect.orDie)
         const runAt = options?.runAt === undefined ? null : DateTime.formatIso(options.runAt)
-        const rows = yield* sql<{ readonly id: string | bigint }>`
-          SELECT id FROM graphile_worker.add_job(
+        const added = yield* sql`
+          SELECT id::text FROM graphile_worker.add_job(
             ${job.name},
             ${JSON.stringify(encoded)}::json,
             queue_name => ${options?.queueName ?? null},
             run_at => ${runAt}::timestamptz,
             max_attempts => ${job.maxAttempts},
-            job_key => ${options?.jobKey ?? null},
+            job_key => ${options?.jobKey ?? job.key?.(payload) ?? null},
             priority => ${options?.priority ?? null}
           )
-        `.pipe(Effect.orDie)
-        const id = rows[0]?.id
-        if (id === undefined)
+        `.pipe(Effect.orDie, Effect.flatMap(decodeAdded))
+        if (Option.isNone(added))
           return yield* Effect.die(new Error(`graphile_worker.add_job returned no row for ${job.name}`))
-        yield* Effect.annotateCurrentSpan({ job: job.name, jobId: String(id) })
-        return String(id)
+        yield* Effect.annotateCurrentSpan({ job: job.name, jobId: added.value.id })
+        return added.value.id
       })
       return JobQueue.of({ enqueue })
     })
