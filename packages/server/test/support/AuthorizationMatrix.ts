@@ -1,0 +1,90 @@
+import type { Vitest } from "@effect/vitest"
+import { assert } from "@effect/vitest"
+import { Effect, Exit, Option, Ref } from "effect"
+import type { HttpServer } from "effect/http"
+import type { JsonResponse } from "./Http.ts"
+import { type MoimRpcClient, withRpcClient } from "./RpcTestClient.ts"
+
+/** What one actor gets: the REST status, and the error tag (the RPC failure) when it is refused. */
+export type Expectation = readonly [status: number, tag?: string]
+
+export const unauthorized: Expectation = [401, "Unauthorized"]
+export const suspended: Expectation = [403, "AccountSuspended"]
+export const forbidden: Expectation = [403, "Forbidden"]
+
+/** What a cell acts with: the actor's bearer token (none for anonymous) and whatever the row needs. */
+export interface Cell {
+  readonly token: string | undefined
+}
+
+/**
+ * One operation of an authorization matrix: how to call it over REST and over RPC in a cell, and
+ * what each actor must get. `setup` makes the cell for one actor (a fresh group, fresh users when
+ * the operation changes its actor), so the cells of a row cannot disturb each other.
+ */
+export interface Row<Actor extends string, World, C extends Cell, R> {
+  readonly operation: string
+  readonly setup: (world: World, actor: Actor) => Effect.Effect<C, never, R>
+  readonly rest: (cell: C, world: World) => Effect.Effect<JsonResponse, never, HttpServer.HttpServer>
+  readonly rpc: (cell: C, world: World, client: MoimRpcClient) => Effect.Effect<unknown, { readonly _tag: string }>
+  readonly expect: Record<Actor, Expectation>
+}
+
+const describe = ([status, tag]: Expectation) => `${status}${tag === undefined ? "" : ` ${tag}`}`
+
+/**
+ * Registers two tests per row, one over REST and one over RPC, each trying every actor and listing
+ * every actor that got something else: a failure names the operation, the surface and the actors.
+ * `world` (the actors signed up once for the file) is made on first use and shared by the rows.
+ */
+export const register = <Actor extends string, World, C extends Cell, R>(
+  it: Vitest.MethodsNonLive<R | HttpServer.HttpServer>,
+  options: {
+    readonly actors: ReadonlyArray<Actor>
+    readonly world: Effect.Effect<World, never, R | HttpServer.HttpServer>
+    readonly rows: ReadonlyArray<Row<Actor, World, C, R | HttpServer.HttpServer>>
+  }
+) => {
+  const world = Effect.runSync(Effect.cached(options.world))
+  for (const row of options.rows) {
+    it.effect(`REST: ${row.operation}`, () =>
+      Effect.gen(function* () {
+        const shared = yield* world
+        const failures: Array<string> = []
+        for (const actor of options.actors) {
+          const cell = yield* row.setup(shared, actor)
+          const response = yield* row.rest(cell, shared)
+          const [status, tag] = row.expect[actor]
+          if (response.status !== status || (tag !== undefined && response.body._tag !== tag)) {
+            failures.push(
+              `as ${actor}: expected ${describe(row.expect[actor])}, got ${response.status} ${String(response.body._tag ?? "")}`
+            )
+          }
+        }
+        assert.deepStrictEqual(failures, [])
+      })
+    )
+
+    it.effect(`RPC: ${row.operation}`, () => {
+      const token = Ref.makeUnsafe(Option.none<string>())
+      return withRpcClient("http", Ref.get(token), (client) =>
+        Effect.gen(function* () {
+          const shared = yield* world
+          const failures: Array<string> = []
+          for (const actor of options.actors) {
+            const cell = yield* row.setup(shared, actor)
+            yield* Ref.set(token, Option.fromNullishOr(cell.token))
+            const exit = yield* Effect.exit(row.rpc(cell, shared, client))
+            const [status, tag] = row.expect[actor]
+            const got = Exit.isSuccess(exit)
+              ? "success"
+              : Option.match(Exit.findErrorOption(exit), { onNone: () => "defect", onSome: (error) => error._tag })
+            const wanted = status < 400 ? "success" : (tag ?? "an error")
+            if (got !== wanted) failures.push(`as ${actor}: expected ${wanted}, got ${got}`)
+          }
+          assert.deepStrictEqual(failures, [])
+        })
+      )
+    })
+  }
+}
