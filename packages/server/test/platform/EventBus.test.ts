@@ -3,6 +3,7 @@ import { Context, Effect, Fiber, Layer, Schema, type Scope, Stream } from "effec
 import { Redis } from "effect/persistence"
 import { EventBus } from "../../src/platform/EventBus.ts"
 import { RedisClient } from "../../src/platform/RedisClient.ts"
+import { eventually } from "../support/Eventually.ts"
 import { connectionIds, testRedisLayer, testRedisUrl, uniqueName } from "../support/TestRedis.ts"
 
 type Bus = EventBus["Service"]
@@ -17,13 +18,20 @@ const take = (stream: Stream.Stream<string, unknown>, n: number) =>
 const publishUntilReceived = (publisher: Bus, channel: string, stream: Stream.Stream<string, unknown>) =>
   Effect.gen(function* () {
     const received = yield* Effect.forkChild(take(stream, 1))
-    for (let attempt = 0; attempt < 200; attempt++) {
-      yield* publisher.publish(channel, `attempt ${attempt}`)
-      yield* Effect.sleep("25 millis")
-      const done = yield* Fiber.await(received).pipe(Effect.timeoutOption("1 millis"))
-      if (done._tag === "Some") return yield* Fiber.join(received)
-    }
-    return yield* Effect.die(new Error("the subscriber never received a message"))
+    let attempt = 0
+    // Each attempt publishes, then gives the subscriber 25 ms to receive it.
+    yield* eventually(
+      Effect.suspend(() => publisher.publish(channel, `attempt ${attempt++}`)).pipe(
+        // A failed publish is a failure of the test, not a reason to try again.
+        Effect.orDie,
+        Effect.andThen(Fiber.await(received).pipe(Effect.timeout("25 millis")))
+      ),
+      { interval: "0 millis" }
+    ).pipe(
+      Effect.mapError(() => new Error("the subscriber never received a message")),
+      Effect.orDie
+    )
+    return yield* Fiber.join(received)
   })
 
 interface Adapter {

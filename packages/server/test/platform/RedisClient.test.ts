@@ -3,6 +3,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { Redis } from "effect/persistence"
 import { RedisClient } from "../../src/platform/RedisClient.ts"
+import { eventually } from "../support/Eventually.ts"
 import { connectionIds, testRedisLayer, testRedisUrl, uniqueName } from "../support/TestRedis.ts"
 
 const prefix = `${uniqueName("redis-client")}:`
@@ -123,8 +124,17 @@ layer(testRedisLayer({ prefix, connectionName }), { excludeTestServices: true })
           return yield* connection.send<readonly [string, string]>("BLPOP", key, "5")
         })
       ).pipe(Effect.forkChild)
-      // The shared connection stays free while the reserved one blocks.
-      yield* Effect.sleep("100 millis")
+      // Once the reserved connection blocks in BLPOP, the shared one stays free.
+      yield* eventually(
+        Effect.filterOrFail(
+          redis.send<string>("CLIENT", "LIST"),
+          (list) =>
+            list
+              .split("\n")
+              .some((line) => line.includes(` name=${connectionName}:reserved `) && / cmd=blpop( |$)/.test(line)),
+          () => new Error("the reserved connection is not blocked in BLPOP yet")
+        )
+      )
       assert.strictEqual(yield* redis.send<string>("PING"), "PONG")
       yield* redis.send("RPUSH", key, "job")
       assert.deepStrictEqual(yield* Fiber.join(popped), [key, "job"])
@@ -162,8 +172,14 @@ describe("RedisClient lifecycle", () => {
         })
       )
       // The server notices closed sockets asynchronously.
-      yield* Effect.sleep("200 millis")
-      assert.strictEqual(yield* count, 0)
+      yield* eventually(
+        Effect.filterOrFail(
+          count,
+          (open) => open === 0,
+          (open) => new Error(`${open} connections are still open`)
+        ),
+        { interval: "50 millis" }
+      )
     })
   )
 })
@@ -186,6 +202,7 @@ describe("RedisClient without Redis", () => {
       assert.isBelow(send.millis, 500)
 
       // It keeps reconnecting in the background without taking the process down.
+      // Not a wait: the pause lets reconnect attempts (after 100 ms, then 200 ms more) fail before pinging again.
       yield* Effect.sleep("500 millis")
       assert.isTrue(Exit.isFailure((yield* elapsedMillis(client.ping)).exit))
     })
