@@ -5,7 +5,7 @@ import * as Job from "@moim/domain/Jobs/Job"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { OpsRepo } from "@moim/server/Ops/OpsRepo"
 import { JobQueue } from "@moim/server/platform/JobQueue"
-import { Deferred, Duration, Effect, Exit, Layer, Schema, Scope } from "effect"
+import { DateTime, Deferred, Duration, Effect, Exit, Layer, Schema, Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
@@ -106,6 +106,31 @@ layer(Layer.mergeAll(WorkerLive, OpsRepo.layer).pipe(Layer.provideMerge(Platform
         yield* sendAndDrain("later-2@example.com")
         assert.strictEqual(emailsTo("member@example.com").length, 1)
       })
+    )
+
+    it.effect("a keyed job enqueued again while it waits replaces the waiting one", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const queue = yield* JobQueue
+        // A reaction keyed by its cause; no handler is registered, and it is due in an hour.
+        const Reaction = Job.make("KeyedReaction", Schema.Struct({ postId: Schema.String, text: Schema.String }), {
+          key: (payload) => `post-created:${payload.postId}`
+        })
+        const runAt = DateTime.add(yield* DateTime.now, { hours: 1 })
+        yield* sql.withTransaction(queue.enqueue(Reaction, { postId: "p1", text: "first" }, { runAt }))
+        yield* sql.withTransaction(queue.enqueue(Reaction, { postId: "p1", text: "second" }, { runAt }))
+        yield* sql.withTransaction(queue.enqueue(Reaction, { postId: "p2", text: "other cause" }, { runAt }))
+        const rows = yield* sql<{ key: string; payload: { text: string } }>`
+          SELECT key, payload FROM graphile_worker._private_jobs WHERE key LIKE 'post-created:%' ORDER BY key`
+        assert.deepStrictEqual(
+          rows.map((row) => [row.key, row.payload.text]),
+          [
+            ["post-created:p1", "second"],
+            ["post-created:p2", "other cause"]
+          ]
+        )
+        yield* sql`DELETE FROM graphile_worker._private_jobs WHERE key LIKE 'post-created:%'`
+      }).pipe(Effect.orDie)
     )
 
     it.effect("a job whose payload cannot be decoded fails for good without retries", () =>
