@@ -1,11 +1,13 @@
+import { createHmac, randomBytes } from "node:crypto"
+
 /**
  * The SQL Moim runs for each read the benchmark measures, copied from the repositories
- * (`packages/server/src/Accounts/AccountsRepo.ts`, `packages/server/src/Groups/GroupsRepo.ts`) with
- * the same filters, order and limits, and the rows shaped into the same JSON. Keep them in step
- * when those queries change, or the ratios stop meaning anything.
+ * (`packages/server/src/Accounts/SessionsRepo.ts` and `UsersRepo.ts`, `packages/server/src/Groups/GroupsRepo.ts`)
+ * with the same filters, order and limits, and the rows shaped into the same JSON. Keep them in
+ * step when those queries change, or the ratios stop meaning anything.
  */
 
-/** `AccountsRepo.findSessionForAuth`: run by Moim for every authenticated request. */
+/** `SessionsRepo.findForAuth`: run by Moim for every authenticated request. */
 export const sessionForAuth = {
   name: "session-for-auth",
   text: `
@@ -15,7 +17,7 @@ export const sessionForAuth = {
     WHERE s.id = $1`
 }
 
-/** `AccountsRepo.touchSession` without a new expiry: once a minute per session. */
+/** `SessionsRepo.touch` without a new expiry: once a minute per session. */
 export const touchSession = {
   name: "touch-session",
   text: `
@@ -24,10 +26,10 @@ export const touchSession = {
     WHERE id = $1`
 }
 
-/** `AccountsRepo.findUserById`. */
+/** `UsersRepo.findById`. */
 export const userById = { name: "user-by-id", text: "SELECT * FROM users WHERE id = $1" }
 
-/** `AccountsRepo.searchProfiles`, first page. */
+/** `UsersRepo.searchProfiles`, first page. */
 export const searchProfiles = {
   name: "search-profiles",
   text: `
@@ -46,13 +48,13 @@ export const searchProfiles = {
 const groupColumns = `id, name, description, category, tags, visibility, join_policy, member_limit, image_key, owner_id,
   member_count, post_count, created_at, updated_at`
 
-/** `GroupsRepo.findGroup`. */
+/** `GroupsRepo.find`. */
 export const groupById = {
   name: "group-by-id",
   text: `SELECT ${groupColumns} FROM groups WHERE id = $1 AND deleted_at IS NULL`
 }
 
-/** `GroupsRepo.listGroups` with `q` and `category`, sorted by relevance, first page. */
+/** `GroupsRepo.list` with `q` and `category`, sorted by relevance, first page. */
 export const searchGroups = {
   name: "search-groups",
   text: `
@@ -68,7 +70,7 @@ export const searchGroups = {
     LIMIT $3`
 }
 
-/** `GroupsRepo.listMyGroups`, first page. */
+/** `GroupsRepo.listForMember`, first page. */
 export const myGroups = {
   name: "my-groups",
   text: `
@@ -184,10 +186,16 @@ export const toUser = (row: UserRow) => ({
   updatedAt: row.updated_at.toISOString()
 })
 
-/** `Cursor.encode` of `packages/server/src/platform/Cursor.ts`. */
-export const encodeCursor = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url")
+const cursorKey = randomBytes(32)
 
-/** `Cursor.page`: `limit` items from `limit + 1` rows, and the cursor after the last. */
+/** `encode` of `packages/server/src/platform/Cursors.ts`: the position, signed with its list's scope. */
+export const encodeCursor = (value: object) => {
+  const json = JSON.stringify(value)
+  const mac = createHmac("sha256", cursorKey).update("list").update("\n").update(json).digest().subarray(0, 16)
+  return `${Buffer.from(json).toString("base64url")}.${mac.toString("base64url")}`
+}
+
+/** `Cursors.page`: `limit` items from `limit + 1` rows, and the cursor after the last. */
 export const page = <Row, Item>(
   rows: ReadonlyArray<Row>,
   limit: number,

@@ -1,13 +1,17 @@
 import { Layer } from "effect"
+import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
+import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { GroupsFeature } from "./Groups/Feature.ts"
+import { GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
 import { SystemFeature } from "./System/Feature.ts"
+import { ServerInfo } from "./System/ServerInfo.ts"
 
 /**
- * Every feature the server serves, once: its REST group implementations, its RPC handlers and its
- * plain routes (redirects, metrics). Adding a feature adds one line here. (How features' services
- * depend on each other is wired in `Platform.ts`, `FeatureServices`.)
+ * The server's feature registry. `features` lists every feature once: its REST group
+ * implementations, its RPC handlers and its plain routes (redirects, metrics). `FeatureServices`
+ * below wires the features' services to each other. Adding a feature adds its line to each.
  */
 const features = [SystemFeature, AccountsFeature, GroupsFeature, OpsFeature] as const
 
@@ -22,3 +26,16 @@ const merge = <K extends keyof Feature>(key: K) => {
 export const FeatureHttp = merge("http")
 export const FeatureRpc = merge("rpc")
 export const FeatureRoutes = merge("routes")
+
+/**
+ * Every feature's services, wired to each other in dependency order, shared by the server and the
+ * worker: groups read profiles from accounts (`Profiles`), accounts hand email-addressed invitations
+ * to groups (`EmailOwnership`, implemented by groups). A feature's services come after those they
+ * use; the compiler refuses an order that leaves a service missing.
+ */
+export const FeatureServices = GroupsLive.pipe(
+  Layer.provideMerge(AccountsLive),
+  Layer.provide(GroupsEmailOwnership),
+  Layer.provideMerge(RequestRateLimits.layer),
+  Layer.merge(ServerInfo.layer)
+)

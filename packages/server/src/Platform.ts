@@ -1,8 +1,6 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
-import { AccountsLive } from "./Accounts/AccountsLive.ts"
-import { GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
+import { FeatureServices } from "./Features.ts"
 import { type HealthCheck, HealthChecks } from "./http/Health.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
 import { Cursors } from "./platform/Cursors.ts"
@@ -13,7 +11,6 @@ import { Mailer } from "./platform/Mailer.ts"
 import { RedisLayers } from "./platform/RedisLayers.ts"
 import { ServerSecret } from "./platform/ServerSecret.ts"
 import { Storage } from "./platform/Storage.ts"
-import { ServerInfo } from "./System/ServerInfo.ts"
 
 export const databaseCheck: Effect.Effect<HealthCheck, never, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -44,18 +41,5 @@ export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServic
 
 export const PlatformLive = makePlatform(Database.layer)
 
-/** The features' services the HTTP routes need, beyond the platform. */
-/**
- * Every feature's services, wired to each other: groups read profiles from accounts, accounts hand
- * email-addressed invitations to groups. Shared by the server and the worker.
- */
-export const FeatureServices = GroupsLive.pipe(
-  Layer.provideMerge(AccountsLive),
-  Layer.provide(GroupsEmailOwnership),
-  Layer.provideMerge(RequestRateLimits.layer)
-)
-
-export const ServerFeatures = Layer.merge(ServerInfo.layer, FeatureServices)
-
 /** Everything a server process needs beyond the platform: the features and its readiness checks. */
-export const ServerServices = Layer.merge(ServerFeatures, ServerHealthChecks)
+export const ServerServices = Layer.merge(FeatureServices, ServerHealthChecks)

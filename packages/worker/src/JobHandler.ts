@@ -32,3 +32,6 @@ export const make = <P extends Schema.Top, E, R>(
       Effect.withSpan(`Job.${job.name}`)
     )
 })
+
+/** The services a handler needs to run. */
+export type Services<H> = H extends JobHandler<infer R> ? R : never

@@ -1,18 +1,21 @@
-import type { Groups } from "@moim/server/Groups/Groups"
+import { FeatureServices } from "@moim/server/Features"
 import { type HealthCheck, HealthChecks } from "@moim/server/http/Health"
-import { databaseCheck, FeatureServices } from "@moim/server/Platform"
-import type { Mailer } from "@moim/server/platform/Mailer"
+import { databaseCheck } from "@moim/server/Platform"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { GroupsJobs } from "./Groups/Jobs.ts"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
-import type { JobHandler } from "./JobHandler.ts"
+import type * as JobHandler from "./JobHandler.ts"
 import { JobRunner } from "./JobRunner.ts"
 import { PlatformJobs } from "./Platform/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
-/** Every job this worker runs: each feature's, one line per feature. */
-export const handlers: ReadonlyArray<JobHandler<Heartbeat | Mailer | Groups>> = [...PlatformJobs, ...GroupsJobs]
+/** Every job this worker runs: each feature's, one entry per feature. */
+const featureJobs = [...PlatformJobs, ...GroupsJobs]
+
+/** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */
+export const handlers: ReadonlyArray<JobHandler.JobHandler<JobHandler.Services<(typeof featureJobs)[number]>>> =
+  featureJobs
 
 /** The crontab, from the schedules the cron jobs declare beside their handlers. */
 export const crontab = handlers.flatMap((handler) =>

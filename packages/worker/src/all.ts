@@ -1,4 +1,5 @@
-import { PlatformLive, ServerFeatures } from "@moim/server/Platform"
+import { FeatureServices } from "@moim/server/Features"
+import { PlatformLive } from "@moim/server/Platform"
 import { AppConfig } from "@moim/server/platform/AppConfig"
 import { runMain } from "@moim/server/platform/RunMain"
 import * as Server from "@moim/server/Server"
@@ -21,7 +22,7 @@ const ServerLive = Layer.unwrap(
 
 Layer.launch(
   ServerLive.pipe(
-    Layer.provide([ServerFeatures, WorkerHealthChecks]),
+    Layer.provide([FeatureServices, WorkerHealthChecks]),
     Layer.provideMerge(WorkerLive),
     Layer.provide(PlatformLive)
   )
