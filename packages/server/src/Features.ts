@@ -10,14 +10,21 @@ import { ServerInfo } from "./System/ServerInfo.ts"
 
 /**
  * The server's feature registry. `features` lists every feature once: its REST group
- * implementations, its RPC handlers and its plain routes (redirects, metrics). `FeatureServices`
+ * implementations, its RPC handlers and its plain routes (redirects, metrics), each plain route
+ * listed in `plainRoutes` with why it is neither an API operation nor has an RPC twin. `FeatureServices`
  * below wires the features' services to each other. Adding a feature adds its line to each.
  */
 const features = [SystemFeature, AccountsFeature, GroupsFeature, OpsFeature] as const
 
 type Feature = (typeof features)[number]
 
-const merge = <K extends keyof Feature>(key: K) => {
+/** A route outside the API document and the RPC group, and why. */
+export interface PlainRoute {
+  readonly route: string
+  readonly why: string
+}
+
+const merge = <K extends "http" | "rpc" | "routes">(key: K) => {
   const [first, ...rest] = features.map((feature): Feature[K] => feature[key])
   if (first === undefined) throw new Error("No features")
   return Layer.mergeAll(first, ...rest)
@@ -26,6 +33,7 @@ const merge = <K extends keyof Feature>(key: K) => {
 export const FeatureHttp = merge("http")
 export const FeatureRpc = merge("rpc")
 export const FeatureRoutes = merge("routes")
+export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature) => feature.plainRoutes)
 
 /**
  * Every feature's services, wired to each other in dependency order, shared by the server and the

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto"
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Api } from "@moim/domain/Api"
@@ -7,6 +8,7 @@ import { Effect, Layer, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import { RpcClient, RpcSerialization } from "effect/rpc"
+import { plainRoutes } from "../src/Features.ts"
 import * as TestDatabase from "./support/TestDatabase.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -78,6 +80,21 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
       assert.notMatch(html, /<script[^>]+src=/)
       assert.include(html, '"withDefaultFonts":false')
       assert.include(response.headers.get("content-security-policy") ?? "", "script-src 'self' 'unsafe-inline'")
+    })
+  )
+
+  it.effect("serves every plain route the features declare (redirects, metrics), each with its reason", () =>
+    Effect.gen(function* () {
+      assert.isAbove(plainRoutes.length, 0)
+      for (const { route, why } of plainRoutes) {
+        assert.isAbove(why.length, 20, `${route} says why it is not an API operation`)
+        const [method, path] = route.split(" ")
+        const response = yield* request((path ?? "").replace(":id", randomUUID()), { method: method ?? "GET" })
+        const body = yield* json(response)
+        assert.notStrictEqual(body._tag, "NotFound", `${route} is served`)
+      }
+      const unknown = yield* json(yield* request(`/api/v1/users/${randomUUID()}/portrait`))
+      assert.strictEqual(unknown._tag, "NotFound", "an undeclared route is the router's 404")
     })
   )
 
