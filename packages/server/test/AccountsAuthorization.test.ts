@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto"
-import { layer } from "@effect/vitest"
 import { SessionId } from "@moim/domain/Accounts/Session"
 import { UserId } from "@moim/domain/Accounts/User"
 import { Effect } from "effect"
@@ -8,15 +7,14 @@ import { SqlClient } from "effect/sql"
 import type { AccountAdmin } from "../src/Accounts/AccountAdmin.ts"
 import { password, signUp, siteAdmin, suspendedUser, type TestUser } from "./support/Actors.ts"
 import {
+  describeMatrix,
   type Expectation,
   forbidden,
   type Row,
-  register,
   suspended,
   unauthorized
 } from "./support/AuthorizationMatrix.ts"
 import { call } from "./support/Http.ts"
-import * as TestServer from "./support/TestServer.ts"
 
 type ActorName = "anonymous" | "user" | "suspended" | "siteAdmin"
 
@@ -200,25 +198,19 @@ const rows: ReadonlyArray<Row<ActorName, World, AccountCell, Needs>> = [
   }
 ]
 
-const env = TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000" })
-
-layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds" })(
-  "Account authorization matrix, one test per operation, REST and RPC",
-  (it) =>
-    register(it, {
-      actors: actorNames,
-      world: Effect.gen(function* () {
-        const victim = yield* signUp("Victim")
-        const sessions = yield* call("GET", "/api/v1/me/sessions", { token: victim.token })
-        const [session] = sessions.json as ReadonlyArray<{ readonly id: string }>
-        return {
-          user: yield* signUp("User"),
-          suspended: yield* suspendedUser,
-          siteAdmin: yield* siteAdmin,
-          victim,
-          victimSession: SessionId.make(session?.id ?? "")
-        } satisfies World
-      }).pipe(Effect.orDie),
-      rows
-    })
-)
+describeMatrix("Account authorization matrix, one test per operation, REST and RPC", {
+  actors: actorNames,
+  world: Effect.gen(function* () {
+    const victim = yield* signUp("Victim")
+    const sessions = yield* call("GET", "/api/v1/me/sessions", { token: victim.token })
+    const [session] = sessions.json as ReadonlyArray<{ readonly id: string }>
+    return {
+      user: yield* signUp("User"),
+      suspended: yield* suspendedUser,
+      siteAdmin: yield* siteAdmin,
+      victim,
+      victimSession: SessionId.make(session?.id ?? "")
+    } satisfies World
+  }).pipe(Effect.orDie),
+  rows
+})

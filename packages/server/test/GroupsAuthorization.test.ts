@@ -1,20 +1,18 @@
 import { randomUUID } from "node:crypto"
-import { layer } from "@effect/vitest"
 import { UserId } from "@moim/domain/Accounts/User"
 import { GroupId, InvitationId } from "@moim/domain/Groups/Group"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { signUp, siteAdmin, suspendedUser, type TestUser } from "./support/Actors.ts"
 import {
+  describeMatrix,
   type Expectation,
   forbidden,
   type Row,
-  register,
   suspended,
   unauthorized
 } from "./support/AuthorizationMatrix.ts"
 import { call } from "./support/Http.ts"
-import * as TestServer from "./support/TestServer.ts"
 
 type ActorName =
   | "anonymous"
@@ -317,31 +315,25 @@ const rows: ReadonlyArray<GroupRow> = [
   }
 ]
 
-const env = TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000" })
-
-layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds" })(
-  "Group authorization matrix, one test per operation, REST and RPC",
-  (it) =>
-    register(it, {
-      actors: actorNames,
-      // Signed up once for the file; every cell gets its own group (`scenario`).
-      world: Effect.gen(function* () {
-        const users: World = {
-          outsider: yield* signUp("Outsider"),
-          pending: yield* signUp("Pending"),
-          invited: yield* signUp("Invited"),
-          member: yield* signUp("Member"),
-          admin: yield* signUp("Admin"),
-          owner: yield* signUp("Owner"),
-          banned: yield* signUp("Banned"),
-          siteAdmin: yield* siteAdmin,
-          suspended: yield* suspendedUser
-        }
-        return users
-      }).pipe(Effect.orDie),
-      rows: rows.map((row) => ({
-        ...row,
-        setup: (world: World, actor: ActorName) => scenario(world, row.visibility, actor)
-      }))
-    })
-)
+describeMatrix("Group authorization matrix, one test per operation, REST and RPC", {
+  actors: actorNames,
+  // Signed up once for the file; every cell gets its own group (`scenario`).
+  world: Effect.gen(function* () {
+    const users: World = {
+      outsider: yield* signUp("Outsider"),
+      pending: yield* signUp("Pending"),
+      invited: yield* signUp("Invited"),
+      member: yield* signUp("Member"),
+      admin: yield* signUp("Admin"),
+      owner: yield* signUp("Owner"),
+      banned: yield* signUp("Banned"),
+      siteAdmin: yield* siteAdmin,
+      suspended: yield* suspendedUser
+    }
+    return users
+  }).pipe(Effect.orDie),
+  rows: rows.map((row) => ({
+    ...row,
+    setup: (world: World, actor: ActorName) => scenario(world, row.visibility, actor)
+  }))
+})

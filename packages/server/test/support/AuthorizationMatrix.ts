@@ -1,9 +1,9 @@
-import type { Vitest } from "@effect/vitest"
-import { assert } from "@effect/vitest"
-import { Effect, Exit, Option, Ref } from "effect"
+import { assert, layer, type Vitest } from "@effect/vitest"
+import { Effect, Exit, type Layer, Option, Ref } from "effect"
 import type { HttpServer } from "effect/http"
 import type { JsonResponse } from "./Http.ts"
 import { type MoimRpcClient, withRpcClient } from "./RpcTestClient.ts"
+import * as TestServer from "./TestServer.ts"
 
 /** What one actor gets: the REST status, and the error tag (the RPC failure) when it is refused. */
 export type Expectation = readonly [status: number, tag?: string]
@@ -37,7 +37,7 @@ const describe = ([status, tag]: Expectation) => `${status}${tag === undefined ?
  * every actor that got something else: a failure names the operation, the surface and the actors.
  * `world` (the actors signed up once for the file) is made on first use and shared by the rows.
  */
-export const register = <Actor extends string, World, C extends Cell, R>(
+const register = <Actor extends string, World, C extends Cell, R>(
   it: Vitest.MethodsNonLive<R | HttpServer.HttpServer>,
   options: {
     readonly actors: ReadonlyArray<Actor>
@@ -88,3 +88,23 @@ export const register = <Actor extends string, World, C extends Cell, R>(
     })
   }
 }
+
+/** What a matrix's world and cells may use: everything the test server provides. */
+export type Services = Layer.Success<ReturnType<typeof TestServer.layer>>
+
+/**
+ * A matrix on its own test server, which trusts the test's client addresses and lets many
+ * requests through (the matrix checks who may, not how often).
+ */
+export const describeMatrix = <Actor extends string, World, C extends Cell>(
+  title: string,
+  options: {
+    readonly actors: ReadonlyArray<Actor>
+    readonly world: Effect.Effect<World, never, Services>
+    readonly rows: ReadonlyArray<Row<Actor, World, C, Services>>
+  }
+) =>
+  layer(
+    TestServer.layer(TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000" })),
+    { excludeTestServices: true, timeout: "120 seconds" }
+  )(title, (it) => register(it, options))
