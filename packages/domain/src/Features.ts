@@ -1,5 +1,6 @@
 import { AccountsFeature } from "./Accounts/AccountsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
+import { NotificationsFeature } from "./Notifications/NotificationsApi.ts"
 import { OpsFeature } from "./Ops/OpsApi.ts"
 import { SystemFeature } from "./System/SystemApi.ts"
 
@@ -7,4 +8,4 @@ import { SystemFeature } from "./System/SystemApi.ts"
  * Every feature of Moim, once: the REST API (`Api.ts`), the RPC group (`Rpcs.ts`), the OpenAPI
  * document and the SDK are all derived from this list. Adding a feature adds one line here.
  */
-export const Features = [SystemFeature, AccountsFeature, GroupsFeature, OpsFeature] as const
+export const Features = [SystemFeature, AccountsFeature, GroupsFeature, NotificationsFeature, OpsFeature] as const

@@ -1,9 +1,14 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
+import { UserSubjects } from "./Accounts/UserSubjects.ts"
 import { GroupsFeature } from "./Groups/Feature.ts"
-import { GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
+import { GroupSubjects, InvitationSubjects } from "./Groups/GroupSubjects.ts"
+import { GroupNotifierLive, GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
+import { NotificationsFeature } from "./Notifications/Feature.ts"
+import { NotificationSubjects } from "./Notifications/NotificationSubjects.ts"
+import { NotificationsLive } from "./Notifications/NotificationsLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
 import { SystemFeature } from "./System/Feature.ts"
 import { ServerInfo } from "./System/ServerInfo.ts"
@@ -14,7 +19,7 @@ import { ServerInfo } from "./System/ServerInfo.ts"
  * listed in `plainRoutes` with why it is neither an API operation nor has an RPC twin. `FeatureServices`
  * below wires the features' services to each other. Adding a feature adds its line to each.
  */
-const features = [SystemFeature, AccountsFeature, GroupsFeature, OpsFeature] as const
+const features = [SystemFeature, AccountsFeature, GroupsFeature, NotificationsFeature, OpsFeature] as const
 
 type Feature = (typeof features)[number]
 
@@ -38,10 +43,15 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
 /**
  * Every feature's services, wired to each other in dependency order, shared by the server and the
  * worker: groups read profiles from accounts (`Profiles`), accounts hand email-addressed invitations
- * to groups (`EmailOwnership`, implemented by groups). A feature's services come after those they
- * use; the compiler refuses an order that leaves a service missing.
+ * to groups (`EmailOwnership`, implemented by groups), notifications ask each feature whether a
+ * subject is still visible (`NotificationSubjects`), and groups tell people of their events through
+ * notifications (`GroupNotifier`). A feature's services come after those they use; the compiler
+ * refuses an order that leaves a service missing.
  */
-export const FeatureServices = GroupsLive.pipe(
+export const FeatureServices = GroupNotifierLive.pipe(
+  Layer.provideMerge(NotificationsLive),
+  Layer.provideMerge(NotificationSubjects.layer(Effect.all([GroupSubjects, InvitationSubjects, UserSubjects]))),
+  Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
   Layer.provide(GroupsEmailOwnership),
   Layer.provideMerge(RequestRateLimits.layer),

@@ -6,21 +6,11 @@ import { Effect, Layer, Option, Ref } from "effect"
 import { RpcClient, RpcSerialization } from "effect/rpc"
 import { SqlClient } from "effect/sql"
 import { Groups } from "../src/Groups/Groups.ts"
-import { signUp, type TestUser } from "./support/Actors.ts"
+import { createGroup, signUp } from "./support/Actors.ts"
 import { call, freshEmail, freshIp } from "./support/Http.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const env = TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000" })
-
-const createGroup = (owner: TestUser, body: Record<string, unknown>) =>
-  Effect.gen(function* () {
-    const response = yield* call("POST", "/api/v1/groups", {
-      token: owner.token,
-      body: { category: "other", ...body }
-    })
-    assert.strictEqual(response.status, 201, JSON.stringify(response.body))
-    return String(response.body.id)
-  })
 
 const memberCounts = (groupId: string) =>
   Effect.gen(function* () {

@@ -13,6 +13,13 @@ const src = join(import.meta.dirname, "../src")
 const owners: Record<string, ReadonlyArray<string>> = {
   Accounts: ["users", "sessions", "refresh_tokens", "email_tokens"],
   Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
+  Notifications: [
+    "notifications",
+    "notification_deliveries",
+    "notification_settings",
+    "notification_channel_preferences",
+    "notification_group_mutes"
+  ],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
   // The job queue's enqueue function, used by every feature through `JobQueue`.

@@ -8,7 +8,7 @@ import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
-import { Cursors, PositionField, TimePosition } from "../platform/Cursors.ts"
+import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { GroupAccess } from "./GroupAccess.ts"
@@ -19,8 +19,6 @@ import { InvitationsRepo } from "./InvitationsRepo.ts"
 import { MembershipsRepo } from "./MembershipsRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
-type Page<A> = { readonly items: ReadonlyArray<A>; readonly nextCursor: string | null }
-type PageQuery = { readonly limit?: number | undefined; readonly cursor?: string | undefined }
 
 /** Where a page of `GET /groups` ended, by sort: the rank, the member count or the creation time. */
 const listPositions = {

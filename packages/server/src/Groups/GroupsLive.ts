@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { GroupAccess } from "./GroupAccess.ts"
 import { GroupCache } from "./GroupCache.ts"
+import { GroupNotifier } from "./GroupNotifier.ts"
 import { Groups } from "./Groups.ts"
 import { GroupsRepo } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
@@ -27,3 +28,6 @@ export const GroupsLive = Layer.mergeAll(Groups.layer, Invitations.layer).pipe(
 
 /** What groups give the accounts feature: invitations sent to an email reach whoever proves it. */
 export const GroupsEmailOwnership = InvitationsEmailOwnership.pipe(Layer.provide(InvitationsRepo.layer))
+
+/** Who hears of group events (for the worker), on the notifications feature's `Notifications`. */
+export const GroupNotifierLive = GroupNotifier.layer.pipe(Layer.provide(Repos))

@@ -20,19 +20,18 @@ import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
-import { Cursors, TimePosition } from "../platform/Cursors.ts"
+import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { GroupAccess } from "./GroupAccess.ts"
 import { GroupCache } from "./GroupCache.ts"
+import { GroupEvents } from "./GroupNotifier.ts"
 import { GroupViews } from "./GroupViews.ts"
 import { InvitationsRepo } from "./InvitationsRepo.ts"
 import { Memberships } from "./Memberships.ts"
 import { MembershipsRepo } from "./MembershipsRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
-type Page<A> = { readonly items: ReadonlyArray<A>; readonly nextCursor: string | null }
-type PageQuery = { readonly limit?: number | undefined; readonly cursor?: string | undefined }
 
 const invitationDays = 14
 
@@ -83,6 +82,7 @@ export class Invitations extends Context.Service<
       const profiles = yield* Profiles
       const jobs = yield* JobQueue
       const cursors = yield* Cursors
+      const record = yield* GroupEvents.make
       const { appUrl } = yield* AppConfig
 
       const page = Effect.fn("Invitations.page")(function* (
@@ -131,6 +131,15 @@ export class Invitations extends Context.Service<
                 expiresInDays: invitationDays
               })
               if (Option.isNone(row)) return yield* new AlreadyInvited({ message: "An invitation is already pending" })
+              if (Option.isSome(inviteeId)) {
+                yield* record({
+                  _tag: "Invited",
+                  groupId,
+                  invitationId: row.value.id,
+                  userId: inviteeId.value,
+                  by: user.userId
+                })
+              }
               if ("email" in target) {
                 const link =
                   email === null
@@ -191,6 +200,13 @@ export class Invitations extends Context.Service<
               if (standing.banned) return yield* new BannedFromGroup({ message: "You are banned from this group" })
               if (standing.role !== null) return yield* new AlreadyMember({ message: "You are already a member" })
               yield* memberships.admit(groupId, user.userId, standing)
+              yield* record({
+                _tag: "InvitationAccepted",
+                groupId,
+                invitationId,
+                inviterId: invitation.value.inviterId,
+                by: user.userId
+              })
               return groupId
             })
           )

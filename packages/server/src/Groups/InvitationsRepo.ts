@@ -22,6 +22,16 @@ export type InvitationRow = typeof InvitationRow.Type
 const decodeInvitation = Rows.first(InvitationRow)
 const decodeInvitations = Rows.all(InvitationRow)
 
+const InvitationState = Schema.Struct({
+  id: InvitationId,
+  groupId: GroupId,
+  open: Schema.Boolean,
+  accepted: Schema.Boolean
+})
+export type InvitationState = typeof InvitationState.Type
+const decodeStates = Rows.all(InvitationState)
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 const columns = `i.id, i.group_id, g.name AS group_name, i.inviter_id, i.invitee_id, i.email, i.status, i.created_at,
   i.expires_at`
 
@@ -44,6 +54,11 @@ export class InvitationsRepo extends Context.Service<
     readonly find: (id: InvitationId) => Effect.Effect<Option.Option<InvitationRow>>
     /** The invitation, if it is pending, unexpired and for this user. */
     readonly findPendingFor: (id: InvitationId, userId: UserId) => Effect.Effect<Option.Option<InvitationRow>>
+    /** Those of `ids` addressed to the user, in groups that exist: whether each is open (pending, unexpired) or accepted. */
+    readonly stateFor: (
+      ids: ReadonlyArray<string>,
+      userId: UserId
+    ) => Effect.Effect<ReadonlyArray<InvitationState>>
     /** Ends a pending invitation; false when it was not pending. */
     readonly respond: (id: InvitationId, status: "accepted" | "declined" | "revoked") => Effect.Effect<boolean>
     /** The user's pending invitation to the group, if any, is accepted (they joined). */
@@ -93,6 +108,17 @@ export class InvitationsRepo extends Context.Service<
             SELECT ${invitationColumns} FROM group_invitations i JOIN groups g ON g.id = i.group_id
             WHERE i.id = ${id} AND i.invitee_id = ${userId} AND i.status = 'pending' AND i.expires_at > now()
               AND g.deleted_at IS NULL`.pipe(Effect.flatMap(decodeInvitation))
+        }, Effect.orDie),
+
+        stateFor: Effect.fn("InvitationsRepo.stateFor")(function* (ids, userId) {
+          const valid = ids.filter((id) => uuidPattern.test(id))
+          if (valid.length === 0) return []
+          return yield* sql`
+            SELECT i.id, i.group_id, (i.status = 'pending' AND i.expires_at > now()) AS open, i.status = 'accepted' AS accepted
+            FROM group_invitations i JOIN groups g ON g.id = i.group_id
+            WHERE i.id = ANY(${valid}::uuid[]) AND i.invitee_id = ${userId} AND g.deleted_at IS NULL`.pipe(
+            Effect.flatMap(decodeStates)
+          )
         }, Effect.orDie),
 
         respond: Effect.fn("InvitationsRepo.respond")(function* (id, status) {

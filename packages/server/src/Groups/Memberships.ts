@@ -21,10 +21,11 @@ import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, Effect, Layer, Option } from "effect"
 import { Actor } from "../Access/Actor.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
-import { Cursors, TimePosition } from "../platform/Cursors.ts"
+import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { GroupAccess } from "./GroupAccess.ts"
 import { GroupCache } from "./GroupCache.ts"
+import { GroupEvents } from "./GroupNotifier.ts"
 import { GroupPolicy } from "./GroupPolicy.ts"
 import { GroupsRepo } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
@@ -32,8 +33,6 @@ import { InvitationsRepo } from "./InvitationsRepo.ts"
 import { MembershipsRepo, type Standing } from "./MembershipsRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
-type Page<A> = { readonly items: ReadonlyArray<A>; readonly nextCursor: string | null }
-type PageQuery = { readonly limit?: number | undefined; readonly cursor?: string | undefined }
 
 /**
  * Who is in a group and how: joining and leaving, join requests, roles, removals and bans, and
@@ -131,6 +130,7 @@ export class Memberships extends Context.Service<
       const views = yield* GroupViews
       const profiles = yield* Profiles
       const cursors = yield* Cursors
+      const record = yield* GroupEvents.make
 
       /** One page of a time-ordered list: `limit` rows after the cursor, and the cursor after them. */
       const timePage = <Row, Item, E>(
@@ -197,6 +197,7 @@ export class Memberships extends Context.Service<
                   return yield* new GroupFull({ message: "This group is full" })
                 }
                 yield* repo.upsertJoinRequest(groupId, user.userId, message)
+                yield* record({ _tag: "JoinRequested", groupId, by: user.userId })
                 return "pending" as const
               }
               yield* admit(groupId, user.userId, standing)
@@ -243,6 +244,7 @@ export class Memberships extends Context.Service<
               if (!target.pending)
                 return yield* new JoinRequestNotFound({ message: "No pending request from this user" })
               yield* admit(groupId, userId, target)
+              yield* record({ _tag: "JoinApproved", groupId, userId, by: user.userId })
             })
           )
           yield* cache.invalidate(groupId)
@@ -256,6 +258,7 @@ export class Memberships extends Context.Service<
               if (!(yield* repo.deleteJoinRequest(groupId, userId))) {
                 return yield* new JoinRequestNotFound({ message: "No pending request from this user" })
               }
+              yield* record({ _tag: "JoinRejected", groupId, userId, by: user.userId })
             })
           )
         }),
@@ -268,6 +271,8 @@ export class Memberships extends Context.Service<
               if (Option.isNone(target)) return yield* new NotAMember({ message: "That user is not a member" })
               if (target.value.role === "owner") return yield* GroupPolicy.checkRemove(context, "owner")
               yield* repo.setRole(groupId, userId, role)
+              if (target.value.role !== role)
+                yield* record({ _tag: "RoleChanged", groupId, userId, role, by: user.userId })
             })
           )
           return yield* memberView(groupId, userId)
@@ -281,6 +286,7 @@ export class Memberships extends Context.Service<
               if (Option.isNone(target)) return yield* new NotAMember({ message: "That user is not a member" })
               yield* GroupPolicy.checkRemove(context, target.value.role)
               yield* removeMember(groupId, userId)
+              yield* record({ _tag: "MemberRemoved", groupId, userId, by: user.userId })
             })
           )
           yield* cache.invalidate(groupId)
@@ -300,6 +306,7 @@ export class Memberships extends Context.Service<
               )
               if (Option.isSome(target)) yield* removeMember(groupId, input.userId)
               yield* invitations.revokeFor(groupId, input.userId)
+              yield* record({ _tag: "MemberBanned", groupId, userId: input.userId, by: user.userId })
               return yield* repo.upsertBan({
                 groupId,
                 userId: input.userId,
@@ -348,6 +355,7 @@ export class Memberships extends Context.Service<
               yield* repo.setRole(groupId, userId, "owner")
               const updated = yield* groups.setOwner(groupId, userId)
               if (Option.isNone(updated)) return yield* Effect.die(new Error("The locked group was not updated"))
+              yield* record({ _tag: "OwnershipTransferred", groupId, userId, by: user.userId })
               return updated.value
             })
           )

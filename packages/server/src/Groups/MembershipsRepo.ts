@@ -31,6 +31,7 @@ export type Standing = typeof Standing.Type
 export const noStanding: Standing = { role: null, pending: false, invited: false, banned: false }
 
 const decodeMember = Rows.first(MemberRow)
+const decodeUserIds = Rows.all(Schema.Struct({ userId: UserId }))
 const decodeMembers = Rows.all(MemberRow)
 const decodeRequests = Rows.all(JoinRequestRow)
 const decodeBan = Rows.first(BanRow)
@@ -58,6 +59,8 @@ export class MembershipsRepo extends Context.Service<
       readonly limit: number
       readonly after: TimePosition | null
     }) => Effect.Effect<ReadonlyArray<MemberRow>>
+    /** The owner and admins: who is told of join requests. */
+    readonly moderatorIds: (groupId: GroupId) => Effect.Effect<ReadonlyArray<UserId>>
     readonly upsertJoinRequest: (groupId: GroupId, userId: UserId, message: string) => Effect.Effect<void>
     /** False when there was no request. */
     readonly deleteJoinRequest: (groupId: GroupId, userId: UserId) => Effect.Effect<boolean>
@@ -134,6 +137,14 @@ export class MembershipsRepo extends Context.Service<
               AND ${after === null ? sql`true` : sql`(joined_at, user_id) > (${after.at}::timestamptz, ${after.id}::uuid)`}
             ORDER BY joined_at, user_id
             LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeMembers))
+        }, Effect.orDie),
+
+        moderatorIds: Effect.fn("MembershipsRepo.moderatorIds")(function* (groupId) {
+          const rows = yield* sql`
+            SELECT user_id FROM group_members WHERE group_id = ${groupId} AND role IN ('owner', 'admin')`.pipe(
+            Effect.flatMap(decodeUserIds)
+          )
+          return rows.map((row) => row.userId)
         }, Effect.orDie),
 
         upsertJoinRequest: Effect.fn("MembershipsRepo.upsertJoinRequest")(function* (groupId, userId, message) {

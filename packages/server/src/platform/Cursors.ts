@@ -16,6 +16,12 @@ export const PositionField = {
 export const TimePosition = Schema.Struct({ at: PositionField.time, id: PositionField.id })
 export type TimePosition = typeof TimePosition.Type
 
+/** What a list operation receives: `?limit=&cursor=`. */
+export type PageQuery = { readonly limit?: number | undefined; readonly cursor?: string | undefined }
+
+/** One page of a list, as every list operation answers. */
+export type Page<A> = { readonly items: ReadonlyArray<A>; readonly nextCursor: string | null }
+
 const invalid = new InvalidCursor({ message: "The cursor is malformed" })
 const mismatch = new InvalidCursor({
   message: "The cursor belongs to another list, sort or search; start again without a cursor"

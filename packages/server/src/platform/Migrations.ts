@@ -6,13 +6,15 @@ import { Logger as GraphileLogger, runMigrations } from "graphile-worker"
 import m0001 from "../migrations/0001_worker_heartbeats.ts"
 import m0002 from "../migrations/0002_accounts.ts"
 import m0003 from "../migrations/0003_groups.ts"
+import m0004 from "../migrations/0004_notifications.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
 export const migrations = {
   "0001_worker_heartbeats": m0001,
   "0002_accounts": m0002,
-  "0003_groups": m0003
+  "0003_groups": m0003,
+  "0004_notifications": m0004
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

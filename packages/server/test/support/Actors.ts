@@ -1,3 +1,4 @@
+import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { AccountAdmin } from "../../src/Accounts/AccountAdmin.ts"
@@ -38,3 +39,14 @@ export const suspendedUser = Effect.gen(function* () {
   yield* sql`UPDATE users SET status = 'suspended', suspended_at = now() WHERE id = ${user.userId}`.pipe(Effect.orDie)
   return user
 })
+
+/** A group created over HTTP by `owner` (category `other` unless given); returns its id. */
+export const createGroup = (owner: TestUser, body: Record<string, unknown>) =>
+  Effect.gen(function* () {
+    const response = yield* call("POST", "/api/v1/groups", {
+      token: owner.token,
+      body: { category: "other", ...body }
+    })
+    assert.strictEqual(response.status, 201, JSON.stringify(response.body))
+    return String(response.body.id)
+  })

@@ -1,0 +1,16 @@
+import { Schema } from "effect"
+import { GroupNotification, GroupNotificationKinds } from "../Groups/GroupNotifications.ts"
+/** Every kind of notification, one line per feature that sends them. */
+export const NotificationKinds = [...GroupNotificationKinds] as const
+
+/** A notification as clients receive it: one of the kinds, told apart by `type`. */
+export const Notification = Schema.Union([GroupNotification]).annotate({
+  identifier: "Notification",
+  description: "Something that happened that concerns you; `type` says what, `data` carries the details"
+})
+export type Notification = typeof Notification.Type
+
+export const NotificationType = Schema.Literals(NotificationKinds.map((kind) => kind.type)).annotate({
+  identifier: "NotificationType",
+  description: "A kind of notification"
+})
