@@ -6,6 +6,7 @@ import { UserSubjects } from "./Accounts/UserSubjects.ts"
 import { GroupsFeature } from "./Groups/Feature.ts"
 import { GroupSubjects, InvitationSubjects } from "./Groups/GroupSubjects.ts"
 import { GroupNotifierLive, GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
+import { DeliveryChannels } from "./Notifications/DeliveryChannels.ts"
 import { NotificationsFeature } from "./Notifications/Feature.ts"
 import { NotificationSubjects } from "./Notifications/NotificationSubjects.ts"
 import { NotificationsLive } from "./Notifications/NotificationsLive.ts"
@@ -51,6 +52,8 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
 export const FeatureServices = GroupNotifierLive.pipe(
   Layer.provideMerge(NotificationsLive),
   Layer.provideMerge(NotificationSubjects.layer(Effect.all([GroupSubjects, InvitationSubjects, UserSubjects]))),
+  // The channels beyond in-app, each handed every delivered batch in its transaction.
+  Layer.provideMerge(DeliveryChannels.layer(Effect.all([]))),
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
   Layer.provide(GroupsEmailOwnership),

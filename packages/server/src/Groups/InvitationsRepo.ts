@@ -55,10 +55,7 @@ export class InvitationsRepo extends Context.Service<
     /** The invitation, if it is pending, unexpired and for this user. */
     readonly findPendingFor: (id: InvitationId, userId: UserId) => Effect.Effect<Option.Option<InvitationRow>>
     /** Those of `ids` addressed to the user, in groups that exist: whether each is open (pending, unexpired) or accepted. */
-    readonly stateFor: (
-      ids: ReadonlyArray<string>,
-      userId: UserId
-    ) => Effect.Effect<ReadonlyArray<InvitationState>>
+    readonly stateFor: (ids: ReadonlyArray<string>, userId: UserId) => Effect.Effect<ReadonlyArray<InvitationState>>
     /** Ends a pending invitation; false when it was not pending. */
     readonly respond: (id: InvitationId, status: "accepted" | "declined" | "revoked") => Effect.Effect<boolean>
     /** The user's pending invitation to the group, if any, is accepted (they joined). */

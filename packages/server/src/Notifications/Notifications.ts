@@ -11,6 +11,7 @@ import { Actor } from "../Access/Actor.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { type ChannelPlan, plan } from "./ChannelPlan.ts"
+import { DeliveryChannels } from "./DeliveryChannels.ts"
 import { NotificationSubjects } from "./NotificationSubjects.ts"
 import { NotificationsRepo } from "./NotificationsRepo.ts"
 import { NotificationViews } from "./NotificationViews.ts"
@@ -46,7 +47,8 @@ export interface Delivered {
 /**
  * The notifications of the signed-in user, and `deliver`, which every feature's notifier calls
  * (in the worker) to tell recipients of an event: per recipient, the channels their preferences
- * choose, written in batches of `deliveryBatchSize`, each batch one transaction.
+ * choose, written in batches of `deliveryBatchSize`, each batch one transaction, which also hands
+ * the batch to the other channels (`DeliveryChannels`).
  */
 export class Notifications extends Context.Service<
   Notifications,
@@ -77,6 +79,7 @@ export class Notifications extends Context.Service<
       const subjects = yield* NotificationSubjects
       const views = yield* NotificationViews
       const cursors = yield* Cursors
+      const channels = yield* DeliveryChannels
 
       const notFound = new NotificationNotFound({ message: "No such notification" })
 
@@ -127,10 +130,12 @@ export class Notifications extends Context.Service<
             data
           }
         )
-        return written.flatMap((row): ReadonlyArray<Delivered> => {
+        const delivered = written.flatMap((row): ReadonlyArray<Delivered> => {
           const chosen = plans.get(row.recipientId)
           return chosen === undefined ? [] : [{ notificationId: row.id, recipientId: row.recipientId, plan: chosen }]
         })
+        yield* channels.dispatch({ kind: delivery.kind, delivered })
+        return delivered
       })
 
       return Notifications.of({
