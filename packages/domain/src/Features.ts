@@ -1,11 +1,23 @@
 import { AccountsFeature } from "./Accounts/AccountsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
+import { NotificationEmailsFeature } from "./Notifications/EmailApi.ts"
 import { NotificationsFeature } from "./Notifications/NotificationsApi.ts"
+import { PushFeature } from "./Notifications/PushApi.ts"
 import { OpsFeature } from "./Ops/OpsApi.ts"
+import { RealtimeFeature } from "./Realtime/RealtimeApi.ts"
 import { SystemFeature } from "./System/SystemApi.ts"
 
 /**
  * Every feature of Moim, once: the REST API (`Api.ts`), the RPC group (`Rpcs.ts`), the OpenAPI
  * document and the SDK are all derived from this list. Adding a feature adds one line here.
  */
-export const Features = [SystemFeature, AccountsFeature, GroupsFeature, NotificationsFeature, OpsFeature] as const
+export const Features = [
+  SystemFeature,
+  AccountsFeature,
+  GroupsFeature,
+  NotificationsFeature,
+  NotificationEmailsFeature,
+  PushFeature,
+  RealtimeFeature,
+  OpsFeature
+] as const

@@ -12,6 +12,8 @@ export interface OperationEntry {
   readonly paginated: boolean
   /** Answers a token pair (`accessToken` and `refreshToken`), which the SDK stores. */
   readonly issuesSession: boolean
+  /** Answers Server-Sent Events: the client opens a stream instead of awaiting one body. */
+  readonly events: boolean
 }
 
 export interface OperationTable {
@@ -106,9 +108,12 @@ export const makeOperationTable = (document: JsonObject): OperationTable => {
       const responses = isJsonObject(operation.responses) ? operation.responses : {}
       const errors: Record<string, ReadonlyArray<string>> = {}
       let success: Json | undefined
+      let events = false
       for (const [status, response] of Object.entries(responses)) {
         if (status.startsWith("2")) {
           success ??= jsonSchemaOf(response)
+          const content = isJsonObject(response) ? response.content : undefined
+          events ||= isJsonObject(content) && "text/event-stream" in content
           continue
         }
         const tags = tagsOf(document, jsonSchemaOf(response))
@@ -127,7 +132,8 @@ export const makeOperationTable = (document: JsonObject): OperationTable => {
         security: securityOf(operation),
         errors,
         paginated: takesCursor && items.type === "array" && "nextCursor" in successProperties,
-        issuesSession: successRequired.includes("accessToken") && successRequired.includes("refreshToken")
+        issuesSession: successRequired.includes("accessToken") && successRequired.includes("refreshToken"),
+        events
       }
     }
   }

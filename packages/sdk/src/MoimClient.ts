@@ -1,5 +1,6 @@
 import type { Client } from "openapi-fetch"
 import createClient from "openapi-fetch"
+import { type EventStreamOptions, openEventStream } from "./EventStream.ts"
 import { operations, type securitySchemes, sessionScheme } from "./generated/operations.ts"
 import type { paths } from "./generated/schema.ts"
 import type { MoimResult } from "./MoimResult.ts"
@@ -110,15 +111,27 @@ export const createMoimClient = (options: MoimClientOptions): MoimClient => {
 
   const resources: Record<string, Record<string, unknown>> = {}
   for (const [id, spec] of Object.entries(table)) {
+    const [groupName = id, methodName = id] = id.split(".")
+    if (spec.events) {
+      const open = (input: CallInput & EventStreamOptions = {}) =>
+        openEventStream({
+          transport,
+          operation: [id, spec],
+          url: `${baseUrl}${fillPath(spec.path, input.path)}${queryString(input.query)}`,
+          headers: { ...options.headers, ...input.headers },
+          stream: input
+        })
+      resources[groupName] = { ...resources[groupName], [methodName]: open }
+      continue
+    }
     const call = (input: CallInput = {}) => callOperation(request, transport, id, spec, input)
-    const [group = id, name = id] = id.split(".")
     const method = spec.paginated
       ? Object.assign(call, {
           pages: (input: CallInput = {}) => pages(asPageCall(call, input), input),
           all: (input: CallInput = {}) => items(asPageCall(call, input), input)
         })
       : call
-    resources[group] = { ...resources[group], [name]: method }
+    resources[groupName] = { ...resources[groupName], [methodName]: method }
   }
   const sessionControl: SessionControl = { get: session.get, set: session.set, clear: session.clear }
   // Built from the same table `Resources` is derived from, so each group and method is there.
@@ -183,4 +196,20 @@ const operationMatcher = (baseUrl: string) => {
     const match = patterns.find((entry) => entry.method === request.method && entry.pattern.test(path))
     return match === undefined ? undefined : [match.id, match.spec]
   }
+}
+
+/** The operation's path with its parameters filled in. */
+const fillPath = (path: string, parameters: Readonly<Record<string, unknown>> | undefined): string =>
+  path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(parameters?.[name] ?? "")))
+
+/** `?a=1&b=2&b=3`: arrays as repeated parameters, as the API reads them. */
+const queryString = (query: Readonly<Record<string, unknown>> | undefined): string => {
+  const search = new URLSearchParams()
+  for (const [name, value] of Object.entries(query ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined) search.append(name, String(item))
+    }
+  }
+  const text = search.toString()
+  return text === "" ? "" : `?${text}`
 }

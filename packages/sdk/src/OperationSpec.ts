@@ -8,6 +8,8 @@ export interface OperationSpec {
   readonly errors: Readonly<Record<string, ReadonlyArray<string>>>
   readonly paginated: boolean
   readonly issuesSession: boolean
+  /** Answers Server-Sent Events (`client.<group>.<name>(...)` is then an `EventStream`). */
+  readonly events: boolean
 }
 
 /** Operations the session handling calls by name: part of the API contract. */

@@ -1,3 +1,4 @@
+import type { EventStream, EventStreamOptions } from "./EventStream.ts"
 import type { operations as table } from "./generated/operations.ts"
 import type { operations as schemas } from "./generated/schema.ts"
 import type { MoimResult } from "./MoimResult.ts"
@@ -110,9 +111,16 @@ export interface Paginated<Id extends OperationId> {
   readonly all: (input?: PagedInput<Id>) => AsyncGenerator<PageItem<Id>, void, undefined>
 }
 
-export type OperationMethod<Id extends OperationId> = (typeof table)[Id]["paginated"] extends true
-  ? OperationCall<Id> & Paginated<Id>
-  : OperationCall<Id>
+/** Opens the operation's event stream: `for await (const message of client.stream.open(...))`. */
+export type EventStreamMethod<Id extends OperationId> = (
+  input?: Omit<OperationInput<Id>, "idempotent" | "retry"> & EventStreamOptions
+) => EventStream
+
+export type OperationMethod<Id extends OperationId> = (typeof table)[Id]["events"] extends true
+  ? EventStreamMethod<Id>
+  : (typeof table)[Id]["paginated"] extends true
+    ? OperationCall<Id> & Paginated<Id>
+    : OperationCall<Id>
 
 type GroupOf<Id> = Id extends `${infer Group}.${string}` ? Group : never
 

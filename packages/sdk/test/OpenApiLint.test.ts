@@ -10,7 +10,8 @@ const publicOperations = new Set([
   "/api/v1/auth/login",
   "/api/v1/auth/refresh",
   "/api/v1/auth/password-reset",
-  "/api/v1/auth/password-reset/confirm"
+  "/api/v1/auth/password-reset/confirm",
+  "/api/v1/notifications/email/unsubscribe"
 ])
 
 /** Not rate limited: a constant answer from memory (meta), and the operator's token (ops). */
@@ -31,7 +32,14 @@ const exemptions: ReadonlyArray<Exemption> = [
       "owasp:api8:2023-define-error-responses-401"
     ],
     applies: ([, route]) => route !== undefined && publicOperations.has(route),
-    why: "signing up, signing in and reading the server's version cannot require a token"
+    why: "signing up, signing in, reading the server's version and the unsubscribe links of emails cannot require a token"
+  },
+  {
+    rules: ["owasp:api2:2023-no-credentials-in-url"],
+    applies: ([, route]) => route === "/api/v1/notifications/email/unsubscribe",
+    why:
+      "an email's unsubscribe link carries its signed token in the URL: mail clients POST the List-Unsubscribe " +
+      "URL as it is, with a fixed body (RFC 8058); the token can only turn that user's emails off"
   },
   {
     rules: ["owasp:api4:2023-rate-limit", "owasp:api4:2023-rate-limit-responses-429"],

@@ -56,8 +56,9 @@ describe("the generated SDK files", () => {
       expect(schema?.content).toContain(`"${id}": {`)
     }
     expect(operations?.content).toContain(
-      '"system.meta": {"method":"get","path":"/api/v1/meta","security":[],"errors":{"400":["InvalidRequest"]},"paginated":false,"issuesSession":false}'
+      '"system.meta": {"method":"get","path":"/api/v1/meta","security":[],"errors":{"400":["InvalidRequest"]},"paginated":false,"issuesSession":false,"events":false}'
     )
+    expect(operations?.content).toMatch(/"stream\.open": \{[^\n]*"events":true\}/)
   })
 
   it("refuse an operationId the client cannot turn into client.<group>.<name>", () => {

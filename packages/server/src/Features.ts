@@ -4,13 +4,25 @@ import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
 import { GroupsFeature } from "./Groups/Feature.ts"
+import { GroupTopics } from "./Groups/GroupStream.ts"
 import { GroupSubjects, InvitationSubjects } from "./Groups/GroupSubjects.ts"
 import { GroupNotifierLive, GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
 import { DeliveryChannels } from "./Notifications/DeliveryChannels.ts"
+import { EmailDispatcher } from "./Notifications/EmailDispatcher.ts"
+import { NotificationEmailsFeature } from "./Notifications/EmailFeature.ts"
+import { NotificationEmailsLive } from "./Notifications/EmailLive.ts"
 import { NotificationsFeature } from "./Notifications/Feature.ts"
 import { NotificationSubjects } from "./Notifications/NotificationSubjects.ts"
 import { NotificationsLive } from "./Notifications/NotificationsLive.ts"
+import { PushDispatcher } from "./Notifications/PushDispatcher.ts"
+import { PushFeature } from "./Notifications/PushFeature.ts"
+import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
+import { RealtimeFeature } from "./Realtime/Feature.ts"
+import { NotificationStream } from "./Realtime/NotificationStream.ts"
+import { RealtimeLive } from "./Realtime/RealtimeLive.ts"
+import { StreamOutbox } from "./Realtime/StreamOutbox.ts"
+import { TopicAccess } from "./Realtime/TopicAccess.ts"
 import { SystemFeature } from "./System/Feature.ts"
 import { ServerInfo } from "./System/ServerInfo.ts"
 
@@ -20,7 +32,16 @@ import { ServerInfo } from "./System/ServerInfo.ts"
  * listed in `plainRoutes` with why it is neither an API operation nor has an RPC twin. `FeatureServices`
  * below wires the features' services to each other. Adding a feature adds its line to each.
  */
-const features = [SystemFeature, AccountsFeature, GroupsFeature, NotificationsFeature, OpsFeature] as const
+const features = [
+  SystemFeature,
+  AccountsFeature,
+  GroupsFeature,
+  NotificationsFeature,
+  NotificationEmailsFeature,
+  PushFeature,
+  RealtimeFeature,
+  OpsFeature
+] as const
 
 type Feature = (typeof features)[number]
 
@@ -51,12 +72,28 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
  */
 export const FeatureServices = GroupNotifierLive.pipe(
   Layer.provideMerge(NotificationsLive),
+  // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
+  Layer.provideMerge(NotificationEmailsLive),
+  // Web push: subscriptions through the API, pushes sent by the worker's jobs.
+  Layer.provideMerge(PushLive),
   Layer.provideMerge(NotificationSubjects.layer(Effect.all([GroupSubjects, InvitationSubjects, UserSubjects]))),
   // The channels beyond in-app, each handed every delivered batch in its transaction.
-  Layer.provideMerge(DeliveryChannels.layer(Effect.all([]))),
+  Layer.provideMerge(DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher]))),
+  Layer.provideMerge(PushChannelLive),
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
   Layer.provide(GroupsEmailOwnership),
   Layer.provideMerge(RequestRateLimits.layer),
+  // What features publish to the realtime stream, in their transactions.
+  Layer.provideMerge(StreamOutbox.layer),
   Layer.merge(ServerInfo.layer)
+)
+
+/**
+ * What only a server process runs, on top of `FeatureServices`: the realtime hub and the streams of
+ * its connections (workers sequence the stream instead), and who may join which topic.
+ */
+export const ServerFeatureServices = RealtimeLive.pipe(
+  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics]))),
+  Layer.provideMerge(FeatureServices)
 )

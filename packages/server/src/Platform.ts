@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import { FeatureServices } from "./Features.ts"
+import { ServerFeatureServices } from "./Features.ts"
 import { type HealthCheck, HealthChecks } from "./http/Health.ts"
 import { AppConfig } from "./platform/AppConfig.ts"
 import { Cursors } from "./platform/Cursors.ts"
@@ -42,4 +42,4 @@ export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServic
 export const PlatformLive = makePlatform(Database.layer)
 
 /** Everything a server process needs beyond the platform: the features and its readiness checks. */
-export const ServerServices = Layer.merge(FeatureServices, ServerHealthChecks)
+export const ServerServices = Layer.merge(ServerFeatureServices, ServerHealthChecks)

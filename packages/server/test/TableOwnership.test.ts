@@ -18,12 +18,17 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "notification_deliveries",
     "notification_settings",
     "notification_channel_preferences",
-    "notification_group_mutes"
+    "notification_group_mutes",
+    "notification_emails",
+    "notification_digests",
+    "push_subscriptions",
+    "push_deliveries"
   ],
+  Realtime: ["stream_outbox", "stream_events", "stream_state"],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
   // The job queue's enqueue function, used by every feature through `JobQueue`.
-  platform: ["graphile_worker.add_job", "graphile_worker._private_jobs"],
+  platform: ["graphile_worker.add_job", "graphile_worker.add_jobs", "graphile_worker._private_jobs"],
   migrations: []
 }
 
@@ -36,14 +41,18 @@ const filesUnder = (directory: string): ReadonlyArray<string> =>
         : []
   )
 
-/** Table names after the SQL keywords that introduce one, in the file's SQL templates. */
+/**
+ * Table names after the SQL keywords that introduce one, in the file's SQL templates; the names a
+ * template gives its own common table expressions (`WITH moved AS (...)`) are not tables.
+ */
 const tablesIn = (source: string): ReadonlySet<string> => {
   const templates = source.match(/sql(?:<[^>]*>)?`[\s\S]*?`/g) ?? []
   const names = new Set<string>()
   for (const template of templates) {
+    const local = new Set([...template.matchAll(/(?:\bWITH|,)\s+([a-z_]+)\s+AS\s*\(/g)].map((match) => match[1]))
     for (const match of template.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+([a-z_][a-z_.]*)/g)) {
       const name = match[1]
-      if (name !== undefined && !["now", "unnest", "lateral"].includes(name)) names.add(name)
+      if (name !== undefined && !local.has(name) && !["now", "unnest", "lateral"].includes(name)) names.add(name)
     }
   }
   return names

@@ -2,6 +2,7 @@ import { FeatureServices } from "@moim/server/Features"
 import { type HealthCheck, HealthChecks } from "@moim/server/http/Health"
 import { databaseCheck } from "@moim/server/Platform"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
+import { StreamSequencerLive } from "@moim/server/Realtime/StreamSequencer"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { GroupsJobs } from "./Groups/Jobs.ts"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
@@ -9,10 +10,11 @@ import type * as JobHandler from "./JobHandler.ts"
 import { JobRunner } from "./JobRunner.ts"
 import { NotificationsJobs } from "./Notifications/Jobs.ts"
 import { PlatformJobs } from "./Platform/Jobs.ts"
+import { RealtimeJobs } from "./Realtime/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
 /** Every job this worker runs: each feature's, one entry per feature. */
-const featureJobs = [...PlatformJobs, ...GroupsJobs, ...NotificationsJobs]
+const featureJobs = [...PlatformJobs, ...GroupsJobs, ...NotificationsJobs, ...RealtimeJobs]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */
 export const handlers: ReadonlyArray<JobHandler.JobHandler<JobHandler.Services<(typeof featureJobs)[number]>>> =
@@ -25,6 +27,7 @@ export const crontab = handlers.flatMap((handler) =>
 
 /** The worker: graphile-worker running the handlers, and this process's heartbeat. Needs the platform. */
 export const WorkerLive = JobRunner.layer({ handlers, crontab }).pipe(
+  Layer.merge(StreamSequencerLive),
   Layer.provideMerge(Heartbeat.layer),
   Layer.provideMerge(WorkerIdentity.layer),
   Layer.provide(FeatureServices)

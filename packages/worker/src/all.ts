@@ -1,4 +1,4 @@
-import { FeatureServices } from "@moim/server/Features"
+import { ServerFeatureServices } from "@moim/server/Features"
 import { PlatformLive } from "@moim/server/Platform"
 import { AppConfig } from "@moim/server/platform/AppConfig"
 import { runMain } from "@moim/server/platform/RunMain"
@@ -22,7 +22,7 @@ const ServerLive = Layer.unwrap(
 
 Layer.launch(
   ServerLive.pipe(
-    Layer.provide([FeatureServices, WorkerHealthChecks]),
+    Layer.provide([ServerFeatureServices, WorkerHealthChecks]),
     Layer.provideMerge(WorkerLive),
     Layer.provide(PlatformLive)
   )

@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
+import { SendNotificationDigests } from "@moim/domain/Notifications/EmailJobs"
+import { PurgeStreamEvents } from "@moim/domain/Realtime/PurgeStreamEvents"
 import { crontab, handlers } from "../src/Worker.ts"
 
 describe("the worker's job list and crontab", () => {
@@ -11,7 +13,9 @@ describe("the worker's job list and crontab", () => {
     expect(names).toEqual(expect.arrayContaining([SendEmail.name, WorkerHeartbeat.name, PurgeDeletedGroups.name]))
     expect(crontab).toEqual([
       { task: WorkerHeartbeat.name, match: "* * * * *" },
-      { task: PurgeDeletedGroups.name, match: "17 3 * * *" }
+      { task: PurgeDeletedGroups.name, match: "17 3 * * *" },
+      { task: SendNotificationDigests.name, match: "0 * * * *" },
+      { task: PurgeStreamEvents.name, match: "23 * * * *" }
     ])
   })
 })

@@ -6,7 +6,8 @@ const refPrefix = "#/components/schemas/"
  * form, so the OpenAPI document (and the SDK types generated from it) use the plain `<Name>`
  * wherever that name is free.
  */
-export const stableComponentNames = (spec: Record<string, unknown>): Record<string, unknown> => {
+export const stableComponentNames = (input: Record<string, unknown>): Record<string, unknown> => {
+  const spec = inlineJsonStrings(input)
   const components = spec.components
   if (typeof components !== "object" || components === null || !("schemas" in components)) return spec
   const schemas = components.schemas
@@ -63,4 +64,28 @@ const describeComponents = (spec: Record<string, unknown>): Record<string, unkno
   }
   visit(spec.paths)
   return spec
+}
+
+/**
+ * A JSON string carrying a named type (the `data` of an SSE event: `Schema.fromJsonString(X)`) is
+ * named `<X>Encoded` by HttpApi beside `X` itself. It is no type of its own: inline it where it is
+ * used, a `string` whose `contentSchema` is `X`.
+ */
+const inlineJsonStrings = (spec: Record<string, unknown>): Record<string, unknown> => {
+  const schemas = isRecord(spec.components) && isRecord(spec.components.schemas) ? spec.components.schemas : {}
+  const inlined = new Map<string, unknown>()
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (name.endsWith(suffix) && isRecord(schema) && schema.type === "string" && "contentSchema" in schema) {
+      inlined.set(`${refPrefix}${name}`, schema)
+    }
+  }
+  if (inlined.size === 0) return spec
+  const result: Record<string, unknown> = JSON.parse(JSON.stringify(spec), (key, value: unknown) => {
+    if (isRecord(value) && typeof value.$ref === "string" && inlined.has(value.$ref)) return inlined.get(value.$ref)
+    if (key === "schemas" && isRecord(value)) {
+      return Object.fromEntries(Object.entries(value).filter(([name]) => !inlined.has(`${refPrefix}${name}`)))
+    }
+    return value
+  })
+  return result
 }

@@ -964,6 +964,134 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/notifications/email/unsubscribe": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * What an unsubscribe link stops
+         * @description Answers which emails the link of a notification email stops, without changing anything (RFC 8058: opening a link must not unsubscribe).
+         */
+        readonly get: operations["notificationEmails.describeUnsubscribe"];
+        readonly put?: never;
+        /**
+         * Unsubscribe with an email's link (one-click)
+         * @description Turns off the emails the link is for: one kind of notification, or every kind for a digest's link. The `List-Unsubscribe` header of every notification email names this URL and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so mail clients POST it with the form body `List-Unsubscribe=One-Click` (RFC 8058); any body, or none, is accepted. Unsubscribing twice changes nothing.
+         */
+        readonly post: operations["notificationEmails.unsubscribe"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/push/public-key": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * The key to subscribe to web push with
+         * @description The server's VAPID public key, for `pushManager.subscribe({ userVisibleOnly: true, applicationServerKey })`. `PushNotConfigured` when this server sends no push.
+         */
+        readonly get: operations["push.publicKey"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/push-subscriptions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Your devices that receive push
+         * @description Most recently added first; at most 20.
+         */
+        readonly get: operations["push.list"];
+        readonly put?: never;
+        /**
+         * Receive notifications on this device
+         * @description Registering an endpoint again updates its keys (send it whenever the browser renews the subscription); an endpoint another account registered moves to you. Each account keeps its 20 most recently registered devices.
+         */
+        readonly post: operations["push.register"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/push-subscriptions/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /**
+         * Stop pushing to a device
+         * @description Call it when the browser unsubscribes. Another person's subscription answers 404, as one that does not exist.
+         */
+        readonly delete: operations["push.delete"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/stream": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Your realtime stream (Server-Sent Events)
+         * @description Your notifications and counts, and the topics you join, as they happen. Resume with `Last-Event-ID` (or `cursor`) to receive what you missed, in order and once, within the retention window. Authenticate with `Authorization: Bearer` or `?ticket=`.
+         */
+        readonly get: operations["stream.open"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/stream/tickets": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * A ticket for EventSource
+         * @description Browsers' EventSource cannot send headers: open the stream with `?ticket=` instead. Valid for an hour, while your session lasts.
+         */
+        readonly post: operations["stream.createTicket"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/ops/workers": {
         readonly parameters: {
             readonly query?: never;
@@ -1086,96 +1214,149 @@ export interface components {
             readonly _tag: "Unauthorized";
             readonly message: string;
         };
+        /** @description Lets an EventSource, which cannot send headers, open your stream */
+        readonly StreamTicket: {
+            /** @description Pass as `?ticket=` to `GET /api/v1/stream` */
+            readonly ticket: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly expiresAt: string;
+        };
+        /** @description Sign in again and get a new ticket */
+        readonly InvalidStreamTicket: {
+            /** @enum {string} */
+            readonly _tag: "InvalidStreamTicket";
+            readonly message: string;
+        };
+        /** @description No such topic, or not one you may see */
+        readonly StreamTopicNotFound: {
+            /** @enum {string} */
+            readonly _tag: "StreamTopicNotFound";
+            readonly message: string;
+            readonly topic: string;
+        };
+        /** @description One message of your realtime stream */
+        readonly StreamMessage: {
+            /** @enum {string} */
+            readonly type: "notification.created";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly notification: components["schemas"]["Notification"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "notification.counts";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: components["schemas"]["NotificationCounts"];
+        } | {
+            /** @enum {string} */
+            readonly type: "group.updated";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly groupId: components["schemas"]["GroupId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "group.deleted";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly groupId: components["schemas"]["GroupId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "group.memberJoined";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly userId: components["schemas"]["UserId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "group.memberLeft";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly userId: components["schemas"]["UserId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "topic.left";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                /**
+                 * @description `access`: you may no longer see it; `deleted`: it is gone
+                 * @enum {string}
+                 */
+                readonly reason: "access" | "deleted";
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "stream.reset";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                /**
+                 * @description `expired`: the cursor is older than the retention window; `unknown`: it is not a cursor of this stream
+                 * @enum {string}
+                 */
+                readonly reason: "expired" | "unknown";
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "stream.ready";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                /** @description What this stream receives */
+                readonly topics: readonly string[];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "stream.heartbeat";
+            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: unknown;
+        };
+        /**
+         * Format: uuid
+         * @description A user's id (UUIDv7)
+         */
+        readonly UserId: string;
         /**
          * Format: uuid
          * @description A group's id (UUIDv7)
          */
         readonly GroupId: string;
-        /** @description No such group (or it is private and you are not a member) */
-        readonly GroupNotFound: {
-            /** @enum {string} */
-            readonly _tag: "GroupNotFound";
-            readonly message: string;
-        };
-        /** @description How and when you are notified */
-        readonly NotificationPreferences: {
-            /** @description Your IANA time zone (default `UTC`) */
-            readonly timeZone: string;
-            readonly quietHours: components["schemas"]["QuietHours"] | null;
-            readonly digest: components["schemas"]["DigestFrequency"];
-            /** @description Every kind of notification, with its channels */
-            readonly types: readonly components["schemas"]["NotificationTypePreference"][];
-            /** @description Groups whose activity does not notify you (news about your own membership still does) */
-            readonly mutedGroups: readonly components["schemas"]["GroupId"][];
-        };
-        /** @description Where one kind of notification reaches you */
-        readonly NotificationTypePreference: {
-            readonly type: components["schemas"]["NotificationType"];
-            readonly description: string;
-            readonly inApp: boolean;
-            readonly email: boolean;
-            readonly push: boolean;
-        };
-        /**
-         * @description A kind of notification
-         * @enum {string}
-         */
-        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted";
-        /**
-         * @description `off`: one email per notification; `daily` or `weekly`: one email of your unread notifications instead, at 08:00 your time (weekly: on Mondays)
-         * @enum {string}
-         */
-        readonly DigestFrequency: "off" | "daily" | "weekly";
-        /** @description Push and email wait until `end` (in your time zone) when they fall between `start` and `end`; in-app does not wait. `end` before `start` spans midnight. */
-        readonly QuietHours: {
-            /**
-             * @description `HH:MM`, 24-hour clock
-             * @example 22:00
-             */
-            readonly start: string;
-            /**
-             * @description `HH:MM`, 24-hour clock
-             * @example 22:00
-             */
-            readonly end: string;
-        };
-        /** @description Only the fields present change; `types` changes only the channels it names */
-        readonly UpdateNotificationPreferencesPayload: {
-            readonly timeZone?: string | null;
-            readonly quietHours?: components["schemas"]["QuietHours"] | null;
-            readonly digest?: components["schemas"]["DigestFrequency"] | null;
-            readonly types?: readonly {
-                readonly type: components["schemas"]["NotificationType"];
-                readonly inApp?: boolean | null;
-                readonly email?: boolean | null;
-                readonly push?: boolean | null;
-            }[] | null;
-        };
-        /** @description No such notification of yours */
-        readonly NotificationNotFound: {
-            /** @enum {string} */
-            readonly _tag: "NotificationNotFound";
-            readonly message: string;
-        };
-        /**
-         * Format: uuid
-         * @description A notification's id (UUIDv7)
-         */
-        readonly NotificationId: string;
-        /** @description How many notifications were marked as read */
-        readonly MarkedRead: {
-            /** Format: int32 */
-            readonly marked: number;
-        };
-        /** @description Which notifications to mark as read */
-        readonly MarkNotificationsReadPayload: {
-            readonly upTo?: components["schemas"]["NotificationId_1"] | null;
-        };
-        /**
-         * Format: uuid
-         * @description Mark this notification and every one listed after it (older) as read; omit to mark all
-         */
-        readonly NotificationId_1: string;
         /** @description For a badge: how many are unread and unseen */
         readonly NotificationCounts: {
             /**
@@ -1188,18 +1369,6 @@ export interface components {
              * @description Notifications that arrived or changed since the list was last opened
              */
             readonly unseen: number;
-        };
-        /** @description The cursor is malformed */
-        readonly InvalidCursor: {
-            /** @enum {string} */
-            readonly _tag: "InvalidCursor";
-            readonly message: string;
-        };
-        /** @description A page of results and the cursor of the next one */
-        readonly NotificationPage: {
-            readonly items: readonly components["schemas"]["Notification"][];
-            /** @description Pass as `cursor` to get the next page; null on the last page */
-            readonly nextCursor: string | null;
         };
         /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
         readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"];
@@ -1252,17 +1421,17 @@ export interface components {
              */
             readonly createdAt: string;
         };
-        /**
-         * Format: uuid
-         * @description A user's id (UUIDv7)
-         */
-        readonly UserId: string;
         /** @description The entity the notification is about; it disappears when the entity is gone or hidden from you */
         readonly NotificationSubject: {
             /** @description `group`, `invitation`, `user`, ... */
             readonly kind: string;
             readonly id: string;
         };
+        /**
+         * Format: uuid
+         * @description A notification's id (UUIDv7)
+         */
+        readonly NotificationId: string;
         /** @description You become the owner of a group */
         readonly GroupOwnershipTransferredNotification: {
             /** @enum {string} */
@@ -1555,6 +1724,174 @@ export interface components {
          * @description An invitation's id (UUIDv7)
          */
         readonly InvitationId: string;
+        /** @description No such push subscription of yours */
+        readonly PushSubscriptionNotFound: {
+            /** @enum {string} */
+            readonly _tag: "PushSubscriptionNotFound";
+            readonly message: string;
+        };
+        /**
+         * Format: uuid
+         * @description A push subscription's id (UUIDv7)
+         */
+        readonly PushSubscriptionId: string;
+        /** @description A device that receives your notifications by web push */
+        readonly PushSubscription: {
+            readonly id: components["schemas"]["PushSubscriptionId"];
+            /** @description The push service URL of the device */
+            readonly endpoint: string;
+            readonly deviceName: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+        };
+        /** @description The endpoint is not an https URL of a push service this server allows */
+        readonly PushEndpointRefused: {
+            /** @enum {string} */
+            readonly _tag: "PushEndpointRefused";
+            readonly message: string;
+        };
+        /** @description This server does not send web push */
+        readonly PushNotConfigured: {
+            /** @enum {string} */
+            readonly _tag: "PushNotConfigured";
+            readonly message: string;
+        };
+        /** @description A browser's push subscription: its endpoint and keys */
+        readonly RegisterPushSubscriptionPayload: {
+            /**
+             * @description The push service URL the browser gave (`subscription.endpoint`). It must be on one of the push services the server allows.
+             * @example https://fcm.googleapis.com/fcm/send/dQw4w9WgXcQ:APA91bH
+             */
+            readonly endpoint: string & unknown;
+            readonly keys: components["schemas"]["PushSubscriptionKeys"];
+            readonly expirationTime?: (number | ("Infinity" | "-Infinity" | "NaN") | null) | null;
+            readonly deviceName?: (string & unknown) | null;
+        };
+        /** @description The keys the payload is encrypted for (RFC 8291) */
+        readonly PushSubscriptionKeys: {
+            /** @description The browser's P-256 public key (`subscription.toJSON().keys.p256dh`), base64url */
+            readonly p256dh: string & unknown;
+            /** @description The browser's authentication secret (`keys.auth`), base64url */
+            readonly auth: string & unknown;
+        };
+        /** @description What a browser subscribes to this server's pushes with */
+        readonly PushPublicKey: {
+            /** @description The server's VAPID public key (uncompressed P-256, base64url): pass it, decoded to bytes, as `applicationServerKey` to `pushManager.subscribe` */
+            readonly publicKey: string;
+        };
+        /** @description The unsubscribe link is malformed, altered, or not from this server */
+        readonly InvalidUnsubscribeLink: {
+            /** @enum {string} */
+            readonly _tag: "InvalidUnsubscribeLink";
+            readonly message: string;
+        };
+        /** @description What an unsubscribe link stops; opening it changes nothing */
+        readonly EmailUnsubscription: {
+            /** @description The kind of notification the link stops emails of; null for a digest's link: every kind */
+            readonly type: components["schemas"]["NotificationType"] | null;
+            /** @description What those emails are about */
+            readonly description: string;
+            /** @description Whether those emails are still on */
+            readonly email: boolean;
+            /** @description What to do with the link */
+            readonly message: string;
+        };
+        /**
+         * @description A kind of notification
+         * @enum {string}
+         */
+        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted";
+        /** @description No such group (or it is private and you are not a member) */
+        readonly GroupNotFound: {
+            /** @enum {string} */
+            readonly _tag: "GroupNotFound";
+            readonly message: string;
+        };
+        /** @description How and when you are notified */
+        readonly NotificationPreferences: {
+            /** @description Your IANA time zone (default `UTC`) */
+            readonly timeZone: string;
+            readonly quietHours: components["schemas"]["QuietHours"] | null;
+            readonly digest: components["schemas"]["DigestFrequency"];
+            /** @description Every kind of notification, with its channels */
+            readonly types: readonly components["schemas"]["NotificationTypePreference"][];
+            /** @description Groups whose activity does not notify you (news about your own membership still does) */
+            readonly mutedGroups: readonly components["schemas"]["GroupId"][];
+        };
+        /** @description Where one kind of notification reaches you */
+        readonly NotificationTypePreference: {
+            readonly type: components["schemas"]["NotificationType"];
+            readonly description: string;
+            readonly inApp: boolean;
+            readonly email: boolean;
+            readonly push: boolean;
+        };
+        /**
+         * @description `off`: one email per notification; `daily` or `weekly`: one email of your unread notifications instead, at 08:00 your time (weekly: on Mondays)
+         * @enum {string}
+         */
+        readonly DigestFrequency: "off" | "daily" | "weekly";
+        /** @description Push and email wait until `end` (in your time zone) when they fall between `start` and `end`; in-app does not wait. `end` before `start` spans midnight. */
+        readonly QuietHours: {
+            /**
+             * @description `HH:MM`, 24-hour clock
+             * @example 22:00
+             */
+            readonly start: string;
+            /**
+             * @description `HH:MM`, 24-hour clock
+             * @example 22:00
+             */
+            readonly end: string;
+        };
+        /** @description Only the fields present change; `types` changes only the channels it names */
+        readonly UpdateNotificationPreferencesPayload: {
+            readonly timeZone?: string | null;
+            readonly quietHours?: components["schemas"]["QuietHours"] | null;
+            readonly digest?: components["schemas"]["DigestFrequency"] | null;
+            readonly types?: readonly {
+                readonly type: components["schemas"]["NotificationType"];
+                readonly inApp?: boolean | null;
+                readonly email?: boolean | null;
+                readonly push?: boolean | null;
+            }[] | null;
+        };
+        /** @description No such notification of yours */
+        readonly NotificationNotFound: {
+            /** @enum {string} */
+            readonly _tag: "NotificationNotFound";
+            readonly message: string;
+        };
+        /** @description How many notifications were marked as read */
+        readonly MarkedRead: {
+            /** Format: int32 */
+            readonly marked: number;
+        };
+        /** @description Which notifications to mark as read */
+        readonly MarkNotificationsReadPayload: {
+            readonly upTo?: components["schemas"]["NotificationId_1"] | null;
+        };
+        /**
+         * Format: uuid
+         * @description Mark this notification and every one listed after it (older) as read; omit to mark all
+         */
+        readonly NotificationId_1: string;
+        /** @description The cursor is malformed */
+        readonly InvalidCursor: {
+            /** @enum {string} */
+            readonly _tag: "InvalidCursor";
+            readonly message: string;
+        };
+        /** @description A page of results and the cursor of the next one */
+        readonly NotificationPage: {
+            readonly items: readonly components["schemas"]["Notification"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
         /** @description Not allowed */
         readonly Forbidden: {
             /** @enum {string} */
@@ -7264,6 +7601,688 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "notificationEmails.describeUnsubscribe": {
+        readonly parameters: {
+            readonly query: {
+                readonly token: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description What an unsubscribe link stops; opening it changes nothing */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EmailUnsubscription"];
+                };
+            };
+            /** @description The unsubscribe link is malformed, altered, or not from this server | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidUnsubscribeLink"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "notificationEmails.unsubscribe": {
+        readonly parameters: {
+            readonly query: {
+                readonly token: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The unsubscribe link is malformed, altered, or not from this server | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidUnsubscribeLink"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "push.publicKey": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description What a browser subscribes to this server's pushes with */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PushPublicKey"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description This server does not send web push */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PushNotConfigured"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "push.list": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Success */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["PushSubscription"][];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "push.register": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["RegisterPushSubscriptionPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A device that receives your notifications by web push */
+            readonly 201: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description The endpoint is not an https URL of a push service this server allows | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PushEndpointRefused"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description This server does not send web push */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PushNotConfigured"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "push.delete": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["PushSubscriptionId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such push subscription of yours */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PushSubscriptionNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "stream.open": {
+        readonly parameters: {
+            readonly query?: {
+                readonly topics?: readonly (string & unknown)[];
+                readonly cursor?: string & unknown;
+                readonly ticket?: string;
+            };
+            readonly header?: {
+                readonly "last-event-id"?: string & unknown;
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Success */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "text/event-stream": {
+                        readonly id?: string | null;
+                        readonly event: string;
+                        readonly data: string;
+                    };
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in again and get a new ticket | Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidStreamTicket"] | components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such topic, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["StreamTopicNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "stream.createTicket": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Lets an EventSource, which cannot send headers, open your stream */
+            readonly 201: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["StreamTicket"];
+                };
             };
             /** @description The request failed validation */
             readonly 400: {

@@ -4,7 +4,8 @@ import {
   type UploadNotFound,
   type User,
   type UserId,
-  UserNotFound
+  UserNotFound,
+  type UserRole
 } from "@moim/domain/Accounts/User"
 import { Unauthorized } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
@@ -21,6 +22,14 @@ import { UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
 
 type Actor = CurrentUser["Service"]
+
+/** Where and how to email a user: their verified address, their nickname, their site role. */
+export interface EmailRecipient {
+  readonly userId: UserId
+  readonly email: string
+  readonly nickname: string
+  readonly role: UserRole
+}
 
 const SearchPosition = Schema.Struct({ score: PositionField.number, id: PositionField.id })
 const NewestPosition = Schema.Struct({ createdAt: PositionField.time, id: PositionField.id })
@@ -58,6 +67,12 @@ export class Profiles extends Context.Service<
     readonly findActive: (userId: UserId) => Effect.Effect<Option.Option<UserId>>
     /** The active account with this (normalised) email, if any. */
     readonly findActiveByEmail: (email: string) => Effect.Effect<Option.Option<UserId>>
+    /**
+     * Where to email these users, in one query: active accounts with a verified address. The others
+     * (unverified, suspended, deleted) are missing from the map: nothing is emailed to an address
+     * its owner has not proven.
+     */
+    readonly emailRecipients: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, EmailRecipient>>
     readonly avatarDownloadUrl: (userId: UserId) => Effect.Effect<Option.Option<string>>
   }
 >()("@moim/server/Accounts/Profiles") {
@@ -151,6 +166,15 @@ export class Profiles extends Context.Service<
 
         findActive: (userId) => users.findActiveId(userId),
         findActiveByEmail: (email) => users.findActiveIdByEmail(email),
+
+        emailRecipients: Effect.fn("Profiles.emailRecipients")(function* (ids) {
+          const rows = yield* users.findEmailRecipients([...new Set(ids)])
+          return new Map(
+            rows.map(
+              (row) => [row.id, { userId: row.id, email: row.email, nickname: row.nickname, role: row.role }] as const
+            )
+          )
+        }),
 
         avatarDownloadUrl: Effect.fn("Profiles.avatarDownloadUrl")(function* (userId) {
           const row = yield* users.findProfile(userId)

@@ -52,6 +52,14 @@ export class Sessions extends Context.Service<
     readonly logout: (actor: Actor) => Effect.Effect<void>
     /** Checks an access token and its session: a revoked session or a suspended user is refused at once. */
     readonly authenticate: (token: string, client: Client) => Effect.Effect<Actor, Unauthorized | AccountSuspended>
+    /**
+     * The session's user, if the session is still active: for credentials that carry a session
+     * rather than an access token (a stream ticket). Checked as `authenticate` checks a token.
+     */
+    readonly authenticateSession: (session: {
+      readonly sessionId: SessionId
+      readonly userId: UserId
+    }) => Effect.Effect<Actor, Unauthorized | AccountSuspended>
     /** Needs the current password; ends every other session. */
     readonly changePassword: (
       actor: Actor,
@@ -105,6 +113,23 @@ export class Sessions extends Context.Service<
         | { readonly _tag: "Refused"; readonly error: SessionRevoked | AccountSuspended }
 
       const revoked = (message: string): RefreshOutcome => ({ _tag: "Refused", error: new SessionRevoked({ message }) })
+
+      /** The session's row, if it belongs to the user and is still active. */
+      const activeSession = Effect.fn("Sessions.activeSession")(function* (claims: {
+        readonly sessionId: SessionId
+        readonly userId: UserId
+      }) {
+        const session = yield* sessions.findForAuth(claims.sessionId)
+        if (Option.isNone(session) || session.value.userId !== claims.userId) {
+          return yield* new Unauthorized({ message: "The access token is invalid" })
+        }
+        const row = session.value
+        if (row.status === "suspended") return yield* new AccountSuspended({ message: "This account is suspended" })
+        if (row.status === "deleted" || row.revoked || row.expired) {
+          return yield* new Unauthorized({ message: "This session has ended; sign in again" })
+        }
+        return row
+      })
 
       return Sessions.of({
         signup: Effect.fn("Sessions.signup")(function* (input, client) {
@@ -187,17 +212,14 @@ export class Sessions extends Context.Service<
 
         authenticate: Effect.fn("Sessions.authenticate")(function* (token, client) {
           const claims = yield* accessTokens.verify(token)
-          const session = yield* sessions.findForAuth(claims.sessionId)
-          if (Option.isNone(session) || session.value.userId !== claims.userId) {
-            return yield* new Unauthorized({ message: "The access token is invalid" })
-          }
-          const row = session.value
-          if (row.status === "suspended") return yield* new AccountSuspended({ message: "This account is suspended" })
-          if (row.status === "deleted" || row.revoked || row.expired) {
-            return yield* new Unauthorized({ message: "This session has ended; sign in again" })
-          }
+          const row = yield* activeSession(claims)
           if (row.stale) yield* sessions.touch(claims.sessionId, client)
           return { userId: claims.userId, sessionId: claims.sessionId, role: row.role }
+        }),
+
+        authenticateSession: Effect.fn("Sessions.authenticateSession")(function* (session) {
+          const row = yield* activeSession(session)
+          return { userId: session.userId, sessionId: session.sessionId, role: row.role }
         }),
 
         changePassword: Effect.fn("Sessions.changePassword")(function* (actor, input) {

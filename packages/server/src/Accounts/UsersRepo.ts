@@ -41,11 +41,21 @@ export type SearchRow = typeof SearchRow.Type
 
 const IdRow = Schema.Struct({ id: UserId })
 
+/** Where to email an active user whose address is verified. */
+export const EmailRecipientRow = Schema.Struct({
+  id: UserId,
+  email: Schema.String,
+  nickname: Schema.String,
+  role: UserRole
+})
+export type EmailRecipientRow = typeof EmailRecipientRow.Type
+
 const decodeUser = Rows.first(UserRow)
 const decodeProfile = Rows.first(ProfileRow)
 const decodeProfiles = Rows.all(ProfileRow)
 const decodeSearch = Rows.all(SearchRow)
 const decodeId = Rows.first(IdRow)
+const decodeEmailRecipients = Rows.all(EmailRecipientRow)
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (match) => `\\${match}`)
 const profileColumns = "id, nickname, bio, avatar_key, interests, created_at"
@@ -90,6 +100,8 @@ export class UsersRepo extends Context.Service<
     readonly findProfiles: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<ProfileRow>>
     readonly findActiveId: (id: UserId) => Effect.Effect<Option.Option<UserId>>
     readonly findActiveIdByEmail: (email: string) => Effect.Effect<Option.Option<UserId>>
+    /** The active users among `ids` whose email is verified, with their address. */
+    readonly findEmailRecipients: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<EmailRecipientRow>>
     /** Fuzzy nickname search (trigram similarity, prefixes first), best first, after a keyset position. */
     readonly searchProfiles: (options: {
       readonly q: string
@@ -197,6 +209,14 @@ export class UsersRepo extends Context.Service<
             Effect.flatMap(decodeId)
           )
           return Option.map(row, (found) => found.id)
+        }, Effect.orDie),
+
+        findEmailRecipients: Effect.fn("UsersRepo.findEmailRecipients")(function* (ids) {
+          if (ids.length === 0) return []
+          return yield* sql`
+            SELECT id, email, nickname, role FROM users
+            WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'active' AND email IS NOT NULL
+              AND email_verified_at IS NOT NULL`.pipe(Effect.flatMap(decodeEmailRecipients))
         }, Effect.orDie),
 
         searchProfiles: Effect.fn("UsersRepo.searchProfiles")(function* (options) {

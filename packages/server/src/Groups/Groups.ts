@@ -13,6 +13,7 @@ import { ImageUploads } from "../platform/ImageUploads.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { GroupAccess } from "./GroupAccess.ts"
 import { GroupCache } from "./GroupCache.ts"
+import { GroupStream } from "./GroupStream.ts"
 import { type GroupFields, type GroupSortKey, GroupsRepo, toTsQuery } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
 import { InvitationsRepo } from "./InvitationsRepo.ts"
@@ -80,6 +81,7 @@ export class Groups extends Context.Service<
       const views = yield* GroupViews
       const images = yield* ImageUploads
       const cursors = yield* Cursors
+      const stream = yield* GroupStream.make
 
       return Groups.of({
         list: Effect.fn("Groups.list")(function* (query) {
@@ -167,6 +169,7 @@ export class Groups extends Context.Service<
                 imageKey: input.imageUploadKey === undefined ? group.imageKey : input.imageUploadKey
               })
               if (Option.isNone(row)) return yield* Effect.die(new Error("The locked group was not updated"))
+              yield* stream.updated(groupId)
               return { updated: views.group(row.value, standing), previousImage: group.imageKey }
             })
           )
@@ -183,6 +186,7 @@ export class Groups extends Context.Service<
               yield* access.require(groupId, Actor.of(user), "delete")
               yield* repo.softDelete(groupId)
               yield* invitations.revokeAll(groupId)
+              yield* stream.deleted(groupId)
             })
           )
           yield* cache.invalidate(groupId)

@@ -27,6 +27,7 @@ import { GroupAccess } from "./GroupAccess.ts"
 import { GroupCache } from "./GroupCache.ts"
 import { GroupEvents } from "./GroupNotifier.ts"
 import { GroupPolicy } from "./GroupPolicy.ts"
+import { GroupStream } from "./GroupStream.ts"
 import { GroupsRepo } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
 import { InvitationsRepo } from "./InvitationsRepo.ts"
@@ -131,6 +132,7 @@ export class Memberships extends Context.Service<
       const profiles = yield* Profiles
       const cursors = yield* Cursors
       const record = yield* GroupEvents.make
+      const stream = yield* GroupStream.make
 
       /** One page of a time-ordered list: `limit` rows after the cursor, and the cursor after them. */
       const timePage = <Row, Item, E>(
@@ -161,11 +163,15 @@ export class Memberships extends Context.Service<
         yield* repo.insertMember(groupId, userId, "member")
         if (standing.pending) yield* repo.deleteJoinRequest(groupId, userId)
         if (standing.invited) yield* invitations.acceptFor(groupId, userId)
+        yield* stream.joined(groupId, userId)
       })
 
       const removeMember = Effect.fn("Memberships.removeMember")(function* (groupId: GroupId, userId: UserId) {
         const removed = yield* repo.deleteMember(groupId, userId)
-        if (Option.isSome(removed)) yield* groups.releaseSeat(groupId)
+        if (Option.isSome(removed)) {
+          yield* groups.releaseSeat(groupId)
+          yield* stream.left(groupId, userId)
+        }
         return Option.isSome(removed)
       })
 
@@ -356,6 +362,7 @@ export class Memberships extends Context.Service<
               const updated = yield* groups.setOwner(groupId, userId)
               if (Option.isNone(updated)) return yield* Effect.die(new Error("The locked group was not updated"))
               yield* record({ _tag: "OwnershipTransferred", groupId, userId, by: user.userId })
+              yield* stream.updated(groupId)
               return updated.value
             })
           )

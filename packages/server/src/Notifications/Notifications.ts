@@ -10,6 +10,7 @@ import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
+import { StreamOutbox, userTopic } from "../Realtime/StreamOutbox.ts"
 import { type ChannelPlan, plan } from "./ChannelPlan.ts"
 import { DeliveryChannels } from "./DeliveryChannels.ts"
 import { NotificationSubjects } from "./NotificationSubjects.ts"
@@ -60,6 +61,8 @@ export class Notifications extends Context.Service<
       user: SignedIn,
       query: PageQuery & { readonly unread?: "true" | "false" | undefined }
     ) => Effect.Effect<Page<Notification>, InvalidCursor>
+    /** One of the user's notifications, as the list shows it; none if it is gone or its subject is hidden. */
+    readonly find: (user: SignedIn, id: NotificationId) => Effect.Effect<Option.Option<Notification>>
     readonly counts: (user: SignedIn) => Effect.Effect<{ readonly unread: number; readonly unseen: number }>
     readonly markRead: (user: SignedIn, id: NotificationId) => Effect.Effect<void, NotificationNotFound>
     readonly markAllRead: (
@@ -80,6 +83,10 @@ export class Notifications extends Context.Service<
       const views = yield* NotificationViews
       const cursors = yield* Cursors
       const channels = yield* DeliveryChannels
+      const outbox = yield* StreamOutbox
+      /** Counts changed: the user's open streams send the new counts. */
+      const changed = (user: SignedIn) =>
+        outbox.publish([{ topic: userTopic(user.userId), type: "notifications.changed", data: {} }])
 
       const notFound = new NotificationNotFound({ message: "No such notification" })
 
@@ -182,6 +189,16 @@ export class Notifications extends Context.Service<
           return { items: yield* views.notifications(shown), nextCursor: page.nextCursor }
         }),
 
+        find: Effect.fn("Notifications.find")(function* (user, id) {
+          const row = yield* repo.find(user.userId, id)
+          if (Option.isNone(row)) return Option.none()
+          const subject = { kind: row.value.subjectKind, id: row.value.subjectId }
+          const visible = yield* subjects.visible(Actor.of(user), [subject])
+          if (!visible.has(NotificationSubjects.keyOf(subject))) return Option.none()
+          const [shown] = yield* views.notifications([row.value])
+          return Option.fromNullishOr(shown)
+        }),
+
         counts: Effect.fn("Notifications.counts")(function* (user) {
           const bySubject = yield* repo.unreadBySubject(user.userId)
           const visible = yield* subjects.visible(
@@ -200,18 +217,22 @@ export class Notifications extends Context.Service<
 
         markRead: Effect.fn("Notifications.markRead")(function* (user, id) {
           if (!(yield* repo.markRead(user.userId, id))) return yield* notFound
+          yield* changed(user)
         }),
 
         markAllRead: Effect.fn("Notifications.markAllRead")(function* (user, upTo) {
           const bound = upTo === undefined ? Option.none() : yield* repo.position(user.userId, upTo)
           if (upTo !== undefined && Option.isNone(bound)) return yield* notFound
-          return { marked: yield* repo.markAllRead(user.userId, Option.getOrNull(bound)) }
+          const marked = yield* repo.markAllRead(user.userId, Option.getOrNull(bound))
+          if (marked > 0) yield* changed(user)
+          return { marked }
         }),
 
-        markSeen: (user) => repo.markSeen(user.userId),
+        markSeen: (user) => Effect.andThen(repo.markSeen(user.userId), changed(user)),
 
         remove: Effect.fn("Notifications.remove")(function* (user, id) {
           if (!(yield* repo.remove(user.userId, id))) return yield* notFound
+          yield* changed(user)
         })
       })
     })

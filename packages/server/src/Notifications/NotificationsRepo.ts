@@ -35,6 +35,7 @@ const Position = Schema.Struct({ updatedAt: Schema.Date, id: NotificationId })
 const Recipient = Schema.Struct({ recipientId: UserId })
 
 const decodeRows = Rows.all(NotificationRow)
+const decodeRow = Rows.first(NotificationRow)
 const decodeCounts = Rows.all(SubjectCount)
 const decodePosition = Rows.first(Position)
 const decodeRecipients = Rows.all(Recipient)
@@ -85,6 +86,7 @@ export class NotificationsRepo extends Context.Service<
     }) => Effect.Effect<ReadonlyArray<NotificationRow>>
     /** Unread and unseen counts per subject (at most 500 subjects), for counts that leave hidden subjects out. */
     readonly unreadBySubject: (recipientId: UserId) => Effect.Effect<ReadonlyArray<SubjectCount>>
+    readonly find: (recipientId: UserId, id: NotificationId) => Effect.Effect<Option.Option<NotificationRow>>
     readonly position: (
       recipientId: UserId,
       id: NotificationId
@@ -163,6 +165,13 @@ export class NotificationsRepo extends Context.Service<
             GROUP BY subject_kind, subject_id
             ORDER BY max(updated_at) DESC
             LIMIT 500`.pipe(Effect.flatMap(decodeCounts))
+        }, Effect.orDie),
+
+        find: Effect.fn("NotificationsRepo.find")(function* (recipientId, id) {
+          return yield* sql`
+            SELECT ${selected} FROM notifications WHERE id = ${id} AND recipient_id = ${recipientId}`.pipe(
+            Effect.flatMap(decodeRow)
+          )
         }, Effect.orDie),
 
         position: Effect.fn("NotificationsRepo.position")(function* (recipientId, id) {

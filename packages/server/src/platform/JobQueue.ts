@@ -4,6 +4,7 @@ import { SqlClient } from "effect/sql"
 import { Rows } from "./Rows.ts"
 
 const decodeAdded = Rows.first(Schema.Struct({ id: Schema.String }))
+const decodeCount = Rows.first(Schema.Struct({ added: Schema.Int }))
 
 export interface EnqueueOptions {
   /** De-duplicates: a pending job with the same key is replaced instead of added again. Defaults to the job's own `key`. */
@@ -27,6 +28,19 @@ export class JobQueue extends Context.Service<
       payload: P["Type"],
       options?: EnqueueOptions
     ) => Effect.Effect<string, never, P["EncodingServices"]>
+    /**
+     * Enqueues many jobs of one kind in one statement (`graphile_worker.add_jobs`), each with its own
+     * run time and key, on the caller's connection like `enqueue`. Of several entries with the same
+     * key, the last one counts. Returns how many jobs were added or replaced.
+     */
+    readonly enqueueMany: <P extends Schema.Top>(
+      job: Job<string, P>,
+      entries: ReadonlyArray<{
+        readonly payload: P["Type"]
+        readonly runAt?: DateTime.Utc | undefined
+        readonly jobKey?: string | undefined
+      }>
+    ) => Effect.Effect<number, never, P["EncodingServices"]>
   }
 >()("@moim/server/platform/JobQueue") {
   static readonly layer = Layer.effect(
@@ -56,7 +70,45 @@ export class JobQueue extends Context.Service<
         yield* Effect.annotateCurrentSpan({ job: job.name, jobId: added.value.id })
         return added.value.id
       })
-      return JobQueue.of({ enqueue })
+      const enqueueMany = Effect.fn("JobQueue.enqueueMany")(function* <P extends Schema.Top>(
+        job: Job<string, P>,
+        entries: ReadonlyArray<{
+          readonly payload: P["Type"]
+          readonly runAt?: DateTime.Utc | undefined
+          readonly jobKey?: string | undefined
+        }>
+      ) {
+        if (entries.length === 0) return 0
+        const encode = Schema.encodeEffect(Schema.toCodecJson(job.payload))
+        const specs = yield* Effect.forEach(entries, (entry) =>
+          Effect.map(encode(entry.payload), (payload) => ({
+            identifier: job.name,
+            payload,
+            run_at: entry.runAt === undefined ? null : DateTime.formatIso(entry.runAt),
+            max_attempts: job.maxAttempts,
+            job_key: entry.jobKey ?? job.key?.(entry.payload) ?? null
+          }))
+        ).pipe(Effect.orDie)
+        // One statement may not insert the same key twice: the last entry of a key wins.
+        const byKey = new Map<string, (typeof specs)[number]>()
+        const unkeyed: Array<(typeof specs)[number]> = []
+        for (const spec of specs) {
+          if (spec.job_key === null) unkeyed.push(spec)
+          else byKey.set(spec.job_key, spec)
+        }
+        const added = yield* sql`
+          SELECT count(*)::int AS added FROM graphile_worker.add_jobs(
+            array(SELECT json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify([
+              ...unkeyed,
+              ...byKey.values()
+            ])}::json))
+          )
+        `.pipe(Effect.orDie, Effect.flatMap(decodeCount))
+        const count = Option.match(added, { onNone: () => 0, onSome: (row) => row.added })
+        yield* Effect.annotateCurrentSpan({ job: job.name, jobs: count })
+        return count
+      })
+      return JobQueue.of({ enqueue, enqueueMany })
     })
   )
 }

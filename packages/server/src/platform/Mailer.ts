@@ -21,6 +21,8 @@ export interface MailMessage {
   readonly html?: string | undefined
   /** Defaults to `MAIL_FROM`. */
   readonly from?: string | undefined
+  /** Extra headers (`List-Unsubscribe`, ...), written as given. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 const defaultFrom = "Moim <no-reply@localhost>"
@@ -140,7 +142,8 @@ const toMailOptions = (message: MailMessage): SendMailOptions => ({
   subject: message.subject,
   text: message.text,
   ...(message.html === undefined ? {} : { html: message.html }),
-  ...(message.from === undefined ? {} : { from: message.from })
+  ...(message.from === undefined ? {} : { from: message.from }),
+  ...(message.headers === undefined ? {} : { headers: { ...message.headers } })
 })
 
 // Failures that end the connection rather than refuse the message: another attempt may get through.

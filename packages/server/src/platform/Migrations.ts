@@ -7,6 +7,9 @@ import m0001 from "../migrations/0001_worker_heartbeats.ts"
 import m0002 from "../migrations/0002_accounts.ts"
 import m0003 from "../migrations/0003_groups.ts"
 import m0004 from "../migrations/0004_notifications.ts"
+import m0005 from "../migrations/0005_stream.ts"
+import m0006 from "../migrations/0006_push_subscriptions.ts"
+import m0007 from "../migrations/0007_notification_email.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -14,7 +17,10 @@ export const migrations = {
   "0001_worker_heartbeats": m0001,
   "0002_accounts": m0002,
   "0003_groups": m0003,
-  "0004_notifications": m0004
+  "0004_notifications": m0004,
+  "0005_stream": m0005,
+  "0006_push_subscriptions": m0006,
+  "0007_notification_email": m0007
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

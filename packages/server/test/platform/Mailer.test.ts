@@ -183,6 +183,22 @@ const mailerContract = (name: string, mailerLayer: Layer.Layer<Mailer | Delivere
       })
     )
 
+    it.effect("writes extra headers as given (one-click unsubscribe, RFC 8058)", () =>
+      Effect.gen(function* () {
+        const mailer = yield* Mailer
+        const link = `https://moim.test/api/v1/notifications/email/unsubscribe?token=${"t".repeat(120)}`
+        const messageId = yield* mailer.send({
+          to: "ben@example.com",
+          subject: "Olga invited you",
+          text: "Olga invited you to join Hikers.",
+          headers: { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+        })
+        const delivered = yield* findDelivered(messageId)
+        assert.strictEqual(delivered.mime.headers.get("list-unsubscribe"), `<${link}>`)
+        assert.strictEqual(delivered.mime.headers.get("list-unsubscribe-post"), "List-Unsubscribe=One-Click")
+      })
+    )
+
     it.effect("refuses a message without recipients, for good", () =>
       Effect.gen(function* () {
         const mailer = yield* Mailer

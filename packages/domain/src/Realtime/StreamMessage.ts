@@ -1,0 +1,76 @@
+import { Schema } from "effect"
+import { GroupMemberChanged, GroupUpdated } from "../Groups/GroupStreamEvents.ts"
+import { Notification } from "../Notifications/Catalogue.ts"
+import { NotificationCounts } from "../Notifications/NotificationsApi.ts"
+
+const cursor = Schema.String.annotate({
+  description:
+    "Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here"
+})
+
+const message = <const Type extends string, Data extends Schema.Top>(type: Type, data: Data, description: string) =>
+  Schema.Struct({
+    type: Schema.Literal(type),
+    topic: Schema.String.annotate({ description: "`user:<your id>`, or a topic you joined, e.g. `group:<id>`" }),
+    cursor,
+    data
+  }).annotate({ description })
+
+export const NotificationCreatedMessage = message(
+  "notification.created",
+  Schema.Struct({ notification: Notification }),
+  "A notification arrived (or a collapsed one changed)"
+)
+export const NotificationCountsMessage = message(
+  "notification.counts",
+  NotificationCounts,
+  "Your unread and unseen counts changed"
+)
+export const GroupUpdatedMessage = message("group.updated", GroupUpdated, "The group changed: fetch it again")
+export const GroupDeletedMessage = message("group.deleted", GroupUpdated, "The group was deleted")
+export const GroupMemberJoinedMessage = message("group.memberJoined", GroupMemberChanged, "Someone joined the group")
+export const GroupMemberLeftMessage = message("group.memberLeft", GroupMemberChanged, "Someone left the group")
+export const TopicLeftMessage = message(
+  "topic.left",
+  Schema.Struct({
+    reason: Schema.Literals(["access", "deleted"]).annotate({
+      description: "`access`: you may no longer see it; `deleted`: it is gone"
+    })
+  }),
+  "You no longer receive this topic"
+)
+export const StreamResetMessage = message(
+  "stream.reset",
+  Schema.Struct({
+    reason: Schema.Literals(["expired", "unknown"]).annotate({
+      description:
+        "`expired`: the cursor is older than the retention window; `unknown`: it is not a cursor of this stream"
+    })
+  }),
+  "What you missed can no longer be replayed: reload what you show, then carry on from this message"
+)
+export const StreamReadyMessage = message(
+  "stream.ready",
+  Schema.Struct({ topics: Schema.Array(Schema.String).annotate({ description: "What this stream receives" }) }),
+  "Sent first: you are subscribed; what you missed (if you passed a cursor) and live events follow"
+)
+export const StreamHeartbeatMessage = message(
+  "stream.heartbeat",
+  Schema.Struct({}),
+  "Sent when nothing else was for a while, so clients and proxies know the stream is alive"
+)
+
+/** One message of your realtime stream; `type` says what it is. */
+export const StreamMessage = Schema.Union([
+  NotificationCreatedMessage,
+  NotificationCountsMessage,
+  GroupUpdatedMessage,
+  GroupDeletedMessage,
+  GroupMemberJoinedMessage,
+  GroupMemberLeftMessage,
+  TopicLeftMessage,
+  StreamResetMessage,
+  StreamReadyMessage,
+  StreamHeartbeatMessage
+]).annotate({ identifier: "StreamMessage", description: "One message of your realtime stream" })
+export type StreamMessage = typeof StreamMessage.Type

@@ -1,0 +1,183 @@
+import { GroupMemberChanged, GroupUpdated } from "@moim/domain/Groups/GroupStreamEvents"
+import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import { NotificationId } from "@moim/domain/Notifications/Notification"
+import type { StreamTopicNotFound } from "@moim/domain/Realtime/RealtimeApi"
+import type { StreamMessage } from "@moim/domain/Realtime/StreamMessage"
+import { type Cause, Context, Effect, Layer, Option, Queue, Schedule, Schema, Stream } from "effect"
+import { Actor } from "../Access/Actor.ts"
+import { Notifications } from "../Notifications/Notifications.ts"
+import { StreamHub } from "./StreamHub.ts"
+import { userTopic } from "./StreamOutbox.ts"
+import { StreamRepo, type StreamRow } from "./StreamRepo.ts"
+import { TopicAccess } from "./TopicAccess.ts"
+
+type SignedIn = CurrentUser["Service"]
+
+/** Sent when nothing else was, so clients and proxies know the connection is alive. */
+const heartbeatInterval = "25 seconds"
+
+const decodeNotificationEvent = Schema.decodeUnknownOption(Schema.Struct({ notificationId: NotificationId }))
+const decodeAccessEvent = Schema.decodeUnknownOption(Schema.Struct({ topic: Schema.String }))
+const decodeGroupUpdated = Schema.decodeUnknownOption(Schema.toCodecJson(GroupUpdated))
+const decodeMemberChanged = Schema.decodeUnknownOption(Schema.toCodecJson(GroupMemberChanged))
+
+/**
+ * A user's realtime stream: their own topic and the topics they join, each joined only if they may
+ * see it and left as soon as they may not (an `access.changed` event on their own topic makes the
+ * stream check again, in order with everything else). First `stream.ready` (sent at once, so the
+ * client knows it is subscribed), then with a cursor what was missed (read from the database), then
+ * live events from the hub, each exactly once and in `seq` order.
+ */
+export class Realtime extends Context.Service<
+  Realtime,
+  {
+    readonly open: (
+      user: SignedIn,
+      input: { readonly topics?: ReadonlyArray<string> | undefined; readonly cursor?: string | undefined }
+    ) => Effect.Effect<Stream.Stream<StreamMessage>, StreamTopicNotFound>
+  }
+>()("@moim/server/Realtime/Realtime") {
+  static readonly layer = Layer.effect(
+    Realtime,
+    Effect.gen(function* () {
+      const hub = yield* StreamHub
+      const repo = yield* StreamRepo
+      const access = yield* TopicAccess
+      const notifications = yield* Notifications
+
+      return Realtime.of({
+        open: Effect.fn("Realtime.open")(function* (user, input) {
+          const actor = Actor.of(user)
+          const requested = [...new Set(input.topics ?? [])]
+          yield* Effect.forEach(requested, (topic) => access.authorize(actor, topic), { discard: true })
+          const own = userTopic(user.userId)
+
+          const messages = Stream.unwrap(
+            Effect.gen(function* () {
+              const joined = new Set([own, ...requested])
+              const subscription = yield* hub.subscribe(joined)
+              const out = yield* Queue.bounded<StreamMessage, Cause.Done>(64)
+              let last = subscription.position
+
+              const counts = (cursor: string) =>
+                Effect.map(
+                  notifications.counts(user),
+                  (data): StreamMessage => ({ type: "notification.counts", topic: own, cursor, data })
+                )
+
+              const leave = Effect.fn(function* (topic: string, reason: "access" | "deleted", cursor: string) {
+                if (!joined.delete(topic)) return
+                yield* subscription.setTopics(new Set(joined))
+                yield* Queue.offer(out, { type: "topic.left", topic, cursor, data: { reason } })
+              })
+
+              /** What one stream event means for this user, in order. */
+              const handle = Effect.fn(function* (row: StreamRow) {
+                last = row.seq
+                if (!joined.has(row.topic)) return
+                const cursor = String(row.seq)
+                switch (row.type) {
+                  case "notification.created": {
+                    const event = decodeNotificationEvent(row.data)
+                    if (Option.isNone(event)) return
+                    const shown = yield* notifications.find(user, event.value.notificationId)
+                    if (Option.isSome(shown)) {
+                      yield* Queue.offer(out, {
+                        type: "notification.created",
+                        topic: own,
+                        cursor,
+                        data: { notification: shown.value }
+                      })
+                    }
+                    yield* Queue.offer(out, yield* counts(cursor))
+                    return
+                  }
+                  case "notifications.changed":
+                    yield* Queue.offer(out, yield* counts(cursor))
+                    return
+                  case "access.changed": {
+                    const event = decodeAccessEvent(row.data)
+                    if (Option.isNone(event) || !joined.has(event.value.topic)) return
+                    if (!(yield* access.allowed(actor, event.value.topic))) {
+                      yield* leave(event.value.topic, "access", cursor)
+                    }
+                    return
+                  }
+                  case "group.updated":
+                  case "group.deleted": {
+                    const data = decodeGroupUpdated(row.data)
+                    if (Option.isNone(data)) return
+                    yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
+                    if (row.type === "group.deleted") yield* leave(row.topic, "deleted", cursor)
+                    return
+                  }
+                  case "group.memberJoined":
+                  case "group.memberLeft": {
+                    const data = decodeMemberChanged(row.data)
+                    if (Option.isNone(data)) return
+                    yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
+                    return
+                  }
+                }
+              })
+
+              const replay = Effect.fn(function* (from: number) {
+                let seq = from
+                while (seq < subscription.position) {
+                  const rows = yield* repo.after({
+                    seq,
+                    through: subscription.position,
+                    topics: [...joined],
+                    limit: 500
+                  })
+                  if (rows.length === 0) return
+                  for (const row of rows) yield* handle(row)
+                  seq = rows[rows.length - 1]?.seq ?? subscription.position
+                }
+              })
+
+              const start = Effect.gen(function* () {
+                yield* Queue.offer(out, {
+                  type: "stream.ready",
+                  topic: own,
+                  cursor: input.cursor ?? String(subscription.position),
+                  data: { topics: [...joined] }
+                })
+                if (input.cursor === undefined) return
+                const cursor = Number(input.cursor)
+                const purged = yield* repo.purgedThrough
+                if (cursor < purged || cursor > subscription.position) {
+                  yield* Queue.offer(out, {
+                    type: "stream.reset",
+                    topic: own,
+                    cursor: String(subscription.position),
+                    data: { reason: cursor < purged ? "expired" : "unknown" }
+                  })
+                  return
+                }
+                yield* replay(cursor)
+              })
+
+              const live = Effect.forever(
+                Effect.flatMap(Queue.take(subscription.queue), (row) => (row.seq > last ? handle(row) : Effect.void))
+              )
+
+              yield* Effect.forkScoped(
+                Effect.andThen(start, live).pipe(
+                  Effect.catchCause((cause) => Effect.logDebug("a stream ended", cause)),
+                  Effect.ensuring(Queue.end(out))
+                )
+              )
+              return Stream.fromQueue(out)
+            })
+          )
+
+          const heartbeats = Stream.fromSchedule(Schedule.spaced(heartbeatInterval)).pipe(
+            Stream.map((): StreamMessage => ({ type: "stream.heartbeat", topic: own, cursor: "", data: {} }))
+          )
+          return Stream.merge(messages, heartbeats, { haltStrategy: "left" })
+        })
+      })
+    })
+  )
+}
