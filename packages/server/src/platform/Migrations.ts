@@ -3,6 +3,7 @@ import { PgMigrator } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
 import { Migrator } from "effect/sql"
 import { Logger as GraphileLogger, runMigrations } from "graphile-worker"
+import pg from "pg"
 import m0001 from "../migrations/0001_worker_heartbeats.ts"
 import m0002 from "../migrations/0002_accounts.ts"
 import m0003 from "../migrations/0003_groups.ts"
@@ -25,17 +26,31 @@ export const migrations = {
 
 const silentLogger = new GraphileLogger(() => () => undefined)
 
+/**
+ * graphile-worker's schema, on a pool of our own: graphile-worker would end its own pool without
+ * waiting, and a connection still closing then surfaces a late, unhandled error if the database goes
+ * away (a test database dropped right after). Ours logs nothing, handles errors and is ended before
+ * this returns.
+ */
 const runJobQueueMigrations = Effect.gen(function* () {
   const database = yield* DatabaseUrl
-  yield* Effect.tryPromise({
-    try: () =>
-      runMigrations({
-        connectionString: Redacted.value(database.url),
-        logger: silentLogger
+  yield* Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const pool = new pg.Pool({ connectionString: Redacted.value(database.url), max: 1 })
+      // A failing query still rejects for its caller; these only keep a dropped connection's late
+      // error event from going unhandled (graphile-worker checks that both are there).
+      pool.on("error", () => undefined)
+      pool.on("connect", (client) => client.on("error", () => undefined))
+      return pool
+    }),
+    (pool) =>
+      Effect.tryPromise({
+        try: () => runMigrations({ pgPool: pool, logger: silentLogger }),
+        catch: (cause) =>
+          new Migrator.MigrationError({ kind: "Failed", message: `graphile-worker migrations failed: ${cause}`, cause })
       }),
-    catch: (cause) =>
-      new Migrator.MigrationError({ kind: "Failed", message: `graphile-worker migrations failed: ${cause}`, cause })
-  })
+    (pool) => Effect.promise(() => pool.end().catch(() => undefined))
+  )
 })
 
 /**
