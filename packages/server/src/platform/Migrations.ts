@@ -11,6 +11,7 @@ import m0004 from "../migrations/0004_notifications.ts"
 import m0005 from "../migrations/0005_stream.ts"
 import m0006 from "../migrations/0006_push_subscriptions.ts"
 import m0007 from "../migrations/0007_notification_email.ts"
+import m0008 from "../migrations/0008_millisecond_list_times.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -21,7 +22,8 @@ export const migrations = {
   "0004_notifications": m0004,
   "0005_stream": m0005,
   "0006_push_subscriptions": m0006,
-  "0007_notification_email": m0007
+  "0007_notification_email": m0007,
+  "0008_millisecond_list_times": m0008
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
