@@ -84,7 +84,7 @@ export const myGroups = {
     LIMIT $2`
 }
 
-/** `toTsQuery` of `GroupsRepo.ts`: every word of the query is a prefix term. */
+/** `toTsQuery` of `platform/TextSearch.ts`: every word of the query is a prefix term. */
 export const toTsQuery = (q: string): string | null => {
   const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
   return words.length === 0

@@ -1,9 +1,11 @@
 import { AccountsFeature } from "./Accounts/AccountsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
+import { MediaFeature } from "./Media/MediaApi.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailApi.ts"
 import { NotificationsFeature } from "./Notifications/NotificationsApi.ts"
 import { PushFeature } from "./Notifications/PushApi.ts"
 import { OpsFeature } from "./Ops/OpsApi.ts"
+import { PostsFeature } from "./Posts/PostsApi.ts"
 import { RealtimeFeature } from "./Realtime/RealtimeApi.ts"
 import { SystemFeature } from "./System/SystemApi.ts"
 
@@ -18,6 +20,8 @@ export const Features = [
   NotificationsFeature,
   NotificationEmailsFeature,
   PushFeature,
+  MediaFeature,
+  PostsFeature,
   RealtimeFeature,
   OpsFeature
 ] as const

@@ -7,6 +7,8 @@ import { GroupsFeature } from "./Groups/Feature.ts"
 import { GroupTopics } from "./Groups/GroupStream.ts"
 import { GroupSubjects, InvitationSubjects } from "./Groups/GroupSubjects.ts"
 import { GroupNotifierLive, GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
+import { MediaFeature } from "./Media/Feature.ts"
+import { MediaLive } from "./Media/MediaLive.ts"
 import { DeliveryChannels } from "./Notifications/DeliveryChannels.ts"
 import { EmailDispatcher } from "./Notifications/EmailDispatcher.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailFeature.ts"
@@ -18,6 +20,9 @@ import { PushDispatcher } from "./Notifications/PushDispatcher.ts"
 import { PushFeature } from "./Notifications/PushFeature.ts"
 import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
+import { AudienceGraph } from "./Posts/AudienceGraph.ts"
+import { PostsFeature } from "./Posts/Feature.ts"
+import { PostsLive } from "./Posts/PostsLive.ts"
 import { RealtimeFeature } from "./Realtime/Feature.ts"
 import { NotificationStream } from "./Realtime/NotificationStream.ts"
 import { RealtimeLive } from "./Realtime/RealtimeLive.ts"
@@ -39,6 +44,8 @@ const features = [
   NotificationsFeature,
   NotificationEmailsFeature,
   PushFeature,
+  MediaFeature,
+  PostsFeature,
   RealtimeFeature,
   OpsFeature
 ] as const
@@ -71,6 +78,8 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
  * refuses an order that leaves a service missing.
  */
 export const FeatureServices = GroupNotifierLive.pipe(
+  // Posts, whose followers and friends audiences ask the social graph (none yet).
+  Layer.merge(PostsLive.pipe(Layer.provide(AudienceGraph.none))),
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
   Layer.provideMerge(NotificationEmailsLive),
@@ -80,6 +89,8 @@ export const FeatureServices = GroupNotifierLive.pipe(
   // The channels beyond in-app, each handed every delivered batch in its transaction.
   Layer.provideMerge(DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher]))),
   Layer.provideMerge(PushChannelLive),
+  // Photos: uploaded through the API, processed and purged by the worker, attached by posts (`MediaLibrary`).
+  Layer.provideMerge(MediaLive),
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
   Layer.provide(GroupsEmailOwnership),

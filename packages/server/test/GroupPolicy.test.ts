@@ -56,6 +56,17 @@ const table: Record<"public" | "private", Record<GroupAction, Record<Who, Outcom
       owner: "yes",
       siteAdmin: "yes"
     },
+    participate: {
+      anonymous: "Forbidden",
+      outsider: "Forbidden",
+      pending: "Forbidden",
+      invited: "Forbidden",
+      banned: "Forbidden",
+      member: "yes",
+      admin: "yes",
+      owner: "yes",
+      siteAdmin: "Forbidden"
+    },
     moderate: {
       anonymous: "Forbidden",
       outsider: "Forbidden",
@@ -113,6 +124,17 @@ const table: Record<"public" | "private", Record<GroupAction, Record<Who, Outcom
       admin: "yes",
       owner: "yes",
       siteAdmin: "yes"
+    },
+    participate: {
+      anonymous: "GroupNotFound",
+      outsider: "GroupNotFound",
+      pending: "GroupNotFound",
+      invited: "GroupNotFound",
+      banned: "GroupNotFound",
+      member: "yes",
+      admin: "yes",
+      owner: "yes",
+      siteAdmin: "Forbidden"
     },
     moderate: {
       anonymous: "GroupNotFound",

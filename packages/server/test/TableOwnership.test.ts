@@ -25,6 +25,8 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "push_deliveries"
   ],
   Realtime: ["stream_outbox", "stream_events", "stream_state"],
+  Media: ["media"],
+  Posts: ["posts", "post_versions"],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
   // The job queue's enqueue function, used by every feature through `JobQueue`.

@@ -8,13 +8,14 @@ import { GroupsJobs } from "./Groups/Jobs.ts"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
 import type * as JobHandler from "./JobHandler.ts"
 import { JobRunner } from "./JobRunner.ts"
+import { MediaJobs } from "./Media/Jobs.ts"
 import { NotificationsJobs } from "./Notifications/Jobs.ts"
 import { PlatformJobs } from "./Platform/Jobs.ts"
 import { RealtimeJobs } from "./Realtime/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
 /** Every job this worker runs: each feature's, one entry per feature. */
-const featureJobs = [...PlatformJobs, ...GroupsJobs, ...NotificationsJobs, ...RealtimeJobs]
+const featureJobs = [...PlatformJobs, ...GroupsJobs, ...NotificationsJobs, ...RealtimeJobs, ...MediaJobs]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */
 export const handlers: ReadonlyArray<JobHandler.JobHandler<JobHandler.Services<(typeof featureJobs)[number]>>> =

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
+import { PurgeUnusedMedia } from "@moim/domain/Media/PurgeUnusedMedia"
 import { SendNotificationDigests } from "@moim/domain/Notifications/EmailJobs"
 import { PurgeStreamEvents } from "@moim/domain/Realtime/PurgeStreamEvents"
 import { crontab, handlers } from "../src/Worker.ts"
@@ -15,7 +16,8 @@ describe("the worker's job list and crontab", () => {
       { task: WorkerHeartbeat.name, match: "* * * * *" },
       { task: PurgeDeletedGroups.name, match: "17 3 * * *" },
       { task: SendNotificationDigests.name, match: "0 * * * *" },
-      { task: PurgeStreamEvents.name, match: "23 * * * *" }
+      { task: PurgeStreamEvents.name, match: "23 * * * *" },
+      { task: PurgeUnusedMedia.name, match: "41 * * * *" }
     ])
   })
 })

@@ -15,6 +15,8 @@ export type GroupAction =
   | "changeRoles"
   /** Hand ownership to another member. */
   | "transfer"
+  /** Take part: post, comment, react (members, whatever their role). */
+  | "participate"
 
 export interface PolicyContext {
   readonly group: { readonly visibility: "public" | "private" }
@@ -51,7 +53,9 @@ export const GroupPolicy = {
         ? isAdmin(context) || isSiteAdmin(context.actor)
         : action === "delete"
           ? isOwner(context) || isSiteAdmin(context.actor)
-          : isOwner(context)
+          : action === "participate"
+            ? context.standing.role !== null
+            : isOwner(context)
     return allowed ? Effect.void : Effect.fail(new Forbidden({ message: forbiddenMessages[action] }))
   },
 
@@ -74,5 +78,6 @@ const forbiddenMessages: Record<Exclude<GroupAction, "view">, string> = {
   moderate: "Only the group's owner and admins may do this",
   delete: "Only the group's owner may delete it",
   changeRoles: "Only the group's owner makes or unmakes admins",
-  transfer: "Only the group's owner may transfer ownership"
+  transfer: "Only the group's owner may transfer ownership",
+  participate: "Only the group's members may post here"
 }

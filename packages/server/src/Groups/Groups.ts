@@ -10,11 +10,12 @@ import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
+import { toTsQuery } from "../platform/TextSearch.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { GroupAccess } from "./GroupAccess.ts"
 import { GroupCache } from "./GroupCache.ts"
 import { GroupStream } from "./GroupStream.ts"
-import { type GroupFields, type GroupSortKey, GroupsRepo, toTsQuery } from "./GroupsRepo.ts"
+import { type GroupFields, type GroupSortKey, GroupsRepo } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
 import { InvitationsRepo } from "./InvitationsRepo.ts"
 import { MembershipsRepo } from "./MembershipsRepo.ts"
@@ -65,6 +66,11 @@ export class Groups extends Context.Service<
     readonly imageDownloadUrl: (groupId: GroupId) => Effect.Effect<Option.Option<string>>
     /** The user's groups, most recently joined first. */
     readonly mine: (user: SignedIn, query: PageQuery) => Effect.Effect<Page<Group>, InvalidCursor>
+    /**
+     * The posts feature tells the group its post count changed (`groups.post_count` is the groups
+     * feature's): call it in the transaction that adds or removes the post.
+     */
+    readonly countPosts: (groupId: GroupId, delta: number) => Effect.Effect<void>
     /** Removes groups deleted more than `retentionDays` ago, with their images; returns how many. */
     readonly purgeDeleted: (retentionDays: number) => Effect.Effect<number>
   }
@@ -189,6 +195,11 @@ export class Groups extends Context.Service<
               yield* stream.deleted(groupId)
             })
           )
+          yield* cache.invalidate(groupId)
+        }),
+
+        countPosts: Effect.fn("Groups.countPosts")(function* (groupId, delta) {
+          yield* repo.addPosts(groupId, delta)
           yield* cache.invalidate(groupId)
         }),
 

@@ -51,17 +51,6 @@ export interface GroupFields {
   readonly memberLimit: number | null
 }
 
-/** Prefix terms for `to_tsquery`: each word of the query must match the start of a word. */
-export const toTsQuery = (q: string): string | null => {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-  return words.length === 0
-    ? null
-    : words
-        .slice(0, 8)
-        .map((word) => `${word}:*`)
-        .join(" & ")
-}
-
 const groupColumnList = `id, name, description, category, tags, visibility, join_policy, member_limit, image_key, owner_id,
   member_count, post_count, created_at, updated_at`
 
@@ -101,6 +90,8 @@ export class GroupsRepo extends Context.Service<
     /** Counts a new member if the group has room; false when it is full. Call on the locked row. */
     readonly reserveSeat: (id: GroupId) => Effect.Effect<boolean>
     readonly releaseSeat: (id: GroupId) => Effect.Effect<void>
+    /** Adds `delta` to the group's post count. */
+    readonly addPosts: (id: GroupId, delta: number) => Effect.Effect<void>
     readonly setOwner: (id: GroupId, ownerId: UserId) => Effect.Effect<Option.Option<GroupRow>>
   }
 >()("@moim/server/Groups/GroupsRepo") {
@@ -211,6 +202,10 @@ export class GroupsRepo extends Context.Service<
 
         releaseSeat: Effect.fn("GroupsRepo.releaseSeat")(function* (id) {
           yield* sql`UPDATE groups SET member_count = member_count - 1, updated_at = now() WHERE id = ${id}`
+        }, Effect.orDie),
+
+        addPosts: Effect.fn("GroupsRepo.addPosts")(function* (id, delta) {
+          yield* sql`UPDATE groups SET post_count = greatest(post_count + ${delta}, 0) WHERE id = ${id}`
         }, Effect.orDie),
 
         setOwner: Effect.fn("GroupsRepo.setOwner")(function* (id, ownerId) {

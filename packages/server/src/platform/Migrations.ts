@@ -12,6 +12,8 @@ import m0005 from "../migrations/0005_stream.ts"
 import m0006 from "../migrations/0006_push_subscriptions.ts"
 import m0007 from "../migrations/0007_notification_email.ts"
 import m0008 from "../migrations/0008_millisecond_list_times.ts"
+import m0009 from "../migrations/0009_posts.ts"
+import m0010 from "../migrations/0010_media.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -23,7 +25,9 @@ export const migrations = {
   "0005_stream": m0005,
   "0006_push_subscriptions": m0006,
   "0007_notification_email": m0007,
-  "0008_millisecond_list_times": m0008
+  "0008_millisecond_list_times": m0008,
+  "0009_posts": m0009,
+  "0010_media": m0010
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

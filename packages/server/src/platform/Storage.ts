@@ -11,7 +11,7 @@ import {
   S3ServiceException
 } from "@aws-sdk/client-s3"
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner"
-import { Clock, Config, Context, Duration, Effect, Layer, Option, Predicate, Redacted, Schema } from "effect"
+import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Predicate, Redacted, Schema } from "effect"
 import { AppConfig, optionalSecret } from "./AppConfig.ts"
 import { ServerSecret } from "./ServerSecret.ts"
 
@@ -49,8 +49,35 @@ export interface StorageObjectInfo {
 export interface PresignedUpload {
   readonly url: string
   readonly method: "PUT"
-  /** Headers the client must send exactly as given (the content type is part of the signature). */
+  /**
+   * Headers the client must send exactly as given: the content type, and the content length when the
+   * upload was signed for one (both are part of the signature; `fetch` sets the length itself).
+   */
   readonly headers: Readonly<Record<string, string>>
+}
+
+/** The options of `Storage.presignUpload`. */
+export interface UploadOptions {
+  readonly contentType: string
+  /**
+   * The exact size of the upload in bytes. Both adapters refuse a body of any other size: S3 through
+   * the signed `Content-Length` header, the disk adapter through its signed URL. With S3 this is the
+   * only size limit the store itself enforces.
+   */
+  readonly contentLength?: number | undefined
+  /** The most bytes the upload may have; enforced by the disk adapter only (see `presignUpload`). */
+  readonly maxBytes?: number | undefined
+  readonly expiresIn: Duration.Input
+}
+
+/** The options of `Storage.presignDownload`. */
+export interface DownloadOptions {
+  readonly expiresIn: Duration.Input
+  /**
+   * When the URL counts as signed (default: now); it expires `expiresIn` later. Passing the start of a
+   * period gives the same URL for every request in that period, so browsers and caches reuse it.
+   */
+  readonly signedAt?: DateTime.Utc | undefined
 }
 
 /** What a URL signed by the disk adapter allows, once its signature has been checked. */
@@ -59,6 +86,8 @@ export interface DiskUrlGrant {
   readonly expiresAt: number
   readonly contentType: Option.Option<string>
   readonly maxBytes: Option.Option<number>
+  /** The exact size the upload must have. */
+  readonly contentLength: Option.Option<number>
 }
 
 /** Checks a request made with a URL that `layerDisk` signed. */
@@ -87,21 +116,16 @@ export class Storage extends Context.Service<
     /** Succeeds whether or not the object existed. */
     readonly delete: (key: string) => Effect.Effect<void, StorageKeyInvalid>
     /**
-     * `maxBytes` is enforced at upload by the disk adapter only: an S3 presigned PUT cannot carry a
-     * size range, so with S3 check the size with `head` before accepting the upload.
+     * `contentLength` is enforced at upload by both adapters. `maxBytes` by the disk adapter only: an
+     * S3 presigned PUT cannot carry a size range, so with S3 sign the exact `contentLength` (the
+     * client declares it first), or check the size with `head` before accepting the upload.
      */
-    readonly presignUpload: (
-      key: string,
-      options: {
-        readonly contentType: string
-        readonly maxBytes?: number | undefined
-        readonly expiresIn: Duration.Input
-      }
-    ) => Effect.Effect<PresignedUpload, StorageKeyInvalid>
-    readonly presignDownload: (
-      key: string,
-      options: { readonly expiresIn: Duration.Input }
-    ) => Effect.Effect<string, StorageKeyInvalid>
+    readonly presignUpload: (key: string, options: UploadOptions) => Effect.Effect<PresignedUpload, StorageKeyInvalid>
+    /**
+     * A URL that reads the object until it expires. Its answer may be cached privately (by the
+     * browser, not by shared caches) for as long as the URL stays valid.
+     */
+    readonly presignDownload: (key: string, options: DownloadOptions) => Effect.Effect<string, StorageKeyInvalid>
   }
 >()("@moim/server/platform/Storage") {
   static readonly layerS3 = (options: {
@@ -199,35 +223,46 @@ export class Storage extends Context.Service<
           )
         })
 
-        const presignUpload = Effect.fn("Storage.presignUpload")(function* (
-          key: string,
-          uploadOptions: { readonly contentType: string; readonly expiresIn: Duration.Input }
-        ) {
+        const presignUpload = Effect.fn("Storage.presignUpload")(function* (key: string, uploadOptions: UploadOptions) {
           yield* validateKey(key)
           const expiresIn = yield* expirySeconds(uploadOptions.expiresIn)
+          const contentLength = yield* byteCount("contentLength", uploadOptions.contentLength)
           const url = yield* Effect.promise(() =>
             getSignedUrl(
               client,
-              new PutObjectCommand({ Bucket, Key: key, ContentType: uploadOptions.contentType }),
-              // Signing the content type makes S3 refuse an upload sent with another one.
-              { expiresIn, signableHeaders: new Set(["content-type"]) }
+              new PutObjectCommand({
+                Bucket,
+                Key: key,
+                ContentType: uploadOptions.contentType,
+                ...(contentLength === undefined ? {} : { ContentLength: contentLength })
+              }),
+              // Signed headers make S3 refuse an upload sent with another content type or size.
+              { expiresIn, signableHeaders: new Set(["content-type", "content-length"]) }
             )
           )
-          return {
+          const upload: PresignedUpload = {
             url,
-            method: "PUT" as const,
-            headers: { "Content-Type": uploadOptions.contentType }
+            method: "PUT",
+            headers: uploadHeaders(uploadOptions.contentType, contentLength)
           }
+          return upload
         })
 
         const presignDownload = Effect.fn("Storage.presignDownload")(function* (
           key: string,
-          downloadOptions: { readonly expiresIn: Duration.Input }
+          downloadOptions: DownloadOptions
         ) {
           yield* validateKey(key)
           const expiresIn = yield* expirySeconds(downloadOptions.expiresIn)
+          const signedAt = downloadOptions.signedAt ?? (yield* DateTime.now)
+          const expires = DateTime.toDateUtc(DateTime.add(signedAt, { seconds: expiresIn }))
           return yield* Effect.promise(() =>
-            getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn })
+            getSignedUrl(
+              client,
+              // The same caching as the disk adapter's: privately, until the URL expires.
+              new GetObjectCommand({ Bucket, Key: key, ResponseCacheControl: "private", ResponseExpires: expires }),
+              { expiresIn, signingDate: DateTime.toDateUtc(signedAt) }
+            )
           )
         })
 
@@ -332,49 +367,46 @@ export class Storage extends Context.Service<
           })
         })
 
-        const signedUrl = (key: string, expiresIn: Duration.Input, fields: Readonly<Record<string, string>>) =>
+        const signedUrl = (
+          key: string,
+          expiresIn: Duration.Input,
+          fields: Readonly<Record<string, string>>,
+          signedAt?: DateTime.Utc
+        ) =>
           Effect.gen(function* () {
             const seconds = yield* expirySeconds(expiresIn)
-            const now = yield* Clock.currentTimeMillis
-            const expires = String(Math.ceil(now / 1000) + seconds)
+            const from = signedAt === undefined ? yield* Clock.currentTimeMillis : DateTime.toEpochMillis(signedAt)
+            const expires = String(Math.ceil(from / 1000) + seconds)
             return (method: "GET" | "PUT") => {
               const query = new URLSearchParams({ expires, ...fields })
-              query.set("sig", sign(signingKey, [method, key, expires, fields.type ?? "", fields.max ?? ""]))
+              query.set("sig", sign(signingKey, signedFields(method, key, expires, fields)))
               return `${publicUrl}${routePrefix}${key}?${query.toString()}`
             }
           })
 
-        const presignUpload = Effect.fn("Storage.presignUpload")(function* (
-          key: string,
-          uploadOptions: {
-            readonly contentType: string
-            readonly maxBytes?: number | undefined
-            readonly expiresIn: Duration.Input
-          }
-        ) {
+        const presignUpload = Effect.fn("Storage.presignUpload")(function* (key: string, uploadOptions: UploadOptions) {
           yield* validateKey(key)
-          const maxBytes = uploadOptions.maxBytes
-          if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 0)) {
-            return yield* Effect.die(new Error(`Storage maxBytes must be a non-negative integer, got ${maxBytes}`))
-          }
+          const maxBytes = yield* byteCount("maxBytes", uploadOptions.maxBytes)
+          const contentLength = yield* byteCount("contentLength", uploadOptions.contentLength)
           const url = yield* signedUrl(key, uploadOptions.expiresIn, {
             type: uploadOptions.contentType,
-            ...(maxBytes === undefined ? {} : { max: String(maxBytes) })
+            ...(maxBytes === undefined ? {} : { max: String(maxBytes) }),
+            ...(contentLength === undefined ? {} : { len: String(contentLength) })
           })
           const upload: PresignedUpload = {
             url: url("PUT"),
             method: "PUT",
-            headers: { "Content-Type": uploadOptions.contentType }
+            headers: uploadHeaders(uploadOptions.contentType, contentLength)
           }
           return upload
         })
 
         const presignDownload = Effect.fn("Storage.presignDownload")(function* (
           key: string,
-          downloadOptions: { readonly expiresIn: Duration.Input }
+          downloadOptions: DownloadOptions
         ) {
           yield* validateKey(key)
-          const url = yield* signedUrl(key, downloadOptions.expiresIn, {})
+          const url = yield* signedUrl(key, downloadOptions.expiresIn, {}, downloadOptions.signedAt)
           return url("GET")
         })
 
@@ -432,10 +464,7 @@ export class Storage extends Context.Service<
       const signed = yield* decodeSignedQuery(query).pipe(
         Effect.mapError(() => new StorageSignatureInvalid({ message: "The storage URL is malformed" }))
       )
-      const expected = Buffer.from(
-        sign(signingKey, [method, key, signed.expires, signed.type ?? "", signed.max ?? ""]),
-        "base64url"
-      )
+      const expected = Buffer.from(sign(signingKey, signedFields(method, key, signed.expires, signed)), "base64url")
       const given = Buffer.from(signed.sig, "base64url")
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         return yield* new StorageSignatureInvalid({ message: "The storage URL signature is invalid" })
@@ -448,7 +477,8 @@ export class Storage extends Context.Service<
       return {
         expiresAt,
         contentType: Option.fromUndefinedOr(signed.type),
-        maxBytes: Option.map(Option.fromUndefinedOr(signed.max), Number)
+        maxBytes: Option.map(Option.fromUndefinedOr(signed.max), Number),
+        contentLength: Option.map(Option.fromUndefinedOr(signed.len), Number)
       }
     })
   })
@@ -490,6 +520,31 @@ const expirySeconds = (expiresIn: Duration.Input): Effect.Effect<number> => {
 const sign = (key: Uint8Array, fields: ReadonlyArray<string>): string =>
   createHmac("sha256", key).update(JSON.stringify(fields)).digest("base64url")
 
+/** What a disk URL's signature covers; the exact length only when signed, so older URLs stay valid. */
+const signedFields = (
+  method: "GET" | "PUT",
+  key: string,
+  expires: string,
+  fields: { readonly type?: string | undefined; readonly max?: string | undefined; readonly len?: string | undefined }
+): ReadonlyArray<string> => [
+  method,
+  key,
+  expires,
+  fields.type ?? "",
+  fields.max ?? "",
+  ...(fields.len === undefined ? [] : [fields.len])
+]
+
+const byteCount = (name: string, value: number | undefined): Effect.Effect<number | undefined> =>
+  value === undefined || (Number.isSafeInteger(value) && value >= 0)
+    ? Effect.succeed(value)
+    : Effect.die(new Error(`Storage ${name} must be a non-negative integer, got ${value}`))
+
+const uploadHeaders = (contentType: string, contentLength: number | undefined): Record<string, string> =>
+  contentLength === undefined
+    ? { "Content-Type": contentType }
+    : { "Content-Type": contentType, "Content-Length": String(contentLength) }
+
 const Digits = Schema.String.check(Schema.isPattern(/^[0-9]{1,15}$/))
 
 const decodeSignedQuery = Schema.decodeUnknownEffect(
@@ -497,7 +552,8 @@ const decodeSignedQuery = Schema.decodeUnknownEffect(
     expires: Digits,
     sig: Schema.String,
     type: Schema.optionalKey(Schema.String),
-    max: Schema.optionalKey(Digits)
+    max: Schema.optionalKey(Digits),
+    len: Schema.optionalKey(Digits)
   })
 )
 

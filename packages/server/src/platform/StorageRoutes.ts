@@ -85,10 +85,24 @@ export const StorageRoutes = HttpRouter.use(
           message: `This upload URL is signed for Content-Type ${contentType}, not ${sentType || "none"}`
         })
       }
+      // An exact length signed is also the most the upload may have.
+      const limit = Option.isSome(grant.contentLength)
+        ? Option.some(
+            Math.min(
+              grant.contentLength.value,
+              Option.getOrElse(grant.maxBytes, () => Infinity)
+            )
+          )
+        : grant.maxBytes
       const declaredBytes = Number(request.headers["content-length"] ?? 0)
-      if (Option.isSome(grant.maxBytes) && declaredBytes > grant.maxBytes.value) return tooLarge(grant.maxBytes)
-      const body = yield* readBody(request, grant.maxBytes)
-      if (Option.isNone(body)) return tooLarge(grant.maxBytes)
+      if (Option.isSome(limit) && declaredBytes > limit.value) return tooLarge(limit)
+      const body = yield* readBody(request, limit)
+      if (Option.isNone(body)) return tooLarge(limit)
+      if (Option.isSome(grant.contentLength) && body.value.byteLength !== grant.contentLength.value) {
+        return yield* new StorageSignatureInvalid({
+          message: `This upload URL is signed for a body of exactly ${grant.contentLength.value} bytes, not ${body.value.byteLength}`
+        })
+      }
       yield* storage.put(key, body.value, { contentType })
       return HttpServerResponse.empty({ status: 200 })
     })

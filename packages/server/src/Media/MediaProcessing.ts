@@ -1,0 +1,100 @@
+import type { MediaId } from "@moim/domain/Media/Media"
+import { Context, Effect, Layer, Option } from "effect"
+import { Storage } from "../platform/Storage.ts"
+import { MediaKeys } from "./MediaKeys.ts"
+import { MediaRepo, type StoredRendition } from "./MediaRepo.ts"
+
+/** What the worker made of an upload. */
+export interface ProcessedImage {
+  /** Of the original, once upright. */
+  readonly width: number
+  readonly height: number
+  /** ThumbHash, base64. */
+  readonly placeholder: string
+  /** WebP files without metadata, narrowest first. */
+  readonly renditions: ReadonlyArray<{ readonly width: number; readonly height: number; readonly body: Uint8Array }>
+}
+
+/**
+ * The worker's side of a photo (`ProcessMedia`): the uploaded bytes, then the outcome, ready with its
+ * renditions or failed with the reason. Each step checks the photo is still processing, so a job run
+ * twice, or one that finishes after the photo was deleted, changes nothing and leaves no file behind.
+ * The upload itself is removed once processed: it may carry where the photo was taken.
+ */
+export class MediaProcessing extends Context.Service<
+  MediaProcessing,
+  {
+    /**
+     * The uploaded bytes while the photo awaits processing; none when it no longer does (done,
+     * failed or deleted), or when its upload is gone (then it is marked failed).
+     */
+    readonly source: (id: MediaId) => Effect.Effect<Option.Option<Uint8Array>>
+    /** Stores the renditions and records the photo ready. */
+    readonly complete: (id: MediaId, image: ProcessedImage) => Effect.Effect<void>
+    /** Records the photo failed, with the reason its owner is shown. */
+    readonly fail: (id: MediaId, reason: string) => Effect.Effect<void>
+  }
+>()("@moim/server/Media/MediaProcessing") {
+  static readonly layer = Layer.effect(
+    MediaProcessing,
+    Effect.gen(function* () {
+      const repo = yield* MediaRepo
+      const storage = yield* Storage
+
+      const removeUpload = (id: MediaId) => storage.delete(MediaKeys.upload(id)).pipe(Effect.orDie)
+
+      const fail = Effect.fn("MediaProcessing.fail")(function* (id: MediaId, reason: string) {
+        if (yield* repo.markFailed(id, reason)) yield* removeUpload(id)
+      })
+
+      return MediaProcessing.of({
+        source: Effect.fn("MediaProcessing.source")(function* (id) {
+          const row = yield* repo.processing(id)
+          if (Option.isNone(row)) return Option.none()
+          const object = yield* storage.get(row.value.uploadKey).pipe(
+            Effect.map(Option.some),
+            Effect.catchTag("StorageObjectNotFound", () => Effect.succeedNone),
+            Effect.orDie
+          )
+          if (Option.isNone(object)) {
+            yield* fail(id, "The uploaded file is gone; upload the photo again")
+            return Option.none()
+          }
+          return Option.some(object.value.body)
+        }),
+
+        complete: Effect.fn("MediaProcessing.complete")(function* (id, image) {
+          const stored: ReadonlyArray<StoredRendition> = image.renditions.map((rendition) => ({
+            width: rendition.width,
+            height: rendition.height,
+            key: MediaKeys.rendition(id, rendition.width)
+          }))
+          yield* Effect.forEach(
+            image.renditions,
+            (rendition) =>
+              storage
+                .put(MediaKeys.rendition(id, rendition.width), rendition.body, { contentType: "image/webp" })
+                .pipe(Effect.orDie),
+            { concurrency: 4, discard: true }
+          )
+          const recorded = yield* repo.markReady(id, {
+            width: image.width,
+            height: image.height,
+            placeholder: image.placeholder,
+            renditions: stored
+          })
+          if (recorded) return yield* removeUpload(id)
+          // Another run recorded the same files (the keys are the photo's), or the photo was deleted
+          // meanwhile: then nothing else will remove what was just stored.
+          if (!(yield* repo.exists(id))) {
+            yield* Effect.forEach(stored, (rendition) => storage.delete(rendition.key).pipe(Effect.orDie), {
+              discard: true
+            })
+          }
+        }),
+
+        fail
+      })
+    })
+  )
+}

@@ -1,0 +1,409 @@
+import { type UserId, UserId as UserIdSchema, UserNotFound } from "@moim/domain/Accounts/User"
+import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
+import { Forbidden } from "@moim/domain/Kit/AccessErrors"
+import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
+import {
+  AudienceNotAllowed,
+  PinLimitReached,
+  type Post,
+  type PostAudience,
+  PostId,
+  PostNotFound,
+  PostVersion
+} from "@moim/domain/Posts/Post"
+import type {
+  CreateGroupPostPayload,
+  CreateProfilePostPayload,
+  PostSort,
+  UpdatePostPayload
+} from "@moim/domain/Posts/PostsApi"
+import { Context, DateTime, Effect, Exit, Layer, Option, Schema } from "effect"
+import { SecureRandom } from "effect/crypto"
+import { Actor } from "../Access/Actor.ts"
+import { Profiles } from "../Accounts/Profiles.ts"
+import { GroupAccess } from "../Groups/GroupAccess.ts"
+import { GroupPolicy } from "../Groups/GroupPolicy.ts"
+import { Groups } from "../Groups/Groups.ts"
+import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from "../platform/Cursors.ts"
+import { toTsQuery } from "../platform/TextSearch.ts"
+import { Transaction } from "../platform/Transaction.ts"
+import { AudienceGraph } from "./AudienceGraph.ts"
+import { mentionedIds, parseEntities } from "./PostEntities.ts"
+import { type GroupStanding, type PostContext, PostPolicy } from "./PostPolicy.ts"
+import { type PostRow, PostsRepo } from "./PostsRepo.ts"
+import { PostViews } from "./PostViews.ts"
+
+type SignedIn = CurrentUser["Service"]
+type Viewer = Option.Option<SignedIn>
+
+const ScorePosition = Schema.Struct({ score: PositionField.number, id: PositionField.id })
+const decodeUserId = Schema.decodeUnknownOption(UserIdSchema)
+
+const notFound = new PostNotFound({ message: "No such post" })
+const viewerActor = (viewer: Viewer): Actor => Option.match(viewer, { onNone: () => null, onSome: Actor.of })
+
+/**
+ * Posts in groups and on profiles: writing, editing (with versions), deleting, pinning, locking
+ * comments, and the lists and search. Who may see and do what is `PostPolicy`'s, from the viewer's
+ * standing in the post's group (`GroupAccess`) or relation to its author (`AudienceGraph`). A post
+ * someone may not see is `PostNotFound` to them everywhere, and left out of every list.
+ */
+export class Posts extends Context.Service<
+  Posts,
+  {
+    readonly createInGroup: (
+      user: SignedIn,
+      groupId: GroupId,
+      input: typeof CreateGroupPostPayload.Type
+    ) => Effect.Effect<Post, GroupNotFound | Forbidden>
+    readonly createOnProfile: (
+      user: SignedIn,
+      input: typeof CreateProfilePostPayload.Type
+    ) => Effect.Effect<Post, AudienceNotAllowed>
+    readonly get: (viewer: Viewer, id: PostId) => Effect.Effect<Post, PostNotFound>
+    readonly update: (
+      user: SignedIn,
+      id: PostId,
+      input: typeof UpdatePostPayload.Type
+    ) => Effect.Effect<Post, PostNotFound | Forbidden | AudienceNotAllowed>
+    readonly versions: (
+      user: SignedIn,
+      id: PostId
+    ) => Effect.Effect<ReadonlyArray<PostVersion>, PostNotFound | Forbidden>
+    readonly remove: (user: SignedIn, id: PostId) => Effect.Effect<void, PostNotFound | Forbidden>
+    readonly pin: (user: SignedIn, id: PostId) => Effect.Effect<Post, PostNotFound | Forbidden | PinLimitReached>
+    readonly unpin: (user: SignedIn, id: PostId) => Effect.Effect<Post, PostNotFound | Forbidden>
+    readonly setCommentsLocked: (
+      user: SignedIn,
+      id: PostId,
+      locked: boolean
+    ) => Effect.Effect<Post, PostNotFound | Forbidden>
+    readonly listInGroup: (
+      viewer: Viewer,
+      groupId: GroupId,
+      query: PageQuery & { readonly sort?: typeof PostSort.Type | undefined }
+    ) => Effect.Effect<Page<Post>, GroupNotFound | InvalidCursor>
+    readonly listByAuthor: (
+      viewer: Viewer,
+      authorId: UserId,
+      query: PageQuery
+    ) => Effect.Effect<Page<Post>, UserNotFound | InvalidCursor>
+    readonly search: (
+      viewer: Viewer,
+      query: PageQuery & {
+        readonly q: string
+        readonly groupId?: GroupId | undefined
+        readonly authorId?: UserId | undefined
+      }
+    ) => Effect.Effect<Page<Post>, InvalidCursor>
+    /** The posts among `ids` the viewer may see (for bookmarks, notifications, the stream). */
+    readonly visible: (viewer: Actor, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
+  }
+>()("@moim/server/Posts/Posts") {
+  static readonly layer = Layer.effect(
+    Posts,
+    Effect.gen(function* () {
+      const transaction = yield* Transaction.make
+      const repo = yield* PostsRepo
+      const access = yield* GroupAccess
+      const groups = yield* Groups
+      const profiles = yield* Profiles
+      const graph = yield* AudienceGraph
+      const views = yield* PostViews
+      const cursors = yield* Cursors
+
+      /** Where the actor stands with each post: its group, or its author. */
+      const contexts = Effect.fn("Posts.contexts")(function* (actor: Actor, rows: ReadonlyArray<PostRow>) {
+        const groupIds = [...new Set(rows.flatMap((row) => (row.groupId === null ? [] : [row.groupId])))]
+        const standings = new Map<string, GroupStanding>(
+          yield* Effect.forEach(
+            groupIds,
+            (groupId) =>
+              access.view(groupId, actor).pipe(
+                Effect.map(({ group, standing }): readonly [string, GroupStanding] => [
+                  groupId,
+                  {
+                    visible: true,
+                    moderator:
+                      actor !== null &&
+                      Exit.isSuccess(Effect.runSyncExit(GroupPolicy.check("moderate", { group, actor, standing })))
+                  }
+                ]),
+                Effect.orElseSucceed((): readonly [string, GroupStanding] => [
+                  groupId,
+                  { visible: false, moderator: false }
+                ])
+              ),
+            { concurrency: 8 }
+          )
+        )
+        const authors = [...new Set(rows.filter((row) => row.groupId === null).map((row) => row.authorId))]
+        const relations =
+          actor === null || authors.length === 0 ? new Map() : yield* graph.relations(actor.userId, authors)
+        return rows.map(
+          (row): PostContext => ({
+            post: row,
+            actor,
+            group: row.groupId === null ? null : (standings.get(row.groupId) ?? { visible: false, moderator: false }),
+            relation: relations.get(row.authorId) ?? { follows: false, friends: false }
+          })
+        )
+      })
+
+      /** The rows the actor may see, shown. */
+      const shown = Effect.fn("Posts.shown")(function* (actor: Actor, rows: ReadonlyArray<PostRow>) {
+        const seen = (yield* contexts(actor, rows)).filter(PostPolicy.canSee)
+        return yield* views.posts(seen)
+      })
+
+      /** One post, if the actor may see it, with its context. */
+      const seeOne = Effect.fn("Posts.seeOne")(function* (actor: Actor, row: Option.Option<PostRow>) {
+        if (Option.isNone(row)) return yield* notFound
+        const [context] = yield* contexts(actor, [row.value])
+        if (context === undefined || !PostPolicy.canSee(context)) return yield* notFound
+        return context
+      })
+
+      const showOne = (context: PostContext) =>
+        Effect.flatMap(views.posts([context]), ([post]) =>
+          post === undefined ? Effect.die(new Error("A post just read was not shown")) : Effect.succeed(post)
+        )
+
+      /** The entities of a text, mentioning only users who exist. */
+      const entitiesOf = Effect.fn("Posts.entitiesOf")(function* (texts: ReadonlyArray<string>) {
+        const ids = texts.flatMap(mentionedIds).flatMap((id) => Option.toArray(decodeUserId(id)))
+        const found = ids.length === 0 ? new Map<UserId, unknown>() : yield* profiles.getMany(ids)
+        const existing = new Map([...found.keys()].map((id) => [id.toLowerCase(), id] as const))
+        return (text: string) => parseEntities(text, (id) => existing.get(id))
+      })
+
+      /** The audience and who `specific` names, checked; those named must exist. */
+      const audienceOf = Effect.fn("Posts.audienceOf")(function* (
+        audience: PostAudience,
+        userIds: ReadonlyArray<UserId> | undefined
+      ) {
+        if (audience !== "specific") {
+          if (userIds !== undefined && userIds.length > 0) {
+            return yield* new AudienceNotAllowed({ message: "Only a `specific` audience names people" })
+          }
+          return { audience, audienceUserIds: [] }
+        }
+        const found = yield* profiles.getMany(userIds ?? [])
+        const named = [...new Set(userIds ?? [])].filter((id) => found.has(id))
+        if (named.length === 0) {
+          return yield* new AudienceNotAllowed({ message: "A `specific` audience names at least one existing user" })
+        }
+        return { audience, audienceUserIds: named }
+      })
+
+      const positionOf = (sort: "newest" | "active") => (row: PostRow) => ({
+        at: (sort === "active" ? row.activityAt : row.createdAt).toISOString(),
+        id: row.id
+      })
+
+      const pinning = Effect.fn("Posts.pinning")(function* (user: SignedIn, id: PostId, pinned: boolean) {
+        const actor = Actor.of(user)
+        const context = yield* transaction(
+          Effect.gen(function* () {
+            const current = yield* seeOne(actor, yield* repo.lock(id))
+            const groupId = current.post.groupId
+            if (groupId === null || !PostPolicy.canPin(current)) {
+              return yield* new Forbidden({ message: "Only a group's owner and admins pin its posts" })
+            }
+            // Pins of one group serialise on its row, so the limit holds however many pin at once.
+            yield* access.require(groupId, actor, "moderate").pipe(Effect.catchTag("GroupNotFound", () => notFound))
+            const post = current.post
+            if (pinned && post.pinnedAt === null && (yield* repo.pinnedCount(groupId)) >= 3) {
+              return yield* new PinLimitReached({ message: "This group already has 3 pinned posts" })
+            }
+            return { ...current, post: yield* repo.setPinned(id, pinned) }
+          })
+        )
+        return yield* showOne(context)
+      })
+
+      return Posts.of({
+        createInGroup: Effect.fn("Posts.createInGroup")(function* (user, groupId, input) {
+          const actor = Actor.of(user)
+          const entities = yield* entitiesOf([input.body])
+          const row = yield* transaction(
+            Effect.gen(function* () {
+              yield* access.check(groupId, actor, "participate")
+              const inserted = yield* repo.insert({
+                id: PostId.make(SecureRandom.uuidV7Unsafe()),
+                authorId: user.userId,
+                groupId,
+                audience: null,
+                audienceUserIds: [],
+                title: input.title ?? null,
+                body: input.body,
+                entities: entities(input.body)
+              })
+              yield* groups.countPosts(groupId, 1)
+              return inserted
+            })
+          )
+          const [context] = yield* contexts(actor, [row])
+          if (context === undefined) return yield* Effect.die(new Error("No context for a new post"))
+          return yield* showOne(context)
+        }),
+
+        createOnProfile: Effect.fn("Posts.createOnProfile")(function* (user, input) {
+          const audience = yield* audienceOf(input.audience ?? "public", input.audienceUserIds)
+          const entities = yield* entitiesOf([input.body])
+          const row = yield* repo.insert({
+            id: PostId.make(SecureRandom.uuidV7Unsafe()),
+            authorId: user.userId,
+            groupId: null,
+            ...audience,
+            title: input.title ?? null,
+            body: input.body,
+            entities: entities(input.body)
+          })
+          const [context] = yield* contexts(Actor.of(user), [row])
+          if (context === undefined) return yield* Effect.die(new Error("No context for a new post"))
+          return yield* showOne(context)
+        }),
+
+        get: Effect.fn("Posts.get")(function* (viewer, id) {
+          return yield* showOne(yield* seeOne(viewerActor(viewer), yield* repo.find(id)))
+        }),
+
+        update: Effect.fn("Posts.update")(function* (user, id, input) {
+          const actor = Actor.of(user)
+          const entities = yield* entitiesOf(input.body === undefined ? [] : [input.body])
+          const context = yield* transaction(
+            Effect.gen(function* () {
+              const current = yield* seeOne(actor, yield* repo.lock(id))
+              if (!PostPolicy.canEdit(current)) return yield* new Forbidden({ message: "Only its author edits a post" })
+              const post = current.post
+              if (post.groupId !== null && (input.audience !== undefined || input.audienceUserIds !== undefined)) {
+                return yield* new AudienceNotAllowed({ message: "A post in a group has the group's audience" })
+              }
+              const audience =
+                post.groupId !== null
+                  ? { audience: null, audienceUserIds: [] }
+                  : input.audience === undefined && input.audienceUserIds === undefined
+                    ? { audience: post.audience, audienceUserIds: post.audienceUserIds }
+                    : yield* audienceOf(input.audience ?? post.audience ?? "public", input.audienceUserIds)
+              const title = input.title === undefined ? post.title : input.title
+              const body = input.body ?? post.body
+              const updated = yield* repo.update(id, {
+                title,
+                body,
+                entities: input.body === undefined ? post.entities : entities(body),
+                ...audience,
+                edited: title !== post.title || body !== post.body
+              })
+              return { ...current, post: updated }
+            })
+          )
+          return yield* showOne(context)
+        }),
+
+        versions: Effect.fn("Posts.versions")(function* (user, id) {
+          const context = yield* seeOne(Actor.of(user), yield* repo.find(id))
+          if (!PostPolicy.canEdit(context) && !PostPolicy.canDelete(context)) {
+            return yield* new Forbidden({ message: "Only its author and moderators see a post's earlier versions" })
+          }
+          const rows = yield* repo.versions(id)
+          return rows.map(
+            (row) =>
+              new PostVersion({ title: row.title, body: row.body, createdAt: DateTime.fromDateUnsafe(row.createdAt) })
+          )
+        }),
+
+        remove: Effect.fn("Posts.remove")(function* (user, id) {
+          yield* transaction(
+            Effect.gen(function* () {
+              const context = yield* seeOne(Actor.of(user), yield* repo.lock(id))
+              if (!PostPolicy.canDelete(context)) {
+                return yield* new Forbidden({ message: "Only its author and the group's moderators delete a post" })
+              }
+              yield* repo.softDelete(id)
+              if (context.post.groupId !== null) yield* groups.countPosts(context.post.groupId, -1)
+            })
+          )
+        }),
+
+        pin: (user, id) => pinning(user, id, true),
+        unpin: (user, id) =>
+          pinning(user, id, false).pipe(Effect.catchTag("PinLimitReached", (error) => Effect.die(error))),
+
+        setCommentsLocked: Effect.fn("Posts.setCommentsLocked")(function* (user, id, locked) {
+          const context = yield* transaction(
+            Effect.gen(function* () {
+              const current = yield* seeOne(Actor.of(user), yield* repo.lock(id))
+              if (!PostPolicy.canLockComments(current)) {
+                return yield* new Forbidden({ message: "Only its author and the group's moderators lock comments" })
+              }
+              return { ...current, post: yield* repo.setCommentsLocked(id, locked) }
+            })
+          )
+          return yield* showOne(context)
+        }),
+
+        listInGroup: Effect.fn("Posts.listInGroup")(function* (viewer, groupId, query) {
+          const actor = viewerActor(viewer)
+          yield* access.view(groupId, actor)
+          const sort = query.sort ?? "newest"
+          const scope = `group-posts:${groupId}:${sort}`
+          const limit = query.limit ?? defaultPageSize
+          const after = yield* cursors.decode(TimePosition, scope, query.cursor)
+          const rows = yield* repo.listInGroup({ groupId, sort, limit: limit + 1, after })
+          const page = cursors.page(scope, rows, limit, (row) => row, positionOf(sort))
+          const pinned = after === null ? yield* repo.pinned(groupId) : []
+          return { items: yield* shown(actor, [...pinned, ...page.items]), nextCursor: page.nextCursor }
+        }),
+
+        listByAuthor: Effect.fn("Posts.listByAuthor")(function* (viewer, authorId, query) {
+          if (Option.isNone(yield* profiles.findActive(authorId))) {
+            return yield* new UserNotFound({ message: "No such user" })
+          }
+          const actor = viewerActor(viewer)
+          const scope = `user-posts:${authorId}`
+          const limit = query.limit ?? defaultPageSize
+          const after = yield* cursors.decode(TimePosition, scope, query.cursor)
+          const rows = yield* repo.listByAuthor({ authorId, viewerId: actor?.userId ?? null, limit: limit + 1, after })
+          const page = cursors.page(scope, rows, limit, (row) => row, positionOf("newest"))
+          return { items: yield* shown(actor, page.items), nextCursor: page.nextCursor }
+        }),
+
+        search: Effect.fn("Posts.search")(function* (viewer, query) {
+          const tsQuery = toTsQuery(query.q)
+          if (tsQuery === null) return { items: [], nextCursor: null }
+          const actor = viewerActor(viewer)
+          const scope = `post-search:${tsQuery}:${query.groupId ?? ""}:${query.authorId ?? ""}`
+          const limit = query.limit ?? defaultPageSize
+          const after = yield* cursors.decode(ScorePosition, scope, query.cursor)
+          const rows = yield* repo.search({
+            tsQuery,
+            groupId: query.groupId,
+            authorId: query.authorId,
+            limit: limit + 1,
+            after
+          })
+          const page = cursors.page(
+            scope,
+            rows,
+            limit,
+            (row) => row,
+            (row) => ({ score: String(row.rank), id: row.id })
+          )
+          return { items: yield* shown(actor, page.items), nextCursor: page.nextCursor }
+        }),
+
+        visible: Effect.fn("Posts.visible")(function* (actor, ids) {
+          const rows = yield* Effect.forEach(ids, (id) =>
+            Schema.decodeUnknownOption(PostId)(id).pipe(
+              Option.match({ onNone: () => Effect.succeedNone, onSome: (postId) => repo.find(postId) })
+            )
+          )
+          const found = rows.flatMap((row) => Option.toArray(row))
+          return new Set((yield* contexts(actor, found)).filter(PostPolicy.canSee).map((context) => context.post.id))
+        })
+      })
+    })
+  )
+}

@@ -1,0 +1,257 @@
+import { UserId } from "@moim/domain/Accounts/User"
+import { GroupId } from "@moim/domain/Groups/Group"
+import { PostAudience, PostEntity, PostId } from "@moim/domain/Posts/Post"
+import { Context, Effect, Layer, type Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import type { TimePosition } from "../platform/Cursors.ts"
+import { Rows } from "../platform/Rows.ts"
+
+export const PostRow = Schema.Struct({
+  id: PostId,
+  authorId: UserId,
+  groupId: Schema.NullOr(GroupId),
+  audience: Schema.NullOr(PostAudience),
+  audienceUserIds: Schema.Array(UserId),
+  title: Schema.NullOr(Schema.String),
+  body: Schema.String,
+  entities: Schema.Array(PostEntity),
+  pinnedAt: Schema.NullOr(Schema.Date),
+  commentsLocked: Schema.Boolean,
+  commentCount: Schema.Int,
+  createdAt: Schema.Date,
+  editedAt: Schema.NullOr(Schema.Date),
+  activityAt: Schema.Date
+})
+export type PostRow = typeof PostRow.Type
+
+const RankedPostRow = Schema.Struct({ ...PostRow.fields, rank: Schema.Number })
+export type RankedPostRow = typeof RankedPostRow.Type
+
+const VersionRow = Schema.Struct({ title: Schema.NullOr(Schema.String), body: Schema.String, createdAt: Schema.Date })
+export type VersionRow = typeof VersionRow.Type
+
+const decodePost = Rows.first(PostRow)
+const decodePosts = Rows.all(PostRow)
+const decodeRanked = Rows.all(RankedPostRow)
+const decodeVersions = Rows.all(VersionRow)
+const decodeCount = Rows.first(Schema.Struct({ count: Schema.Int }))
+
+const columns = `id, author_id, group_id, audience, audience_user_ids::text[] AS audience_user_ids, title, body, entities,
+  pinned_at, comments_locked, comment_count, created_at, edited_at, activity_at`
+
+/** What a post says: its title, body and what was recognised in it. */
+export interface PostContent {
+  readonly title: string | null
+  readonly body: string
+  readonly entities: ReadonlyArray<PostEntity>
+}
+
+const encodeEntities = Schema.encodeSync(Schema.toCodecJson(Schema.Array(PostEntity)))
+
+/**
+ * The `posts` and `post_versions` tables. Deleted posts are kept (`deleted_at`) and read as absent
+ * everywhere here.
+ */
+export class PostsRepo extends Context.Service<
+  PostsRepo,
+  {
+    readonly insert: (
+      post: PostContent & {
+        readonly id: PostId
+        readonly authorId: UserId
+        readonly groupId: GroupId | null
+        readonly audience: PostAudience | null
+        readonly audienceUserIds: ReadonlyArray<UserId>
+      }
+    ) => Effect.Effect<PostRow>
+    readonly find: (id: PostId) => Effect.Effect<Option.Option<PostRow>>
+    /** The post, locked for the rest of the transaction. */
+    readonly lock: (id: PostId) => Effect.Effect<Option.Option<PostRow>>
+    /** New content (keeping the previous title and body as a version) and audience. */
+    readonly update: (
+      id: PostId,
+      change: PostContent & {
+        readonly audience: PostAudience | null
+        readonly audienceUserIds: ReadonlyArray<UserId>
+        readonly edited: boolean
+      }
+    ) => Effect.Effect<PostRow>
+    readonly versions: (id: PostId) => Effect.Effect<ReadonlyArray<VersionRow>>
+    readonly softDelete: (id: PostId) => Effect.Effect<void>
+    readonly setPinned: (id: PostId, pinned: boolean) => Effect.Effect<PostRow>
+    readonly pinnedCount: (groupId: GroupId) => Effect.Effect<number>
+    readonly setCommentsLocked: (id: PostId, locked: boolean) => Effect.Effect<PostRow>
+    /** A group's pinned posts, most recently pinned first. */
+    readonly pinned: (groupId: GroupId) => Effect.Effect<ReadonlyArray<PostRow>>
+    /** A group's unpinned posts, by `sort`, after the position. */
+    readonly listInGroup: (options: {
+      readonly groupId: GroupId
+      readonly sort: "newest" | "active"
+      readonly limit: number
+      readonly after: TimePosition | null
+    }) => Effect.Effect<ReadonlyArray<PostRow>>
+    /**
+     * An author's posts, newest first: in groups, and on their profile those the viewer's relation
+     * may allow (public, their own, `specific` naming them, and `followers`/`friends` for the caller
+     * to decide).
+     */
+    readonly listByAuthor: (options: {
+      readonly authorId: UserId
+      readonly viewerId: UserId | null
+      readonly limit: number
+      readonly after: TimePosition | null
+    }) => Effect.Effect<ReadonlyArray<PostRow>>
+    /** Posts matching the prefix terms, best first, optionally of one group or author. */
+    readonly search: (options: {
+      readonly tsQuery: string
+      readonly groupId?: GroupId | undefined
+      readonly authorId?: UserId | undefined
+      readonly limit: number
+      readonly after: { readonly score: string; readonly id: string } | null
+    }) => Effect.Effect<ReadonlyArray<RankedPostRow>>
+  }
+>()("@moim/server/Posts/PostsRepo") {
+  static readonly layer = Layer.effect(
+    PostsRepo,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const selected = sql.literal(columns)
+      const searchVector = (content: PostContent) =>
+        sql`setweight(to_tsvector('simple', ${content.title ?? ""}), 'A') || setweight(to_tsvector('simple', ${content.body}), 'B')`
+
+      return PostsRepo.of({
+        insert: Effect.fn("PostsRepo.insert")(function* (post) {
+          const rows = yield* sql`
+            INSERT INTO posts (id, author_id, group_id, audience, audience_user_ids, title, body, entities, search,
+              created_at, activity_at)
+            VALUES (${post.id}, ${post.authorId}, ${post.groupId}, ${post.audience}, ${[...post.audienceUserIds]}::uuid[],
+              ${post.title}, ${post.body}, ${JSON.stringify(encodeEntities(post.entities))}::jsonb, ${searchVector(post)},
+              now(), now())
+            RETURNING ${selected}`.pipe(Effect.flatMap(decodePosts))
+          const [row] = rows
+          if (row === undefined) return yield* Effect.die(new Error("The inserted post was not returned"))
+          return row
+        }, Effect.orDie),
+
+        find: Effect.fn("PostsRepo.find")(function* (id) {
+          return yield* sql`SELECT ${selected} FROM posts WHERE id = ${id} AND deleted_at IS NULL`.pipe(
+            Effect.flatMap(decodePost)
+          )
+        }, Effect.orDie),
+
+        lock: Effect.fn("PostsRepo.lock")(function* (id) {
+          return yield* sql`SELECT ${selected} FROM posts WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`.pipe(
+            Effect.flatMap(decodePost)
+          )
+        }, Effect.orDie),
+
+        update: Effect.fn("PostsRepo.update")(function* (id, change) {
+          if (change.edited) {
+            yield* sql`
+              INSERT INTO post_versions (post_id, title, body, created_at)
+              SELECT id, title, body, coalesce(edited_at, created_at) FROM posts WHERE id = ${id}`
+          }
+          const rows = yield* sql`
+            UPDATE posts SET title = ${change.title}, body = ${change.body},
+              entities = ${JSON.stringify(encodeEntities(change.entities))}::jsonb, search = ${searchVector(change)},
+              audience = ${change.audience}, audience_user_ids = ${[...change.audienceUserIds]}::uuid[],
+              edited_at = ${change.edited ? sql`now()` : sql`edited_at`}
+            WHERE id = ${id} RETURNING ${selected}`.pipe(Effect.flatMap(decodePosts))
+          const [row] = rows
+          if (row === undefined) return yield* Effect.die(new Error("The locked post was not updated"))
+          return row
+        }, Effect.orDie),
+
+        versions: Effect.fn("PostsRepo.versions")(function* (id) {
+          return yield* sql`
+            SELECT title, body, created_at FROM post_versions WHERE post_id = ${id} ORDER BY id DESC LIMIT 100`.pipe(
+            Effect.flatMap(decodeVersions)
+          )
+        }, Effect.orDie),
+
+        softDelete: Effect.fn("PostsRepo.softDelete")(function* (id) {
+          yield* sql`UPDATE posts SET deleted_at = now(), pinned_at = NULL WHERE id = ${id} AND deleted_at IS NULL`
+        }, Effect.orDie),
+
+        setPinned: Effect.fn("PostsRepo.setPinned")(function* (id, pinned) {
+          const rows = yield* sql`
+            UPDATE posts SET pinned_at = ${pinned ? sql`coalesce(pinned_at, now())` : sql`NULL`}
+            WHERE id = ${id} RETURNING ${selected}`.pipe(Effect.flatMap(decodePosts))
+          const [row] = rows
+          if (row === undefined) return yield* Effect.die(new Error("The locked post was not updated"))
+          return row
+        }, Effect.orDie),
+
+        pinnedCount: Effect.fn("PostsRepo.pinnedCount")(function* (groupId) {
+          const counted = yield* sql`
+            SELECT count(*)::int AS count FROM posts
+            WHERE group_id = ${groupId} AND pinned_at IS NOT NULL AND deleted_at IS NULL`.pipe(
+            Effect.flatMap(decodeCount)
+          )
+          return counted._tag === "Some" ? counted.value.count : 0
+        }, Effect.orDie),
+
+        setCommentsLocked: Effect.fn("PostsRepo.setCommentsLocked")(function* (id, locked) {
+          const rows = yield* sql`
+            UPDATE posts SET comments_locked = ${locked} WHERE id = ${id} RETURNING ${selected}`.pipe(
+            Effect.flatMap(decodePosts)
+          )
+          const [row] = rows
+          if (row === undefined) return yield* Effect.die(new Error("The locked post was not updated"))
+          return row
+        }, Effect.orDie),
+
+        pinned: Effect.fn("PostsRepo.pinned")(function* (groupId) {
+          return yield* sql`
+            SELECT ${selected} FROM posts
+            WHERE group_id = ${groupId} AND pinned_at IS NOT NULL AND deleted_at IS NULL
+            ORDER BY pinned_at DESC LIMIT 3`.pipe(Effect.flatMap(decodePosts))
+        }, Effect.orDie),
+
+        listInGroup: Effect.fn("PostsRepo.listInGroup")(function* (options) {
+          const after = options.after
+          const column = options.sort === "active" ? sql`activity_at` : sql`created_at`
+          return yield* sql`
+            SELECT ${selected} FROM posts
+            WHERE group_id = ${options.groupId} AND deleted_at IS NULL AND pinned_at IS NULL
+              AND ${after === null ? sql`true` : sql`(${column}, id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
+            ORDER BY ${column} DESC, id DESC
+            LIMIT ${options.limit}`.pipe(Effect.flatMap(decodePosts))
+        }, Effect.orDie),
+
+        listByAuthor: Effect.fn("PostsRepo.listByAuthor")(function* (options) {
+          const after = options.after
+          const viewer = options.viewerId
+          const visible =
+            viewer === null
+              ? sql`(group_id IS NOT NULL OR audience IN ('public', 'followers', 'friends'))`
+              : viewer === options.authorId
+                ? sql`true`
+                : sql`(group_id IS NOT NULL OR audience IN ('public', 'followers', 'friends')
+                    OR (audience = 'specific' AND ${viewer}::uuid = ANY(audience_user_ids)))`
+          return yield* sql`
+            SELECT ${selected} FROM posts
+            WHERE author_id = ${options.authorId} AND deleted_at IS NULL AND ${visible}
+              AND ${after === null ? sql`true` : sql`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
+            ORDER BY created_at DESC, id DESC
+            LIMIT ${options.limit}`.pipe(Effect.flatMap(decodePosts))
+        }, Effect.orDie),
+
+        search: Effect.fn("PostsRepo.search")(function* (options) {
+          const rank = sql`ts_rank_cd(search, to_tsquery('simple', ${options.tsQuery}))::real`
+          const after = options.after
+          return yield* sql`
+            SELECT * FROM (
+              SELECT ${selected}, ${rank} AS rank FROM posts
+              WHERE deleted_at IS NULL AND search @@ to_tsquery('simple', ${options.tsQuery})
+                AND ${options.groupId === undefined ? sql`true` : sql`group_id = ${options.groupId}`}
+                AND ${options.authorId === undefined ? sql`true` : sql`author_id = ${options.authorId}`}
+            ) found
+            WHERE ${after === null ? sql`true` : sql`(rank < ${after.score}::real OR (rank = ${after.score}::real AND id > ${after.id}::uuid))`}
+            ORDER BY rank DESC, id ASC
+            LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeRanked))
+        }, Effect.orDie)
+      })
+    })
+  )
+}
