@@ -54,5 +54,64 @@ layer(TestServer.layer(serverEnv({ RATE_LIMIT_USER: "10000" })), { excludeTestSe
         assert.strictEqual(refused.error?._tag, "AudienceNotAllowed")
       })
     )
+
+    it.effect("comments and replies, reactions and bookmarks, with typed results and errors", () =>
+      Effect.gen(function* () {
+        const owner = yield* signUp("Owner")
+        const groupId = yield* createGroup(owner, { name: "SDK threads" })
+        const client = yield* makeClient()
+        yield* Effect.promise(() => client.session.set({ accessToken: owner.token, refreshToken: "unused" }))
+        const created = yield* Effect.promise(() =>
+          client.posts.createInGroup({ path: { id: groupId }, body: { body: "Pick a date" } })
+        )
+        if (!created.ok) return assert.fail(JSON.stringify(created.error))
+        const postId = created.data.id
+
+        const comment = yield* Effect.promise(() =>
+          client.comments.create({ path: { id: postId }, body: { body: "Saturday?" } })
+        )
+        if (!comment.ok) return assert.fail(JSON.stringify(comment.error))
+        const reply = yield* Effect.promise(() =>
+          client.comments.create({ path: { id: postId }, body: { body: "Works for me", parentId: comment.data.id } })
+        )
+        assert.strictEqual(reply.data?.depth, 1)
+        const replies: Array<string> = []
+        yield* Effect.promise(async () => {
+          for await (const item of client.comments.list.all({
+            path: { id: postId },
+            query: { parentId: comment.data.id }
+          })) {
+            replies.push(item.body)
+          }
+        })
+        assert.deepStrictEqual(replies, ["Works for me"])
+
+        const reacted = yield* Effect.promise(() =>
+          client.reactions.reactToPost({ path: { id: postId }, body: { emoji: "love" } })
+        )
+        assert.deepStrictEqual([reacted.data?.counts.love, reacted.data?.mine], [1, "love"])
+        const who = yield* Effect.promise(() => client.reactions.listPostReactions({ path: { id: postId } }))
+        assert.deepStrictEqual(
+          who.data?.items.map((reaction) => [reaction.user.id, reaction.emoji]),
+          [[owner.userId, "love"]]
+        )
+
+        const saved = yield* Effect.promise(() => client.bookmarks.save({ path: { id: postId } }))
+        assert.isTrue(saved.ok)
+        const bookmarks = yield* Effect.promise(() => client.bookmarks.list({}))
+        assert.deepStrictEqual(
+          bookmarks.data?.items.map((post) => [post.id, post.viewer.bookmarked]),
+          [[postId, true]]
+        )
+
+        // Someone outside the group reads the thread but may not join in.
+        const stranger = yield* signUp("Stranger")
+        yield* Effect.promise(() => client.session.set({ accessToken: stranger.token, refreshToken: "unused" }))
+        const refused = yield* Effect.promise(() =>
+          client.comments.create({ path: { id: postId }, body: { body: "me too" } })
+        )
+        assert.strictEqual(refused.error?._tag, "Forbidden")
+      })
+    )
   }
 )

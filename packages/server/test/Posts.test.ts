@@ -66,7 +66,12 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       )
       assert.strictEqual(entities[0]?.userId, owner.userId)
       assert.strictEqual(entities[1]?.tag, "trailrun")
-      assert.deepStrictEqual(created.body.viewer, { canEdit: true, canDelete: true, canModerate: false })
+      assert.deepStrictEqual(created.body.viewer, {
+        bookmarked: false,
+        canEdit: true,
+        canDelete: true,
+        canModerate: false
+      })
       assert.strictEqual((yield* call("GET", `/api/v1/groups/${groupId}`)).body.postCount, 1)
 
       expectStatus(

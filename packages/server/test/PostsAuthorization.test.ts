@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { UserId } from "@moim/domain/Accounts/User"
 import { GroupId } from "@moim/domain/Groups/Group"
-import { PostId } from "@moim/domain/Posts/Post"
+import { CommentId, PostId } from "@moim/domain/Posts/Post"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { signUp, siteAdmin, suspendedUser, type TestUser } from "./support/Actors.ts"
@@ -43,10 +43,14 @@ const actorNames: ReadonlyArray<ActorName> = [
 
 type World = Record<Exclude<ActorName, "anonymous">, TestUser>
 
-/** One cell's private group (owner, admin, member, author; banned), a post of the author's in it, and one on their profile for `chosen` alone. */
+/**
+ * One cell's private group (owner, admin, member, author; banned), a post of the author's in it with
+ * a comment of the member's, and a post on the author's profile for `chosen` alone.
+ */
 interface Scenario {
   readonly groupId: GroupId
   readonly postId: PostId
+  readonly commentId: CommentId
   readonly profilePostId: PostId
   readonly token: string | undefined
 }
@@ -57,6 +61,7 @@ const scenario = (world: World, actor: ActorName) =>
     const groupId = GroupId.make(randomUUID())
     const postId = PostId.make(randomUUID())
     const profilePostId = PostId.make(randomUUID())
+    const commentId = CommentId.make(randomUUID())
     const id = (user: TestUser) => UserId.make(user.userId)
     yield* sql.withTransaction(
       Effect.gen(function* () {
@@ -77,9 +82,13 @@ const scenario = (world: World, actor: ActorName) =>
           INSERT INTO group_bans (group_id, user_id, banned_by, reason, created_at)
           VALUES (${groupId}, ${id(world.banned)}, ${id(world.owner)}, '', now())`
         yield* sql`
-          INSERT INTO posts (id, author_id, group_id, audience, title, body, search, created_at, activity_at)
+          INSERT INTO posts (id, author_id, group_id, audience, title, body, search, comment_count, created_at,
+            activity_at)
           VALUES (${postId}, ${id(world.author)}, ${groupId}, NULL, 'Matrix', 'In the group',
-            to_tsvector('simple', 'matrixword in the group'), now(), now())`
+            to_tsvector('simple', 'matrixword in the group'), 1, now(), now())`
+        yield* sql`
+          INSERT INTO comments (id, post_id, author_id, parent_id, depth, body, created_at)
+          VALUES (${commentId}, ${postId}, ${id(world.member)}, NULL, 0, 'A comment', now())`
         yield* sql`
           INSERT INTO posts (id, author_id, group_id, audience, audience_user_ids, title, body, search, created_at, activity_at)
           VALUES (${profilePostId}, ${id(world.author)}, NULL, 'specific', ARRAY[${id(world.chosen)}]::uuid[], NULL,
@@ -89,6 +98,7 @@ const scenario = (world: World, actor: ActorName) =>
     return {
       groupId,
       postId,
+      commentId,
       profilePostId,
       token: actor === "anonymous" ? undefined : world[actor].token
     } satisfies Scenario
@@ -96,6 +106,7 @@ const scenario = (world: World, actor: ActorName) =>
 
 const postNotFound: Expectation = [404, "PostNotFound"]
 const groupNotFound: Expectation = [404, "GroupNotFound"]
+const commentNotFound: Expectation = [404, "CommentNotFound"]
 
 /** Who may see the group's post: its members and site admins; to everyone else it does not exist. */
 const inGroup = (members: Expectation, others: Expectation = postNotFound): Record<ActorName, Expectation> => ({
@@ -122,6 +133,18 @@ const moderators = (success: Expectation): Record<ActorName, Expectation> => ({
   ...inGroup(success),
   member: forbidden,
   author: forbidden
+})
+
+/** Those who take part: the group's members (a site admin sees, but is not one). */
+const participants = (success: Expectation, others: Expectation = postNotFound): Record<ActorName, Expectation> => ({
+  ...inGroup(success, others),
+  siteAdmin: forbidden
+})
+
+/** Every signed-in actor. */
+const signedIn = (success: Expectation): Record<ActorName, Expectation> => ({
+  ...inGroup(success, success),
+  suspended
 })
 
 const readers = (expect: Record<ActorName, Expectation>): Record<ActorName, Expectation> => expect
@@ -264,6 +287,108 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     rest: (s) => call("GET", "/api/v1/posts?q=matrixword", { token: s.token }),
     rpc: (_s, _w, client) => client.SearchPosts({ q: "matrixword" }),
     expect: readers({ ...inGroup([200], [200]), anonymous: [200], suspended: [200] })
+  },
+  {
+    operation: "comment on the post",
+    setup: scenario,
+    rest: (s) => call("POST", `/api/v1/posts/${s.postId}/comments`, { token: s.token, body: { body: "Hi" } }),
+    rpc: (s, _w, client) => client.CreateComment({ id: s.postId, body: "Hi" }),
+    expect: participants([201])
+  },
+  {
+    operation: "reply to the comment",
+    setup: scenario,
+    rest: (s) =>
+      call("POST", `/api/v1/posts/${s.postId}/comments`, {
+        token: s.token,
+        body: { body: "Hi", parentId: s.commentId }
+      }),
+    rpc: (s, _w, client) => client.CreateComment({ id: s.postId, body: "Hi", parentId: s.commentId }),
+    expect: participants([201])
+  },
+  {
+    operation: "list the post's comments",
+    setup: scenario,
+    rest: (s) => call("GET", `/api/v1/posts/${s.postId}/comments`, { token: s.token }),
+    rpc: (s, _w, client) => client.ListComments({ id: s.postId }),
+    expect: readers({ ...inGroup([200]), anonymous: postNotFound, suspended: postNotFound })
+  },
+  {
+    operation: "edit the comment",
+    setup: scenario,
+    rest: (s) => call("PATCH", `/api/v1/comments/${s.commentId}`, { token: s.token, body: { body: "Edited" } }),
+    rpc: (s, _w, client) => client.UpdateComment({ commentId: s.commentId, body: "Edited" }),
+    expect: { ...inGroup(forbidden, commentNotFound), member: [200] }
+  },
+  {
+    operation: "delete the comment",
+    setup: scenario,
+    rest: (s) => call("DELETE", `/api/v1/comments/${s.commentId}`, { token: s.token }),
+    rpc: (s, _w, client) => client.DeleteComment({ commentId: s.commentId }),
+    expect: inGroup([204], commentNotFound)
+  },
+  {
+    operation: "react to the post",
+    setup: scenario,
+    rest: (s) => call("PUT", `/api/v1/posts/${s.postId}/reaction`, { token: s.token, body: { emoji: "like" } }),
+    rpc: (s, _w, client) => client.ReactToPost({ id: s.postId, emoji: "like" }),
+    expect: participants([200])
+  },
+  {
+    operation: "take back a reaction to the post",
+    setup: scenario,
+    rest: (s) => call("DELETE", `/api/v1/posts/${s.postId}/reaction`, { token: s.token }),
+    rpc: (s, _w, client) => client.UnreactToPost({ id: s.postId }),
+    expect: inGroup([200])
+  },
+  {
+    operation: "list who reacted to the post",
+    setup: scenario,
+    rest: (s) => call("GET", `/api/v1/posts/${s.postId}/reactions`, { token: s.token }),
+    rpc: (s, _w, client) => client.ListPostReactions({ id: s.postId }),
+    expect: readers({ ...inGroup([200]), anonymous: postNotFound, suspended: postNotFound })
+  },
+  {
+    operation: "react to the comment",
+    setup: scenario,
+    rest: (s) => call("PUT", `/api/v1/comments/${s.commentId}/reaction`, { token: s.token, body: { emoji: "wow" } }),
+    rpc: (s, _w, client) => client.ReactToComment({ commentId: s.commentId, emoji: "wow" }),
+    expect: participants([200], commentNotFound)
+  },
+  {
+    operation: "take back a reaction to the comment",
+    setup: scenario,
+    rest: (s) => call("DELETE", `/api/v1/comments/${s.commentId}/reaction`, { token: s.token }),
+    rpc: (s, _w, client) => client.UnreactToComment({ commentId: s.commentId }),
+    expect: inGroup([200], commentNotFound)
+  },
+  {
+    operation: "list who reacted to the comment",
+    setup: scenario,
+    rest: (s) => call("GET", `/api/v1/comments/${s.commentId}/reactions`, { token: s.token }),
+    rpc: (s, _w, client) => client.ListCommentReactions({ commentId: s.commentId }),
+    expect: readers({ ...inGroup([200], commentNotFound), anonymous: commentNotFound, suspended: commentNotFound })
+  },
+  {
+    operation: "bookmark the post",
+    setup: scenario,
+    rest: (s) => call("PUT", `/api/v1/posts/${s.postId}/bookmark`, { token: s.token }),
+    rpc: (s, _w, client) => client.BookmarkPost({ id: s.postId }),
+    expect: inGroup([204])
+  },
+  {
+    operation: "remove a bookmark",
+    setup: scenario,
+    rest: (s) => call("DELETE", `/api/v1/posts/${s.postId}/bookmark`, { token: s.token }),
+    rpc: (s, _w, client) => client.RemoveBookmark({ id: s.postId }),
+    expect: signedIn([204])
+  },
+  {
+    operation: "list one's bookmarks",
+    setup: scenario,
+    rest: (s) => call("GET", "/api/v1/me/bookmarks", { token: s.token }),
+    rpc: (_s, _w, client) => client.ListBookmarks({}),
+    expect: signedIn([200])
   }
 ]
 

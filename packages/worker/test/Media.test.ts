@@ -334,6 +334,64 @@ const pipeline = <E>(name: string, services: Layer.Layer<Layer.Success<typeof On
       })
     )
 
+    it.effect("photos attached to a post show on it; editing swaps them; deleting the post frees them", () =>
+      Effect.gen(function* () {
+        const ada = yield* signUp("Ada")
+        const bob = yield* signUp("Bob")
+        const png = yield* Effect.promise(smallPng)
+        const first = (yield* settled(ada, (yield* uploadPhoto(ada, png, "image/png")).id)).id
+        const second = (yield* settled(ada, (yield* uploadPhoto(ada, png, "image/png")).id)).id
+        const bobs = (yield* settled(bob, (yield* uploadPhoto(bob, png, "image/png")).id)).id
+        const unfinished = (yield* start(ada, png, "image/png")).mediaId
+
+        const created = yield* call("POST", "/api/v1/me/posts", {
+          token: ada.token,
+          body: { body: "Holiday", attachmentIds: [first, second] }
+        })
+        expectStatus(created, 201)
+        const postId = String(created.body.id)
+        const shown = (created.body.attachments as ReadonlyArray<unknown>).map((photo) => decodeAttachment(photo))
+        assert.deepStrictEqual(
+          shown.map((photo) => [photo.id, photo.status]),
+          [
+            [first, "ready"],
+            [second, "ready"]
+          ]
+        )
+        assert.strictEqual((yield* fetchBytes(shown[0]?.renditions[0]?.url ?? "")).status, 200)
+        expectStatus(yield* call("DELETE", `/api/v1/media/${first}`, { token: ada.token }), 409, "MediaAttached")
+
+        // Someone else's photo does not exist for you; an unfinished one cannot be attached yet.
+        const notMine = yield* call("PATCH", `/api/v1/posts/${postId}`, {
+          token: ada.token,
+          body: { attachmentIds: [bobs] }
+        })
+        expectStatus(notMine, 404, "MediaNotFound")
+        const early = yield* call("PATCH", `/api/v1/posts/${postId}`, {
+          token: ada.token,
+          body: { attachmentIds: [unfinished] }
+        })
+        expectStatus(early, 409, "MediaNotAttachable")
+        // A refused edit changed nothing.
+        const unchanged = yield* call("GET", `/api/v1/posts/${postId}`, { token: ada.token })
+        assert.strictEqual((unchanged.body.attachments as ReadonlyArray<unknown>).length, 2)
+
+        const swapped = yield* call("PATCH", `/api/v1/posts/${postId}`, {
+          token: ada.token,
+          body: { attachmentIds: [second] }
+        })
+        expectStatus(swapped, 200)
+        assert.deepStrictEqual(
+          (swapped.body.attachments as ReadonlyArray<unknown>).map((photo) => decodeAttachment(photo).id),
+          [second]
+        )
+        expectStatus(yield* call("DELETE", `/api/v1/media/${first}`, { token: ada.token }), 204)
+
+        expectStatus(yield* call("DELETE", `/api/v1/posts/${postId}`, { token: ada.token }), 204)
+        expectStatus(yield* call("DELETE", `/api/v1/media/${second}`, { token: ada.token }), 204)
+      })
+    )
+
     it.effect("the hourly purge deletes uploads never finalised or never attached, and fails stuck processing", () =>
       Effect.gen(function* () {
         const ada = yield* signUp("Ada")

@@ -1,8 +1,10 @@
 import { Schema } from "effect"
 import { PublicProfile, UserId } from "../Accounts/User.ts"
 import { GroupId } from "../Groups/Group.ts"
+import { Page } from "../Kit/Page.ts"
 import { Text, TrimmedText } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
+import { Attachment } from "../Media/Media.ts"
 
 export const PostId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
   .pipe(Schema.brand("PostId"))
@@ -46,6 +48,26 @@ export const PostEntity = Schema.Union([
 ]).annotate({ identifier: "PostEntity", description: "A mention, hashtag or link in the body, with its range" })
 export type PostEntity = typeof PostEntity.Type
 
+/** The reactions one may leave on a post or comment. */
+export const Emoji = Schema.Literals(["like", "love", "laugh", "wow", "sad", "angry"]).annotate({
+  identifier: "Emoji",
+  description: "A reaction: 👍 like, ❤️ love, 😂 laugh, 😮 wow, 😢 sad, 😠 angry"
+})
+export type Emoji = typeof Emoji.Type
+
+export const ReactionSummary = Schema.Struct({
+  counts: Schema.Struct({
+    like: Schema.Int,
+    love: Schema.Int,
+    laugh: Schema.Int,
+    wow: Schema.Int,
+    sad: Schema.Int,
+    angry: Schema.Int
+  }),
+  mine: Schema.NullOr(Emoji).annotate({ description: "Your reaction, if you reacted" })
+}).annotate({ identifier: "ReactionSummary", description: "How many reacted with each emoji, and how you did" })
+export type ReactionSummary = typeof ReactionSummary.Type
+
 export class Post extends Schema.Class<Post>("Post")(
   {
     id: PostId,
@@ -55,12 +77,15 @@ export class Post extends Schema.Class<Post>("Post")(
     title: Schema.NullOr(Schema.String),
     body: Schema.String,
     entities: Schema.Array(PostEntity),
+    attachments: Schema.Array(Attachment).annotate({ description: "Photos, in order (up to 10)" }),
     pinned: Schema.Boolean,
     commentsLocked: Schema.Boolean,
     commentCount: Schema.Int,
+    reactions: ReactionSummary,
     createdAt: Timestamp,
     editedAt: Schema.NullOr(Timestamp).annotate({ description: "When the body or title last changed" }),
     viewer: Schema.Struct({
+      bookmarked: Schema.Boolean,
       canEdit: Schema.Boolean,
       canDelete: Schema.Boolean,
       canModerate: Schema.Boolean.annotate({
@@ -101,3 +126,59 @@ export class AudienceNotAllowed extends Schema.TaggedError<AudienceNotAllowed>()
     description: "`specific` needs `audienceUserIds`, and only `specific` takes them"
   }
 ) {}
+
+export const CommentId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
+  .pipe(Schema.brand("CommentId"))
+  .annotate({ identifier: "CommentId", description: "A comment's id (UUIDv7)" })
+export type CommentId = typeof CommentId.Type
+
+export const CommentBody = Text({
+  minLength: 1,
+  maxLength: 5_000,
+  annotations: { description: "Plain text, 1 to 5000 characters, with the same entities as a post's body" }
+})
+
+/** How deep replies nest: a reply to a comment at this depth becomes its sibling. */
+export const maxCommentDepth = 2
+
+export class Comment extends Schema.Class<Comment>("Comment")(
+  Schema.Struct({
+    id: CommentId,
+    postId: PostId,
+    parentId: Schema.NullOr(CommentId),
+    depth: Schema.Int.annotate({ description: "0 for a comment on the post, up to 2 for replies" }),
+    author: Schema.NullOr(PublicProfile).annotate({ description: "Null once the comment is deleted" }),
+    body: Schema.String.annotate({ description: "Empty once the comment is deleted" }),
+    entities: Schema.Array(PostEntity),
+    deleted: Schema.Boolean.annotate({ description: "A deleted comment stays as a placeholder while it has replies" }),
+    replyCount: Schema.Int,
+    reactions: ReactionSummary,
+    createdAt: Timestamp,
+    editedAt: Schema.NullOr(Timestamp),
+    viewer: Schema.Struct({ canEdit: Schema.Boolean, canDelete: Schema.Boolean })
+  }).annotate({ description: "A comment on a post, or a reply to one" }),
+  { description: "A comment on a post, or a reply to one" }
+) {}
+
+export class Reaction extends Schema.Class<Reaction>("Reaction")(
+  Schema.Struct({ user: PublicProfile, emoji: Emoji, createdAt: Timestamp }).annotate({
+    description: "Who reacted, how, when"
+  }),
+  { description: "Who reacted, how, when" }
+) {}
+
+export class CommentNotFound extends Schema.TaggedError<CommentNotFound>()(
+  "CommentNotFound",
+  { message: Schema.String },
+  { httpApiStatus: 404, identifier: "CommentNotFound", description: "No such comment on a post you may see" }
+) {}
+
+export class CommentsLocked extends Schema.TaggedError<CommentsLocked>()(
+  "CommentsLocked",
+  { message: Schema.String },
+  { httpApiStatus: 409, identifier: "CommentsLocked", description: "The post's comments are locked" }
+) {}
+
+export const PostPage = Page(Post, "PostPage")
+export const CommentPage = Page(Comment, "CommentPage")
+export const ReactionPage = Page(Reaction, "ReactionPage")

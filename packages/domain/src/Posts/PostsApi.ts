@@ -6,8 +6,12 @@ import { Forbidden } from "../Kit/AccessErrors.ts"
 import * as Feature from "../Kit/Feature.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
-import { InvalidCursor, Page, PageQuery } from "../Kit/Page.ts"
+import { InvalidCursor, PageQuery } from "../Kit/Page.ts"
 import { SearchText } from "../Kit/Text.ts"
+import { MediaId } from "../Media/Media.ts"
+import { MediaNotAttachable, MediaNotFound } from "../Media/MediaErrors.ts"
+import { BookmarksApi, BookmarksOperations } from "./BookmarksApi.ts"
+import { CommentsApi, CommentsOperations } from "./CommentsApi.ts"
 import {
   AudienceNotAllowed,
   PinLimitReached,
@@ -16,9 +20,15 @@ import {
   PostBody,
   PostId,
   PostNotFound,
+  PostPage,
   PostTitle,
   PostVersion
 } from "./Post.ts"
+import { ReactionsApi, ReactionsOperations } from "./ReactionsApi.ts"
+
+const AttachmentIds = Schema.Array(MediaId)
+  .check(Schema.isMaxLength(10))
+  .annotate({ description: "Finished photo uploads of yours (`POST /media/uploads`), in order; up to 10" })
 
 const AudienceUserIds = Schema.Array(UserId)
   .check(Schema.isMaxLength(100))
@@ -26,12 +36,14 @@ const AudienceUserIds = Schema.Array(UserId)
 
 export const CreateGroupPostPayload = Schema.Struct({
   title: Schema.optional(PostTitle),
-  body: PostBody
+  body: PostBody,
+  attachmentIds: Schema.optional(AttachmentIds)
 }).annotate({ identifier: "CreateGroupPostPayload", description: "A post in a group you belong to" })
 
 export const CreateProfilePostPayload = Schema.Struct({
   title: Schema.optional(PostTitle),
   body: PostBody,
+  attachmentIds: Schema.optional(AttachmentIds),
   audience: Schema.optional(PostAudience).annotate({ description: "Default `public`" }),
   audienceUserIds: Schema.optional(AudienceUserIds)
 }).annotate({ identifier: "CreateProfilePostPayload", description: "A post on your profile" })
@@ -39,6 +51,7 @@ export const CreateProfilePostPayload = Schema.Struct({
 export const UpdatePostPayload = Schema.Struct({
   title: Schema.optional(Schema.NullOr(PostTitle)),
   body: Schema.optional(PostBody),
+  attachmentIds: Schema.optional(AttachmentIds.annotate({ description: "The photos the post now has, in order" })),
   audience: Schema.optional(PostAudience),
   audienceUserIds: Schema.optional(AudienceUserIds)
 }).annotate({
@@ -51,8 +64,6 @@ export const PostSort = Schema.Literals(["newest", "active"]).annotate({
   description: "`newest` (default): by creation; `active`: by latest activity (new comments)"
 })
 
-export const PostPage = Page(Post, "PostPage")
-
 export const CreateGroupPost = Operation.make(
   {
     rpc: "CreateGroupPost",
@@ -61,7 +72,7 @@ export const CreateGroupPost = Operation.make(
     body: Operation.body(CreateGroupPostPayload),
     success: Post,
     status: 201,
-    errors: [GroupNotFound, Forbidden],
+    errors: [GroupNotFound, Forbidden, MediaNotFound, MediaNotAttachable],
     summary: "Post in a group",
     description: "Members post; the group's visibility decides who reads it."
   },
@@ -75,7 +86,7 @@ export const CreateProfilePost = Operation.make(
     body: Operation.body(CreateProfilePostPayload),
     success: Post,
     status: 201,
-    errors: [AudienceNotAllowed],
+    errors: [AudienceNotAllowed, MediaNotFound, MediaNotAttachable],
     summary: "Post on your profile",
     description: "Seen by its `audience`."
   },
@@ -102,7 +113,7 @@ export const UpdatePost = Operation.make(
     params: { id: PostId },
     body: Operation.body(UpdatePostPayload),
     success: Post,
-    errors: [PostNotFound, Forbidden, AudienceNotAllowed],
+    errors: [PostNotFound, Forbidden, AudienceNotAllowed, MediaNotFound, MediaNotAttachable],
     summary: "Edit your post",
     description: "Only its author edits it. The audience applies to profile posts."
   },
@@ -254,13 +265,20 @@ export class PostsApi extends Operation.httpGroup("posts", PostsOperations).anno
   OpenApi.annotations({ title: "Posts", description: "Posts in groups and on profiles" })
 ) {}
 
-export class PostsRpcs extends Operation.rpcGroup(PostsOperations) {}
+export const AllPostsOperations = [
+  ...PostsOperations,
+  ...CommentsOperations,
+  ...ReactionsOperations,
+  ...BookmarksOperations
+] as const
+
+export class PostsRpcs extends Operation.rpcGroup(AllPostsOperations) {}
 
 export const PostsFeature = Feature.make({
   name: "posts",
-  rest: [PostsApi],
+  rest: [PostsApi, CommentsApi, ReactionsApi, BookmarksApi],
   rpcs: PostsRpcs,
-  operations: PostsOperations,
+  operations: AllPostsOperations,
   restOnly: [],
   rpcOnly: []
 })

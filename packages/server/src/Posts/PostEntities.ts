@@ -1,5 +1,7 @@
-import type { UserId } from "@moim/domain/Accounts/User"
+import { type UserId, UserId as UserIdSchema } from "@moim/domain/Accounts/User"
 import type { PostEntity } from "@moim/domain/Posts/Post"
+import { Effect, Option, Schema } from "effect"
+import type { Profiles } from "../Accounts/Profiles.ts"
 
 const pattern =
   /<@([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>|(?<![\p{L}\p{N}_#])#([\p{L}\p{N}_]{1,50})|\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]}'"]/gu
@@ -27,3 +29,17 @@ export const parseEntities = (
 export const mentionedIds = (text: string): ReadonlyArray<string> => [
   ...new Set([...text.matchAll(pattern)].flatMap((match) => (match[1] === undefined ? [] : [match[1].toLowerCase()])))
 ]
+
+const decodeUserId = Schema.decodeUnknownOption(UserIdSchema)
+
+/**
+ * The entities of texts about to be stored, mentioning only users who exist: looks up everyone the
+ * texts mention at once, then parses each text.
+ */
+export const resolveEntities = (profiles: Profiles["Service"]) =>
+  Effect.fn("PostEntities.resolve")(function* (texts: ReadonlyArray<string>) {
+    const ids = texts.flatMap(mentionedIds).flatMap((id) => Option.toArray(decodeUserId(id)))
+    const found = ids.length === 0 ? new Map<UserId, unknown>() : yield* profiles.getMany(ids)
+    const existing = new Map([...found.keys()].map((id) => [id.toLowerCase(), id] as const))
+    return (text: string) => parseEntities(text, (id) => existing.get(id))
+  })

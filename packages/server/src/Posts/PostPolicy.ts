@@ -7,6 +7,7 @@ import type { PostRow } from "./PostsRepo.ts"
 export interface GroupStanding {
   readonly visible: boolean
   readonly moderator: boolean
+  readonly member: boolean
 }
 
 export interface PostContext {
@@ -44,6 +45,12 @@ export const PostPolicy = {
     }
   },
   canEdit: (context: PostContext): boolean => isAuthor(context),
+  /** Comment and react: anyone signed in who sees a profile post; a group's members on its posts. */
+  canParticipate: (context: PostContext): boolean =>
+    context.actor !== null && PostPolicy.canSee(context) && (context.group === null || context.group.member),
+  /** Delete a comment on the post (besides its own author): the post's author and the group's moderators. */
+  canModerateComments: (context: PostContext): boolean =>
+    isAuthor(context) || Actor.isSiteAdmin(context.actor) || context.group?.moderator === true,
   canDelete: (context: PostContext): boolean =>
     isAuthor(context) || Actor.isSiteAdmin(context.actor) || context.group?.moderator === true,
   /** Pin (group posts only). */

@@ -1,8 +1,9 @@
-import { type UserId, UserId as UserIdSchema, UserNotFound } from "@moim/domain/Accounts/User"
+import { type UserId, UserNotFound } from "@moim/domain/Accounts/User"
 import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
+import type { MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
 import {
   AudienceNotAllowed,
   PinLimitReached,
@@ -18,19 +19,19 @@ import type {
   PostSort,
   UpdatePostPayload
 } from "@moim/domain/Posts/PostsApi"
-import { Context, DateTime, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { GroupAccess } from "../Groups/GroupAccess.ts"
-import { GroupPolicy } from "../Groups/GroupPolicy.ts"
 import { Groups } from "../Groups/Groups.ts"
+import { MediaLibrary } from "../Media/MediaLibrary.ts"
 import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from "../platform/Cursors.ts"
 import { toTsQuery } from "../platform/TextSearch.ts"
 import { Transaction } from "../platform/Transaction.ts"
-import { AudienceGraph } from "./AudienceGraph.ts"
-import { mentionedIds, parseEntities } from "./PostEntities.ts"
-import { type GroupStanding, type PostContext, PostPolicy } from "./PostPolicy.ts"
+import { PostAccess } from "./PostAccess.ts"
+import { resolveEntities } from "./PostEntities.ts"
+import { type PostContext, PostPolicy } from "./PostPolicy.ts"
 import { type PostRow, PostsRepo } from "./PostsRepo.ts"
 import { PostViews } from "./PostViews.ts"
 
@@ -38,7 +39,6 @@ type SignedIn = CurrentUser["Service"]
 type Viewer = Option.Option<SignedIn>
 
 const ScorePosition = Schema.Struct({ score: PositionField.number, id: PositionField.id })
-const decodeUserId = Schema.decodeUnknownOption(UserIdSchema)
 
 const notFound = new PostNotFound({ message: "No such post" })
 const viewerActor = (viewer: Viewer): Actor => Option.match(viewer, { onNone: () => null, onSome: Actor.of })
@@ -56,17 +56,17 @@ export class Posts extends Context.Service<
       user: SignedIn,
       groupId: GroupId,
       input: typeof CreateGroupPostPayload.Type
-    ) => Effect.Effect<Post, GroupNotFound | Forbidden>
+    ) => Effect.Effect<Post, GroupNotFound | Forbidden | MediaNotFound | MediaNotAttachable>
     readonly createOnProfile: (
       user: SignedIn,
       input: typeof CreateProfilePostPayload.Type
-    ) => Effect.Effect<Post, AudienceNotAllowed>
+    ) => Effect.Effect<Post, AudienceNotAllowed | MediaNotFound | MediaNotAttachable>
     readonly get: (viewer: Viewer, id: PostId) => Effect.Effect<Post, PostNotFound>
     readonly update: (
       user: SignedIn,
       id: PostId,
       input: typeof UpdatePostPayload.Type
-    ) => Effect.Effect<Post, PostNotFound | Forbidden | AudienceNotAllowed>
+    ) => Effect.Effect<Post, PostNotFound | Forbidden | AudienceNotAllowed | MediaNotFound | MediaNotAttachable>
     readonly versions: (
       user: SignedIn,
       id: PostId
@@ -109,60 +109,15 @@ export class Posts extends Context.Service<
       const access = yield* GroupAccess
       const groups = yield* Groups
       const profiles = yield* Profiles
-      const graph = yield* AudienceGraph
+      const postAccess = yield* PostAccess
+      const media = yield* MediaLibrary
       const views = yield* PostViews
       const cursors = yield* Cursors
 
-      /** Where the actor stands with each post: its group, or its author. */
-      const contexts = Effect.fn("Posts.contexts")(function* (actor: Actor, rows: ReadonlyArray<PostRow>) {
-        const groupIds = [...new Set(rows.flatMap((row) => (row.groupId === null ? [] : [row.groupId])))]
-        const standings = new Map<string, GroupStanding>(
-          yield* Effect.forEach(
-            groupIds,
-            (groupId) =>
-              access.view(groupId, actor).pipe(
-                Effect.map(({ group, standing }): readonly [string, GroupStanding] => [
-                  groupId,
-                  {
-                    visible: true,
-                    moderator:
-                      actor !== null &&
-                      Exit.isSuccess(Effect.runSyncExit(GroupPolicy.check("moderate", { group, actor, standing })))
-                  }
-                ]),
-                Effect.orElseSucceed((): readonly [string, GroupStanding] => [
-                  groupId,
-                  { visible: false, moderator: false }
-                ])
-              ),
-            { concurrency: 8 }
-          )
-        )
-        const authors = [...new Set(rows.filter((row) => row.groupId === null).map((row) => row.authorId))]
-        const relations =
-          actor === null || authors.length === 0 ? new Map() : yield* graph.relations(actor.userId, authors)
-        return rows.map(
-          (row): PostContext => ({
-            post: row,
-            actor,
-            group: row.groupId === null ? null : (standings.get(row.groupId) ?? { visible: false, moderator: false }),
-            relation: relations.get(row.authorId) ?? { follows: false, friends: false }
-          })
-        )
-      })
-
       /** The rows the actor may see, shown. */
       const shown = Effect.fn("Posts.shown")(function* (actor: Actor, rows: ReadonlyArray<PostRow>) {
-        const seen = (yield* contexts(actor, rows)).filter(PostPolicy.canSee)
+        const seen = (yield* postAccess.contexts(actor, rows)).filter(PostPolicy.canSee)
         return yield* views.posts(seen)
-      })
-
-      /** One post, if the actor may see it, with its context. */
-      const seeOne = Effect.fn("Posts.seeOne")(function* (actor: Actor, row: Option.Option<PostRow>) {
-        if (Option.isNone(row)) return yield* notFound
-        const [context] = yield* contexts(actor, [row.value])
-        if (context === undefined || !PostPolicy.canSee(context)) return yield* notFound
-        return context
       })
 
       const showOne = (context: PostContext) =>
@@ -170,13 +125,7 @@ export class Posts extends Context.Service<
           post === undefined ? Effect.die(new Error("A post just read was not shown")) : Effect.succeed(post)
         )
 
-      /** The entities of a text, mentioning only users who exist. */
-      const entitiesOf = Effect.fn("Posts.entitiesOf")(function* (texts: ReadonlyArray<string>) {
-        const ids = texts.flatMap(mentionedIds).flatMap((id) => Option.toArray(decodeUserId(id)))
-        const found = ids.length === 0 ? new Map<UserId, unknown>() : yield* profiles.getMany(ids)
-        const existing = new Map([...found.keys()].map((id) => [id.toLowerCase(), id] as const))
-        return (text: string) => parseEntities(text, (id) => existing.get(id))
-      })
+      const entitiesOf = resolveEntities(profiles)
 
       /** The audience and who `specific` names, checked; those named must exist. */
       const audienceOf = Effect.fn("Posts.audienceOf")(function* (
@@ -206,7 +155,7 @@ export class Posts extends Context.Service<
         const actor = Actor.of(user)
         const context = yield* transaction(
           Effect.gen(function* () {
-            const current = yield* seeOne(actor, yield* repo.lock(id))
+            const current = yield* postAccess.see(actor, yield* repo.lock(id))
             const groupId = current.post.groupId
             if (groupId === null || !PostPolicy.canPin(current)) {
               return yield* new Forbidden({ message: "Only a group's owner and admins pin its posts" })
@@ -230,21 +179,25 @@ export class Posts extends Context.Service<
           const row = yield* transaction(
             Effect.gen(function* () {
               yield* access.check(groupId, actor, "participate")
+              const id = PostId.make(SecureRandom.uuidV7Unsafe())
+              const attachmentIds = [...new Set(input.attachmentIds ?? [])]
+              yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
               const inserted = yield* repo.insert({
-                id: PostId.make(SecureRandom.uuidV7Unsafe()),
+                id,
                 authorId: user.userId,
                 groupId,
                 audience: null,
                 audienceUserIds: [],
                 title: input.title ?? null,
                 body: input.body,
-                entities: entities(input.body)
+                entities: entities(input.body),
+                attachmentIds
               })
               yield* groups.countPosts(groupId, 1)
               return inserted
             })
           )
-          const [context] = yield* contexts(actor, [row])
+          const [context] = yield* postAccess.contexts(actor, [row])
           if (context === undefined) return yield* Effect.die(new Error("No context for a new post"))
           return yield* showOne(context)
         }),
@@ -252,22 +205,30 @@ export class Posts extends Context.Service<
         createOnProfile: Effect.fn("Posts.createOnProfile")(function* (user, input) {
           const audience = yield* audienceOf(input.audience ?? "public", input.audienceUserIds)
           const entities = yield* entitiesOf([input.body])
-          const row = yield* repo.insert({
-            id: PostId.make(SecureRandom.uuidV7Unsafe()),
-            authorId: user.userId,
-            groupId: null,
-            ...audience,
-            title: input.title ?? null,
-            body: input.body,
-            entities: entities(input.body)
-          })
-          const [context] = yield* contexts(Actor.of(user), [row])
+          const row = yield* transaction(
+            Effect.gen(function* () {
+              const id = PostId.make(SecureRandom.uuidV7Unsafe())
+              const attachmentIds = [...new Set(input.attachmentIds ?? [])]
+              yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
+              return yield* repo.insert({
+                id,
+                authorId: user.userId,
+                groupId: null,
+                ...audience,
+                title: input.title ?? null,
+                body: input.body,
+                entities: entities(input.body),
+                attachmentIds
+              })
+            })
+          )
+          const [context] = yield* postAccess.contexts(Actor.of(user), [row])
           if (context === undefined) return yield* Effect.die(new Error("No context for a new post"))
           return yield* showOne(context)
         }),
 
         get: Effect.fn("Posts.get")(function* (viewer, id) {
-          return yield* showOne(yield* seeOne(viewerActor(viewer), yield* repo.find(id)))
+          return yield* showOne(yield* postAccess.see(viewerActor(viewer), yield* repo.find(id)))
         }),
 
         update: Effect.fn("Posts.update")(function* (user, id, input) {
@@ -275,7 +236,7 @@ export class Posts extends Context.Service<
           const entities = yield* entitiesOf(input.body === undefined ? [] : [input.body])
           const context = yield* transaction(
             Effect.gen(function* () {
-              const current = yield* seeOne(actor, yield* repo.lock(id))
+              const current = yield* postAccess.see(actor, yield* repo.lock(id))
               if (!PostPolicy.canEdit(current)) return yield* new Forbidden({ message: "Only its author edits a post" })
               const post = current.post
               if (post.groupId !== null && (input.audience !== undefined || input.audienceUserIds !== undefined)) {
@@ -289,10 +250,17 @@ export class Posts extends Context.Service<
                     : yield* audienceOf(input.audience ?? post.audience ?? "public", input.audienceUserIds)
               const title = input.title === undefined ? post.title : input.title
               const body = input.body ?? post.body
+              const attachmentIds =
+                input.attachmentIds === undefined ? post.attachmentIds : [...new Set(input.attachmentIds)]
+              if (input.attachmentIds !== undefined) {
+                yield* media.release({ kind: "post", id }, attachmentIds)
+                yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
+              }
               const updated = yield* repo.update(id, {
                 title,
                 body,
                 entities: input.body === undefined ? post.entities : entities(body),
+                attachmentIds,
                 ...audience,
                 edited: title !== post.title || body !== post.body
               })
@@ -303,7 +271,7 @@ export class Posts extends Context.Service<
         }),
 
         versions: Effect.fn("Posts.versions")(function* (user, id) {
-          const context = yield* seeOne(Actor.of(user), yield* repo.find(id))
+          const context = yield* postAccess.see(Actor.of(user), yield* repo.find(id))
           if (!PostPolicy.canEdit(context) && !PostPolicy.canDelete(context)) {
             return yield* new Forbidden({ message: "Only its author and moderators see a post's earlier versions" })
           }
@@ -317,11 +285,12 @@ export class Posts extends Context.Service<
         remove: Effect.fn("Posts.remove")(function* (user, id) {
           yield* transaction(
             Effect.gen(function* () {
-              const context = yield* seeOne(Actor.of(user), yield* repo.lock(id))
+              const context = yield* postAccess.see(Actor.of(user), yield* repo.lock(id))
               if (!PostPolicy.canDelete(context)) {
                 return yield* new Forbidden({ message: "Only its author and the group's moderators delete a post" })
               }
               yield* repo.softDelete(id)
+              yield* media.release({ kind: "post", id })
               if (context.post.groupId !== null) yield* groups.countPosts(context.post.groupId, -1)
             })
           )
@@ -334,7 +303,7 @@ export class Posts extends Context.Service<
         setCommentsLocked: Effect.fn("Posts.setCommentsLocked")(function* (user, id, locked) {
           const context = yield* transaction(
             Effect.gen(function* () {
-              const current = yield* seeOne(Actor.of(user), yield* repo.lock(id))
+              const current = yield* postAccess.see(Actor.of(user), yield* repo.lock(id))
               if (!PostPolicy.canLockComments(current)) {
                 return yield* new Forbidden({ message: "Only its author and the group's moderators lock comments" })
               }
@@ -401,7 +370,9 @@ export class Posts extends Context.Service<
             )
           )
           const found = rows.flatMap((row) => Option.toArray(row))
-          return new Set((yield* contexts(actor, found)).filter(PostPolicy.canSee).map((context) => context.post.id))
+          return new Set(
+            (yield* postAccess.contexts(actor, found)).filter(PostPolicy.canSee).map((context) => context.post.id)
+          )
         })
       })
     })

@@ -1,5 +1,6 @@
 import { UserId } from "@moim/domain/Accounts/User"
 import { GroupId } from "@moim/domain/Groups/Group"
+import { MediaId } from "@moim/domain/Media/Media"
 import { PostAudience, PostEntity, PostId } from "@moim/domain/Posts/Post"
 import { Context, Effect, Layer, type Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -15,6 +16,7 @@ export const PostRow = Schema.Struct({
   title: Schema.NullOr(Schema.String),
   body: Schema.String,
   entities: Schema.Array(PostEntity),
+  attachmentIds: Schema.Array(MediaId),
   pinnedAt: Schema.NullOr(Schema.Date),
   commentsLocked: Schema.Boolean,
   commentCount: Schema.Int,
@@ -37,13 +39,14 @@ const decodeVersions = Rows.all(VersionRow)
 const decodeCount = Rows.first(Schema.Struct({ count: Schema.Int }))
 
 const columns = `id, author_id, group_id, audience, audience_user_ids::text[] AS audience_user_ids, title, body, entities,
-  pinned_at, comments_locked, comment_count, created_at, edited_at, activity_at`
+  attachment_ids::text[] AS attachment_ids, pinned_at, comments_locked, comment_count, created_at, edited_at, activity_at`
 
 /** What a post says: its title, body and what was recognised in it. */
 export interface PostContent {
   readonly title: string | null
   readonly body: string
   readonly entities: ReadonlyArray<PostEntity>
+  readonly attachmentIds: ReadonlyArray<MediaId>
 }
 
 const encodeEntities = Schema.encodeSync(Schema.toCodecJson(Schema.Array(PostEntity)))
@@ -65,6 +68,9 @@ export class PostsRepo extends Context.Service<
       }
     ) => Effect.Effect<PostRow>
     readonly find: (id: PostId) => Effect.Effect<Option.Option<PostRow>>
+    readonly findMany: (ids: ReadonlyArray<PostId>) => Effect.Effect<ReadonlyArray<PostRow>>
+    /** A comment was added (1) or removed (-1): the count, and (when added) the activity time. */
+    readonly commented: (id: PostId, delta: 1 | -1) => Effect.Effect<void>
     /** The post, locked for the rest of the transaction. */
     readonly lock: (id: PostId) => Effect.Effect<Option.Option<PostRow>>
     /** New content (keeping the previous title and body as a version) and audience. */
@@ -122,11 +128,11 @@ export class PostsRepo extends Context.Service<
       return PostsRepo.of({
         insert: Effect.fn("PostsRepo.insert")(function* (post) {
           const rows = yield* sql`
-            INSERT INTO posts (id, author_id, group_id, audience, audience_user_ids, title, body, entities, search,
-              created_at, activity_at)
+            INSERT INTO posts (id, author_id, group_id, audience, audience_user_ids, title, body, entities, attachment_ids,
+              search, created_at, activity_at)
             VALUES (${post.id}, ${post.authorId}, ${post.groupId}, ${post.audience}, ${[...post.audienceUserIds]}::uuid[],
-              ${post.title}, ${post.body}, ${JSON.stringify(encodeEntities(post.entities))}::jsonb, ${searchVector(post)},
-              now(), now())
+              ${post.title}, ${post.body}, ${JSON.stringify(encodeEntities(post.entities))}::jsonb,
+              ${[...post.attachmentIds]}::uuid[], ${searchVector(post)}, now(), now())
             RETURNING ${selected}`.pipe(Effect.flatMap(decodePosts))
           const [row] = rows
           if (row === undefined) return yield* Effect.die(new Error("The inserted post was not returned"))
@@ -137,6 +143,20 @@ export class PostsRepo extends Context.Service<
           return yield* sql`SELECT ${selected} FROM posts WHERE id = ${id} AND deleted_at IS NULL`.pipe(
             Effect.flatMap(decodePost)
           )
+        }, Effect.orDie),
+
+        findMany: Effect.fn("PostsRepo.findMany")(function* (ids) {
+          if (ids.length === 0) return []
+          return yield* sql`SELECT ${selected} FROM posts WHERE id = ANY(${[...ids]}::uuid[]) AND deleted_at IS NULL`.pipe(
+            Effect.flatMap(decodePosts)
+          )
+        }, Effect.orDie),
+
+        commented: Effect.fn("PostsRepo.commented")(function* (id, delta) {
+          yield* sql`
+            UPDATE posts SET comment_count = greatest(comment_count + ${delta}, 0),
+              activity_at = ${delta > 0 ? sql`now()` : sql`activity_at`}
+            WHERE id = ${id}`
         }, Effect.orDie),
 
         lock: Effect.fn("PostsRepo.lock")(function* (id) {
@@ -154,6 +174,7 @@ export class PostsRepo extends Context.Service<
           const rows = yield* sql`
             UPDATE posts SET title = ${change.title}, body = ${change.body},
               entities = ${JSON.stringify(encodeEntities(change.entities))}::jsonb, search = ${searchVector(change)},
+              attachment_ids = ${[...change.attachmentIds]}::uuid[],
               audience = ${change.audience}, audience_user_ids = ${[...change.audienceUserIds]}::uuid[],
               edited_at = ${change.edited ? sql`now()` : sql`edited_at`}
             WHERE id = ${id} RETURNING ${selected}`.pipe(Effect.flatMap(decodePosts))
