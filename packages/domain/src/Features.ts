@@ -7,6 +7,7 @@ import { PushFeature } from "./Notifications/PushApi.ts"
 import { OpsFeature } from "./Ops/OpsApi.ts"
 import { PostsFeature } from "./Posts/PostsApi.ts"
 import { RealtimeFeature } from "./Realtime/RealtimeApi.ts"
+import { ReportsFeature } from "./Reports/ReportsApi.ts"
 import { SystemFeature } from "./System/SystemApi.ts"
 
 /**
@@ -22,6 +23,7 @@ export const Features = [
   PushFeature,
   MediaFeature,
   PostsFeature,
+  ReportsFeature,
   RealtimeFeature,
   OpsFeature
 ] as const

@@ -113,5 +113,42 @@ layer(TestServer.layer(serverEnv({ RATE_LIMIT_USER: "10000" })), { excludeTestSe
         assert.strictEqual(refused.error?._tag, "Forbidden")
       })
     )
+
+    it.effect("reports a post and the group's moderators resolve it from their queue", () =>
+      Effect.gen(function* () {
+        const owner = yield* signUp("Owner")
+        const reader = yield* signUp("Reader")
+        const groupId = yield* createGroup(owner, { name: "SDK moderation" })
+        const client = yield* makeClient()
+        yield* Effect.promise(() => client.session.set({ accessToken: owner.token, refreshToken: "unused" }))
+        const created = yield* Effect.promise(() =>
+          client.posts.createInGroup({ path: { id: groupId }, body: { body: "Cheap watches!" } })
+        )
+        if (!created.ok) return assert.fail(JSON.stringify(created.error))
+
+        yield* Effect.promise(() => client.session.set({ accessToken: reader.token, refreshToken: "unused" }))
+        const filed = yield* Effect.promise(() =>
+          client.reports.create({ body: { subject: { kind: "post", id: created.data.id }, reason: "spam" } })
+        )
+        if (!filed.ok) return assert.fail(JSON.stringify(filed.error))
+        const again = yield* Effect.promise(() =>
+          client.reports.create({ body: { subject: { kind: "post", id: created.data.id }, reason: "spam" } })
+        )
+        assert.strictEqual(again.error?._tag, "AlreadyReported")
+
+        yield* Effect.promise(() => client.session.set({ accessToken: owner.token, refreshToken: "unused" }))
+        const queue: Array<string> = []
+        yield* Effect.promise(async () => {
+          for await (const report of client.reports.listInGroup.all({ path: { id: groupId } })) queue.push(report.id)
+        })
+        assert.deepStrictEqual(queue, [filed.data.id])
+        const resolved = yield* Effect.promise(() =>
+          client.reports.resolve({ path: { id: filed.data.id }, body: { action: "remove" } })
+        )
+        assert.strictEqual(resolved.data?.status, "removed")
+        const gone = yield* Effect.promise(() => client.posts.get({ path: { id: created.data.id } }))
+        assert.strictEqual(gone.error?._tag, "PostNotFound")
+      })
+    )
   }
 )

@@ -28,6 +28,8 @@ import { NotificationStream } from "./Realtime/NotificationStream.ts"
 import { RealtimeLive } from "./Realtime/RealtimeLive.ts"
 import { StreamOutbox } from "./Realtime/StreamOutbox.ts"
 import { TopicAccess } from "./Realtime/TopicAccess.ts"
+import { ReportsFeature } from "./Reports/Feature.ts"
+import { ReportsLive } from "./Reports/ReportsLive.ts"
 import { SystemFeature } from "./System/Feature.ts"
 import { ServerInfo } from "./System/ServerInfo.ts"
 
@@ -46,6 +48,7 @@ const features = [
   PushFeature,
   MediaFeature,
   PostsFeature,
+  ReportsFeature,
   RealtimeFeature,
   OpsFeature
 ] as const
@@ -78,8 +81,9 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
  * refuses an order that leaves a service missing.
  */
 export const FeatureServices = GroupNotifierLive.pipe(
-  // Posts, whose followers and friends audiences ask the social graph (none yet).
-  Layer.merge(PostsLive.pipe(Layer.provide(AudienceGraph.none))),
+  // Reports, of posts and comments among others; posts, whose followers and friends audiences ask
+  // the social graph (none yet).
+  Layer.merge(ReportsLive.pipe(Layer.provideMerge(PostsLive.pipe(Layer.provide(AudienceGraph.none))))),
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
   Layer.provideMerge(NotificationEmailsLive),

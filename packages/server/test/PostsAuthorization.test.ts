@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { UserId } from "@moim/domain/Accounts/User"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { CommentId, PostId } from "@moim/domain/Posts/Post"
+import { ReportId } from "@moim/domain/Reports/Report"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { signUp, siteAdmin, suspendedUser, type TestUser } from "./support/Actors.ts"
@@ -45,12 +46,14 @@ type World = Record<Exclude<ActorName, "anonymous">, TestUser>
 
 /**
  * One cell's private group (owner, admin, member, author; banned), a post of the author's in it with
- * a comment of the member's, and a post on the author's profile for `chosen` alone.
+ * a comment of the member's and an open report (from someone who has since left), and a post on
+ * the author's profile for `chosen` alone.
  */
 interface Scenario {
   readonly groupId: GroupId
   readonly postId: PostId
   readonly commentId: CommentId
+  readonly reportId: ReportId
   readonly profilePostId: PostId
   readonly token: string | undefined
 }
@@ -62,6 +65,7 @@ const scenario = (world: World, actor: ActorName) =>
     const postId = PostId.make(randomUUID())
     const profilePostId = PostId.make(randomUUID())
     const commentId = CommentId.make(randomUUID())
+    const reportId = ReportId.make(randomUUID())
     const id = (user: TestUser) => UserId.make(user.userId)
     yield* sql.withTransaction(
       Effect.gen(function* () {
@@ -90,6 +94,9 @@ const scenario = (world: World, actor: ActorName) =>
           INSERT INTO comments (id, post_id, author_id, parent_id, depth, body, created_at)
           VALUES (${commentId}, ${postId}, ${id(world.member)}, NULL, 0, 'A comment', now())`
         yield* sql`
+          INSERT INTO reports (id, subject_kind, subject_id, group_id, excerpt, reporter_id, reason, created_at)
+          VALUES (${reportId}, 'post', ${postId}, ${groupId}, 'In the group', ${id(world.outsider)}, 'spam', now())`
+        yield* sql`
           INSERT INTO posts (id, author_id, group_id, audience, audience_user_ids, title, body, search, created_at, activity_at)
           VALUES (${profilePostId}, ${id(world.author)}, NULL, 'specific', ARRAY[${id(world.chosen)}]::uuid[], NULL,
             'For one person', to_tsvector('simple', 'matrixword for one person'), now(), now())`
@@ -99,6 +106,7 @@ const scenario = (world: World, actor: ActorName) =>
       groupId,
       postId,
       commentId,
+      reportId,
       profilePostId,
       token: actor === "anonymous" ? undefined : world[actor].token
     } satisfies Scenario
@@ -107,6 +115,7 @@ const scenario = (world: World, actor: ActorName) =>
 const postNotFound: Expectation = [404, "PostNotFound"]
 const groupNotFound: Expectation = [404, "GroupNotFound"]
 const commentNotFound: Expectation = [404, "CommentNotFound"]
+const reportNotFound: Expectation = [404, "ReportNotFound"]
 
 /** Who may see the group's post: its members and site admins; to everyone else it does not exist. */
 const inGroup = (members: Expectation, others: Expectation = postNotFound): Record<ActorName, Expectation> => ({
@@ -389,6 +398,52 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     rest: (s) => call("GET", "/api/v1/me/bookmarks", { token: s.token }),
     rpc: (_s, _w, client) => client.ListBookmarks({}),
     expect: signedIn([200])
+  },
+  {
+    operation: "report the post",
+    setup: scenario,
+    rest: (s) =>
+      call("POST", "/api/v1/reports", {
+        token: s.token,
+        body: { subject: { kind: "post", id: s.postId }, reason: "spam" }
+      }),
+    rpc: (s, _w, client) => client.CreateReport({ subject: { kind: "post", id: s.postId }, reason: "spam" }),
+    expect: { ...inGroup([201], [404, "ReportSubjectNotFound"]), author: forbidden }
+  },
+  {
+    operation: "list one's reports",
+    setup: scenario,
+    rest: (s) => call("GET", "/api/v1/me/reports", { token: s.token }),
+    rpc: (_s, _w, client) => client.ListMyReports({}),
+    expect: signedIn([200])
+  },
+  {
+    operation: "list the group's report queue",
+    setup: scenario,
+    rest: (s) => call("GET", `/api/v1/groups/${s.groupId}/reports`, { token: s.token }),
+    rpc: (s, _w, client) => client.ListGroupReports({ id: s.groupId }),
+    expect: { ...inGroup([200], groupNotFound), member: forbidden, author: forbidden }
+  },
+  {
+    operation: "list the site's report queue",
+    setup: scenario,
+    rest: (s) => call("GET", "/api/v1/reports", { token: s.token }),
+    rpc: (_s, _w, client) => client.ListReports({}),
+    expect: { ...signedIn(forbidden), siteAdmin: [200] }
+  },
+  {
+    operation: "resolve the report",
+    setup: scenario,
+    rest: (s) => call("POST", `/api/v1/reports/${s.reportId}/resolve`, { token: s.token, body: { action: "dismiss" } }),
+    rpc: (s, _w, client) => client.ResolveReport({ id: s.reportId, action: "dismiss" }),
+    expect: {
+      ...moderators([200]),
+      outsider: reportNotFound,
+      chosen: reportNotFound,
+      banned: reportNotFound,
+      member: reportNotFound,
+      author: reportNotFound
+    }
   }
 ]
 

@@ -27,6 +27,7 @@ const owners: Record<string, ReadonlyArray<string>> = {
   Realtime: ["stream_outbox", "stream_events", "stream_state"],
   Media: ["media"],
   Posts: ["posts", "post_versions", "comments", "reactions", "reaction_counts", "bookmarks"],
+  Reports: ["reports"],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
   // The job queue's enqueue function, used by every feature through `JobQueue`.

@@ -80,6 +80,9 @@ export class Post extends Schema.Class<Post>("Post")(
     attachments: Schema.Array(Attachment).annotate({ description: "Photos, in order (up to 10)" }),
     pinned: Schema.Boolean,
     commentsLocked: Schema.Boolean,
+    hidden: Schema.Boolean.annotate({
+      description: "Hidden pending review after reports: only its author and moderators see it"
+    }),
     commentCount: Schema.Int,
     reactions: ReactionSummary,
     createdAt: Timestamp,

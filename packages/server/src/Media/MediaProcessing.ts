@@ -43,8 +43,10 @@ export class MediaProcessing extends Context.Service<
 
       const removeUpload = (id: MediaId) => storage.delete(MediaKeys.upload(id)).pipe(Effect.orDie)
 
+      // The upload goes first, so a photo its owner sees failed never still has its bytes stored.
       const fail = Effect.fn("MediaProcessing.fail")(function* (id: MediaId, reason: string) {
-        if (yield* repo.markFailed(id, reason)) yield* removeUpload(id)
+        yield* removeUpload(id)
+        yield* repo.markFailed(id, reason)
       })
 
       return MediaProcessing.of({

@@ -27,6 +27,8 @@ const isAuthor = (context: PostContext) => context.actor?.userId === context.pos
  */
 export const PostPolicy = {
   canSee: (context: PostContext): boolean => {
+    // Hidden pending review of its reports: its author and those who review it still see it.
+    if (context.post.hiddenAt !== null && !isAuthor(context) && !PostPolicy.canReview(context)) return false
     if (context.group !== null) return context.group.visible
     if (isAuthor(context) || Actor.isSiteAdmin(context.actor)) return true
     switch (context.post.audience) {
@@ -56,6 +58,9 @@ export const PostPolicy = {
   /** Pin (group posts only). */
   canPin: (context: PostContext): boolean =>
     context.group !== null && (context.group.moderator || Actor.isSiteAdmin(context.actor)),
+  /** Review it once reported: the group's moderators, or (profile posts) site admins. */
+  canReview: (context: PostContext): boolean =>
+    Actor.isSiteAdmin(context.actor) || (context.group?.visible === true && context.group.moderator),
   /** Lock or unlock comments. */
   canLockComments: (context: PostContext): boolean =>
     isAuthor(context) || Actor.isSiteAdmin(context.actor) || context.group?.moderator === true

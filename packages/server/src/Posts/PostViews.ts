@@ -67,6 +67,7 @@ export class PostViews extends Context.Service<
                 }),
                 pinned: row.pinnedAt !== null,
                 commentsLocked: row.commentsLocked,
+                hidden: row.hiddenAt !== null,
                 commentCount: row.commentCount,
                 reactions: summary ?? { counts: { like: 0, love: 0, laugh: 0, wow: 0, sad: 0, angry: 0 }, mine: null },
                 createdAt: utc(row.createdAt),

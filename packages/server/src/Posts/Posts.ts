@@ -97,6 +97,16 @@ export class Posts extends Context.Service<
         readonly authorId?: UserId | undefined
       }
     ) => Effect.Effect<Page<Post>, InvalidCursor>
+    /** For a report: the post's group, author and words, if the actor may see it. */
+    readonly describe: (
+      actor: Actor,
+      id: PostId
+    ) => Effect.Effect<
+      { readonly groupId: GroupId | null; readonly authorId: UserId; readonly text: string },
+      PostNotFound
+    >
+    /** Hides the post pending review of its reports (its author and reviewers still see it), or shows it again. */
+    readonly setHidden: (id: PostId, hidden: boolean) => Effect.Effect<void>
     /** The posts among `ids` the viewer may see (for bookmarks, notifications, the stream). */
     readonly visible: (viewer: Actor, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
   }
@@ -362,6 +372,17 @@ export class Posts extends Context.Service<
           )
           return { items: yield* shown(actor, page.items), nextCursor: page.nextCursor }
         }),
+
+        describe: Effect.fn("Posts.describe")(function* (actor, id) {
+          const { post } = yield* postAccess.see(actor, yield* repo.find(id))
+          return {
+            groupId: post.groupId,
+            authorId: post.authorId,
+            text: post.title === null ? post.body : `${post.title}\n${post.body}`
+          }
+        }),
+
+        setHidden: (id, hidden) => repo.setHidden(id, hidden),
 
         visible: Effect.fn("Posts.visible")(function* (actor, ids) {
           const rows = yield* Effect.forEach(ids, (id) =>

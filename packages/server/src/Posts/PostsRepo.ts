@@ -20,6 +20,7 @@ export const PostRow = Schema.Struct({
   pinnedAt: Schema.NullOr(Schema.Date),
   commentsLocked: Schema.Boolean,
   commentCount: Schema.Int,
+  hiddenAt: Schema.NullOr(Schema.Date),
   createdAt: Schema.Date,
   editedAt: Schema.NullOr(Schema.Date),
   activityAt: Schema.Date
@@ -39,7 +40,8 @@ const decodeVersions = Rows.all(VersionRow)
 const decodeCount = Rows.first(Schema.Struct({ count: Schema.Int }))
 
 const columns = `id, author_id, group_id, audience, audience_user_ids::text[] AS audience_user_ids, title, body, entities,
-  attachment_ids::text[] AS attachment_ids, pinned_at, comments_locked, comment_count, created_at, edited_at, activity_at`
+  attachment_ids::text[] AS attachment_ids, pinned_at, comments_locked, comment_count, hidden_at, created_at, edited_at,
+  activity_at`
 
 /** What a post says: its title, body and what was recognised in it. */
 export interface PostContent {
@@ -87,6 +89,8 @@ export class PostsRepo extends Context.Service<
     readonly setPinned: (id: PostId, pinned: boolean) => Effect.Effect<PostRow>
     readonly pinnedCount: (groupId: GroupId) => Effect.Effect<number>
     readonly setCommentsLocked: (id: PostId, locked: boolean) => Effect.Effect<PostRow>
+    /** Hides the post pending review, or shows it again. */
+    readonly setHidden: (id: PostId, hidden: boolean) => Effect.Effect<void>
     /** A group's pinned posts, most recently pinned first. */
     readonly pinned: (groupId: GroupId) => Effect.Effect<ReadonlyArray<PostRow>>
     /** A group's unpinned posts, by `sort`, after the position. */
@@ -210,6 +214,11 @@ export class PostsRepo extends Context.Service<
             Effect.flatMap(decodeCount)
           )
           return counted._tag === "Some" ? counted.value.count : 0
+        }, Effect.orDie),
+
+        setHidden: Effect.fn("PostsRepo.setHidden")(function* (id, hidden) {
+          yield* sql`
+            UPDATE posts SET hidden_at = ${hidden ? sql`coalesce(hidden_at, now())` : sql`NULL`} WHERE id = ${id}`
         }, Effect.orDie),
 
         setCommentsLocked: Effect.fn("PostsRepo.setCommentsLocked")(function* (id, locked) {

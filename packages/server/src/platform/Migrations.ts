@@ -15,6 +15,7 @@ import m0008 from "../migrations/0008_millisecond_list_times.ts"
 import m0009 from "../migrations/0009_posts.ts"
 import m0010 from "../migrations/0010_media.ts"
 import m0011 from "../migrations/0011_comments_reactions_bookmarks.ts"
+import m0012 from "../migrations/0012_reports.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -29,7 +30,8 @@ export const migrations = {
   "0008_millisecond_list_times": m0008,
   "0009_posts": m0009,
   "0010_media": m0010,
-  "0011_comments_reactions_bookmarks": m0011
+  "0011_comments_reactions_bookmarks": m0011,
+  "0012_reports": m0012
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
