@@ -22,14 +22,16 @@ import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
 import { AudienceGraph } from "./Posts/AudienceGraph.ts"
 import { PostsFeature } from "./Posts/Feature.ts"
-import { PostsLive } from "./Posts/PostsLive.ts"
+import { PostSubjects, PostTopics } from "./Posts/PostResolvers.ts"
+import { PostNotifierLive, PostsLive } from "./Posts/PostsLive.ts"
 import { RealtimeFeature } from "./Realtime/Feature.ts"
 import { NotificationStream } from "./Realtime/NotificationStream.ts"
 import { RealtimeLive } from "./Realtime/RealtimeLive.ts"
 import { StreamOutbox } from "./Realtime/StreamOutbox.ts"
 import { TopicAccess } from "./Realtime/TopicAccess.ts"
 import { ReportsFeature } from "./Reports/Feature.ts"
-import { ReportsLive } from "./Reports/ReportsLive.ts"
+import { ReportSubjects } from "./Reports/ReportSubjects.ts"
+import { ReportNotifierLive, ReportsLive } from "./Reports/ReportsLive.ts"
 import { SystemFeature } from "./System/Feature.ts"
 import { ServerInfo } from "./System/ServerInfo.ts"
 
@@ -75,24 +77,35 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
 /**
  * Every feature's services, wired to each other in dependency order, shared by the server and the
  * worker: groups read profiles from accounts (`Profiles`), accounts hand email-addressed invitations
- * to groups (`EmailOwnership`, implemented by groups), notifications ask each feature whether a
- * subject is still visible (`NotificationSubjects`), and groups tell people of their events through
- * notifications (`GroupNotifier`). A feature's services come after those they use; the compiler
- * refuses an order that leaves a service missing.
+ * to groups (`EmailOwnership`, implemented by groups), posts live in groups (`GroupAccess`) and
+ * attach photos (`MediaLibrary`), reports find and remove posts, comments, users and groups through
+ * their features, notifications ask each feature whether a subject is still visible
+ * (`NotificationSubjects`), and the notifiers (groups, posts, reports) tell people of events through
+ * notifications. A feature's services come after those they use; the compiler refuses an order that
+ * leaves a service missing.
  */
-export const FeatureServices = GroupNotifierLive.pipe(
-  // Reports, of posts and comments among others; posts, whose followers and friends audiences ask
-  // the social graph (none yet).
-  Layer.merge(ReportsLive.pipe(Layer.provideMerge(PostsLive.pipe(Layer.provide(AudienceGraph.none))))),
+export const FeatureServices = Layer.mergeAll(
+  GroupNotifierLive,
+  PostNotifierLive.pipe(Layer.provide(AudienceGraph.none)),
+  ReportNotifierLive
+).pipe(
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
   Layer.provideMerge(NotificationEmailsLive),
   // Web push: subscriptions through the API, pushes sent by the worker's jobs.
   Layer.provideMerge(PushLive),
-  Layer.provideMerge(NotificationSubjects.layer(Effect.all([GroupSubjects, InvitationSubjects, UserSubjects]))),
+  Layer.provideMerge(
+    NotificationSubjects.layer(
+      Effect.all([GroupSubjects, InvitationSubjects, UserSubjects, PostSubjects, ReportSubjects])
+    )
+  ),
   // The channels beyond in-app, each handed every delivered batch in its transaction.
   Layer.provideMerge(DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher]))),
   Layer.provideMerge(PushChannelLive),
+  // Reports, of posts and comments among others.
+  Layer.provideMerge(ReportsLive),
+  // Posts, whose followers and friends audiences ask the social graph (none yet).
+  Layer.provideMerge(PostsLive.pipe(Layer.provide(AudienceGraph.none))),
   // Photos: uploaded through the API, processed and purged by the worker, attached by posts (`MediaLibrary`).
   Layer.provideMerge(MediaLive),
   Layer.provideMerge(GroupsLive),
@@ -109,6 +122,6 @@ export const FeatureServices = GroupNotifierLive.pipe(
  * its connections (workers sequence the stream instead), and who may join which topic.
  */
 export const ServerFeatureServices = RealtimeLive.pipe(
-  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics]))),
+  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics, PostTopics]))),
   Layer.provideMerge(FeatureServices)
 )

@@ -36,7 +36,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.strictEqual(created.body.ownerId, owner.userId)
       assert.strictEqual(created.body.memberCount, 1)
       assert.deepStrictEqual(created.body.tags, ["trails", "weekend"])
-      assert.deepStrictEqual(created.body.viewer, { status: "member", role: "owner" })
+      assert.deepStrictEqual(created.body.viewer, { status: "member", role: "owner", postNotifications: "mentions" })
       for (const [body, field] of [
         [{ name: "x", category: "hiking" }, "name"],
         [{ name: "Valid name", category: "knitting" }, "category"],
@@ -225,7 +225,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.deepStrictEqual(requested.json, { status: "pending" })
       assert.deepStrictEqual((yield* call("GET", `/api/v1/groups/${approval}`, { token: guest.token })).body.viewer, {
         status: "pending",
-        role: null
+        role: null,
+        postNotifications: null
       })
       const requests = yield* call("GET", `/api/v1/groups/${approval}/join-requests`, { token: owner.token })
       assert.strictEqual((requests.body.items as ReadonlyArray<{ message: string }>)[0]?.message, "I love knocking")
@@ -412,7 +413,12 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       yield* Ref.set(token, Option.some(joiner.token))
       assert.deepStrictEqual(yield* client.JoinGroup({ id: created.id }), { status: "member" })
       const seen = yield* client.GetGroup({ id: created.id })
-      assert.deepStrictEqual(seen.viewer, { status: "member", role: "member" })
+      assert.deepStrictEqual(seen.viewer, { status: "member", role: "member", postNotifications: "mentions" })
+      const all = yield* client.SetGroupPostNotifications({ id: created.id, level: "all" })
+      assert.strictEqual(all.viewer?.postNotifications, "all")
+      assert.strictEqual((yield* client.GetGroup({ id: created.id })).viewer?.postNotifications, "all")
+      const mineNow = yield* client.MyGroups({})
+      assert.strictEqual(mineNow.items.find((group) => group.id === created.id)?.viewer?.postNotifications, "all")
       const refused = yield* client.DeleteGroup({ id: created.id }).pipe(Effect.flip)
       assert.strictEqual(refused._tag, "Forbidden")
       const mine = yield* client.MyGroups({})

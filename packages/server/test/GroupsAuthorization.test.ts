@@ -223,6 +223,20 @@ const rows: ReadonlyArray<GroupRow> = [
     }
   },
   {
+    operation: "choose which posts notify you",
+    visibility: "private",
+    rest: (s) => call("PUT", path(s, "/post-notifications"), { token: s.token, body: { level: "all" } }),
+    rpc: (s, _w, client) => client.SetGroupPostNotifications({ id: s.groupId, level: "all" }),
+    expect: {
+      ...seeAll([404, "NotAMember"], hidden),
+      member: [200],
+      admin: [200],
+      owner: [200],
+      anonymous: unauthorized,
+      suspended
+    }
+  },
+  {
     operation: "list join requests",
     visibility: "public",
     rest: (s) => call("GET", path(s, "/join-requests"), { token: s.token }),

@@ -11,11 +11,21 @@ import { JobRunner } from "./JobRunner.ts"
 import { MediaJobs } from "./Media/Jobs.ts"
 import { NotificationsJobs } from "./Notifications/Jobs.ts"
 import { PlatformJobs } from "./Platform/Jobs.ts"
+import { PostsJobs } from "./Posts/Jobs.ts"
 import { RealtimeJobs } from "./Realtime/Jobs.ts"
+import { ReportsJobs } from "./Reports/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
 /** Every job this worker runs: each feature's, one entry per feature. */
-const featureJobs = [...PlatformJobs, ...GroupsJobs, ...NotificationsJobs, ...RealtimeJobs, ...MediaJobs]
+const featureJobs = [
+  ...PlatformJobs,
+  ...GroupsJobs,
+  ...NotificationsJobs,
+  ...RealtimeJobs,
+  ...MediaJobs,
+  ...PostsJobs,
+  ...ReportsJobs
+]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */
 export const handlers: ReadonlyArray<JobHandler.JobHandler<JobHandler.Services<(typeof featureJobs)[number]>>> =

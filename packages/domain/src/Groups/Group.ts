@@ -57,9 +57,20 @@ export const ViewerStatus = Schema.Literals(["none", "member", "pending", "invit
   description: "`pending`: a join request awaits approval; `invited`: an invitation awaits your answer"
 })
 
+/** Which of a group's posts notify a member. */
+export const PostNotificationLevel = Schema.Literals(["all", "mentions", "none"]).annotate({
+  identifier: "PostNotificationLevel",
+  description:
+    "`all`: every new post; `mentions` (default): posts and comments that mention you; `none`: nothing from the group's posts (replies to you and reactions still reach you)"
+})
+export type PostNotificationLevel = typeof PostNotificationLevel.Type
+
 export const GroupViewer = Schema.Struct({
   status: ViewerStatus,
-  role: Schema.NullOr(MemberRole)
+  role: Schema.NullOr(MemberRole),
+  postNotifications: Schema.NullOr(PostNotificationLevel).annotate({
+    description: "Which of the group's posts notify you; null unless you are a member"
+  })
 }).annotate({ identifier: "GroupViewer", description: "Your membership, when signed in" })
 
 export const GroupName = TrimmedText({

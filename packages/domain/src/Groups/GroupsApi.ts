@@ -35,7 +35,8 @@ import {
   MemberLimit,
   MemberRole,
   NotAMember,
-  OwnerCannotLeave
+  OwnerCannotLeave,
+  PostNotificationLevel
 } from "./Group.ts"
 
 export const CreateGroupPayload = Schema.Struct({
@@ -229,6 +230,28 @@ export const LeaveGroup = Operation.make(
     description: "Also withdraws a pending join request. The owner must transfer ownership first."
   },
   (rest) => HttpApiEndpoint.post("leave", "/groups/:id/leave", rest.options).middleware(rest.middleware)
+)
+
+export const SetPostNotifications = Operation.make(
+  {
+    rpc: "SetGroupPostNotifications",
+    access: Access.signedIn,
+    params: groupParams,
+    body: Operation.body(
+      Schema.Struct({ level: PostNotificationLevel }).annotate({
+        identifier: "SetPostNotificationsPayload",
+        description: "Which of the group's posts notify you"
+      })
+    ),
+    success: Group,
+    errors: [GroupNotFound, NotAMember],
+    summary: "Choose which posts of a group notify you",
+    description: "Members only: every new post, only those that mention you (the default), or none."
+  },
+  (rest) =>
+    HttpApiEndpoint.put("setPostNotifications", "/groups/:id/post-notifications", rest.options).middleware(
+      rest.middleware
+    )
 )
 
 export const ListJoinRequests = Operation.make(
@@ -463,6 +486,7 @@ export const GroupsOperations = [
   MyGroups,
   JoinGroup,
   LeaveGroup,
+  SetPostNotifications,
   ListJoinRequests,
   ApproveJoinRequest,
   RejectJoinRequest,

@@ -7,15 +7,18 @@ import { Text } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
 import { StreamMessage } from "./StreamMessage.ts"
 
-/** A topic a stream may join besides your own: a group's, for now. */
+/** A topic a stream may join besides your own: a group's or a post's. */
 export const StreamTopic = Text({
   minLength: 1,
   maxLength: 64,
   annotations: {
-    description: "`group:<id>`: a group you may see",
+    description:
+      "`group:<id>`: a group you may see (its new posts, members); `post:<id>`: a post you may see (its new comments)",
     examples: ["group:0190f4c2-7a3e-7c41-9d2a-5f1e8b6c4d3a"]
   }
-}).check(Schema.isPattern(/^group:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/u))
+}).check(
+  Schema.isPattern(/^(group|post):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/u)
+)
 
 export const StreamTopics = Schema.Array(StreamTopic).check(Schema.isMaxLength(50))
 

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { GroupMemberChanged, GroupUpdated } from "../Groups/GroupStreamEvents.ts"
 import { Notification } from "../Notifications/Catalogue.ts"
 import { NotificationCounts } from "../Notifications/NotificationsApi.ts"
+import { CommentCreatedEvent, PostCreatedEvent } from "../Posts/PostStreamEvents.ts"
 
 const cursor = Schema.String.annotate({
   description:
@@ -11,7 +12,9 @@ const cursor = Schema.String.annotate({
 const message = <const Type extends string, Data extends Schema.Top>(type: Type, data: Data, description: string) =>
   Schema.Struct({
     type: Schema.Literal(type),
-    topic: Schema.String.annotate({ description: "`user:<your id>`, or a topic you joined, e.g. `group:<id>`" }),
+    topic: Schema.String.annotate({
+      description: "`user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`"
+    }),
     cursor,
     data
   }).annotate({ description })
@@ -30,6 +33,16 @@ export const GroupUpdatedMessage = message("group.updated", GroupUpdated, "The g
 export const GroupDeletedMessage = message("group.deleted", GroupUpdated, "The group was deleted")
 export const GroupMemberJoinedMessage = message("group.memberJoined", GroupMemberChanged, "Someone joined the group")
 export const GroupMemberLeftMessage = message("group.memberLeft", GroupMemberChanged, "Someone left the group")
+export const PostCreatedMessage = message(
+  "post.created",
+  PostCreatedEvent,
+  "A new post in the group (on `group:<id>`): fetch it"
+)
+export const CommentCreatedMessage = message(
+  "comment.created",
+  CommentCreatedEvent,
+  "A new comment on the post (on `post:<id>`, which whoever may see the post joins): fetch it"
+)
 export const TopicLeftMessage = message(
   "topic.left",
   Schema.Struct({
@@ -68,6 +81,8 @@ export const StreamMessage = Schema.Union([
   GroupDeletedMessage,
   GroupMemberJoinedMessage,
   GroupMemberLeftMessage,
+  PostCreatedMessage,
+  CommentCreatedMessage,
   TopicLeftMessage,
   StreamResetMessage,
   StreamReadyMessage,

@@ -544,6 +544,26 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/groups/{id}/post-notifications": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        /**
+         * Choose which posts of a group notify you
+         * @description Members only: every new post, only those that mention you (the default), or none.
+         */
+        readonly put: operations["groups.setPostNotifications"];
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/groups/{id}/join-requests": {
         readonly parameters: {
             readonly query?: never;
@@ -1750,7 +1770,7 @@ export interface components {
         readonly StreamMessage: {
             /** @enum {string} */
             readonly type: "notification.created";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1760,7 +1780,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "notification.counts";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1768,7 +1788,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.updated";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1778,7 +1798,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.deleted";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1788,7 +1808,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.memberJoined";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1799,7 +1819,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.memberLeft";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1809,8 +1829,31 @@ export interface components {
             };
         } | {
             /** @enum {string} */
+            readonly type: "post.created";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly postId: components["schemas"]["PostId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "comment.created";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly commentId: components["schemas"]["CommentId"];
+                readonly parentId: components["schemas"]["CommentId"] | null;
+            };
+        } | {
+            /** @enum {string} */
             readonly type: "topic.left";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1824,7 +1867,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.reset";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1838,7 +1881,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.ready";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1849,7 +1892,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.heartbeat";
-            /** @description `user:<your id>`, or a topic you joined, e.g. `group:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -1857,14 +1900,24 @@ export interface components {
         };
         /**
          * Format: uuid
-         * @description A user's id (UUIDv7)
+         * @description A comment's id (UUIDv7)
          */
-        readonly UserId: string;
+        readonly CommentId: string;
+        /**
+         * Format: uuid
+         * @description A post's id (UUIDv7)
+         */
+        readonly PostId: string;
         /**
          * Format: uuid
          * @description A group's id (UUIDv7)
          */
         readonly GroupId: string;
+        /**
+         * Format: uuid
+         * @description A user's id (UUIDv7)
+         */
+        readonly UserId: string;
         /** @description For a badge: how many are unread and unseen */
         readonly NotificationCounts: {
             /**
@@ -1879,14 +1932,17 @@ export interface components {
             readonly unseen: number;
         };
         /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
-        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"];
-        /** @description Someone you invited joins the group */
-        readonly GroupInvitationAcceptedNotification: {
+        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"];
+        /** @description A moderator resolved your report */
+        readonly ReportResolvedNotification: {
             /** @enum {string} */
-            readonly type: "group.invitationAccepted";
+            readonly type: "report.resolved";
             readonly data: {
-                readonly groupId: components["schemas"]["GroupId"];
-                readonly groupName: string;
+                readonly reportId: components["schemas"]["ReportId"];
+                readonly subjectKind: components["schemas"]["ReportSubjectKind"];
+                readonly excerpt: string;
+                /** @enum {string} */
+                readonly status: "dismissed" | "removed";
             };
             readonly id: components["schemas"]["NotificationId"];
             readonly subject: components["schemas"]["NotificationSubject"];
@@ -1940,6 +1996,275 @@ export interface components {
          * @description A notification's id (UUIDv7)
          */
         readonly NotificationId: string;
+        /**
+         * @description A post, a comment, a user or a group
+         * @enum {string}
+         */
+        readonly ReportSubjectKind: "post" | "comment" | "user" | "group";
+        /**
+         * Format: uuid
+         * @description A report's id (UUIDv7)
+         */
+        readonly ReportId: string;
+        /** @description Someone reacts to your comment */
+        readonly CommentReactedNotification: {
+            /** @enum {string} */
+            readonly type: "comment.reacted";
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly groupId: components["schemas"]["GroupId"] | null;
+                /** @description The start of the post or comment, for the sentence */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone reacts to your post */
+        readonly PostReactedNotification: {
+            /** @enum {string} */
+            readonly type: "post.reacted";
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly groupId: components["schemas"]["GroupId"] | null;
+                /** @description The start of the post or comment, for the sentence */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone replies to your comment */
+        readonly CommentRepliedNotification: {
+            /** @enum {string} */
+            readonly type: "comment.replied";
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly groupId: components["schemas"]["GroupId"] | null;
+                /** @description The start of the post or comment, for the sentence */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone comments on your post */
+        readonly PostCommentedNotification: {
+            /** @enum {string} */
+            readonly type: "post.commented";
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly groupId: components["schemas"]["GroupId"] | null;
+                /** @description The start of the post or comment, for the sentence */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone mentions you in a post or comment */
+        readonly PostMentionedNotification: {
+            /** @enum {string} */
+            readonly type: "post.mentioned";
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly groupId: components["schemas"]["GroupId"] | null;
+                /** @description The start of the post or comment, for the sentence */
+                readonly excerpt: string;
+                readonly commentId: components["schemas"]["CommentId"] | null;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description A new post in a group whose posts you follow (its setting is `all`) */
+        readonly PostCreatedNotification: {
+            /** @enum {string} */
+            readonly type: "post.created";
+            readonly data: {
+                readonly postId: components["schemas"]["PostId"];
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly groupName: string;
+                /** @description The start of the post or comment, for the sentence */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone you invited joins the group */
+        readonly GroupInvitationAcceptedNotification: {
+            /** @enum {string} */
+            readonly type: "group.invitationAccepted";
+            readonly data: {
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly groupName: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
         /** @description You become the owner of a group */
         readonly GroupOwnershipTransferredNotification: {
             /** @enum {string} */
@@ -2291,16 +2616,6 @@ export interface components {
              */
             readonly id: string;
         };
-        /**
-         * @description A post, a comment, a user or a group
-         * @enum {string}
-         */
-        readonly ReportSubjectKind: "post" | "comment" | "user" | "group";
-        /**
-         * Format: uuid
-         * @description A report's id (UUIDv7)
-         */
-        readonly ReportId: string;
         /** @description How the report is resolved */
         readonly ResolveReportPayload: {
             readonly action: components["schemas"]["ReportAction"];
@@ -2504,11 +2819,6 @@ export interface components {
             readonly kind: "profile";
             readonly userId: components["schemas"]["UserId"];
         };
-        /**
-         * Format: uuid
-         * @description A post's id (UUIDv7)
-         */
-        readonly PostId: string;
         /** @description No such post, or not one you may see */
         readonly PostNotFound: {
             /** @enum {string} */
@@ -2543,20 +2853,15 @@ export interface components {
          * @enum {string}
          */
         readonly Emoji_1: "like" | "love" | "laugh" | "wow" | "sad" | "angry";
-        /**
-         * Format: uuid
-         * @description A comment's id (UUIDv7)
-         */
-        readonly CommentId_1: string;
         /** @description Your reaction; it replaces the one you left before */
         readonly ReactPayload: {
             readonly emoji: components["schemas"]["Emoji"];
         };
         /** @description A comment on a post, or a reply to one */
         readonly Comment: {
-            readonly id: components["schemas"]["CommentId_1"];
+            readonly id: components["schemas"]["CommentId"];
             readonly postId: components["schemas"]["PostId"];
-            readonly parentId: components["schemas"]["CommentId_1"] | null;
+            readonly parentId: components["schemas"]["CommentId"] | null;
             /**
              * Format: int32
              * @description 0 for a comment on the post, up to 2 for replies
@@ -2615,13 +2920,13 @@ export interface components {
         readonly CreateCommentPayload: {
             /** @description Plain text, 1 to 5000 characters, with the same entities as a post's body */
             readonly body: string;
-            readonly parentId?: components["schemas"]["CommentId"] | null;
+            readonly parentId?: components["schemas"]["CommentId_1"] | null;
         };
         /**
          * Format: uuid
          * @description The comment this replies to; omit to comment on the post
          */
-        readonly CommentId: string;
+        readonly CommentId_1: string;
         /** @description No such user */
         readonly UserNotFound: {
             /** @enum {string} */
@@ -2829,7 +3134,7 @@ export interface components {
          * @description A kind of notification
          * @enum {string}
          */
-        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted";
+        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved";
         /** @description How and when you are notified */
         readonly NotificationPreferences: {
             /** @description Your IANA time zone (default `UTC`) */
@@ -2946,7 +3251,14 @@ export interface components {
         readonly GroupViewer: {
             readonly status: components["schemas"]["ViewerStatus"];
             readonly role: components["schemas"]["MemberRole"] | null;
+            /** @description Which of the group's posts notify you; null unless you are a member */
+            readonly postNotifications: components["schemas"]["PostNotificationLevel"] | null;
         };
+        /**
+         * @description `all`: every new post; `mentions` (default): posts and comments that mention you; `none`: nothing from the group's posts (replies to you and reactions still reach you)
+         * @enum {string}
+         */
+        readonly PostNotificationLevel: "all" | "mentions" | "none";
         /**
          * @description `pending`: a join request awaits approval; `invited`: an invitation awaits your answer
          * @enum {string}
@@ -3091,6 +3403,10 @@ export interface components {
              * @example 2026-01-01T12:00:00.000Z
              */
             readonly createdAt: string;
+        };
+        /** @description Which of the group's posts notify you */
+        readonly SetPostNotificationsPayload: {
+            readonly level: components["schemas"]["PostNotificationLevel"];
         };
         /** @description The owner must transfer ownership before leaving */
         readonly OwnerCannotLeave: {
@@ -6194,6 +6510,111 @@ export interface operations {
                     readonly "application/json": components["schemas"]["OwnerCannotLeave"];
                 };
             };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "groups.setPostNotifications": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["GroupId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SetPostNotificationsPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description An interest group */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such group (or it is private and you are not a member) | That user is not a member of the group */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["NotAMember"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -11163,7 +11584,7 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
-                readonly commentId: components["schemas"]["CommentId_1"];
+                readonly commentId: components["schemas"]["CommentId"];
             };
             readonly cookie?: never;
         };
@@ -11260,7 +11681,7 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
-                readonly commentId: components["schemas"]["CommentId_1"];
+                readonly commentId: components["schemas"]["CommentId"];
             };
             readonly cookie?: never;
         };
@@ -11672,7 +12093,7 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
-                readonly commentId: components["schemas"]["CommentId_1"];
+                readonly commentId: components["schemas"]["CommentId"];
             };
             readonly cookie?: never;
         };
@@ -11777,7 +12198,7 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
-                readonly commentId: components["schemas"]["CommentId_1"];
+                readonly commentId: components["schemas"]["CommentId"];
             };
             readonly cookie?: never;
         };
@@ -11880,7 +12301,7 @@ export interface operations {
             };
             readonly header?: never;
             readonly path: {
-                readonly commentId: components["schemas"]["CommentId_1"];
+                readonly commentId: components["schemas"]["CommentId"];
             };
             readonly cookie?: never;
         };

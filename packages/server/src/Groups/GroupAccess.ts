@@ -50,6 +50,8 @@ export class GroupAccess extends Context.Service<
     ) => Effect.Effect<Locked, GroupNotFound | Forbidden>
     /** Where a user stands with a group, without any check (for the subject of a moderation). */
     readonly standing: (groupId: GroupId, userId: NonNullable<Actor>["userId"]) => Effect.Effect<Standing>
+    /** The group, without any check (to name it in a notification to its members); none once deleted. */
+    readonly describe: (groupId: GroupId) => Effect.Effect<Option.Option<Group>>
   }
 >()("@moim/server/Groups/GroupAccess") {
   static readonly layer = Layer.effect(
@@ -104,7 +106,12 @@ export class GroupAccess extends Context.Service<
           yield* GroupPolicy.check(action, locked.context)
           return locked
         }),
-        standing: (groupId, userId) => memberships.standing(groupId, userId)
+        standing: (groupId, userId) => memberships.standing(groupId, userId),
+        describe: (groupId) =>
+          Effect.map(
+            groups.find(groupId),
+            Option.map((row) => views.group(row, null))
+          )
       })
     })
   )

@@ -43,7 +43,8 @@ export class GroupViews extends Context.Service<
               : standing.invited
                 ? "invited"
                 : "none",
-        role: standing.role
+        role: standing.role,
+        postNotifications: standing.role === null ? null : standing.postNotifications
       })
 
       /** The profiles of everyone in `rows`, in one lookup, by user id. */

@@ -154,7 +154,13 @@ export class Groups extends Context.Service<
             })
           )
           yield* cache.lists.invalidateAll
-          return views.group(row, { role: "owner", pending: false, invited: false, banned: false })
+          return views.group(row, {
+            role: "owner",
+            postNotifications: "mentions",
+            pending: false,
+            invited: false,
+            banned: false
+          })
         }),
 
         update: Effect.fn("Groups.update")(function* (user, groupId, input) {
@@ -225,7 +231,14 @@ export class Groups extends Context.Service<
             scope,
             rows,
             limit,
-            (row) => views.group(row, { role: row.role, pending: false, invited: false, banned: false }),
+            (row) =>
+              views.group(row, {
+                role: row.role,
+                postNotifications: row.postNotifications,
+                pending: false,
+                invited: false,
+                banned: false
+              }),
             (row) => ({ at: row.joinedAt.toISOString(), id: row.id })
           )
         }),

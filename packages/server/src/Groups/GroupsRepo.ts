@@ -1,5 +1,12 @@
 import { UserId } from "@moim/domain/Accounts/User"
-import { GroupCategory, GroupId, GroupVisibility, JoinPolicy, MemberRole } from "@moim/domain/Groups/Group"
+import {
+  GroupCategory,
+  GroupId,
+  GroupVisibility,
+  JoinPolicy,
+  MemberRole,
+  PostNotificationLevel
+} from "@moim/domain/Groups/Group"
 import { Context, Effect, Layer, type Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { TimePosition } from "../platform/Cursors.ts"
@@ -29,7 +36,12 @@ export const ListedGroupRow = Schema.Struct({ ...GroupRow.fields, rank: Schema.N
 export type ListedGroupRow = typeof ListedGroupRow.Type
 
 /** A group of the user's, with their role and when they joined. */
-export const MemberGroupRow = Schema.Struct({ ...GroupRow.fields, role: MemberRole, joinedAt: Schema.Date })
+export const MemberGroupRow = Schema.Struct({
+  ...GroupRow.fields,
+  role: MemberRole,
+  postNotifications: PostNotificationLevel,
+  joinedAt: Schema.Date
+})
 export type MemberGroupRow = typeof MemberGroupRow.Type
 
 const DeletedGroup = Schema.Struct({ id: GroupId, imageKey: Schema.NullOr(Schema.String) })
@@ -185,7 +197,7 @@ export class GroupsRepo extends Context.Service<
                 .split(",")
                 .map((column) => `g.${column.trim()}`)
                 .join(", ")
-            )}, m.role, m.joined_at FROM group_members m JOIN groups g ON g.id = m.group_id
+            )}, m.role, m.post_notifications, m.joined_at FROM group_members m JOIN groups g ON g.id = m.group_id
             WHERE m.user_id = ${options.userId} AND g.deleted_at IS NULL
               AND ${after === null ? sql`true` : sql`(m.joined_at, m.group_id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
             ORDER BY m.joined_at DESC, m.group_id DESC

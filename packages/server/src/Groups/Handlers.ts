@@ -23,6 +23,7 @@ import {
   RejectJoinRequest,
   RemoveMember,
   RevokeInvitation,
+  SetPostNotifications,
   TransferOwnership,
   UnbanFromGroup,
   UpdateGroup
@@ -53,6 +54,8 @@ const handlers = Effect.gen(function* () {
     MyGroups: (query) => CurrentUser.use((user) => groups.mine(user, query ?? {})),
     JoinGroup: ({ id, message }) => CurrentUser.use((user) => memberships.join(user, id, message ?? "")),
     LeaveGroup: ({ id }) => CurrentUser.use((user) => memberships.leave(user, id)),
+    SetGroupPostNotifications: ({ id, level }) =>
+      CurrentUser.use((user) => memberships.setPostNotifications(user, id, level)),
     ListJoinRequests: ({ id, ...query }) => CurrentUser.use((user) => memberships.listJoinRequests(user, id, query)),
     ApproveJoinRequest: ({ id, userId }) => CurrentUser.use((user) => memberships.approveJoinRequest(user, id, userId)),
     RejectJoinRequest: ({ id, userId }) => CurrentUser.use((user) => memberships.rejectJoinRequest(user, id, userId)),
@@ -87,6 +90,7 @@ const GroupsHttp = HttpApiBuilder.group(Api, "groups", (group) =>
       ...Operations.rest(MyGroups, handler.MyGroups),
       ...Operations.rest(JoinGroup, handler.JoinGroup),
       ...Operations.rest(LeaveGroup, handler.LeaveGroup),
+      ...Operations.rest(SetPostNotifications, handler.SetGroupPostNotifications),
       ...Operations.rest(ListJoinRequests, handler.ListJoinRequests),
       ...Operations.rest(ApproveJoinRequest, handler.ApproveJoinRequest),
       ...Operations.rest(RejectJoinRequest, handler.RejectJoinRequest),

@@ -2,7 +2,7 @@ import { type UserId, UserNotFound } from "@moim/domain/Accounts/User"
 import {
   AlreadyMember,
   BannedFromGroup,
-  type Group,
+  Group,
   type GroupBan,
   GroupFull,
   type GroupId,
@@ -13,7 +13,8 @@ import {
   JoinRequestNotFound,
   type MemberRole,
   NotAMember,
-  OwnerCannotLeave
+  OwnerCannotLeave,
+  type PostNotificationLevel
 } from "@moim/domain/Groups/Group"
 import type { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
@@ -63,6 +64,18 @@ export class Memberships extends Context.Service<
       user: SignedIn,
       groupId: GroupId
     ) => Effect.Effect<void, GroupNotFound | NotAMember | OwnerCannotLeave>
+    /** Which of the group's posts notify the member. */
+    readonly setPostNotifications: (
+      user: SignedIn,
+      groupId: GroupId,
+      level: PostNotificationLevel
+    ) => Effect.Effect<Group, GroupNotFound | NotAMember>
+    /** For the posts feature's notifications: who hears of every new post, and the level of some members. */
+    readonly postSubscribers: (groupId: GroupId) => Effect.Effect<ReadonlyArray<UserId>>
+    readonly postNotificationLevels: (
+      groupId: GroupId,
+      userIds: ReadonlyArray<UserId>
+    ) => Effect.Effect<ReadonlyMap<UserId, PostNotificationLevel>>
     /**
      * Adds a member to the locked group if it has room, settling their request and invitation; for
      * `Invitations.accept` too. Call inside a transaction after `GroupAccess.require`.
@@ -231,6 +244,16 @@ export class Memberships extends Context.Service<
           yield* cache.invalidate(groupId)
         }),
 
+        setPostNotifications: Effect.fn("Memberships.setPostNotifications")(function* (user, groupId, level) {
+          const { group, standing } = yield* access.view(groupId, Actor.of(user))
+          if (standing.role === null) return yield* new NotAMember({ message: "You are not a member of this group" })
+          yield* repo.setPostNotifications(groupId, user.userId, level)
+          return new Group({ ...group, viewer: views.viewer({ ...standing, postNotifications: level }) })
+        }),
+
+        postSubscribers: (groupId) => repo.postSubscribers(groupId),
+        postNotificationLevels: (groupId, userIds) => repo.postNotificationLevels(groupId, userIds),
+
         listJoinRequests: Effect.fn("Memberships.listJoinRequests")(function* (user, groupId, query) {
           yield* access.check(groupId, Actor.of(user), "moderate")
           return yield* timePage(
@@ -352,7 +375,7 @@ export class Memberships extends Context.Service<
         transferOwnership: Effect.fn("Memberships.transferOwnership")(function* (user, groupId, userId) {
           const row = yield* transaction(
             Effect.gen(function* () {
-              yield* access.require(groupId, Actor.of(user), "transfer")
+              const { standing } = yield* access.require(groupId, Actor.of(user), "transfer")
               const target = yield* repo.findMember(groupId, userId)
               if (Option.isNone(target) || userId === user.userId) {
                 return yield* new NotAMember({ message: "The new owner must be another member of the group" })
@@ -363,11 +386,17 @@ export class Memberships extends Context.Service<
               if (Option.isNone(updated)) return yield* Effect.die(new Error("The locked group was not updated"))
               yield* record({ _tag: "OwnershipTransferred", groupId, userId, by: user.userId })
               yield* stream.updated(groupId)
-              return updated.value
+              return { row: updated.value, postNotifications: standing.postNotifications }
             })
           )
           yield* cache.invalidate(groupId)
-          return views.group(row, { role: "admin", pending: false, invited: false, banned: false })
+          return views.group(row.row, {
+            role: "admin",
+            postNotifications: row.postNotifications,
+            pending: false,
+            invited: false,
+            banned: false
+          })
         })
       })
     })

@@ -1,5 +1,5 @@
 import { UserId } from "@moim/domain/Accounts/User"
-import { type GroupId, MemberRole } from "@moim/domain/Groups/Group"
+import { type GroupId, MemberRole, PostNotificationLevel } from "@moim/domain/Groups/Group"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { TimePosition } from "../platform/Cursors.ts"
@@ -22,13 +22,21 @@ export type BanRow = typeof BanRow.Type
 /** Where a user stands with a group: member (with a role), pending request, pending invitation, banned. */
 export const Standing = Schema.Struct({
   role: Schema.NullOr(MemberRole),
+  /** Which of the group's posts notify them (members only). */
+  postNotifications: Schema.NullOr(PostNotificationLevel),
   pending: Schema.Boolean,
   invited: Schema.Boolean,
   banned: Schema.Boolean
 })
 export type Standing = typeof Standing.Type
 
-export const noStanding: Standing = { role: null, pending: false, invited: false, banned: false }
+export const noStanding: Standing = {
+  role: null,
+  postNotifications: null,
+  pending: false,
+  invited: false,
+  banned: false
+}
 
 const decodeMember = Rows.first(MemberRow)
 const decodeUserIds = Rows.all(Schema.Struct({ userId: UserId }))
@@ -37,6 +45,7 @@ const decodeRequests = Rows.all(JoinRequestRow)
 const decodeBan = Rows.first(BanRow)
 const decodeBans = Rows.all(BanRow)
 const decodeStanding = Rows.first(Standing)
+const decodeLevels = Rows.all(Schema.Struct({ userId: UserId, postNotifications: PostNotificationLevel }))
 
 /** The `group_members`, `group_join_requests` and `group_bans` tables: who is in a group, asks, or is kept out. */
 export class MembershipsRepo extends Context.Service<
@@ -52,6 +61,18 @@ export class MembershipsRepo extends Context.Service<
     readonly deleteMember: (groupId: GroupId, userId: UserId) => Effect.Effect<Option.Option<MemberRole>>
     readonly findMember: (groupId: GroupId, userId: UserId) => Effect.Effect<Option.Option<MemberRow>>
     readonly setRole: (groupId: GroupId, userId: UserId, role: MemberRole) => Effect.Effect<void>
+    readonly setPostNotifications: (
+      groupId: GroupId,
+      userId: UserId,
+      level: PostNotificationLevel
+    ) => Effect.Effect<void>
+    /** The members who want to hear of every new post. */
+    readonly postSubscribers: (groupId: GroupId) => Effect.Effect<ReadonlyArray<UserId>>
+    /** The post notification level of those among `userIds` who are members. */
+    readonly postNotificationLevels: (
+      groupId: GroupId,
+      userIds: ReadonlyArray<UserId>
+    ) => Effect.Effect<ReadonlyMap<UserId, PostNotificationLevel>>
     /** Oldest members first. */
     readonly listMembers: (options: {
       readonly groupId: GroupId
@@ -95,11 +116,13 @@ export class MembershipsRepo extends Context.Service<
         standing: Effect.fn("MembershipsRepo.standing")(function* (groupId, userId) {
           const row = yield* sql`
             SELECT
-              (SELECT role FROM group_members WHERE group_id = ${groupId} AND user_id = ${userId}) AS role,
+              member.role, member.post_notifications,
               EXISTS (SELECT 1 FROM group_join_requests WHERE group_id = ${groupId} AND user_id = ${userId}) AS pending,
               EXISTS (SELECT 1 FROM group_invitations WHERE group_id = ${groupId} AND invitee_id = ${userId}
                 AND status = 'pending' AND expires_at > now()) AS invited,
-              EXISTS (SELECT 1 FROM group_bans WHERE group_id = ${groupId} AND user_id = ${userId}) AS banned`.pipe(
+              EXISTS (SELECT 1 FROM group_bans WHERE group_id = ${groupId} AND user_id = ${userId}) AS banned
+            FROM (SELECT 1) AS one
+            LEFT JOIN group_members member ON member.group_id = ${groupId} AND member.user_id = ${userId}`.pipe(
             Effect.flatMap(decodeStanding)
           )
           return Option.getOrElse(row, () => noStanding)
@@ -126,6 +149,27 @@ export class MembershipsRepo extends Context.Service<
 
         setRole: Effect.fn("MembershipsRepo.setRole")(function* (groupId, userId, role) {
           yield* sql`UPDATE group_members SET role = ${role} WHERE group_id = ${groupId} AND user_id = ${userId}`
+        }, Effect.orDie),
+
+        setPostNotifications: Effect.fn("MembershipsRepo.setPostNotifications")(function* (groupId, userId, level) {
+          yield* sql`
+            UPDATE group_members SET post_notifications = ${level} WHERE group_id = ${groupId} AND user_id = ${userId}`
+        }, Effect.orDie),
+
+        postSubscribers: Effect.fn("MembershipsRepo.postSubscribers")(function* (groupId) {
+          const rows = yield* sql`
+            SELECT user_id FROM group_members WHERE group_id = ${groupId} AND post_notifications = 'all'`.pipe(
+            Effect.flatMap(decodeUserIds)
+          )
+          return rows.map((row) => row.userId)
+        }, Effect.orDie),
+
+        postNotificationLevels: Effect.fn("MembershipsRepo.postNotificationLevels")(function* (groupId, userIds) {
+          if (userIds.length === 0) return new Map()
+          const rows = yield* sql`
+            SELECT user_id, post_notifications FROM group_members
+            WHERE group_id = ${groupId} AND user_id = ANY(${[...userIds]}::uuid[])`.pipe(Effect.flatMap(decodeLevels))
+          return new Map(rows.map((row) => [row.userId, row.postNotifications] as const))
         }, Effect.orDie),
 
         listMembers: Effect.fn("MembershipsRepo.listMembers")(function* (options) {

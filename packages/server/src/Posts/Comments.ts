@@ -20,7 +20,9 @@ import { Transaction } from "../platform/Transaction.ts"
 import { type CommentRow, CommentsRepo } from "./CommentsRepo.ts"
 import { PostAccess } from "./PostAccess.ts"
 import { resolveEntities } from "./PostEntities.ts"
+import { PostEvents } from "./PostNotifier.ts"
 import { type PostContext, PostPolicy } from "./PostPolicy.ts"
+import { PostStream } from "./PostStream.ts"
 import { PostsRepo } from "./PostsRepo.ts"
 import { PostViews } from "./PostViews.ts"
 import { ReactionsRepo } from "./ReactionsRepo.ts"
@@ -80,6 +82,8 @@ export class Comments extends Context.Service<
       const views = yield* PostViews
       const cursors = yield* Cursors
       const entitiesOf = resolveEntities(yield* Profiles)
+      const record = yield* PostEvents.make
+      const stream = yield* PostStream.make
 
       const showOne = (context: PostContext, row: CommentRow) =>
         Effect.flatMap(views.comments(context, [row]), ([comment]) =>
@@ -129,6 +133,8 @@ export class Comments extends Context.Service<
               })
               if (parentId !== null) yield* comments.replied(parentId, 1)
               yield* posts.commented(postId, 1)
+              yield* record({ _tag: "Commented", postId, commentId: row.id, by: user.userId })
+              yield* stream.commented(postId, row.id, parentId)
               return { context, row }
             })
           )

@@ -31,7 +31,9 @@ import { toTsQuery } from "../platform/TextSearch.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { PostAccess } from "./PostAccess.ts"
 import { resolveEntities } from "./PostEntities.ts"
+import { PostEvents } from "./PostNotifier.ts"
 import { type PostContext, PostPolicy } from "./PostPolicy.ts"
+import { PostStream } from "./PostStream.ts"
 import { type PostRow, PostsRepo } from "./PostsRepo.ts"
 import { PostViews } from "./PostViews.ts"
 
@@ -41,6 +43,7 @@ type Viewer = Option.Option<SignedIn>
 const ScorePosition = Schema.Struct({ score: PositionField.number, id: PositionField.id })
 
 const notFound = new PostNotFound({ message: "No such post" })
+const decodePostId = Schema.decodeUnknownOption(PostId)
 const viewerActor = (viewer: Viewer): Actor => Option.match(viewer, { onNone: () => null, onSome: Actor.of })
 
 /**
@@ -123,6 +126,8 @@ export class Posts extends Context.Service<
       const media = yield* MediaLibrary
       const views = yield* PostViews
       const cursors = yield* Cursors
+      const record = yield* PostEvents.make
+      const stream = yield* PostStream.make
 
       /** The rows the actor may see, shown. */
       const shown = Effect.fn("Posts.shown")(function* (actor: Actor, rows: ReadonlyArray<PostRow>) {
@@ -204,6 +209,8 @@ export class Posts extends Context.Service<
                 attachmentIds
               })
               yield* groups.countPosts(groupId, 1)
+              yield* record({ _tag: "Posted", postId: id, by: user.userId })
+              yield* stream.posted(groupId, id)
               return inserted
             })
           )
@@ -220,7 +227,7 @@ export class Posts extends Context.Service<
               const id = PostId.make(SecureRandom.uuidV7Unsafe())
               const attachmentIds = [...new Set(input.attachmentIds ?? [])]
               yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
-              return yield* repo.insert({
+              const inserted = yield* repo.insert({
                 id,
                 authorId: user.userId,
                 groupId: null,
@@ -230,6 +237,11 @@ export class Posts extends Context.Service<
                 entities: entities(input.body),
                 attachmentIds
               })
+              // On a profile only those mentioned hear of it (followers read their feed).
+              if (inserted.entities.some((entity) => entity.type === "mention")) {
+                yield* record({ _tag: "Posted", postId: id, by: user.userId })
+              }
+              return inserted
             })
           )
           const [context] = yield* postAccess.contexts(Actor.of(user), [row])
@@ -385,15 +397,10 @@ export class Posts extends Context.Service<
         setHidden: (id, hidden) => repo.setHidden(id, hidden),
 
         visible: Effect.fn("Posts.visible")(function* (actor, ids) {
-          const rows = yield* Effect.forEach(ids, (id) =>
-            Schema.decodeUnknownOption(PostId)(id).pipe(
-              Option.match({ onNone: () => Effect.succeedNone, onSome: (postId) => repo.find(postId) })
-            )
-          )
-          const found = rows.flatMap((row) => Option.toArray(row))
-          return new Set(
-            (yield* postAccess.contexts(actor, found)).filter(PostPolicy.canSee).map((context) => context.post.id)
-          )
+          const postIds = ids.flatMap((id) => Option.toArray(decodePostId(id)))
+          const rows = yield* repo.findMany(postIds)
+          const seen = (yield* postAccess.contexts(actor, rows)).filter(PostPolicy.canSee)
+          return new Set<string>(seen.map((context) => context.post.id))
         })
       })
     })

@@ -4,6 +4,7 @@ import { BookmarksRepo } from "./BookmarksRepo.ts"
 import { Comments } from "./Comments.ts"
 import { CommentsRepo } from "./CommentsRepo.ts"
 import { PostAccess } from "./PostAccess.ts"
+import { PostNotifier } from "./PostNotifier.ts"
 import { Posts } from "./Posts.ts"
 import { PostsRepo } from "./PostsRepo.ts"
 import { PostViews } from "./PostViews.ts"
@@ -23,3 +24,6 @@ export const PostsLive = Layer.mergeAll(Posts.layer, Reactions.layer, Bookmarks.
   Layer.provideMerge(CommentsLive),
   Layer.provide(Shared)
 )
+
+/** Who hears of post events (for the worker), on the notifications feature's `Notifications`. */
+export const PostNotifierLive = PostNotifier.layer.pipe(Layer.provide(Shared))

@@ -17,6 +17,7 @@ import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cu
 import { Transaction } from "../platform/Transaction.ts"
 import { Comments } from "./Comments.ts"
 import { PostAccess } from "./PostAccess.ts"
+import { PostEvents } from "./PostNotifier.ts"
 import { PostsRepo } from "./PostsRepo.ts"
 import { type ReactionSubjectKind, ReactionsRepo } from "./ReactionsRepo.ts"
 
@@ -73,10 +74,25 @@ export class Reactions extends Context.Service<
       const summary = (kind: ReactionSubjectKind, id: string, user: SignedIn) =>
         Effect.map(repo.summaries(kind, [id], user.userId), (summaries) => summaries.get(id) ?? none)
 
-      const change = (kind: ReactionSubjectKind, id: string, user: SignedIn, emoji: Emoji | null) =>
-        transaction(
-          emoji === null ? repo.unreact(kind, id, user.userId) : repo.react(kind, id, user.userId, emoji)
+      const record = yield* PostEvents.make
+
+      /** Sets or takes back the reaction; a first reaction to a post or comment is news to its author. */
+      const change = (
+        postId: PostId,
+        commentId: CommentId | null,
+        user: SignedIn,
+        emoji: Emoji | null
+      ): Effect.Effect<ReactionSummary> => {
+        const kind: ReactionSubjectKind = commentId === null ? "post" : "comment"
+        const id = commentId ?? postId
+        return transaction(
+          emoji === null
+            ? repo.unreact(kind, id, user.userId)
+            : Effect.flatMap(repo.react(kind, id, user.userId, emoji), (added) =>
+                added ? record({ _tag: "Reacted", postId, commentId, by: user.userId }) : Effect.void
+              )
         ).pipe(Effect.andThen(summary(kind, id, user)))
+      }
 
       const who = Effect.fn("Reactions.who")(function* (kind: ReactionSubjectKind, id: string, query: WhoQuery) {
         const scope = `reactions:${kind}:${id}:${query.emoji ?? ""}`
@@ -106,11 +122,11 @@ export class Reactions extends Context.Service<
         reactToPost: Effect.fn("Reactions.reactToPost")(function* (user, id, emoji) {
           const context = yield* postAccess.see(Actor.of(user), yield* posts.find(id))
           yield* postAccess.participate(context)
-          return yield* change("post", id, user, emoji)
+          return yield* change(id, null, user, emoji)
         }),
         unreactToPost: Effect.fn("Reactions.unreactToPost")(function* (user, id) {
           yield* postAccess.see(Actor.of(user), yield* posts.find(id))
-          return yield* change("post", id, user, null)
+          return yield* change(id, null, user, null)
         }),
         listForPost: Effect.fn("Reactions.listForPost")(function* (viewer, id, query) {
           yield* postAccess.see(viewerActor(viewer), yield* posts.find(id))
@@ -119,11 +135,11 @@ export class Reactions extends Context.Service<
         reactToComment: Effect.fn("Reactions.reactToComment")(function* (user, id, emoji) {
           const { context } = yield* comments.see(Actor.of(user), id)
           yield* postAccess.participate(context)
-          return yield* change("comment", id, user, emoji)
+          return yield* change(context.post.id, id, user, emoji)
         }),
         unreactToComment: Effect.fn("Reactions.unreactToComment")(function* (user, id) {
-          yield* comments.see(Actor.of(user), id)
-          return yield* change("comment", id, user, null)
+          const { context } = yield* comments.see(Actor.of(user), id)
+          return yield* change(context.post.id, id, user, null)
         }),
         listForComment: Effect.fn("Reactions.listForComment")(function* (viewer, id, query) {
           yield* comments.see(viewerActor(viewer), id)

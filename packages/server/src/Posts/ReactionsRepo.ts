@@ -28,8 +28,13 @@ const emptyCounts = (): { -readonly [E in Emoji]: number } => ({ like: 0, love: 
 export class ReactionsRepo extends Context.Service<
   ReactionsRepo,
   {
-    /** Sets the user's reaction; the counts follow. */
-    readonly react: (kind: ReactionSubjectKind, subjectId: string, userId: UserId, emoji: Emoji) => Effect.Effect<void>
+    /** Sets the user's reaction; the counts follow. True when the user had not reacted before. */
+    readonly react: (
+      kind: ReactionSubjectKind,
+      subjectId: string,
+      userId: UserId,
+      emoji: Emoji
+    ) => Effect.Effect<boolean>
     /** Takes the user's reaction back, if any; the counts follow. */
     readonly unreact: (kind: ReactionSubjectKind, subjectId: string, userId: UserId) => Effect.Effect<void>
     /** The counts and the viewer's own reaction, for each item. */
@@ -71,7 +76,7 @@ export class ReactionsRepo extends Context.Service<
             ON CONFLICT DO NOTHING RETURNING emoji`
           if (inserted.length > 0) {
             yield* count(kind, subjectId, emoji, 1)
-            return
+            return true
           }
           // The user had reacted: replace it, learning the old emoji under the row's lock.
           const previous = yield* sql`
@@ -91,6 +96,7 @@ export class ReactionsRepo extends Context.Service<
               yield* count(kind, subjectId, changed, delta)
             }
           }
+          return false
         }, Effect.orDie),
 
         unreact: Effect.fn("ReactionsRepo.unreact")(function* (kind, subjectId, userId) {

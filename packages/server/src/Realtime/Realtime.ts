@@ -1,6 +1,7 @@
 import { GroupMemberChanged, GroupUpdated } from "@moim/domain/Groups/GroupStreamEvents"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { NotificationId } from "@moim/domain/Notifications/Notification"
+import { CommentCreatedEvent, PostCreatedEvent } from "@moim/domain/Posts/PostStreamEvents"
 import type { StreamTopicNotFound } from "@moim/domain/Realtime/RealtimeApi"
 import type { StreamMessage } from "@moim/domain/Realtime/StreamMessage"
 import { type Cause, Context, Effect, Layer, Option, Queue, Schedule, Schema, Stream } from "effect"
@@ -20,6 +21,8 @@ const decodeNotificationEvent = Schema.decodeUnknownOption(Schema.Struct({ notif
 const decodeAccessEvent = Schema.decodeUnknownOption(Schema.Struct({ topic: Schema.String }))
 const decodeGroupUpdated = Schema.decodeUnknownOption(Schema.toCodecJson(GroupUpdated))
 const decodeMemberChanged = Schema.decodeUnknownOption(Schema.toCodecJson(GroupMemberChanged))
+const decodePostCreated = Schema.decodeUnknownOption(Schema.toCodecJson(PostCreatedEvent))
+const decodeCommentCreated = Schema.decodeUnknownOption(Schema.toCodecJson(CommentCreatedEvent))
 
 /**
  * A user's realtime stream: their own topic and the topics they join, each joined only if they may
@@ -115,6 +118,21 @@ export class Realtime extends Context.Service<
                   case "group.memberLeft": {
                     const data = decodeMemberChanged(row.data)
                     if (Option.isNone(data)) return
+                    yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
+                    return
+                  }
+                  // Posts: only one the user may see (a post hidden after reports is not announced).
+                  case "post.created": {
+                    const data = decodePostCreated(row.data)
+                    if (Option.isNone(data) || !(yield* access.allowed(actor, `post:${data.value.postId}`))) return
+                    yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
+                    return
+                  }
+                  // A post the user can no longer see (hidden, deleted, its group gone private) is left.
+                  case "comment.created": {
+                    const data = decodeCommentCreated(row.data)
+                    if (Option.isNone(data)) return
+                    if (!(yield* access.allowed(actor, row.topic))) return yield* leave(row.topic, "access", cursor)
                     yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
                     return
                   }

@@ -27,6 +27,7 @@ import { Comments } from "../Posts/Comments.ts"
 import { Posts } from "../Posts/Posts.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
+import { ReportEvents } from "./ReportNotifier.ts"
 import { type ReportRow, ReportsRepo } from "./ReportsRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
@@ -74,6 +75,8 @@ export class Reports extends Context.Service<
       id: ReportId,
       action: ReportAction
     ) => Effect.Effect<Report, ReportNotFound | ReportResolved | Forbidden>
+    /** Those among `ids` the viewer filed (for notifications about reports). */
+    readonly filedBy: (viewer: NonNullable<Actor>, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
   }
 >()("@moim/server/Reports/Reports") {
   static readonly layer = Layer.effect(
@@ -89,6 +92,7 @@ export class Reports extends Context.Service<
       const accounts = yield* AccountAdmin
       const profiles = yield* Profiles
       const cursors = yield* Cursors
+      const recordResolved = yield* ReportEvents.make
 
       const show = Effect.fn("Reports.show")(function* (rows: ReadonlyArray<ReportRow>) {
         const reporters = yield* profiles.getMany(rows.map((row) => row.reporterId))
@@ -275,12 +279,16 @@ export class Reports extends Context.Service<
               const subject = { kind: row.value.subjectKind, id: row.value.subjectId }
               if (action === "remove") yield* remove(user, subject)
               else if (subject.kind === "post") yield* posts.setHidden(PostId.make(subject.id), false)
-              const mine = (yield* repo.resolve(subject, action, user.userId)).find((report) => report.id === id)
+              const all = yield* repo.resolve(subject, action, user.userId)
+              yield* recordResolved(all.map((report) => report.id))
+              const mine = all.find((report) => report.id === id)
               return mine ?? (yield* Effect.die(new Error("A locked open report was not resolved")))
             })
           )
           return yield* showOne(resolved)
-        })
+        }),
+
+        filedBy: (viewer, ids) => repo.filedBy(viewer.userId, ids)
       })
     })
   )

@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { ReportNotifier } from "./ReportNotifier.ts"
 import { Reports } from "./Reports.ts"
 import { ReportsRepo } from "./ReportsRepo.ts"
 
@@ -8,3 +9,6 @@ import { ReportsRepo } from "./ReportsRepo.ts"
  * own feature.
  */
 export const ReportsLive = Reports.layer.pipe(Layer.provide(ReportsRepo.layer))
+
+/** Who hears of resolved reports (for the worker), on the notifications feature's `Notifications`. */
+export const ReportNotifierLive = ReportNotifier.layer.pipe(Layer.provide(ReportsRepo.layer))

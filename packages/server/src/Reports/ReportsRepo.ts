@@ -32,6 +32,8 @@ export type ReportRow = typeof ReportRow.Type
 const decodeReport = Rows.first(ReportRow)
 const decodeReports = Rows.all(ReportRow)
 const decodeCount = Rows.first(Schema.Struct({ count: Schema.Int }))
+const decodeIds = Rows.all(Schema.Struct({ id: Schema.String }))
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const columns = `id, subject_kind, subject_id::text AS subject_id, group_id, excerpt, reporter_id, reason, text, status,
   created_at, resolved_at, resolved_by`
@@ -71,6 +73,9 @@ export class ReportsRepo extends Context.Service<
       by: UserId
     ) => Effect.Effect<ReadonlyArray<ReportRow>>
     readonly find: (id: ReportId) => Effect.Effect<Option.Option<ReportRow>>
+    readonly findMany: (ids: ReadonlyArray<ReportId>) => Effect.Effect<ReadonlyArray<ReportRow>>
+    /** Those among `ids` that `reporterId` filed. */
+    readonly filedBy: (reporterId: UserId, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
     readonly queue: (query: QueueQuery) => Effect.Effect<ReadonlyArray<ReportRow>>
     /** A reporter's own reports, most recent first. */
     readonly byReporter: (options: {
@@ -125,6 +130,23 @@ export class ReportsRepo extends Context.Service<
 
         find: Effect.fn("ReportsRepo.find")(function* (id) {
           return yield* sql`SELECT ${selected} FROM reports WHERE id = ${id}`.pipe(Effect.flatMap(decodeReport))
+        }, Effect.orDie),
+
+        findMany: Effect.fn("ReportsRepo.findMany")(function* (ids) {
+          if (ids.length === 0) return []
+          return yield* sql`SELECT ${selected} FROM reports WHERE id = ANY(${[...ids]}::uuid[])`.pipe(
+            Effect.flatMap(decodeReports)
+          )
+        }, Effect.orDie),
+
+        filedBy: Effect.fn("ReportsRepo.filedBy")(function* (reporterId, ids) {
+          const valid = ids.filter((id) => uuid.test(id))
+          if (valid.length === 0) return new Set<string>()
+          const rows = yield* sql`
+            SELECT id::text AS id FROM reports WHERE reporter_id = ${reporterId} AND id = ANY(${valid}::uuid[])`.pipe(
+            Effect.flatMap(decodeIds)
+          )
+          return new Set(rows.map((row) => row.id))
         }, Effect.orDie),
 
         queue: Effect.fn("ReportsRepo.queue")(function* (query) {

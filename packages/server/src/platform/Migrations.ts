@@ -16,6 +16,7 @@ import m0009 from "../migrations/0009_posts.ts"
 import m0010 from "../migrations/0010_media.ts"
 import m0011 from "../migrations/0011_comments_reactions_bookmarks.ts"
 import m0012 from "../migrations/0012_reports.ts"
+import m0013 from "../migrations/0013_post_notification_levels.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -31,7 +32,8 @@ export const migrations = {
   "0009_posts": m0009,
   "0010_media": m0010,
   "0011_comments_reactions_bookmarks": m0011,
-  "0012_reports": m0012
+  "0012_reports": m0012,
+  "0013_post_notification_levels": m0013
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
