@@ -209,3 +209,93 @@ export const page = <Row, Item>(
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(toCursor(last)) : null
   }
 }
+
+/** `GraphRepo.feedAuthors`: whom the user follows, and their friends. */
+export const feedAuthors = {
+  name: "feed-authors",
+  text: `
+    SELECT user_id, bool_or(friend) AS friend FROM (
+      SELECT followee_id AS user_id, false AS friend FROM follows WHERE follower_id = $1 AND status = 'active'
+      UNION ALL
+      SELECT high_id, true FROM friendships WHERE low_id = $1 AND status = 'accepted'
+      UNION ALL
+      SELECT low_id, true FROM friendships WHERE high_id = $1 AND status = 'accepted'
+    ) authors GROUP BY user_id`
+}
+
+/** `MembershipsRepo.groupIdsOf`: the user's groups, at most 500. */
+export const memberGroupIds = {
+  name: "member-group-ids",
+  text: `
+    SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+    WHERE m.user_id = $1 ORDER BY m.joined_at DESC LIMIT 500`
+}
+
+/** `PostsRepo.feed`, first page: $1 the viewer, $2 and $3 the authors and their levels, $4 the groups, $5 the limit. */
+export const feed = {
+  name: "feed",
+  text: `
+    SELECT x.id, x.created_at FROM unnest($2::uuid[], $3::int[]) AS s (author_id, level)
+    CROSS JOIN LATERAL (
+      SELECT p.id, p.created_at FROM posts p
+      WHERE p.author_id = s.author_id AND p.group_id IS NULL AND p.deleted_at IS NULL
+        AND (s.level = 2 OR (p.hidden_at IS NULL AND (p.audience IN ('public', 'followers')
+          OR (s.level = 1 AND p.audience = 'friends')
+          OR (p.audience = 'specific' AND $1::uuid = ANY(p.audience_user_ids)))))
+      ORDER BY p.created_at DESC, p.id DESC LIMIT $5) x
+    UNION ALL
+    SELECT x.id, x.created_at FROM unnest($4::uuid[]) AS g (group_id)
+    CROSS JOIN LATERAL (
+      SELECT p.id, p.created_at FROM posts p
+      WHERE p.group_id = g.group_id AND p.deleted_at IS NULL AND (p.hidden_at IS NULL OR p.author_id = $1)
+      ORDER BY p.created_at DESC, p.id DESC LIMIT $5) x
+    ORDER BY created_at DESC, id DESC
+    LIMIT $5`
+}
+
+/** `PostsRepo.findMany` with the authors (`Profiles.getMany`) joined in. */
+export const postsByIds = {
+  name: "posts-by-ids",
+  text: `
+    SELECT p.id, p.group_id, p.audience, p.title, p.body, p.comment_count, p.created_at, p.edited_at,
+      u.id AS author_id, u.nickname, u.bio, u.interests, u.created_at AS author_created_at
+    FROM posts p JOIN users u ON u.id = p.author_id
+    WHERE p.id = ANY($1::uuid[]) AND p.deleted_at IS NULL`
+}
+
+export interface FeedPostRow {
+  readonly id: string
+  readonly group_id: string | null
+  readonly audience: string | null
+  readonly title: string | null
+  readonly body: string
+  readonly comment_count: number
+  readonly created_at: Date
+  readonly edited_at: Date | null
+  readonly author_id: string
+  readonly nickname: string
+  readonly bio: string
+  readonly interests: ReadonlyArray<string>
+  readonly author_created_at: Date
+}
+
+export const toFeedPost = (row: FeedPostRow) => ({
+  id: row.id,
+  author: {
+    id: row.author_id,
+    nickname: row.nickname,
+    bio: row.bio,
+    avatarUrl: null,
+    interests: row.interests,
+    createdAt: row.author_created_at.toISOString()
+  },
+  place: row.group_id === null ? { kind: "profile", userId: row.author_id } : { kind: "group", groupId: row.group_id },
+  audience: row.audience,
+  title: row.title,
+  body: row.body,
+  entities: [],
+  attachments: [],
+  commentCount: row.comment_count,
+  createdAt: row.created_at.toISOString(),
+  editedAt: row.edited_at?.toISOString() ?? null
+})

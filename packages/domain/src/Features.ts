@@ -8,6 +8,7 @@ import { OpsFeature } from "./Ops/OpsApi.ts"
 import { PostsFeature } from "./Posts/PostsApi.ts"
 import { RealtimeFeature } from "./Realtime/RealtimeApi.ts"
 import { ReportsFeature } from "./Reports/ReportsApi.ts"
+import { SocialFeature } from "./Social/SocialApi.ts"
 import { SystemFeature } from "./System/SystemApi.ts"
 
 /**
@@ -24,6 +25,7 @@ export const Features = [
   MediaFeature,
   PostsFeature,
   ReportsFeature,
+  SocialFeature,
   RealtimeFeature,
   OpsFeature
 ] as const

@@ -11,6 +11,8 @@ const publicOperations = new Set([
   "/api/v1/auth/refresh",
   "/api/v1/auth/password-reset",
   "/api/v1/auth/password-reset/confirm",
+  "/api/v1/auth/phone/code",
+  "/api/v1/auth/phone/sign-in",
   "/api/v1/notifications/email/unsubscribe"
 ])
 

@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { createGroup, signUp } from "../../server/test/support/Actors.ts"
+import { befriend, createGroup, signUp } from "../../server/test/support/Actors.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
 import { makeClient, serverEnv } from "./support/TestClient.ts"
 
@@ -25,6 +25,7 @@ layer(TestServer.layer(serverEnv({ RATE_LIMIT_USER: "10000" })), { excludeTestSe
         const mentions = created.data.entities.flatMap((entity) => (entity.type === "mention" ? [entity.userId] : []))
         assert.deepStrictEqual(mentions, [friend.userId])
 
+        yield* befriend(owner, friend)
         const private_ = yield* Effect.promise(() =>
           client.posts.createOnProfile({
             body: { body: "Photos from the weekend", audience: "specific", audienceUserIds: [friend.userId] }

@@ -20,7 +20,6 @@ import { PushDispatcher } from "./Notifications/PushDispatcher.ts"
 import { PushFeature } from "./Notifications/PushFeature.ts"
 import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
-import { AudienceGraph } from "./Posts/AudienceGraph.ts"
 import { PostsFeature } from "./Posts/Feature.ts"
 import { PostSubjects, PostTopics } from "./Posts/PostResolvers.ts"
 import { PostNotifierLive, PostsLive } from "./Posts/PostsLive.ts"
@@ -32,6 +31,10 @@ import { TopicAccess } from "./Realtime/TopicAccess.ts"
 import { ReportsFeature } from "./Reports/Feature.ts"
 import { ReportSubjects } from "./Reports/ReportSubjects.ts"
 import { ReportNotifierLive, ReportsLive } from "./Reports/ReportsLive.ts"
+import { ContactsPhoneOwnership } from "./Social/Contacts.ts"
+import { SocialFeature } from "./Social/Feature.ts"
+import { SocialGraphLive } from "./Social/SocialGraph.ts"
+import { SocialLive, SocialNotifierLive } from "./Social/SocialLive.ts"
 import { SystemFeature } from "./System/Feature.ts"
 import { ServerInfo } from "./System/ServerInfo.ts"
 
@@ -51,6 +54,7 @@ const features = [
   MediaFeature,
   PostsFeature,
   ReportsFeature,
+  SocialFeature,
   RealtimeFeature,
   OpsFeature
 ] as const
@@ -86,8 +90,9 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
  */
 export const FeatureServices = Layer.mergeAll(
   GroupNotifierLive,
-  PostNotifierLive.pipe(Layer.provide(AudienceGraph.none)),
-  ReportNotifierLive
+  PostNotifierLive,
+  ReportNotifierLive,
+  SocialNotifierLive
 ).pipe(
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
@@ -104,14 +109,20 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(PushChannelLive),
   // Reports, of posts and comments among others.
   Layer.provideMerge(ReportsLive),
-  // Posts, whose followers and friends audiences ask the social graph (none yet).
-  Layer.provideMerge(PostsLive.pipe(Layer.provide(AudienceGraph.none))),
+  // The social graph: follows, friendships, blocks, settings, the home feed (of posts), profile pages.
+  Layer.provideMerge(SocialLive),
+  // Posts, whose followers and friends audiences ask the social graph (`AudienceGraph`).
+  Layer.provideMerge(PostsLive),
   // Photos: uploaded through the API, processed and purged by the worker, attached by posts (`MediaLibrary`).
   Layer.provideMerge(MediaLive),
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
+  // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social).
+  Layer.provide(ContactsPhoneOwnership),
   Layer.provide(GroupsEmailOwnership),
   Layer.provideMerge(RequestRateLimits.layer),
+  // The social graph's answers to the ports every feature asks (`Blocks`, posts' `AudienceGraph`).
+  Layer.provideMerge(SocialGraphLive),
   // What features publish to the realtime stream, in their transactions.
   Layer.provideMerge(StreamOutbox.layer),
   Layer.merge(ServerInfo.layer)

@@ -10,6 +10,7 @@ import { LoggingLive } from "./platform/Logging.ts"
 import { Mailer } from "./platform/Mailer.ts"
 import { RedisLayers } from "./platform/RedisLayers.ts"
 import { ServerSecret } from "./platform/ServerSecret.ts"
+import { Sms } from "./platform/Sms.ts"
 import { Storage } from "./platform/Storage.ts"
 
 export const databaseCheck: Effect.Effect<HealthCheck, never, SqlClient.SqlClient> = Effect.gen(function* () {
@@ -28,11 +29,19 @@ export const ServerHealthChecks = Layer.effect(
 
 /**
  * Every port with the adapter configuration selects: Postgres or embedded PGlite, Redis or memory,
- * S3 or disk, SMTP or outbox; plus the services built on them. Shared by the server and the worker.
+ * S3 or disk, SMTP or outbox, an SMS provider or outbox; plus the services built on them. Shared by
+ * the server and the worker.
  * `makePlatform` takes the database layer so tests can give each file its own database.
  */
 export const makePlatform = <E, R>(database: Layer.Layer<Database.DatabaseServices, E, R>) =>
-  Layer.mergeAll(JobQueue.layer, Storage.layerConfig, Mailer.layerConfig, RedisLayers.layerConfig, Cursors.layer).pipe(
+  Layer.mergeAll(
+    JobQueue.layer,
+    Storage.layerConfig,
+    Mailer.layerConfig,
+    Sms.layerConfig,
+    RedisLayers.layerConfig,
+    Cursors.layer
+  ).pipe(
     Layer.provideMerge(database),
     Layer.provideMerge(ServerSecret.layer),
     Layer.provideMerge(LoggingLive),

@@ -15,6 +15,7 @@ import {
   unauthorized
 } from "./support/AuthorizationMatrix.ts"
 import { call } from "./support/Http.ts"
+import { freshPhone } from "./support/SmsOutbox.ts"
 
 type ActorName = "anonymous" | "user" | "suspended" | "siteAdmin"
 
@@ -36,6 +37,8 @@ interface AccountCell {
   readonly token: string | undefined
   /** A fresh user for the site-administration rows to act on. */
   readonly target: UserId
+  /** A number nobody has used, for the phone rows. */
+  readonly phone: string
 }
 
 /** A user written straight to the database (suspended or not), for an admin operation to act on. */
@@ -54,7 +57,8 @@ const freshTarget = (status: "active" | "suspended") =>
 const shared = (world: World, actor: ActorName) =>
   Effect.map(freshTarget("active"), (target) => ({
     token: actor === "anonymous" ? undefined : world[actor].token,
-    target
+    target,
+    phone: freshPhone()
   }))
 
 /**
@@ -64,10 +68,11 @@ const shared = (world: World, actor: ActorName) =>
 const fresh = (_world: World, actor: ActorName) =>
   Effect.gen(function* () {
     const target = yield* freshTarget("active")
-    if (actor === "anonymous") return { token: undefined, target }
+    const phone = freshPhone()
+    if (actor === "anonymous") return { token: undefined, target, phone }
     const user =
       actor === "user" ? yield* signUp("Fresh") : actor === "suspended" ? yield* suspendedUser : yield* siteAdmin
-    return { token: user.token, target }
+    return { token: user.token, target, phone }
   })
 
 /** The signed-in user may; nobody else. */
@@ -165,6 +170,27 @@ const rows: ReadonlyArray<Row<ActorName, World, AccountCell, Needs>> = [
     expect: signedIn([204])
   },
   {
+    operation: "add a phone number",
+    setup: fresh,
+    rest: (c) => call("POST", "/api/v1/me/phone-number", { token: c.token, body: { phoneNumber: c.phone } }),
+    rpc: (c, _w, client) => client.AddPhoneNumber({ phoneNumber: c.phone }),
+    expect: signedIn([202])
+  },
+  {
+    operation: "verify the number you are adding (none was texted to these actors)",
+    setup: shared,
+    rest: (c) => call("POST", "/api/v1/me/phone-number/verify", { token: c.token, body: { code: "123456" } }),
+    rpc: (_c, _w, client) => client.VerifyPhoneNumber({ code: "123456" }),
+    expect: signedIn([400, "PhoneCodeExpired"])
+  },
+  {
+    operation: "remove your phone number (these actors have none)",
+    setup: shared,
+    rest: (c) => call("DELETE", "/api/v1/me/phone-number", { token: c.token }),
+    rpc: (_c, _w, client) => client.RemovePhoneNumber(),
+    expect: signedIn([404, "PhoneNumberNotFound"])
+  },
+  {
     operation: "read a public profile",
     setup: shared,
     rest: (c, w) => call("GET", `/api/v1/users/${w.victim.userId}`, { token: c.token }),
@@ -190,7 +216,8 @@ const rows: ReadonlyArray<Row<ActorName, World, AccountCell, Needs>> = [
     setup: (world, actor) =>
       Effect.map(freshTarget("suspended"), (target) => ({
         token: actor === "anonymous" ? undefined : world[actor].token,
-        target
+        target,
+        phone: freshPhone()
       })),
     rest: (c) => call("POST", `/api/v1/admin/users/${c.target}/unsuspend`, { token: c.token }),
     rpc: (c, _w, client) => client.UnsuspendUser({ id: c.target }),

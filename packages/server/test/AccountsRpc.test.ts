@@ -88,7 +88,8 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
         const adminEmail = freshEmail("admin")
         yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" })
         yield* Ref.set(token, Option.none())
-        const member = yield* client.Signup({ email: freshEmail(), password, nickname: "Member" })
+        const memberEmail = freshEmail()
+        const member = yield* client.Signup({ email: memberEmail, password, nickname: "Member" })
         const admin = yield* client.Login({ email: adminEmail, password })
 
         yield* Ref.set(token, Option.some(admin.accessToken))
@@ -98,7 +99,7 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
         yield* Ref.set(token, Option.some(member.accessToken))
         const refused = yield* client.GetMe().pipe(Effect.flip)
         assert.isTrue(refused._tag === "Unauthorized" || refused._tag === "AccountSuspended")
-        const login = yield* client.Login({ email: member.user.email, password }).pipe(Effect.flip)
+        const login = yield* client.Login({ email: memberEmail, password }).pipe(Effect.flip)
         assert.strictEqual(login._tag, "AccountSuspended")
       }).pipe(Effect.provide(Layer.merge(protocols.websocket, authClient)), Effect.scoped)
     )

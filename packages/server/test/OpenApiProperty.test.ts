@@ -4,6 +4,7 @@ import fc from "fast-check"
 import { password, signUp, type TestUser } from "./support/Actors.ts"
 import { call, freshEmail } from "./support/Http.ts"
 import { type JsonValue, OpenApiArbitraries, type Schema } from "./support/OpenApiArbitrary.ts"
+import { freshPhone, latestCode } from "./support/SmsOutbox.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 /**
@@ -102,17 +103,37 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             body: { name: "Bystander circle", category: "books", joinPolicy: "approval", tags: ["quiet"] }
           })
           const bystanderGroup = String(created.body.id)
+          // A verified phone number, which the fuzzed user's phone operations must not take or change.
+          const bystanderPhone = freshPhone()
+          yield* call("POST", "/api/v1/me/phone-number", {
+            token: bystander.token,
+            body: { phoneNumber: bystanderPhone }
+          })
+          const phoneCode = yield* latestCode(env.MOIM_DATA_DIR ?? "", bystanderPhone)
+          const verified = yield* call("POST", "/api/v1/me/phone-number/verify", {
+            token: bystander.token,
+            body: { code: phoneCode }
+          })
+          assert.strictEqual(verified.body.phoneNumber, bystanderPhone)
           const snapshot = Effect.all([
             call("GET", "/api/v1/me", { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}`, { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}/members`),
             call("GET", `/api/v1/users/${bystander.userId}`),
-            call("GET", "/api/v1/me/sessions", { token: bystander.token })
+            call("GET", "/api/v1/me/sessions", { token: bystander.token }),
+            call("GET", "/api/v1/me/settings", { token: bystander.token }),
+            call("GET", `/api/v1/users/${bystander.userId}/following`),
+            call("GET", `/api/v1/users/${bystander.userId}/friends`),
+            call("GET", "/api/v1/me/blocks", { token: bystander.token }),
+            call("GET", "/api/v1/me/feed", { token: bystander.token })
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
-                // Sessions show when they were last used; reading them is not changing them.
-                JSON.stringify(response.json, (key, value) => (key === "lastUsedAt" ? undefined : value))
+                // Sessions show when they were last used, and anyone may follow the bystander (a
+                // follower count, and requests to follow); reading them, or following, is not changing them.
+                JSON.stringify(response.json, (key, value) =>
+                  key === "lastUsedAt" || key === "followers" ? undefined : value
+                )
               )
             )
           )

@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { createGroup, signUp, siteAdmin, type TestUser } from "./support/Actors.ts"
+import { befriend, createGroup, signUp, siteAdmin, type TestUser } from "./support/Actors.ts"
 import { call, type JsonResponse } from "./support/Http.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -266,6 +266,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
 
       // On a profile post: anyone signed in who may see it; a `specific` audience only those named.
       const named = yield* signUp("Named")
+      yield* befriend(owner, named)
       const onlyNamed = yield* profilePost(owner, {
         body: "For you",
         audience: "specific",

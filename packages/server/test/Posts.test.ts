@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { createGroup, signUp, siteAdmin, type TestUser } from "./support/Actors.ts"
+import { befriend, createGroup, follow, signUp, siteAdmin, type TestUser } from "./support/Actors.ts"
 import { call, type JsonResponse } from "./support/Http.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -126,12 +126,17 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
   )
 
   it.effect(
-    "profile posts reach their audience: public, named people, and (until friends exist) followers and friends only their author",
+    "profile posts reach their audience: public, followers (and friends), friends, and friends named one by one",
     () =>
       Effect.gen(function* () {
         const author = yield* signUp("Ava")
         const named = yield* signUp("Noor")
         const other = yield* signUp("Ole")
+        const follower = yield* signUp("Fay")
+        const friend = yield* signUp("Fred")
+        yield* befriend(author, named)
+        yield* befriend(friend, author)
+        yield* follow(follower, author)
         const create = (body: Record<string, unknown>) =>
           Effect.map(call("POST", "/api/v1/me/posts", { token: author.token, body }), (response) =>
             String(expectStatus(response, 201).body.id)
@@ -145,11 +150,24 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
           Effect.map(call("GET", `/api/v1/users/${author.userId}/posts`, { token: viewer?.token }), ids)
         assert.deepStrictEqual(yield* sees(undefined), [open])
         assert.deepStrictEqual(yield* sees(other), [open])
-        assert.deepStrictEqual(yield* sees(named), [chosen, open])
+        assert.deepStrictEqual(yield* sees(follower), [followers, open])
+        assert.deepStrictEqual(yield* sees(friend), [followers, friends, open])
+        assert.deepStrictEqual(yield* sees(named), [followers, friends, chosen, open])
         assert.deepStrictEqual(yield* sees(author), [followers, friends, chosen, open])
         expectStatus(yield* call("GET", `/api/v1/posts/${chosen}`, { token: other.token }), 404, "PostNotFound")
+        expectStatus(yield* call("GET", `/api/v1/posts/${chosen}`, { token: friend.token }), 404, "PostNotFound")
         expectStatus(yield* call("GET", `/api/v1/posts/${chosen}`, { token: named.token }), 200)
+        expectStatus(yield* call("GET", `/api/v1/posts/${friends}`, { token: follower.token }), 404, "PostNotFound")
         expectStatus(yield* call("GET", `/api/v1/posts/${open}`), 200)
+        // Only friends may be named.
+        expectStatus(
+          yield* call("POST", "/api/v1/me/posts", {
+            token: author.token,
+            body: { body: "x", audience: "specific", audienceUserIds: [follower.userId] }
+          }),
+          400,
+          "AudienceNotAllowed"
+        )
 
         expectStatus(
           yield* call("POST", "/api/v1/me/posts", { token: author.token, body: { body: "x", audience: "specific" } }),
@@ -168,7 +186,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
         expectStatus(
           yield* call("PATCH", `/api/v1/posts/${chosen}`, {
             token: author.token,
-            body: { audience: "specific", audienceUserIds: [other.userId] }
+            body: { audience: "specific", audienceUserIds: [friend.userId] }
           }),
           200
         )

@@ -47,6 +47,7 @@ layer(TestServer.layer(), { excludeTestServices: true })("Server over real HTTP"
       assert.strictEqual(meta.adapters.redis, expectedRedis)
       assert.strictEqual(meta.adapters.storage, "disk")
       assert.strictEqual(meta.adapters.mailer, "outbox")
+      assert.strictEqual(meta.adapters.sms, "outbox")
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 

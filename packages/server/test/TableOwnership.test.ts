@@ -11,7 +11,7 @@ const src = join(import.meta.dirname, "../src")
  * where that saves a round trip on a hot path (authentication, a member's standing).
  */
 const owners: Record<string, ReadonlyArray<string>> = {
-  Accounts: ["users", "sessions", "refresh_tokens", "email_tokens"],
+  Accounts: ["users", "sessions", "refresh_tokens", "email_tokens", "phone_numbers", "phone_codes"],
   Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
   Notifications: [
     "notifications",
@@ -28,6 +28,7 @@ const owners: Record<string, ReadonlyArray<string>> = {
   Media: ["media"],
   Posts: ["posts", "post_versions", "comments", "reactions", "reaction_counts", "bookmarks"],
   Reports: ["reports"],
+  Social: ["follows", "friendships", "blocks", "social_counts", "social_settings", "contact_hashes"],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
   // The job queue's enqueue function, used by every feature through `JobQueue`.

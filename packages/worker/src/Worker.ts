@@ -14,6 +14,7 @@ import { PlatformJobs } from "./Platform/Jobs.ts"
 import { PostsJobs } from "./Posts/Jobs.ts"
 import { RealtimeJobs } from "./Realtime/Jobs.ts"
 import { ReportsJobs } from "./Reports/Jobs.ts"
+import { SocialJobs } from "./Social/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
 
 /** Every job this worker runs: each feature's, one entry per feature. */
@@ -24,7 +25,8 @@ const featureJobs = [
   ...RealtimeJobs,
   ...MediaJobs,
   ...PostsJobs,
-  ...ReportsJobs
+  ...ReportsJobs,
+  ...SocialJobs
 ]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */

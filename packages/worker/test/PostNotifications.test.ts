@@ -289,7 +289,12 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("P
       assert.deepStrictEqual((yield* nextOf(stream, "post.created")).data, { groupId, postId: second })
       const reply = yield* comment(owner, first, "Read them")
       const commented = yield* nextOf(stream, "comment.created")
-      assert.deepStrictEqual(commented.data, { postId: first, commentId: reply, parentId: null })
+      assert.deepStrictEqual(commented.data, {
+        postId: first,
+        commentId: reply,
+        parentId: null,
+        authorId: owner.userId
+      })
       assert.strictEqual(commented.topic, `post:${first}`)
 
       // Hidden after reports, the post's next comment is not shown: the stream leaves its topic.

@@ -39,6 +39,7 @@ describe("Starting Moim", () => {
             redis: "memory",
             storage: "disk",
             mailer: "outbox",
+            sms: "outbox",
             jobs: "graphile-worker"
           })
 

@@ -8,6 +8,7 @@ import { Access } from "../Kit/Operation.ts"
 import { InvalidCursor, Page, PageQuery } from "../Kit/Page.ts"
 import { RateLimited } from "../Kit/RateLimited.ts"
 import { NoteText, SearchText, UploadKey } from "../Kit/Text.ts"
+import { UserProfile } from "../Social/Profile.ts"
 import {
   IncorrectPassword,
   InvalidCredentials,
@@ -25,6 +26,7 @@ import {
   Password,
   PasswordAttempt
 } from "./AccountFields.ts"
+import { PhoneApi, PhoneOperations } from "./PhoneApi.ts"
 import { AuthResult, Session, SessionId } from "./Session.ts"
 import {
   AdminUserView,
@@ -310,10 +312,11 @@ export const GetUser = Operation.make(
     rpc: "GetUser",
     access: Access.anyone,
     params: { id: UserId },
-    success: PublicProfile,
+    success: UserProfile,
     errors: [UserNotFound],
-    summary: "A user's public profile",
-    description: "Anyone may read it; deleted users are not found."
+    summary: "A user's profile",
+    description:
+      "Anyone may read it, with counts and (signed in) your relationship; their privacy settings decide whether you see their bio, interests and last activity. Deleted users, and people who blocked you or whom you blocked, are not found."
   },
   (rest) => HttpApiEndpoint.get("get", "/users/:id", rest.options).middleware(rest.middleware)
 )
@@ -423,14 +426,20 @@ export class AdminApi extends Operation.httpGroup("admin", AdminOperations).anno
 ) {}
 
 /** Every account operation, in the order of the REST groups. */
-export const AccountsOperations = [...AuthOperations, ...MeOperations, ...UsersOperations, ...AdminOperations] as const
+export const AccountsOperations = [
+  ...AuthOperations,
+  ...MeOperations,
+  ...UsersOperations,
+  ...AdminOperations,
+  ...PhoneOperations
+] as const
 
 /** The RPC twins of the account operations, one RPC per operation. */
 export class AccountsRpcs extends Operation.rpcGroup(AccountsOperations) {}
 
 export const AccountsFeature = Feature.make({
   name: "accounts",
-  rest: [AuthApi, MeApi, UsersApi, AdminApi],
+  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi],
   rpcs: AccountsRpcs,
   operations: AccountsOperations,
   restOnly: [],

@@ -25,7 +25,9 @@ export type UserStatus = typeof UserStatus.Type
 export class User extends Schema.Class<User>("User")(
   {
     id: UserId,
-    email: Schema.String,
+    email: Schema.NullOr(Schema.String).annotate({
+      description: "Your email address; null for an account made with a phone number"
+    }),
     nickname: Schema.String,
     bio: Schema.String,
     avatarUrl: Schema.NullOr(Schema.String).annotate({ description: "A URL of the avatar image, or null" }),
@@ -33,6 +35,10 @@ export class User extends Schema.Class<User>("User")(
     role: UserRole,
     status: UserStatus,
     emailVerifiedAt: Schema.NullOr(Timestamp),
+    phoneNumber: Schema.NullOr(Schema.String).annotate({
+      description: "Your verified phone number (E.164), or null; only you see it"
+    }),
+    phoneVerifiedAt: Schema.NullOr(Timestamp),
     createdAt: Timestamp,
     updatedAt: Timestamp
   },
@@ -41,14 +47,16 @@ export class User extends Schema.Class<User>("User")(
 
 /** What anyone may see of a user. */
 export class PublicProfile extends Schema.Class<PublicProfile>("PublicProfile")(
-  {
+  // Described on the struct too: no operation returns it alone (profile pages are `UserProfile`s),
+  // so its component would otherwise have no description.
+  Schema.Struct({
     id: UserId,
     nickname: Schema.String,
     bio: Schema.String,
     avatarUrl: Schema.NullOr(Schema.String),
     interests: Schema.Array(Schema.String),
     createdAt: Timestamp
-  },
+  }).annotate({ description: "A user's public profile" }),
   { description: "A user's public profile" }
 ) {}
 

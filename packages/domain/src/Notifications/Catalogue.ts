@@ -2,16 +2,23 @@ import { Schema } from "effect"
 import { GroupNotification, GroupNotificationKinds } from "../Groups/GroupNotifications.ts"
 import { PostNotification, PostNotificationKinds } from "../Posts/PostNotifications.ts"
 import { ReportNotification, ReportNotificationKinds } from "../Reports/ReportNotifications.ts"
+import { SocialNotification, SocialNotificationKinds } from "../Social/SocialNotifications.ts"
 
 /** Every kind of notification, one line per feature that sends them. */
 export const NotificationKinds = [
   ...GroupNotificationKinds,
   ...PostNotificationKinds,
-  ...ReportNotificationKinds
+  ...ReportNotificationKinds,
+  ...SocialNotificationKinds
 ] as const
 
 /** A notification as clients receive it: one of the kinds, told apart by `type`. */
-export const Notification = Schema.Union([GroupNotification, PostNotification, ReportNotification]).annotate({
+export const Notification = Schema.Union([
+  GroupNotification,
+  PostNotification,
+  ReportNotification,
+  SocialNotification
+]).annotate({
   identifier: "Notification",
   description: "Something that happened that concerns you; `type` says what, `data` carries the details"
 })

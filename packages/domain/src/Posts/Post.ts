@@ -30,7 +30,7 @@ export const PostBody = Text({
 export const PostAudience = Schema.Literals(["public", "followers", "friends", "specific"]).annotate({
   identifier: "PostAudience",
   description:
-    "`public`: anyone; `followers`, `friends`: people who follow you, your friends (once you have some; until then, only you); `specific`: the people in `audienceUserIds`"
+    "`public`: anyone; `followers`: people who follow you, and your friends; `friends`: your friends; `specific`: the friends in `audienceUserIds`. Without one, your `defaultPostAudience` setting"
 })
 export type PostAudience = typeof PostAudience.Type
 
@@ -126,7 +126,7 @@ export class AudienceNotAllowed extends Schema.TaggedError<AudienceNotAllowed>()
   {
     httpApiStatus: 400,
     identifier: "AudienceNotAllowed",
-    description: "`specific` needs `audienceUserIds`, and only `specific` takes them"
+    description: "`specific` needs `audienceUserIds`, who must be your friends, and only `specific` takes them"
   }
 ) {}
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { UserId } from "../Accounts/User.ts"
 import { GroupId } from "../Groups/Group.ts"
 import { CommentId, PostId } from "./Post.ts"
 
@@ -7,5 +8,6 @@ export const PostCreatedEvent = Schema.Struct({ groupId: GroupId, postId: PostId
 export const CommentCreatedEvent = Schema.Struct({
   postId: PostId,
   commentId: CommentId,
-  parentId: Schema.NullOr(CommentId)
+  parentId: Schema.NullOr(CommentId),
+  authorId: UserId
 })

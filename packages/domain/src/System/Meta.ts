@@ -8,6 +8,9 @@ export const Adapters = Schema.Struct({
   redis: Schema.Literals(["redis", "memory"]),
   storage: Schema.Literals(["s3", "disk"]),
   mailer: Schema.Literals(["smtp", "outbox"]),
+  sms: Schema.Literals(["http", "outbox"]).annotate({
+    description: "`http` when SMS_API_URL is set (a provider's messages API), `outbox` for text files"
+  }),
   jobs: Schema.Literal("graphile-worker")
 }).annotate({ identifier: "Adapters", description: "Which adapter serves each port of this deployment" })
 

@@ -6,16 +6,27 @@ import { RateLimit, type RateLimitDecision } from "../platform/RateLimit.ts"
 /**
  * The request rate limits, one module for every surface: every request counts per signed-in user,
  * or per client address when anonymous (`RATE_LIMIT_USER` per window); signing up, signing in and
- * password resets also count per address and per email address (`RATE_LIMIT_AUTH`). A REST response
- * carries `RateLimit-*` headers, and a refusal `Retry-After`.
+ * password resets also count per address and per email address (`RATE_LIMIT_AUTH`), and texting codes
+ * and signing in by phone per address and per phone number. A REST response carries `RateLimit-*`
+ * headers, and a refusal `Retry-After`.
  */
 export class RequestRateLimits extends Context.Service<
   RequestRateLimits,
   {
     readonly sensitive: (
-      action: "signup" | "login" | "password-reset",
-      subjects: { readonly ip: string | null; readonly email?: string | undefined }
+      action: "signup" | "login" | "password-reset" | "phone-code" | "phone-sign-in",
+      subjects: {
+        readonly ip: string | null
+        readonly email?: string | undefined
+        /** In E.164. */
+        readonly phone?: string | undefined
+      }
     ) => Effect.Effect<void, RateLimited>
+    /**
+     * Sends `Retry-After` with a `RateLimited` that `effect` fails with on its own (a code asked for
+     * again too soon), as with the limits above.
+     */
+    readonly withRetryAfter: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
     readonly general: (
       subject: { readonly userId: string } | { readonly ip: string | null }
     ) => Effect.Effect<void, RateLimited>
@@ -58,9 +69,24 @@ export class RequestRateLimits extends Context.Service<
           enforce(
             [
               `${action}:ip:${subjects.ip ?? "unknown"}`,
-              ...(subjects.email === undefined ? [] : [`${action}:email:${subjects.email}`])
+              ...(subjects.email === undefined ? [] : [`${action}:email:${subjects.email}`]),
+              ...(subjects.phone === undefined ? [] : [`${action}:phone:${subjects.phone}`])
             ],
             authRateLimit
+          ),
+        withRetryAfter: (effect) =>
+          Effect.tapError(effect, (error) =>
+            error instanceof RateLimited
+              ? Effect.flatMap(Effect.context<never>(), (context) =>
+                  Effect.sync(() =>
+                    HttpEffect.appendPreResponseHandlerUnsafe(context, (_request, response) =>
+                      Effect.succeed(
+                        HttpServerResponse.setHeader(response, "retry-after", String(error.retryAfterSeconds))
+                      )
+                    )
+                  )
+                )
+              : Effect.void
           ),
         general: (subject) =>
           enforce(["userId" in subject ? `user:${subject.userId}` : `anon:${subject.ip ?? "unknown"}`], userRateLimit)

@@ -5,6 +5,12 @@ import { AccountAdmin } from "./AccountAdmin.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
 import { Passwords } from "./Passwords.ts"
+import { PhoneCodes } from "./PhoneCodes.ts"
+import { PhoneCodesRepo } from "./PhoneCodesRepo.ts"
+import { PhoneDirectory } from "./PhoneDirectory.ts"
+import { PhoneNumbers } from "./PhoneNumbers.ts"
+import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
+import { PhoneSignIn } from "./PhoneSignIn.ts"
 import { Profiles } from "./Profiles.ts"
 import { Sessions } from "./Sessions.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
@@ -14,11 +20,20 @@ import { Verification } from "./Verification.ts"
 
 /**
  * The accounts feature's services, on the platform. It needs `EmailOwnership` from the features that
- * take what is addressed to an email (groups' invitations), or `EmailOwnership.none`.
+ * take what is addressed to an email (groups' invitations), or `EmailOwnership.none`; `PhoneOwnership`
+ * tells nobody unless a feature provides it.
  */
-export const AccountsLive = Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer).pipe(
+export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer).pipe(
+  Layer.provide(PhoneCodes.layer),
+  Layer.provideMerge(Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer, PhoneDirectory.layer)),
   Layer.provideMerge(Verification.layer),
-  Layer.provide([UsersRepo.layer, SessionsRepo.layer, EmailTokensRepo.layer]),
+  Layer.provide([
+    UsersRepo.layer,
+    SessionsRepo.layer,
+    EmailTokensRepo.layer,
+    PhoneNumbersRepo.layer,
+    PhoneCodesRepo.layer
+  ]),
   Layer.provide([Passwords.layer, AccessTokens.layer, UserViews.layer]),
   Layer.provide(ImageUploads.layer),
   Layer.provide(AccountsConfig.layer)

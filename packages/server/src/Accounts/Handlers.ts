@@ -22,14 +22,18 @@ import {
   VerifyEmail
 } from "@moim/domain/Accounts/AccountsApi"
 import { Api } from "@moim/domain/Api"
-import { CurrentUser } from "@moim/domain/Kit/Authentication"
-import { Effect, Layer } from "effect"
+import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
+import { Effect, Layer, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive } from "../Access/AccessLive.ts"
+import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { ClientInfo } from "../Access/ClientInfo.ts"
 import { RequestRateLimits } from "../Access/RequestRateLimits.ts"
 import * as Operations from "../http/Operations.ts"
 import { AccountAdmin } from "./AccountAdmin.ts"
+import { PhoneHttp, phoneHandlers } from "./PhoneHandlers.ts"
+import { ProfilePages } from "./ProfilePages.ts"
 import { Profiles } from "./Profiles.ts"
 import { Sessions } from "./Sessions.ts"
 import { Verification } from "./Verification.ts"
@@ -43,9 +47,13 @@ const handlers = Effect.gen(function* () {
   const sessions = yield* Sessions
   const verification = yield* Verification
   const profiles = yield* Profiles
+  const pages = yield* ProfilePages
+  const blocks = yield* Blocks
   const admin = yield* AccountAdmin
   const limits = yield* RequestRateLimits
+  const phone = yield* phoneHandlers
   return AccountsRpcs.of({
+    ...phone,
     Signup: (input) =>
       withClient((client) =>
         Effect.andThen(
@@ -83,8 +91,29 @@ const handlers = Effect.gen(function* () {
     ListSessions: () => withActor(sessions.list),
     RevokeSession: ({ id }) => withActor((actor) => sessions.revoke(actor, id)),
     RevokeOtherSessions: () => withActor(sessions.revokeOthers),
-    GetUser: ({ id }) => profiles.get(id),
-    SearchUsers: (query) => profiles.search(query),
+    GetUser: ({ id }) =>
+      CurrentViewer.use((viewer) =>
+        Effect.flatMap(profiles.get(id), (profile) =>
+          pages.show(Option.match(viewer, { onNone: () => null, onSome: Actor.of }), profile)
+        )
+      ),
+    SearchUsers: (query) =>
+      CurrentViewer.use((viewer) =>
+        Effect.flatMap(profiles.search(query), (page) =>
+          Option.match(viewer, {
+            onNone: () => Effect.succeed(page),
+            // Someone either blocked is left out (the page may then hold fewer than `limit`).
+            onSome: (user) =>
+              Effect.map(
+                blocks.hiddenAmong(
+                  user.userId,
+                  page.items.map((item) => item.id)
+                ),
+                (hidden) => ({ ...page, items: page.items.filter((item) => !hidden.has(item.id)) })
+              )
+          })
+        )
+      ),
     SuspendUser: ({ id, reason }) => withActor((actor) => admin.suspend(actor, id, reason ?? null)),
     UnsuspendUser: ({ id }) => withActor((actor) => admin.unsuspend(actor, id))
   })
@@ -141,6 +170,6 @@ const AdminHttp = HttpApiBuilder.group(Api, "admin", (group) =>
 )
 
 /** The REST groups of accounts with the middleware they use. */
-export const AccountsHttp = Layer.mergeAll(AuthHttp, MeHttp, UsersHttp, AdminHttp).pipe(
+export const AccountsHttp = Layer.mergeAll(AuthHttp, MeHttp, UsersHttp, AdminHttp, PhoneHttp).pipe(
   Layer.provide([AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive])
 )

@@ -17,6 +17,8 @@ import { Cursors, PositionField } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
+import { PhoneCodesRepo } from "./PhoneCodesRepo.ts"
+import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
 import { UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
@@ -74,6 +76,8 @@ export class Profiles extends Context.Service<
      */
     readonly emailRecipients: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, EmailRecipient>>
     readonly avatarDownloadUrl: (userId: UserId) => Effect.Effect<Option.Option<string>>
+    /** When the user last used Moim (any session), if ever; for profiles whose owner shows it. */
+    readonly lastActiveAt: (userId: UserId) => Effect.Effect<Option.Option<Date>>
   }
 >()("@moim/server/Accounts/Profiles") {
   static readonly layer = Layer.effect(
@@ -83,6 +87,8 @@ export class Profiles extends Context.Service<
       const users = yield* UsersRepo
       const sessions = yield* SessionsRepo
       const emailTokens = yield* EmailTokensRepo
+      const phones = yield* PhoneNumbersRepo
+      const phoneCodes = yield* PhoneCodesRepo
       const images = yield* ImageUploads
       const views = yield* UserViews
       const cursors = yield* Cursors
@@ -100,7 +106,7 @@ export class Profiles extends Context.Service<
 
       return Profiles.of({
         getMe: Effect.fn("Profiles.getMe")(function* (actor) {
-          return views.user(yield* requireUser(actor.userId))
+          return views.user(yield* requireUser(actor.userId), yield* phones.findByUser(actor.userId))
         }),
 
         updateMe: Effect.fn("Profiles.updateMe")(function* (actor, input) {
@@ -117,7 +123,7 @@ export class Profiles extends Context.Service<
           if (avatarKey !== undefined && before.avatarKey !== null && before.avatarKey !== avatarKey) {
             yield* images.remove(before.avatarKey)
           }
-          return views.user(updated.value)
+          return views.user(updated.value, yield* phones.findByUser(actor.userId))
         }),
 
         deleteMe: Effect.fn("Profiles.deleteMe")(function* (actor) {
@@ -126,6 +132,8 @@ export class Profiles extends Context.Service<
             Effect.gen(function* () {
               yield* users.erase(actor.userId)
               yield* emailTokens.deleteForUser(actor.userId)
+              yield* phones.remove(actor.userId)
+              yield* phoneCodes.removeForUser(actor.userId)
               yield* sessions.revokeAll(actor.userId, { except: null, reason: "account_deleted" })
             })
           )
@@ -175,6 +183,8 @@ export class Profiles extends Context.Service<
             )
           )
         }),
+
+        lastActiveAt: (userId) => sessions.lastUsedAt(userId),
 
         avatarDownloadUrl: Effect.fn("Profiles.avatarDownloadUrl")(function* (userId) {
           const row = yield* users.findProfile(userId)

@@ -16,6 +16,7 @@ import { AccessTokens } from "./AccessTokens.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
 import { OpaqueToken } from "./OpaqueToken.ts"
 import { Passwords } from "./Passwords.ts"
+import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
 import { type UserRow, UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
@@ -49,6 +50,11 @@ export class Sessions extends Context.Service<
       refreshToken: string,
       client: Client
     ) => Effect.Effect<AuthResult, SessionRevoked | AccountSuspended>
+    /**
+     * Starts a session for this device for a user who proved who they are another way (a texted
+     * code), inside the caller's transaction. The caller checks the account's status.
+     */
+    readonly startVerified: (user: UserRow, deviceName: string | null, client: Client) => Effect.Effect<AuthResult>
     readonly logout: (actor: Actor) => Effect.Effect<void>
     /** Checks an access token and its session: a revoked session or a suspended user is refused at once. */
     readonly authenticate: (token: string, client: Client) => Effect.Effect<Actor, Unauthorized | AccountSuspended>
@@ -76,6 +82,7 @@ export class Sessions extends Context.Service<
       const transaction = yield* Transaction.make
       const users = yield* UsersRepo
       const sessions = yield* SessionsRepo
+      const phones = yield* PhoneNumbersRepo
       const passwords = yield* Passwords
       const accessTokens = yield* AccessTokens
       const verification = yield* Verification
@@ -88,7 +95,7 @@ export class Sessions extends Context.Service<
         yield* sessions.insertRefreshToken(OpaqueToken.hash(refreshToken), sessionId)
         const access = yield* accessTokens.issue(user.id, sessionId)
         return new AuthResult({
-          user: views.user(user),
+          user: views.user(user, yield* phones.findByUser(user.id)),
           accessToken: access.token,
           accessTokenExpiresAt: access.expiresAt,
           refreshToken
@@ -168,6 +175,8 @@ export class Sessions extends Context.Service<
           }
           return yield* transaction(start(user.value, input.deviceName ?? null, client))
         }),
+
+        startVerified: start,
 
         refresh: Effect.fn("Sessions.refresh")(function* (refreshToken, client) {
           const tokenHash = OpaqueToken.hash(refreshToken)

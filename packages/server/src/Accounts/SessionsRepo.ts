@@ -1,6 +1,6 @@
 import { SessionId } from "@moim/domain/Accounts/Session"
 import { UserId, UserRole, UserStatus } from "@moim/domain/Accounts/User"
-import { Context, Effect, Layer, type Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { ClientInfo } from "../Access/ClientInfo.ts"
 import { Rows } from "../platform/Rows.ts"
@@ -33,6 +33,7 @@ const SessionRef = Schema.Struct({ sessionId: SessionId })
 const decodeSessions = Rows.all(SessionRow)
 const decodeAuth = Rows.first(SessionAuthRow)
 const decodeSessionRef = Rows.first(SessionRef)
+const decodeLastUsed = Rows.first(Schema.Struct({ lastUsedAt: Schema.Date }))
 
 /** The `sessions` and `refresh_tokens` tables: signed-in devices and their single-use refresh tokens. */
 export class SessionsRepo extends Context.Service<
@@ -50,6 +51,8 @@ export class SessionsRepo extends Context.Service<
     /** Records use by a client, and with `extendBySeconds` pushes the expiry (on refresh). */
     readonly touch: (id: SessionId, client: ClientInfo["Service"], extendBySeconds?: number) => Effect.Effect<void>
     readonly listActive: (userId: UserId) => Effect.Effect<ReadonlyArray<SessionRow>>
+    /** When the user last used any session, if they have one. */
+    readonly lastUsedAt: (userId: UserId) => Effect.Effect<Option.Option<Date>>
     /** False when there is no such active session of this user. */
     readonly revoke: (userId: UserId, id: SessionId, reason: string) => Effect.Effect<boolean>
     readonly revokeAll: (
@@ -90,6 +93,14 @@ export class SessionsRepo extends Context.Service<
               expires_at = CASE WHEN ${extendBySeconds ?? null}::int IS NULL THEN expires_at
                 ELSE now() + make_interval(secs => ${extendBySeconds ?? 0}) END
             WHERE id = ${id}`
+        }, Effect.orDie),
+
+        lastUsedAt: Effect.fn("SessionsRepo.lastUsedAt")(function* (userId) {
+          const row = yield* sql`
+            SELECT last_used_at FROM sessions WHERE user_id = ${userId} ORDER BY last_used_at DESC LIMIT 1`.pipe(
+            Effect.flatMap(decodeLastUsed)
+          )
+          return Option.map(row, (found) => found.lastUsedAt)
         }, Effect.orDie),
 
         listActive: Effect.fn("SessionsRepo.listActive")(function* (userId) {

@@ -1,6 +1,7 @@
 import { AdminUserView, PublicProfile, User, type UserId } from "@moim/domain/Accounts/User"
-import { Context, DateTime, Effect, Layer } from "effect"
+import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { ImageUploads } from "../platform/ImageUploads.ts"
+import type { VerifiedPhoneRow } from "./PhoneNumbersRepo.ts"
 import type { ProfileRow, UserRow } from "./UsersRepo.ts"
 
 const utc = (date: Date) => DateTime.fromDateUnsafe(date)
@@ -10,7 +11,8 @@ const nullableUtc = (date: Date | null) => (date === null ? null : utc(date))
 export class UserViews extends Context.Service<
   UserViews,
   {
-    readonly user: (row: UserRow) => User
+    /** The account as its owner sees it, with its verified phone number. */
+    readonly user: (row: UserRow, phone: Option.Option<VerifiedPhoneRow>) => User
     readonly profile: (row: ProfileRow) => PublicProfile
     readonly admin: (row: UserRow) => AdminUserView
     readonly avatarUrl: (userId: UserId, avatarKey: string | null) => string | null
@@ -24,10 +26,10 @@ export class UserViews extends Context.Service<
         images.url(`/api/v1/users/${userId}/avatar`, avatarKey)
       return UserViews.of({
         avatarUrl,
-        user: (row) =>
+        user: (row, phone) =>
           new User({
             id: row.id,
-            email: row.email ?? "",
+            email: row.email,
             nickname: row.nickname,
             bio: row.bio,
             avatarUrl: avatarUrl(row.id, row.avatarKey),
@@ -35,6 +37,11 @@ export class UserViews extends Context.Service<
             role: row.role,
             status: row.status,
             emailVerifiedAt: nullableUtc(row.emailVerifiedAt),
+            phoneNumber: Option.match(phone, { onNone: () => null, onSome: (verified) => verified.e164 }),
+            phoneVerifiedAt: Option.match(phone, {
+              onNone: () => null,
+              onSome: (verified) => utc(verified.verifiedAt)
+            }),
             createdAt: utc(row.createdAt),
             updatedAt: utc(row.updatedAt)
           }),

@@ -64,11 +64,11 @@ const profileColumns = "id, nickname, bio, avatar_key, interests, created_at"
 export class UsersRepo extends Context.Service<
   UsersRepo,
   {
-    /** None when the email is taken. */
+    /** None when the email is taken. An account made with a phone number has no email or password. */
     readonly insert: (user: {
       readonly id: UserId
-      readonly email: string
-      readonly passwordHash: string
+      readonly email: string | null
+      readonly passwordHash: string | null
       readonly nickname: string
       readonly role?: UserRole
     }) => Effect.Effect<Option.Option<UserRow>>

@@ -1,6 +1,6 @@
 import { type Group, type GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import type { Forbidden } from "@moim/domain/Kit/AccessErrors"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Exit, Layer, Option } from "effect"
 import type { Actor } from "../Access/Actor.ts"
 import { GroupCache } from "./GroupCache.ts"
 import { type GroupAction, GroupPolicy, type PolicyContext } from "./GroupPolicy.ts"
@@ -29,6 +29,14 @@ export class GroupAccess extends Context.Service<
       groupId: GroupId,
       actor: Actor
     ) => Effect.Effect<{ readonly group: Group; readonly standing: Standing }, GroupNotFound>
+    /**
+     * `view` of many groups at once (a page of posts from several groups): those the actor may see,
+     * with where they stand, in two queries; the others are missing from the map.
+     */
+    readonly viewMany: (
+      groupIds: ReadonlyArray<GroupId>,
+      actor: Actor
+    ) => Effect.Effect<ReadonlyMap<GroupId, { readonly group: Group; readonly standing: Standing }>>
     /** Like `view`, and the actor may do `action`; for reads that need more than seeing. */
     readonly check: (
       groupId: GroupId,
@@ -52,6 +60,8 @@ export class GroupAccess extends Context.Service<
     readonly standing: (groupId: GroupId, userId: NonNullable<Actor>["userId"]) => Effect.Effect<Standing>
     /** The group, without any check (to name it in a notification to its members); none once deleted. */
     readonly describe: (groupId: GroupId) => Effect.Effect<Option.Option<Group>>
+    /** The groups a user belongs to (for a home feed), most recently joined first, at most `limit`. */
+    readonly memberOf: (userId: NonNullable<Actor>["userId"], limit: number) => Effect.Effect<ReadonlyArray<GroupId>>
   }
 >()("@moim/server/Groups/GroupAccess") {
   static readonly layer = Layer.effect(
@@ -96,6 +106,35 @@ export class GroupAccess extends Context.Service<
         lock,
         lockAsInvitee,
         view,
+        viewMany: Effect.fn("GroupAccess.viewMany")(function* (groupIds, actor) {
+          const unique = [...new Set(groupIds)]
+          if (unique.length === 1 && unique[0] !== undefined) {
+            // One group (a group's own page): its cached details, as `view`.
+            const only = unique[0]
+            return yield* view(only, actor).pipe(
+              Effect.map((seen) => new Map([[only, seen] as const])),
+              Effect.orElseSucceed(() => new Map())
+            )
+          }
+          const [rows, standings] = yield* Effect.all(
+            [
+              groups.findMany(unique),
+              actor === null
+                ? Effect.succeed(new Map<GroupId, Standing>())
+                : memberships.standings(unique, actor.userId)
+            ],
+            { concurrency: 2 }
+          )
+          const seen = new Map<GroupId, { readonly group: Group; readonly standing: Standing }>()
+          for (const row of rows) {
+            const group = views.group(row, null)
+            const standing = standings.get(row.id) ?? noStanding
+            if (Exit.isSuccess(Effect.runSyncExit(GroupPolicy.checkView({ group, actor, standing })))) {
+              seen.set(row.id, { group, standing })
+            }
+          }
+          return seen
+        }),
         check: Effect.fn("GroupAccess.check")(function* (groupId, actor, action) {
           const seen = yield* view(groupId, actor)
           yield* GroupPolicy.check(action, { group: seen.group, actor, standing: seen.standing })
@@ -107,6 +146,7 @@ export class GroupAccess extends Context.Service<
           return locked
         }),
         standing: (groupId, userId) => memberships.standing(groupId, userId),
+        memberOf: (userId, limit) => memberships.groupIdsOf(userId, limit),
         describe: (groupId) =>
           Effect.map(
             groups.find(groupId),

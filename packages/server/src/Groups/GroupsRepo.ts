@@ -47,6 +47,7 @@ export type MemberGroupRow = typeof MemberGroupRow.Type
 const DeletedGroup = Schema.Struct({ id: GroupId, imageKey: Schema.NullOr(Schema.String) })
 
 const decodeGroup = Rows.first(GroupRow)
+const decodeGroups = Rows.all(GroupRow)
 const decodeListed = Rows.all(ListedGroupRow)
 const decodeMemberGroups = Rows.all(MemberGroupRow)
 const decodeDeleted = Rows.all(DeletedGroup)
@@ -73,6 +74,8 @@ export class GroupsRepo extends Context.Service<
     /** Creates the group with one member counted (its owner, whom `MembershipsRepo` records). */
     readonly insert: (id: GroupId, ownerId: UserId, fields: GroupFields) => Effect.Effect<GroupRow>
     readonly find: (id: GroupId) => Effect.Effect<Option.Option<GroupRow>>
+    /** The groups of `ids` that exist (not deleted), in one query. */
+    readonly findMany: (ids: ReadonlyArray<GroupId>) => Effect.Effect<ReadonlyArray<GroupRow>>
     /** Locks the row for the rest of the transaction: membership changes of one group serialise on it. */
     readonly lock: (id: GroupId) => Effect.Effect<Option.Option<GroupRow>>
     readonly update: (
@@ -131,6 +134,14 @@ export class GroupsRepo extends Context.Service<
         find: Effect.fn("GroupsRepo.find")(function* (id) {
           return yield* sql`SELECT ${groupColumns} FROM groups WHERE id = ${id} AND deleted_at IS NULL`.pipe(
             Effect.flatMap(decodeGroup)
+          )
+        }, Effect.orDie),
+
+        findMany: Effect.fn("GroupsRepo.findMany")(function* (ids) {
+          if (ids.length === 0) return []
+          return yield* sql`
+            SELECT ${groupColumns} FROM groups WHERE id = ANY(${[...ids]}::uuid[]) AND deleted_at IS NULL`.pipe(
+            Effect.flatMap(decodeGroups)
           )
         }, Effect.orDie),
 

@@ -18,6 +18,7 @@ import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, Effect, Layer, Option } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
@@ -80,6 +81,7 @@ export class Invitations extends Context.Service<
       const cache = yield* GroupCache
       const views = yield* GroupViews
       const profiles = yield* Profiles
+      const blocks = yield* Blocks
       const jobs = yield* JobQueue
       const cursors = yield* Cursors
       const record = yield* GroupEvents.make
@@ -115,6 +117,10 @@ export class Invitations extends Context.Service<
                     )
                   : yield* profiles.findActiveByEmail(target.email)
               if (Option.isSome(inviteeId)) {
+                // Between people of whom either blocked the other there are no invitations.
+                if (yield* blocks.between(user.userId, inviteeId.value)) {
+                  return yield* new UserNotFound({ message: "No such user" })
+                }
                 const standing = yield* access.standing(groupId, inviteeId.value)
                 if (standing.banned)
                   return yield* new BannedFromGroup({ message: "This user is banned from the group" })

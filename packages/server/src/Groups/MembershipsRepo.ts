@@ -1,5 +1,5 @@
 import { UserId } from "@moim/domain/Accounts/User"
-import { type GroupId, MemberRole, PostNotificationLevel } from "@moim/domain/Groups/Group"
+import { GroupId, MemberRole, PostNotificationLevel } from "@moim/domain/Groups/Group"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { TimePosition } from "../platform/Cursors.ts"
@@ -40,11 +40,13 @@ export const noStanding: Standing = {
 
 const decodeMember = Rows.first(MemberRow)
 const decodeUserIds = Rows.all(Schema.Struct({ userId: UserId }))
+const decodeGroupIds = Rows.all(Schema.Struct({ groupId: GroupId }))
 const decodeMembers = Rows.all(MemberRow)
 const decodeRequests = Rows.all(JoinRequestRow)
 const decodeBan = Rows.first(BanRow)
 const decodeBans = Rows.all(BanRow)
 const decodeStanding = Rows.first(Standing)
+const decodeStandings = Rows.all(Schema.Struct({ groupId: GroupId, ...Standing.fields }))
 const decodeLevels = Rows.all(Schema.Struct({ userId: UserId, postNotifications: PostNotificationLevel }))
 
 /** The `group_members`, `group_join_requests` and `group_bans` tables: who is in a group, asks, or is kept out. */
@@ -56,6 +58,11 @@ export class MembershipsRepo extends Context.Service<
      * the same feature's: one round trip on every membership change).
      */
     readonly standing: (groupId: GroupId, userId: UserId) => Effect.Effect<Standing>
+    /** Where the user stands with each of many groups, in one query. */
+    readonly standings: (
+      groupIds: ReadonlyArray<GroupId>,
+      userId: UserId
+    ) => Effect.Effect<ReadonlyMap<GroupId, Standing>>
     readonly insertMember: (groupId: GroupId, userId: UserId, role: MemberRole) => Effect.Effect<void>
     /** The removed member's role; none when they were not a member. */
     readonly deleteMember: (groupId: GroupId, userId: UserId) => Effect.Effect<Option.Option<MemberRole>>
@@ -82,6 +89,8 @@ export class MembershipsRepo extends Context.Service<
     }) => Effect.Effect<ReadonlyArray<MemberRow>>
     /** The owner and admins: who is told of join requests. */
     readonly moderatorIds: (groupId: GroupId) => Effect.Effect<ReadonlyArray<UserId>>
+    /** The groups (not deleted) the user is a member of, most recently joined first, at most `limit`. */
+    readonly groupIdsOf: (userId: UserId, limit: number) => Effect.Effect<ReadonlyArray<GroupId>>
     readonly upsertJoinRequest: (groupId: GroupId, userId: UserId, message: string) => Effect.Effect<void>
     /** False when there was no request. */
     readonly deleteJoinRequest: (groupId: GroupId, userId: UserId) => Effect.Effect<boolean>
@@ -126,6 +135,21 @@ export class MembershipsRepo extends Context.Service<
             Effect.flatMap(decodeStanding)
           )
           return Option.getOrElse(row, () => noStanding)
+        }, Effect.orDie),
+
+        standings: Effect.fn("MembershipsRepo.standings")(function* (groupIds, userId) {
+          if (groupIds.length === 0) return new Map()
+          const rows = yield* sql`
+            SELECT g.id AS group_id, member.role, member.post_notifications,
+              EXISTS (SELECT 1 FROM group_join_requests WHERE group_id = g.id AND user_id = ${userId}) AS pending,
+              EXISTS (SELECT 1 FROM group_invitations WHERE group_id = g.id AND invitee_id = ${userId}
+                AND status = 'pending' AND expires_at > now()) AS invited,
+              EXISTS (SELECT 1 FROM group_bans WHERE group_id = g.id AND user_id = ${userId}) AS banned
+            FROM unnest(${[...new Set(groupIds)]}::uuid[]) AS g (id)
+            LEFT JOIN group_members member ON member.group_id = g.id AND member.user_id = ${userId}`.pipe(
+            Effect.flatMap(decodeStandings)
+          )
+          return new Map(rows.map(({ groupId, ...standing }) => [groupId, standing] as const))
         }, Effect.orDie),
 
         insertMember: Effect.fn("MembershipsRepo.insertMember")(function* (groupId, userId, role) {
@@ -189,6 +213,13 @@ export class MembershipsRepo extends Context.Service<
             Effect.flatMap(decodeUserIds)
           )
           return rows.map((row) => row.userId)
+        }, Effect.orDie),
+
+        groupIdsOf: Effect.fn("MembershipsRepo.groupIdsOf")(function* (userId, limit) {
+          const rows = yield* sql`
+            SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+            WHERE m.user_id = ${userId} ORDER BY m.joined_at DESC LIMIT ${limit}`.pipe(Effect.flatMap(decodeGroupIds))
+          return rows.map((row) => row.groupId)
         }, Effect.orDie),
 
         upsertJoinRequest: Effect.fn("MembershipsRepo.upsertJoinRequest")(function* (groupId, userId, message) {

@@ -8,6 +8,7 @@ import type { NotificationKind } from "@moim/domain/Notifications/NotificationKi
 import { Array as Arr, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { StreamOutbox, userTopic } from "../Realtime/StreamOutbox.ts"
@@ -83,6 +84,7 @@ export class Notifications extends Context.Service<
       const views = yield* NotificationViews
       const cursors = yield* Cursors
       const channels = yield* DeliveryChannels
+      const blocks = yield* Blocks
       const outbox = yield* StreamOutbox
       /** Counts changed: the user's open streams send the new counts. */
       const changed = (user: SignedIn) =>
@@ -152,7 +154,11 @@ export class Notifications extends Context.Service<
           const data = yield* Schema.encodeUnknownEffect(Schema.toCodecJson(delivery.kind.data))(delivery.data).pipe(
             Effect.orDie
           )
-          const recipients = [...new Set(delivery.recipients)].filter((recipient) => recipient !== delivery.actorId)
+          const unique = [...new Set(delivery.recipients)].filter((recipient) => recipient !== delivery.actorId)
+          // Nobody hears of someone they blocked, or who blocked them.
+          const blocked =
+            delivery.actorId === null ? new Set<UserId>() : yield* blocks.hiddenAmong(delivery.actorId, unique)
+          const recipients = unique.filter((recipient) => !blocked.has(recipient))
           const batches = Arr.chunksOf(recipients, deliveryBatchSize)
           const delivered = yield* Effect.forEach(batches, (batch) => transaction(deliverBatch(delivery, data, batch)))
           yield* Effect.annotateCurrentSpan({ type: delivery.kind.type, recipients: recipients.length })

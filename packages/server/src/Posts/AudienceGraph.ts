@@ -1,30 +1,26 @@
 import type { UserId } from "@moim/domain/Accounts/User"
-import { Context, Effect, Layer } from "effect"
+import type { PostAudience } from "@moim/domain/Posts/Post"
+import type { Effect } from "effect"
+import { Context } from "effect"
 
-/** How the viewer relates to an author, for the `followers` and `friends` audiences. */
+/** How the viewer relates to an author, for the `followers` and `friends` audiences and for blocks. */
 export interface Relation {
   readonly follows: boolean
   readonly friends: boolean
+  /** Either blocked the other: nothing of the author reaches the viewer, in a group or on a profile. */
+  readonly blocked: boolean
 }
-
-const stranger: Relation = { follows: false, friends: false }
 
 /**
  * The social relations audiences depend on. The posts feature declares the port and makes its one
- * audience check with it (`PostPolicy.canSee`); the social graph feature answers it when it lands.
- * Until then nobody follows or befriends anyone: a `followers` or `friends` post is its author's
- * alone.
+ * audience check with it (`PostPolicy.canSee`); the social graph answers it (`Social/SocialGraph.ts`).
  */
 export class AudienceGraph extends Context.Service<
   AudienceGraph,
   {
     /** The viewer's relation to each author. */
     readonly relations: (viewer: UserId, authors: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, Relation>>
+    /** The audience of a profile post that names none: the author's setting. */
+    readonly defaultAudience: (author: UserId) => Effect.Effect<Exclude<PostAudience, "specific">>
   }
->()("@moim/server/Posts/AudienceGraph") {
-  /** No relations yet (there is no social graph to ask). */
-  static readonly none = Layer.succeed(
-    AudienceGraph,
-    AudienceGraph.of({ relations: (_viewer, authors) => Effect.succeed(new Map(authors.map((id) => [id, stranger]))) })
-  )
-}
+>()("@moim/server/Posts/AudienceGraph") {}

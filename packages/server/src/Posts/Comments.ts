@@ -1,3 +1,4 @@
+import type { UserId } from "@moim/domain/Accounts/User"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
@@ -14,6 +15,7 @@ import {
 import { Context, Effect, Layer, Option } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
@@ -79,6 +81,7 @@ export class Comments extends Context.Service<
       const posts = yield* PostsRepo
       const reactions = yield* ReactionsRepo
       const postAccess = yield* PostAccess
+      const blocks = yield* Blocks
       const views = yield* PostViews
       const cursors = yield* Cursors
       const entitiesOf = resolveEntities(yield* Profiles)
@@ -134,7 +137,7 @@ export class Comments extends Context.Service<
               if (parentId !== null) yield* comments.replied(parentId, 1)
               yield* posts.commented(postId, 1)
               yield* record({ _tag: "Commented", postId, commentId: row.id, by: user.userId })
-              yield* stream.commented(postId, row.id, parentId)
+              yield* stream.commented(postId, row.id, parentId, user.userId)
               return { context, row }
             })
           )
@@ -169,7 +172,16 @@ export class Comments extends Context.Service<
             (row) => row,
             (row) => ({ at: row.createdAt.toISOString(), id: row.id })
           )
-          return { items: yield* views.comments(context, page.items), nextCursor: page.nextCursor }
+          // Comments of someone either blocked are left out (the page may then hold fewer than `limit`).
+          const hidden =
+            context.actor === null
+              ? new Set<UserId>()
+              : yield* blocks.hiddenAmong(
+                  context.actor.userId,
+                  page.items.map((row) => row.authorId)
+                )
+          const shown = page.items.filter((row) => !hidden.has(row.authorId))
+          return { items: yield* views.comments(context, shown), nextCursor: page.nextCursor }
         }),
 
         update: Effect.fn("Comments.update")(function* (user, id, body) {
@@ -215,6 +227,9 @@ export class Comments extends Context.Service<
         see: Effect.fn("Comments.see")(function* (actor, id) {
           const located = yield* locate(actor, yield* comments.find(id))
           if (located.comment.deletedAt !== null) return yield* commentNotFound
+          if (actor !== null && (yield* blocks.between(actor.userId, located.comment.authorId))) {
+            return yield* commentNotFound
+          }
           return located
         })
       })

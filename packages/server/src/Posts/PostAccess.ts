@@ -4,11 +4,13 @@ import { Context, Effect, Exit, Layer, type Option } from "effect"
 import type { Actor } from "../Access/Actor.ts"
 import { GroupAccess } from "../Groups/GroupAccess.ts"
 import { GroupPolicy } from "../Groups/GroupPolicy.ts"
-import { AudienceGraph } from "./AudienceGraph.ts"
+import { AudienceGraph, type Relation } from "./AudienceGraph.ts"
 import { type GroupStanding, type PostContext, PostPolicy } from "./PostPolicy.ts"
 import type { PostRow } from "./PostsRepo.ts"
 
 const notFound = new PostNotFound({ message: "No such post" })
+
+const stranger: Relation = { follows: false, friends: false, blocked: false }
 
 /**
  * Where an actor stands with posts (their group, or their author), for everything that lives on a
@@ -38,35 +40,35 @@ export class PostAccess extends Context.Service<
       const contexts = Effect.fn("PostAccess.contexts")(function* (actor: Actor, rows: ReadonlyArray<PostRow>) {
         const groupIds = [...new Set(rows.flatMap((row) => (row.groupId === null ? [] : [row.groupId])))]
         const hidden: GroupStanding = { visible: false, moderator: false, member: false }
-        const standings = new Map<string, GroupStanding>(
-          yield* Effect.forEach(
-            groupIds,
-            (groupId) =>
-              access.view(groupId, actor).pipe(
-                Effect.map(({ group, standing }): readonly [string, GroupStanding] => [
-                  groupId,
-                  {
-                    visible: true,
-                    moderator:
-                      actor !== null &&
-                      Exit.isSuccess(Effect.runSyncExit(GroupPolicy.check("moderate", { group, actor, standing }))),
-                    member: standing.role !== null
-                  }
-                ]),
-                Effect.orElseSucceed((): readonly [string, GroupStanding] => [groupId, hidden])
-              ),
-            { concurrency: 8 }
-          )
+        // Every author's relation, in groups too: a block hides a person's posts everywhere.
+        const authors = [...new Set(rows.map((row) => row.authorId))].filter((id) => id !== actor?.userId)
+        const [seen, relations] = yield* Effect.all(
+          [
+            access.viewMany(groupIds, actor),
+            actor === null || authors.length === 0
+              ? Effect.succeed(new Map<string, Relation>())
+              : graph.relations(actor.userId, authors)
+          ],
+          { concurrency: 2 }
         )
-        const authors = [...new Set(rows.filter((row) => row.groupId === null).map((row) => row.authorId))]
-        const relations =
-          actor === null || authors.length === 0 ? new Map() : yield* graph.relations(actor.userId, authors)
+        const standings = new Map<string, GroupStanding>(
+          [...seen].map(([groupId, { group, standing }]): readonly [string, GroupStanding] => [
+            groupId,
+            {
+              visible: true,
+              moderator:
+                actor !== null &&
+                Exit.isSuccess(Effect.runSyncExit(GroupPolicy.check("moderate", { group, actor, standing }))),
+              member: standing.role !== null
+            }
+          ])
+        )
         return rows.map(
           (row): PostContext => ({
             post: row,
             actor,
             group: row.groupId === null ? null : (standings.get(row.groupId) ?? hidden),
-            relation: relations.get(row.authorId) ?? { follows: false, friends: false }
+            relation: relations.get(row.authorId) ?? stranger
           })
         )
       })

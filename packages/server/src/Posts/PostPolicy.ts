@@ -29,6 +29,8 @@ export const PostPolicy = {
   canSee: (context: PostContext): boolean => {
     // Hidden pending review of its reports: its author and those who review it still see it.
     if (context.post.hiddenAt !== null && !isAuthor(context) && !PostPolicy.canReview(context)) return false
+    // Blocked either way: nothing of the author reaches the viewer, wherever it was posted.
+    if (context.relation.blocked && !isAuthor(context)) return false
     if (context.group !== null) return context.group.visible
     if (isAuthor(context) || Actor.isSiteAdmin(context.actor)) return true
     switch (context.post.audience) {

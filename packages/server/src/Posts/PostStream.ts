@@ -1,3 +1,4 @@
+import type { UserId } from "@moim/domain/Accounts/User"
 import type { GroupId } from "@moim/domain/Groups/Group"
 import type { CommentId, PostId } from "@moim/domain/Posts/Post"
 import { Effect } from "effect"
@@ -19,8 +20,10 @@ export const PostStream = {
       posted: (groupId: GroupId, postId: PostId) =>
         outbox.publish([{ topic: groupTopic(groupId), type: "post.created", data: { groupId, postId } }]),
       /** A new comment, on the post's topic. */
-      commented: (postId: PostId, commentId: CommentId, parentId: CommentId | null) =>
-        outbox.publish([{ topic: postTopic(postId), type: "comment.created", data: { postId, commentId, parentId } }])
+      commented: (postId: PostId, commentId: CommentId, parentId: CommentId | null, authorId: UserId) =>
+        outbox.publish([
+          { topic: postTopic(postId), type: "comment.created", data: { postId, commentId, parentId, authorId } }
+        ])
     }
   })
 }

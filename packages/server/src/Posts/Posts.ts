@@ -22,6 +22,7 @@ import type {
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { GroupAccess } from "../Groups/GroupAccess.ts"
 import { Groups } from "../Groups/Groups.ts"
@@ -29,6 +30,7 @@ import { MediaLibrary } from "../Media/MediaLibrary.ts"
 import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from "../platform/Cursors.ts"
 import { toTsQuery } from "../platform/TextSearch.ts"
 import { Transaction } from "../platform/Transaction.ts"
+import { AudienceGraph } from "./AudienceGraph.ts"
 import { PostAccess } from "./PostAccess.ts"
 import { resolveEntities } from "./PostEntities.ts"
 import { PostEvents } from "./PostNotifier.ts"
@@ -110,6 +112,28 @@ export class Posts extends Context.Service<
     >
     /** Hides the post pending review of its reports (its author and reviewers still see it), or shows it again. */
     readonly setHidden: (id: PostId, hidden: boolean) => Effect.Effect<void>
+    /**
+     * A page of the viewer's home feed, as ids and times, from the sources the social graph names:
+     * people they follow or befriended (`friend`) and their groups.
+     */
+    readonly feed: (
+      user: SignedIn,
+      sources: {
+        readonly authors: ReadonlyArray<{ readonly id: UserId; readonly friend: boolean }>
+        readonly groupIds: ReadonlyArray<GroupId>
+      },
+      page: { readonly limit: number; readonly after: TimePosition | null }
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: PostId; readonly createdAt: Date }>>
+    /** The posts of `ids` the viewer may see now, in the order given, shown. */
+    readonly show: (viewer: Actor, ids: ReadonlyArray<PostId>) => Effect.Effect<ReadonlyArray<Post>>
+    /** When the author last posted, if they have (a cached home feed older than that is stale). */
+    readonly latestBy: (authorId: UserId) => Effect.Effect<Option.Option<Date>>
+    /** How many of the author's profile posts the viewer may see. */
+    readonly countOnProfile: (
+      viewer: Actor,
+      authorId: UserId,
+      relation: { readonly follows: boolean; readonly friends: boolean }
+    ) => Effect.Effect<number>
     /** The posts among `ids` the viewer may see (for bookmarks, notifications, the stream). */
     readonly visible: (viewer: Actor, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
   }
@@ -122,6 +146,8 @@ export class Posts extends Context.Service<
       const access = yield* GroupAccess
       const groups = yield* Groups
       const profiles = yield* Profiles
+      const graph = yield* AudienceGraph
+      const blocks = yield* Blocks
       const postAccess = yield* PostAccess
       const media = yield* MediaLibrary
       const views = yield* PostViews
@@ -142,21 +168,23 @@ export class Posts extends Context.Service<
 
       const entitiesOf = resolveEntities(profiles)
 
-      /** The audience and who `specific` names, checked; those named must exist. */
+      /** The audience and who `specific` names, checked: those named must be the author's friends. */
       const audienceOf = Effect.fn("Posts.audienceOf")(function* (
-        audience: PostAudience,
+        author: UserId,
+        requested: PostAudience | undefined,
         userIds: ReadonlyArray<UserId> | undefined
       ) {
+        const audience = requested ?? (yield* graph.defaultAudience(author))
         if (audience !== "specific") {
           if (userIds !== undefined && userIds.length > 0) {
             return yield* new AudienceNotAllowed({ message: "Only a `specific` audience names people" })
           }
           return { audience, audienceUserIds: [] }
         }
-        const found = yield* profiles.getMany(userIds ?? [])
-        const named = [...new Set(userIds ?? [])].filter((id) => found.has(id))
-        if (named.length === 0) {
-          return yield* new AudienceNotAllowed({ message: "A `specific` audience names at least one existing user" })
+        const named = [...new Set(userIds ?? [])]
+        const relations = yield* graph.relations(author, named)
+        if (named.length === 0 || named.some((id) => relations.get(id)?.friends !== true)) {
+          return yield* new AudienceNotAllowed({ message: "A `specific` audience names one or more of your friends" })
         }
         return { audience, audienceUserIds: named }
       })
@@ -220,7 +248,7 @@ export class Posts extends Context.Service<
         }),
 
         createOnProfile: Effect.fn("Posts.createOnProfile")(function* (user, input) {
-          const audience = yield* audienceOf(input.audience ?? "public", input.audienceUserIds)
+          const audience = yield* audienceOf(user.userId, input.audience, input.audienceUserIds)
           const entities = yield* entitiesOf([input.body])
           const row = yield* transaction(
             Effect.gen(function* () {
@@ -269,7 +297,11 @@ export class Posts extends Context.Service<
                   ? { audience: null, audienceUserIds: [] }
                   : input.audience === undefined && input.audienceUserIds === undefined
                     ? { audience: post.audience, audienceUserIds: post.audienceUserIds }
-                    : yield* audienceOf(input.audience ?? post.audience ?? "public", input.audienceUserIds)
+                    : yield* audienceOf(
+                        post.authorId,
+                        input.audience ?? post.audience ?? undefined,
+                        input.audienceUserIds
+                      )
               const title = input.title === undefined ? post.title : input.title
               const body = input.body ?? post.body
               const attachmentIds =
@@ -353,6 +385,9 @@ export class Posts extends Context.Service<
             return yield* new UserNotFound({ message: "No such user" })
           }
           const actor = viewerActor(viewer)
+          if (actor !== null && (yield* blocks.between(actor.userId, authorId))) {
+            return yield* new UserNotFound({ message: "No such user" })
+          }
           const scope = `user-posts:${authorId}`
           const limit = query.limit ?? defaultPageSize
           const after = yield* cursors.decode(TimePosition, scope, query.cursor)
@@ -395,6 +430,29 @@ export class Posts extends Context.Service<
         }),
 
         setHidden: (id, hidden) => repo.setHidden(id, hidden),
+
+        feed: (user, sources, page) =>
+          repo.feed({
+            viewerId: user.userId,
+            authors: sources.authors,
+            groupIds: sources.groupIds,
+            limit: page.limit,
+            after: page.after
+          }),
+
+        show: Effect.fn("Posts.show")(function* (actor, ids) {
+          const found = new Map((yield* repo.findMany(ids)).map((row) => [row.id, row] as const))
+          const ordered = ids.flatMap((id) => {
+            const row = found.get(id)
+            return row === undefined ? [] : [row]
+          })
+          return yield* shown(actor, ordered)
+        }),
+
+        latestBy: (authorId) => repo.latestBy(authorId),
+
+        countOnProfile: (actor, authorId, relation) =>
+          repo.countOnProfile({ authorId, viewerId: actor?.userId ?? null, ...relation }),
 
         visible: Effect.fn("Posts.visible")(function* (actor, ids) {
           const postIds = ids.flatMap((id) => Option.toArray(decodePostId(id)))

@@ -2,7 +2,7 @@ import { UserId } from "@moim/domain/Accounts/User"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { MediaId } from "@moim/domain/Media/Media"
 import { PostAudience, PostEntity, PostId } from "@moim/domain/Posts/Post"
-import { Context, Effect, Layer, type Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { TimePosition } from "../platform/Cursors.ts"
 import { Rows } from "../platform/Rows.ts"
@@ -38,6 +38,8 @@ const decodePosts = Rows.all(PostRow)
 const decodeRanked = Rows.all(RankedPostRow)
 const decodeVersions = Rows.all(VersionRow)
 const decodeCount = Rows.first(Schema.Struct({ count: Schema.Int }))
+const decodeLatest = Rows.first(Schema.Struct({ createdAt: Schema.Date }))
+const decodeFeed = Rows.all(Schema.Struct({ id: PostId, createdAt: Schema.Date }))
 
 const columns = `id, author_id, group_id, audience, audience_user_ids::text[] AS audience_user_ids, title, body, entities,
   attachment_ids::text[] AS attachment_ids, pinned_at, comments_locked, comment_count, hidden_at, created_at, edited_at,
@@ -111,6 +113,27 @@ export class PostsRepo extends Context.Service<
       readonly limit: number
       readonly after: TimePosition | null
     }) => Effect.Effect<ReadonlyArray<PostRow>>
+    /**
+     * A home feed page, newest first: the profile posts of `authors` their audience shows the viewer
+     * (all of a friend's but `specific` ones not naming the viewer; a followee's public and
+     * followers-only), the viewer's own, and the posts of `groupIds`; one index scan per source.
+     */
+    readonly feed: (options: {
+      readonly viewerId: UserId
+      readonly authors: ReadonlyArray<{ readonly id: UserId; readonly friend: boolean }>
+      readonly groupIds: ReadonlyArray<GroupId>
+      readonly limit: number
+      readonly after: TimePosition | null
+    }) => Effect.Effect<ReadonlyArray<{ readonly id: PostId; readonly createdAt: Date }>>
+    /** When the author last posted (anywhere), if they have. */
+    readonly latestBy: (authorId: UserId) => Effect.Effect<Option.Option<Date>>
+    /** How many of the author's profile posts the viewer's relation shows them. */
+    readonly countOnProfile: (options: {
+      readonly authorId: UserId
+      readonly viewerId: UserId | null
+      readonly follows: boolean
+      readonly friends: boolean
+    }) => Effect.Effect<number>
     /** Posts matching the prefix terms, best first, optionally of one group or author. */
     readonly search: (options: {
       readonly tsQuery: string
@@ -265,6 +288,68 @@ export class PostsRepo extends Context.Service<
               AND ${after === null ? sql`true` : sql`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`}
             ORDER BY created_at DESC, id DESC
             LIMIT ${options.limit}`.pipe(Effect.flatMap(decodePosts))
+        }, Effect.orDie),
+
+        feed: Effect.fn("PostsRepo.feed")(function* (options) {
+          const after = options.after
+          const before =
+            after === null ? sql`true` : sql`(p.created_at, p.id) < (${after.at}::timestamptz, ${after.id}::uuid)`
+          const viewer = options.viewerId
+          // 2: the viewer (every post of theirs), 1: a friend, 0: someone they follow.
+          const sources = [
+            { id: viewer, level: 2 },
+            ...options.authors
+              .filter((author) => author.id !== viewer)
+              .map((author) => ({
+                id: author.id,
+                level: author.friend ? 1 : 0
+              }))
+          ]
+          return yield* sql`
+            SELECT x.id, x.created_at FROM unnest(${sources.map((source) => source.id)}::uuid[],
+              ${sources.map((source) => source.level)}::int[]) AS s (author_id, level)
+            CROSS JOIN LATERAL (
+              SELECT p.id, p.created_at FROM posts p
+              WHERE p.author_id = s.author_id AND p.group_id IS NULL AND p.deleted_at IS NULL
+                AND (s.level = 2 OR (p.hidden_at IS NULL AND (p.audience IN ('public', 'followers')
+                  OR (s.level = 1 AND p.audience = 'friends')
+                  OR (p.audience = 'specific' AND ${viewer}::uuid = ANY(p.audience_user_ids)))))
+                AND ${before}
+              ORDER BY p.created_at DESC, p.id DESC LIMIT ${options.limit}) x
+            UNION ALL
+            SELECT x.id, x.created_at FROM unnest(${[...options.groupIds]}::uuid[]) AS g (group_id)
+            CROSS JOIN LATERAL (
+              SELECT p.id, p.created_at FROM posts p
+              WHERE p.group_id = g.group_id AND p.deleted_at IS NULL AND (p.hidden_at IS NULL OR p.author_id = ${viewer})
+                AND ${before}
+              ORDER BY p.created_at DESC, p.id DESC LIMIT ${options.limit}) x
+            ORDER BY created_at DESC, id DESC
+            LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeFeed))
+        }, Effect.orDie),
+
+        latestBy: Effect.fn("PostsRepo.latestBy")(function* (authorId) {
+          const row = yield* sql`
+            SELECT created_at FROM posts WHERE author_id = ${authorId} AND deleted_at IS NULL
+            ORDER BY created_at DESC, id DESC LIMIT 1`.pipe(Effect.flatMap(decodeLatest))
+          return Option.map(row, (found) => found.createdAt)
+        }, Effect.orDie),
+
+        countOnProfile: Effect.fn("PostsRepo.countOnProfile")(function* (options) {
+          const viewer = options.viewerId
+          const visible =
+            viewer === options.authorId
+              ? sql`true`
+              : sql`(audience = 'public'
+                  OR (audience = 'followers' AND ${options.follows || options.friends})
+                  OR (audience = 'friends' AND ${options.friends})
+                  OR (audience = 'specific' AND ${viewer ?? null}::uuid = ANY(audience_user_ids)))
+                  AND hidden_at IS NULL`
+          const counted = yield* sql`
+            SELECT count(*)::int AS count FROM posts
+            WHERE author_id = ${options.authorId} AND group_id IS NULL AND deleted_at IS NULL AND ${visible}`.pipe(
+            Effect.flatMap(decodeCount)
+          )
+          return counted._tag === "Some" ? counted.value.count : 0
         }, Effect.orDie),
 
         search: Effect.fn("PostsRepo.search")(function* (options) {

@@ -1,3 +1,4 @@
+import type { UserId } from "@moim/domain/Accounts/User"
 import type { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
@@ -12,6 +13,7 @@ import {
 } from "@moim/domain/Posts/Post"
 import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
@@ -68,6 +70,7 @@ export class Reactions extends Context.Service<
       const posts = yield* PostsRepo
       const comments = yield* Comments
       const postAccess = yield* PostAccess
+      const blocks = yield* Blocks
       const profiles = yield* Profiles
       const cursors = yield* Cursors
 
@@ -94,7 +97,12 @@ export class Reactions extends Context.Service<
         ).pipe(Effect.andThen(summary(kind, id, user)))
       }
 
-      const who = Effect.fn("Reactions.who")(function* (kind: ReactionSubjectKind, id: string, query: WhoQuery) {
+      const who = Effect.fn("Reactions.who")(function* (
+        viewer: Actor,
+        kind: ReactionSubjectKind,
+        id: string,
+        query: WhoQuery
+      ) {
         const scope = `reactions:${kind}:${id}:${query.emoji ?? ""}`
         const limit = query.limit ?? defaultPageSize
         const after = yield* cursors.decode(TimePosition, scope, query.cursor)
@@ -106,11 +114,14 @@ export class Reactions extends Context.Service<
           (row) => row,
           (row) => ({ at: row.createdAt.toISOString(), id: row.userId })
         )
-        const people = yield* profiles.getMany(page.items.map((row) => row.userId))
+        const ids = page.items.map((row) => row.userId)
+        const people = yield* profiles.getMany(ids)
+        // Someone either blocked is left out (the page may then hold fewer than `limit`).
+        const hidden = viewer === null ? new Set<UserId>() : yield* blocks.hiddenAmong(viewer.userId, ids)
         return {
           items: page.items.flatMap((row) => {
             const user = people.get(row.userId)
-            return user === undefined
+            return user === undefined || hidden.has(row.userId)
               ? []
               : [new Reaction({ user, emoji: row.emoji, createdAt: DateTime.fromDateUnsafe(row.createdAt) })]
           }),
@@ -129,8 +140,9 @@ export class Reactions extends Context.Service<
           return yield* change(id, null, user, null)
         }),
         listForPost: Effect.fn("Reactions.listForPost")(function* (viewer, id, query) {
-          yield* postAccess.see(viewerActor(viewer), yield* posts.find(id))
-          return yield* who("post", id, query)
+          const actor = viewerActor(viewer)
+          yield* postAccess.see(actor, yield* posts.find(id))
+          return yield* who(actor, "post", id, query)
         }),
         reactToComment: Effect.fn("Reactions.reactToComment")(function* (user, id, emoji) {
           const { context } = yield* comments.see(Actor.of(user), id)
@@ -142,8 +154,9 @@ export class Reactions extends Context.Service<
           return yield* change(context.post.id, id, user, null)
         }),
         listForComment: Effect.fn("Reactions.listForComment")(function* (viewer, id, query) {
-          yield* comments.see(viewerActor(viewer), id)
-          return yield* who("comment", id, query)
+          const actor = viewerActor(viewer)
+          yield* comments.see(actor, id)
+          return yield* who(actor, "comment", id, query)
         })
       })
     })

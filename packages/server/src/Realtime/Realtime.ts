@@ -6,6 +6,7 @@ import type { StreamTopicNotFound } from "@moim/domain/Realtime/RealtimeApi"
 import type { StreamMessage } from "@moim/domain/Realtime/StreamMessage"
 import { type Cause, Context, Effect, Layer, Option, Queue, Schedule, Schema, Stream } from "effect"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Notifications } from "../Notifications/Notifications.ts"
 import { StreamHub } from "./StreamHub.ts"
 import { userTopic } from "./StreamOutbox.ts"
@@ -46,6 +47,7 @@ export class Realtime extends Context.Service<
       const hub = yield* StreamHub
       const repo = yield* StreamRepo
       const access = yield* TopicAccess
+      const blocks = yield* Blocks
       const notifications = yield* Notifications
 
       return Realtime.of({
@@ -133,6 +135,8 @@ export class Realtime extends Context.Service<
                     const data = decodeCommentCreated(row.data)
                     if (Option.isNone(data)) return
                     if (!(yield* access.allowed(actor, row.topic))) return yield* leave(row.topic, "access", cursor)
+                    // Not the comment of someone either blocked.
+                    if (yield* blocks.between(actor.userId, data.value.authorId)) return
                     yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
                     return
                   }

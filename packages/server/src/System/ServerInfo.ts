@@ -4,6 +4,7 @@ import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { DatabaseUrl } from "../platform/DatabaseUrl.ts"
 import { Mailer } from "../platform/Mailer.ts"
+import { Sms } from "../platform/Sms.ts"
 import { Storage } from "../platform/Storage.ts"
 
 /** What `GET /api/v1/meta` and the `GetMeta` RPC report: computed once at start. */
@@ -17,6 +18,7 @@ export class ServerInfo extends Context.Service<ServerInfo, { readonly meta: Met
       const database = yield* DatabaseUrl
       const storage = yield* Storage
       const mailer = yield* Mailer
+      const sms = yield* Sms
       return ServerInfo.of({
         meta: new Meta({
           name: "moim",
@@ -27,6 +29,7 @@ export class ServerInfo extends Context.Service<ServerInfo, { readonly meta: Met
             redis: Option.isSome(config.redisUrl) ? "redis" : "memory",
             storage: storage.kind,
             mailer: mailer.kind,
+            sms: sms.kind,
             jobs: "graphile-worker"
           },
           startedAt: yield* DateTime.now

@@ -17,6 +17,8 @@ import m0010 from "../migrations/0010_media.ts"
 import m0011 from "../migrations/0011_comments_reactions_bookmarks.ts"
 import m0012 from "../migrations/0012_reports.ts"
 import m0013 from "../migrations/0013_post_notification_levels.ts"
+import m0014 from "../migrations/0014_social.ts"
+import m0015 from "../migrations/0015_phone_numbers.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -33,7 +35,9 @@ export const migrations = {
   "0010_media": m0010,
   "0011_comments_reactions_bookmarks": m0011,
   "0012_reports": m0012,
-  "0013_post_notification_levels": m0013
+  "0013_post_notification_levels": m0013,
+  "0014_social": m0014,
+  "0015_phone_numbers": m0015
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

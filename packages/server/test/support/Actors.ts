@@ -50,3 +50,21 @@ export const createGroup = (owner: TestUser, body: Record<string, unknown>) =>
     assert.strictEqual(response.status, 201, JSON.stringify(response.body))
     return String(response.body.id)
   })
+
+/** `a` asks `b` to be friends over HTTP and `b` accepts: they are friends. */
+export const befriend = (a: TestUser, b: TestUser) =>
+  Effect.gen(function* () {
+    const asked = yield* call("PUT", `/api/v1/users/${b.userId}/friend-request`, { token: a.token })
+    assert.strictEqual(asked.status, 200, asked.text)
+    if (asked.body.status === "friends") return
+    const accepted = yield* call("POST", `/api/v1/me/friend-requests/${a.userId}/accept`, { token: b.token })
+    assert.strictEqual(accepted.status, 204, accepted.text)
+  })
+
+/** `follower` follows `followee` over HTTP (a public account: at once). */
+export const follow = (follower: TestUser, followee: TestUser) =>
+  Effect.gen(function* () {
+    const response = yield* call("PUT", `/api/v1/users/${followee.userId}/follow`, { token: follower.token })
+    assert.strictEqual(response.status, 200, response.text)
+    assert.strictEqual(response.body.status, "following")
+  })
