@@ -106,7 +106,10 @@ export class Profiles extends Context.Service<
 
       return Profiles.of({
         getMe: Effect.fn("Profiles.getMe")(function* (actor) {
-          return views.user(yield* requireUser(actor.userId), yield* phones.findByUser(actor.userId))
+          // The account and its number in one query: `GET /me` is on every app's start.
+          const found = yield* users.findWithPhone(actor.userId)
+          if (Option.isNone(found)) return yield* new Unauthorized({ message: "This account no longer exists" })
+          return views.user(found.value.user, found.value.phone)
         }),
 
         updateMe: Effect.fn("Profiles.updateMe")(function* (actor, input) {

@@ -2,6 +2,7 @@ import { UserId, UserRole, UserStatus } from "@moim/domain/Accounts/User"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Rows } from "../platform/Rows.ts"
+import type { VerifiedPhoneRow } from "./PhoneNumbersRepo.ts"
 
 const NullableDate = Schema.NullOr(Schema.Date)
 
@@ -51,6 +52,9 @@ export const EmailRecipientRow = Schema.Struct({
 export type EmailRecipientRow = typeof EmailRecipientRow.Type
 
 const decodeUser = Rows.first(UserRow)
+const decodeUserWithPhone = Rows.first(
+  Schema.Struct({ ...UserRow.fields, phoneE164: Schema.NullOr(Schema.String), phoneVerifiedAt: NullableDate })
+)
 const decodeProfile = Rows.first(ProfileRow)
 const decodeProfiles = Rows.all(ProfileRow)
 const decodeSearch = Rows.all(SearchRow)
@@ -74,6 +78,10 @@ export class UsersRepo extends Context.Service<
     }) => Effect.Effect<Option.Option<UserRow>>
     readonly findByEmail: (email: string) => Effect.Effect<Option.Option<UserRow>>
     readonly findById: (id: UserId) => Effect.Effect<Option.Option<UserRow>>
+    /** The account and its verified number (a sibling table), in one query: what `GET /me` shows. */
+    readonly findWithPhone: (
+      id: UserId
+    ) => Effect.Effect<Option.Option<{ readonly user: UserRow; readonly phone: Option.Option<VerifiedPhoneRow> }>>
     /** Changes only the given fields; none when the account is deleted. */
     readonly updateProfile: (
       id: UserId,
@@ -135,6 +143,20 @@ export class UsersRepo extends Context.Service<
 
         findById: Effect.fn("UsersRepo.findById")(function* (id) {
           return yield* sql`SELECT * FROM users WHERE id = ${id}`.pipe(Effect.flatMap(decodeUser))
+        }, Effect.orDie),
+
+        findWithPhone: Effect.fn("UsersRepo.findWithPhone")(function* (id) {
+          const row = yield* sql`
+            SELECT u.*, p.e164 AS phone_e164, p.verified_at AS phone_verified_at
+            FROM users u LEFT JOIN phone_numbers p ON p.user_id = u.id
+            WHERE u.id = ${id}`.pipe(Effect.flatMap(decodeUserWithPhone))
+          return Option.map(row, ({ phoneE164, phoneVerifiedAt, ...user }) => ({
+            user,
+            phone:
+              phoneE164 === null || phoneVerifiedAt === null
+                ? Option.none()
+                : Option.some({ userId: user.id, e164: phoneE164, verifiedAt: phoneVerifiedAt })
+          }))
         }, Effect.orDie),
 
         updateProfile: Effect.fn("UsersRepo.updateProfile")(function* (id, changes) {

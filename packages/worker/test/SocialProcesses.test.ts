@@ -1,0 +1,139 @@
+/** @module-tag process */
+import { randomBytes } from "node:crypto"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, layer } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
+import { freePort } from "../../server/test/support/FreePort.ts"
+import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
+import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.ts"
+
+const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
+
+interface Json {
+  readonly status: number
+  readonly body: Record<string, unknown>
+}
+
+const request = (base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+  Effect.promise(async (): Promise<Json> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
+    })
+    const text = await response.text()
+    return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : {} }
+  })
+
+const ready = (base: string, process: EntryProcess) =>
+  Effect.promise(() =>
+    waitFor(
+      async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
+      `${base} ready`,
+      process
+    )
+  )
+
+layer(TestDatabase.layer(), { excludeTestServices: true })("The social graph across processes", (it) => {
+  it.effect(
+    "follows, deletions and blocks made through one server show at once in feeds and profiles served by another",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* DatabaseUrl
+        const [portA, portB] = yield* Effect.promise(() => Promise.all([freePort(), freePort()]))
+        const redis = process.env.REDIS_URL
+        const shared = {
+          NODE_ENV: "production",
+          MOIM_SECRET: "social-processes-secret-long-enough-0123456789",
+          DATABASE_URL: Redacted.value(database.url),
+          HOST: "127.0.0.1",
+          LOG_LEVEL: "Warn",
+          RATE_LIMIT_AUTH: "1000",
+          ...(redis ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `moim-test:${randomBytes(6).toString("hex")}:` } : {})
+        }
+        const start = (port: number) =>
+          startEntry(serverEntry, {
+            ...shared,
+            MOIM_DATA_DIR: mkdtempSync(join(tmpdir(), "moim-social-")),
+            PORT: String(port)
+          })
+        const serverA = start(portA)
+        const serverB = start(portB)
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            for (const started of [serverA, serverB]) started.child.kill("SIGKILL")
+          })
+        )
+        const a = `http://127.0.0.1:${portA}`
+        const b = `http://127.0.0.1:${portB}`
+        yield* ready(a, serverA)
+        yield* ready(b, serverB)
+
+        const signUp = (nickname: string) =>
+          Effect.map(
+            request(a, "POST", "/api/v1/auth/signup", {
+              body: {
+                email: `${nickname}-${randomBytes(4).toString("hex")}@example.com`,
+                password: "correct horse battery",
+                nickname
+              }
+            }),
+            (response) => ({
+              token: String(response.body.accessToken),
+              id: String((response.body.user as { id: string }).id)
+            })
+          )
+        const reader = yield* signUp("Reader")
+        const author = yield* signUp("Author")
+        const post = (base: string, audience: string) =>
+          Effect.map(
+            request(base, "POST", "/api/v1/me/posts", { token: author.token, body: { body: audience, audience } }),
+            (response) => {
+              assert.strictEqual(response.status, 201, JSON.stringify(response.body))
+              return String(response.body.id)
+            }
+          )
+        const feed = (base: string) =>
+          Effect.map(request(base, "GET", "/api/v1/me/feed", { token: reader.token }), (response) => {
+            assert.strictEqual(response.status, 200, JSON.stringify(response.body))
+            return (response.body.items as ReadonlyArray<{ id: string }>).map((item) => item.id)
+          })
+        const expectStatus = (response: Json, status: number) =>
+          assert.strictEqual(response.status, status, JSON.stringify(response.body))
+
+        const open = yield* post(a, "public")
+        const forFollowers = yield* post(b, "followers")
+        expectStatus(yield* request(b, "PUT", `/api/v1/users/${author.id}/follow`, { token: reader.token }), 200)
+        // Both servers compute (and cache) the reader's first page.
+        assert.deepStrictEqual(yield* feed(a), [forFollowers, open])
+        assert.deepStrictEqual(yield* feed(b), [forFollowers, open])
+
+        // Unfollowing through A: B never again shows what only followers see, whatever its cache holds;
+        // with a shared cache (Redis), B's page is dropped at once.
+        expectStatus(yield* request(a, "DELETE", `/api/v1/users/${author.id}/follow`, { token: reader.token }), 204)
+        const afterUnfollow = yield* feed(b)
+        assert.isFalse(afterUnfollow.includes(forFollowers))
+        if (redis) assert.deepStrictEqual(afterUnfollow, [])
+
+        // Following again through A and deleting through B: A shows the one left.
+        expectStatus(yield* request(a, "PUT", `/api/v1/users/${author.id}/follow`, { token: reader.token }), 200)
+        expectStatus(yield* request(b, "DELETE", `/api/v1/posts/${open}`, { token: author.token }), 204)
+        assert.deepStrictEqual(yield* feed(a), [forFollowers])
+        assert.deepStrictEqual(yield* feed(b), [forFollowers])
+
+        // A block through B hides each from the other on A at once.
+        expectStatus(yield* request(b, "PUT", `/api/v1/users/${reader.id}/block`, { token: author.token }), 204)
+        assert.deepStrictEqual(yield* feed(a), [])
+        expectStatus(yield* request(a, "GET", `/api/v1/users/${author.id}`, { token: reader.token }), 404)
+        expectStatus(yield* request(a, "GET", `/api/v1/posts/${forFollowers}`, { token: reader.token }), 404)
+      }).pipe(Effect.scoped),
+    { timeout: 120_000 }
+  )
+})
