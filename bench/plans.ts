@@ -87,7 +87,7 @@ const seedStatements = (): ReadonlyArray<readonly [string, string]> => [
     "comments (top level)",
     `INSERT INTO comments (id, post_id, author_id, parent_id, depth, body, created_at)
      SELECT ${id("c", "n")},
-       CASE WHEN n % 5 = 0 THEN ${ids.post(3)} ELSE ${id("p", `(1 + (n * 7919) % ${postCount})`)} END,
+       CASE WHEN n % 5 = 0 THEN ${ids.post(3)} ELSE ${id("p", `(1 + (n::bigint * 7919) % ${postCount})`)} END,
        ${id("u", `(1 + n % ${userCount})`)}, NULL, 0, 'Comment ' || n,
        now() - make_interval(secs => ${commentCount} - n)
      FROM generate_series(1, ${Math.round((commentCount * 2) / 3)}) n`

@@ -45,7 +45,8 @@ const Uploaded = Schema.Struct({
   stored: Schema.Number,
   matches: Schema.Array(
     Schema.Struct({
-      phoneNumber: Schema.String,
+      contact: Schema.String,
+      by: Schema.String,
       user: Schema.Struct({ id: Schema.String }),
       relationship: Schema.Record(Schema.String, Schema.Boolean)
     })
@@ -75,8 +76,8 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("C
       assert.strictEqual(first.invalid, 1)
       assert.strictEqual(first.stored, 4)
       assert.deepStrictEqual(
-        first.matches.map((match) => [match.phoneNumber, match.user.id]),
-        [[national(bob.phoneNumber), bob.userId]],
+        first.matches.map((match) => [match.contact, match.by, match.user.id]),
+        [[national(bob.phoneNumber), "phone", bob.userId]],
         "Carol is not findable by phone, Dan blocked Alice, the last number is nobody's yet"
       )
       assert.isFalse(first.matches[0]?.relationship.following)
@@ -106,8 +107,39 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("C
       // Deleting them forgets every hash.
       ok(yield* call("DELETE", "/api/v1/me/contacts", { token: alice.token }), 204)
       assert.strictEqual((yield* upload(alice, [bob.phoneNumber])).stored, 1)
-      ok(yield* call("POST", "/api/v1/me/contacts", { token: alice.token, body: { phoneNumbers: [] } }), 400)
+      ok(yield* call("POST", "/api/v1/me/contacts", { token: alice.token, body: { phoneNumbers: ["x"] } }), 400)
       ok(yield* call("DELETE", "/api/v1/me/contacts"), 401)
+    })
+  )
+
+  it.effect("email addresses match verified addresses of people findable by email, and are not kept", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const verified = (user: TestUser) =>
+        sql`UPDATE users SET email_verified_at = now() WHERE id = ${user.userId}`.pipe(Effect.orDie)
+      const seeker = yield* signUp("Seeker")
+      const frank = yield* signUp("Frank")
+      const gina = yield* signUp("Gina")
+      const hank = yield* signUp("Hank")
+      yield* verified(frank)
+      yield* verified(gina)
+      ok(yield* call("PATCH", "/api/v1/me/settings", { token: gina.token, body: { findableByEmail: false } }))
+      const found = decodeUploaded(
+        ok(
+          yield* call("POST", "/api/v1/me/contacts", {
+            token: seeker.token,
+            body: { emails: [frank.email.toUpperCase(), gina.email, hank.email, "nobody@example.com"] }
+          })
+        ).body
+      )
+      assert.deepStrictEqual(
+        found.matches.map((match) => [match.contact, match.by, match.user.id]),
+        [[frank.email, "email", frank.userId]],
+        "Gina is not findable by email, Hank has not verified his address"
+      )
+      assert.deepStrictEqual([found.received, found.stored], [4, 0])
+      const kept = yield* sql`SELECT hash FROM contact_hashes WHERE owner_id = ${seeker.userId}`.pipe(Effect.orDie)
+      assert.strictEqual(kept.length, 0)
     })
   )
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { Email } from "../Accounts/AccountFields.ts"
 import { CountryCode, PhoneNumberText } from "../Accounts/Phone.ts"
 import { PublicProfile } from "../Accounts/User.ts"
 import { Page } from "../Kit/Page.ts"
@@ -65,7 +66,7 @@ export class Settings extends Schema.Class<Settings>("Settings")(
       description: "People who have your verified phone number in their contacts find you"
     }),
     findableByEmail: Schema.Boolean.annotate({
-      description: "People who have your verified email in their contacts find you (kept for contacts sync by email)"
+      description: "People who have your verified email address in their contacts find you"
     })
   },
   { description: "Your privacy settings" }
@@ -128,28 +129,40 @@ export const contactsBatchLimit = 5000
 export const contactsLimit = 50_000
 
 export const UploadContactsPayload = Schema.Struct({
-  phoneNumbers: Schema.Array(PhoneNumberText)
-    .check(Schema.isMinLength(1), Schema.isMaxLength(contactsBatchLimit))
-    .annotate({ description: `Your contacts' numbers, up to ${contactsBatchLimit} per upload; send more in batches` }),
+  phoneNumbers: Schema.optional(
+    Schema.Array(PhoneNumberText)
+      .check(Schema.isMaxLength(contactsBatchLimit))
+      .annotate({ description: `Your contacts' numbers, up to ${contactsBatchLimit} per upload; send more in batches` })
+  ),
   country: Schema.optional(
     CountryCode.annotate({ description: "Your country, for the numbers saved in national format" })
+  ),
+  emails: Schema.optional(
+    Schema.Array(Email)
+      .check(Schema.isMaxLength(contactsBatchLimit))
+      .annotate({
+        description: `Your contacts' email addresses, up to ${contactsBatchLimit} per upload; matched, never kept`
+      })
   )
-}).annotate({ identifier: "UploadContactsPayload", description: "A batch of your contacts' phone numbers" })
+}).annotate({ identifier: "UploadContactsPayload", description: "A batch of your contacts' numbers and addresses" })
 
-/** One of your contacts who is on Moim and may be found by phone. */
+/** One of your contacts who is on Moim and may be found by phone or email. */
 export const ContactMatch = Schema.Struct({
-  phoneNumber: Schema.String.annotate({ description: "The number as you sent it, to find the contact in your book" }),
+  contact: Schema.String.annotate({
+    description: "The number or email as you sent it, to find the contact in your book"
+  }),
+  by: Schema.Literals(["phone", "email"]).annotate({ description: "What matched" }),
   user: PublicProfile,
   relationship: Relationship
 }).annotate({ identifier: "ContactMatch", description: "A contact of yours who is on Moim" })
 
 export class ContactsUploaded extends Schema.Class<ContactsUploaded>("ContactsUploaded")(
   Schema.Struct({
-    received: Schema.Int.annotate({ description: "Numbers in the upload" }),
+    received: Schema.Int.annotate({ description: "Numbers and addresses in the upload" }),
     invalid: Schema.Int.annotate({ description: "Numbers that are not phone numbers (skipped)" }),
-    stored: Schema.Int.annotate({ description: "Contacts you have uploaded in all, as keyed hashes" }),
+    stored: Schema.Int.annotate({ description: "Numbers you have uploaded in all, kept as keyed hashes" }),
     matches: Schema.Array(ContactMatch).annotate({
-      description: "Those of this upload who are on Moim and let themselves be found by phone"
+      description: "Those of this upload who are on Moim and let themselves be found by phone or by email"
     })
   }).annotate({ description: "What became of an upload of contacts" }),
   { description: "What became of an upload of contacts" }

@@ -345,7 +345,7 @@ export const UploadContacts = Operation.make(
     errors: [TooManyContacts],
     summary: "Find your contacts on Moim",
     description:
-      "Answers which of the numbers belong to people on Moim who let themselves be found by phone, with your relationship to each. The server keeps keyed hashes of the numbers, never the numbers, to tell you when a contact joins later. Upload up to 5,000 per request; uploading a number again changes nothing."
+      "Answers which of the numbers and email addresses belong to people on Moim who let themselves be found by phone or by email, with your relationship to each. The server keeps keyed hashes of the numbers, never the numbers, to tell you when a contact joins later; addresses are matched and not kept. Up to 5,000 of each per request; uploading a number again changes nothing."
   },
   (rest) => HttpApiEndpoint.post("uploadContacts", "/me/contacts", rest.options).middleware(rest.middleware)
 )

@@ -2071,7 +2071,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Find your contacts on Moim
-         * @description Answers which of the numbers belong to people on Moim who let themselves be found by phone, with your relationship to each. The server keeps keyed hashes of the numbers, never the numbers, to tell you when a contact joins later. Upload up to 5,000 per request; uploading a number again changes nothing.
+         * @description Answers which of the numbers and email addresses belong to people on Moim who let themselves be found by phone or by email, with your relationship to each. The server keeps keyed hashes of the numbers, never the numbers, to tell you when a contact joins later; addresses are matched and not kept. Up to 5,000 of each per request; uploading a number again changes nothing.
          */
         readonly post: operations["contacts.uploadContacts"];
         /**
@@ -3278,7 +3278,7 @@ export interface components {
         readonly ContactsUploaded: {
             /**
              * Format: int32
-             * @description Numbers in the upload
+             * @description Numbers and addresses in the upload
              */
             readonly received: number;
             /**
@@ -3288,16 +3288,21 @@ export interface components {
             readonly invalid: number;
             /**
              * Format: int32
-             * @description Contacts you have uploaded in all, as keyed hashes
+             * @description Numbers you have uploaded in all, kept as keyed hashes
              */
             readonly stored: number;
-            /** @description Those of this upload who are on Moim and let themselves be found by phone */
+            /** @description Those of this upload who are on Moim and let themselves be found by phone or by email */
             readonly matches: readonly components["schemas"]["ContactMatch"][];
         };
         /** @description A contact of yours who is on Moim */
         readonly ContactMatch: {
-            /** @description The number as you sent it, to find the contact in your book */
-            readonly phoneNumber: string;
+            /** @description The number or email as you sent it, to find the contact in your book */
+            readonly contact: string;
+            /**
+             * @description What matched
+             * @enum {string}
+             */
+            readonly by: "phone" | "email";
             readonly user: components["schemas"]["PublicProfile"];
             readonly relationship: components["schemas"]["Relationship"];
         };
@@ -3317,11 +3322,11 @@ export interface components {
             /** @description You blocked them */
             readonly blocking: boolean;
         };
-        /** @description A batch of your contacts' phone numbers */
+        /** @description A batch of your contacts' numbers and addresses */
         readonly UploadContactsPayload: {
-            /** @description Your contacts' numbers, up to 5000 per upload; send more in batches */
-            readonly phoneNumbers: readonly (string & (unknown & unknown))[];
+            readonly phoneNumbers?: readonly (string & (unknown & unknown))[] | null;
             readonly country?: (string & unknown) | null;
+            readonly emails?: readonly (string & (unknown & unknown))[] | null;
         };
         /** @description The cursor is malformed */
         readonly InvalidCursor: {
@@ -3493,7 +3498,7 @@ export interface components {
             readonly friendRequests: components["schemas"]["FriendRequestPolicy"];
             /** @description People who have your verified phone number in their contacts find you */
             readonly findableByPhone: boolean;
-            /** @description People who have your verified email in their contacts find you (kept for contacts sync by email) */
+            /** @description People who have your verified email address in their contacts find you */
             readonly findableByEmail: boolean;
         };
         /**

@@ -67,6 +67,8 @@ export class Profiles extends Context.Service<
     readonly getMany: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, PublicProfile>>
     /** The user, if their account is active. */
     readonly findActive: (userId: UserId) => Effect.Effect<Option.Option<UserId>>
+    /** The active accounts whose verified email is one of these (normalised), by email. */
+    readonly findVerifiedByEmails: (emails: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, UserId>>
     /** The active account with this (normalised) email, if any. */
     readonly findActiveByEmail: (email: string) => Effect.Effect<Option.Option<UserId>>
     /**
@@ -177,6 +179,11 @@ export class Profiles extends Context.Service<
 
         findActive: (userId) => users.findActiveId(userId),
         findActiveByEmail: (email) => users.findActiveIdByEmail(email),
+        findVerifiedByEmails: (emails) =>
+          Effect.map(
+            users.findVerifiedByEmails(emails),
+            (rows) => new Map(rows.map((row) => [row.email, row.id] as const))
+          ),
 
         emailRecipients: Effect.fn("Profiles.emailRecipients")(function* (ids) {
           const rows = yield* users.findEmailRecipients([...new Set(ids)])

@@ -52,6 +52,7 @@ export const EmailRecipientRow = Schema.Struct({
 export type EmailRecipientRow = typeof EmailRecipientRow.Type
 
 const decodeUser = Rows.first(UserRow)
+const decodeIdEmails = Rows.all(Schema.Struct({ id: UserId, email: Schema.String }))
 const decodeUserWithPhone = Rows.first(
   Schema.Struct({ ...UserRow.fields, phoneE164: Schema.NullOr(Schema.String), phoneVerifiedAt: NullableDate })
 )
@@ -108,6 +109,10 @@ export class UsersRepo extends Context.Service<
     readonly findProfiles: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<ProfileRow>>
     readonly findActiveId: (id: UserId) => Effect.Effect<Option.Option<UserId>>
     readonly findActiveIdByEmail: (email: string) => Effect.Effect<Option.Option<UserId>>
+    /** The active accounts with these (normalised) emails, verified ones only. */
+    readonly findVerifiedByEmails: (
+      emails: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: UserId; readonly email: string }>>
     /** The active users among `ids` whose email is verified, with their address. */
     readonly findEmailRecipients: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<EmailRecipientRow>>
     /** Fuzzy nickname search (trigram similarity, prefixes first), best first, after a keyset position. */
@@ -231,6 +236,15 @@ export class UsersRepo extends Context.Service<
             Effect.flatMap(decodeId)
           )
           return Option.map(row, (found) => found.id)
+        }, Effect.orDie),
+
+        findVerifiedByEmails: Effect.fn("UsersRepo.findVerifiedByEmails")(function* (emails) {
+          if (emails.length === 0) return []
+          return yield* sql`
+            SELECT id, email FROM users
+            WHERE email = ANY(${[...new Set(emails)]}::text[]) AND status = 'active' AND email_verified_at IS NOT NULL`.pipe(
+            Effect.flatMap(decodeIdEmails)
+          )
         }, Effect.orDie),
 
         findEmailRecipients: Effect.fn("UsersRepo.findEmailRecipients")(function* (ids) {

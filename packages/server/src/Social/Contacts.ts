@@ -25,8 +25,8 @@ type SignedIn = CurrentUser["Service"]
 /**
  * Finding your contacts on Moim. Numbers are normalised to E.164 and kept only as keyed hashes
  * (`PhoneDirectory.hash`, HMAC under a key derived from `MOIM_SECRET`), matched against the hashes of
- * verified numbers; a match is shown only when its owner lets themselves be found by phone and
- * neither of you blocked the other.
+ * verified numbers; email addresses are matched against verified ones and not kept. A match is shown
+ * only when its owner lets themselves be found that way and neither of you blocked the other.
  */
 export class Contacts extends Context.Service<
   Contacts,
@@ -51,21 +51,32 @@ export class Contacts extends Context.Service<
       const blocks = yield* Blocks
       const profiles = yield* Profiles
 
-      /** Of these people, those who may be found by phone by the user. */
-      const findable = Effect.fn("Contacts.findable")(function* (userId: UserId, ids: ReadonlyArray<UserId>) {
+      /** Of these people, those who let the user find them this way and are not blocked either way. */
+      const findable = Effect.fn("Contacts.findable")(function* (
+        userId: UserId,
+        ids: ReadonlyArray<UserId>,
+        by: "phone" | "email"
+      ) {
         const others = ids.filter((id) => id !== userId)
         const [chosen, hidden] = yield* Effect.all([settings.getMany(others), blocks.hiddenAmong(userId, others)], {
           concurrency: 2
         })
-        return others.filter((id) => chosen.get(id)?.findableByPhone === true && !hidden.has(id))
+        return others.filter((id) => {
+          const found = chosen.get(id)
+          return (
+            found !== undefined && (by === "phone" ? found.findableByPhone : found.findableByEmail) && !hidden.has(id)
+          )
+        })
       })
 
       return Contacts.of({
         upload: Effect.fn("Contacts.upload")(function* (user, input) {
+          const phoneNumbers = input.phoneNumbers ?? []
+          const emails = [...new Set(input.emails ?? [])]
           // Each hash, and the number as the user sent it (the first one, when two spell one number).
           const sent = new Map<string, string>()
           let invalid = 0
-          for (const phoneNumber of input.phoneNumbers) {
+          for (const phoneNumber of phoneNumbers) {
             const parsed = E164.parse({ phoneNumber, country: input.country })
             if (Result.isFailure(parsed)) {
               invalid++
@@ -87,31 +98,55 @@ export class Contacts extends Context.Service<
               return stored
             })
           )
-          const found = yield* directory.findByHashes(hashes)
-          const shown = new Set(
-            yield* findable(
-              user.userId,
-              found.map((match) => match.userId)
-            )
+          const [byPhone, byEmail] = yield* Effect.all(
+            [directory.findByHashes(hashes), profiles.findVerifiedByEmails(emails)],
+            { concurrency: 2 }
           )
-          const people = yield* profiles.getMany([...shown])
+          const candidates: ReadonlyArray<{
+            readonly userId: UserId
+            readonly contact: string
+            readonly by: "phone" | "email"
+          }> = [
+            ...byPhone.flatMap((match) => {
+              const contact = sent.get(match.hash)
+              return contact === undefined ? [] : [{ userId: match.userId, contact, by: "phone" as const }]
+            }),
+            ...[...byEmail].map(([email, userId]) => ({ userId, contact: email, by: "email" as const }))
+          ]
+          const [findableByPhone, findableByEmail] = yield* Effect.all(
+            [
+              findable(
+                user.userId,
+                candidates.filter((candidate) => candidate.by === "phone").map((candidate) => candidate.userId),
+                "phone"
+              ),
+              findable(
+                user.userId,
+                candidates.filter((candidate) => candidate.by === "email").map((candidate) => candidate.userId),
+                "email"
+              )
+            ],
+            { concurrency: 2 }
+          )
+          const shown = { phone: new Set(findableByPhone), email: new Set(findableByEmail) }
+          const kept = candidates.filter((candidate) => shown[candidate.by].has(candidate.userId))
+          const people = yield* profiles.getMany(kept.map((candidate) => candidate.userId))
           const matches = yield* Effect.forEach(
-            found.filter((match) => shown.has(match.userId)),
-            (match) =>
+            kept,
+            (candidate) =>
               Effect.map(
-                graph.relationship(user.userId, match.userId),
+                graph.relationship(user.userId, candidate.userId),
                 (relationship): ReadonlyArray<typeof ContactMatch.Type> => {
-                  const profile = people.get(match.userId)
-                  const phoneNumber = sent.get(match.hash)
-                  return profile === undefined || phoneNumber === undefined
+                  const profile = people.get(candidate.userId)
+                  return profile === undefined
                     ? []
-                    : [{ phoneNumber, user: profile, relationship }]
+                    : [{ contact: candidate.contact, by: candidate.by, user: profile, relationship }]
                 }
               ),
             { concurrency: 8 }
           )
           return new ContactsUploaded({
-            received: input.phoneNumbers.length,
+            received: phoneNumbers.length + emails.length,
             invalid,
             stored,
             matches: matches.flat()
