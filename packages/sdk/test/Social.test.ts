@@ -40,6 +40,15 @@ layer(TestServer.layer(serverEnv({ RATE_LIMIT_USER: "10000" })), { excludeTestSe
         })
         assert.deepStrictEqual(feed, ["three", "two", "one"])
 
+        const contacts = yield* Effect.promise(() =>
+          asAda.contacts.uploadContacts({
+            body: { phoneNumbers: ["+14155550100", "000"], emails: ["nobody@example.com"] }
+          })
+        )
+        assert.deepStrictEqual(
+          [contacts.data?.received, contacts.data?.invalid, contacts.data?.stored, contacts.data?.matches],
+          [3, 1, 1, []]
+        )
         const self = yield* Effect.promise(() => asAda.follows.follow({ path: { id: ada.userId } }))
         assert.strictEqual(self.error?._tag, "SelfRelation")
         yield* Effect.promise(() => asBo.blocks.block({ path: { id: ada.userId } }))
