@@ -286,7 +286,20 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("P
       assert.strictEqual(refused.status, 404)
 
       const second = yield* post(owner, groupId, "Second post")
-      assert.deepStrictEqual((yield* nextOf(stream, "post.created")).data, { groupId, postId: second })
+      // The join and the first post committed before the stream opened, but the worker numbers the
+      // outbox on its own time, so on a loaded machine their events may still arrive: skip them.
+      const fresh = yield* Effect.gen(function* () {
+        for (let seen = 0; seen < 5; seen++) {
+          const event = yield* stream.next("the second post")
+          const data = event.data
+          const earlier =
+            data.type === "group.memberJoined" || (data.type === "post.created" && data.data.postId === first)
+          if (!earlier) return data
+        }
+        return yield* Effect.die(new Error("only earlier events arrived"))
+      })
+      assert.strictEqual(fresh.type, "post.created", JSON.stringify(fresh))
+      assert.deepStrictEqual(fresh.data, { groupId, postId: second })
       const reply = yield* comment(owner, first, "Read them")
       const commented = yield* nextOf(stream, "comment.created")
       assert.deepStrictEqual(commented.data, {
