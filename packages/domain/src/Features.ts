@@ -1,4 +1,5 @@
 import { AccountsFeature } from "./Accounts/AccountsApi.ts"
+import { EventsFeature } from "./Events/EventsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
 import { MediaFeature } from "./Media/MediaApi.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailApi.ts"
@@ -25,6 +26,7 @@ export const Features = [
   MediaFeature,
   PostsFeature,
   ReportsFeature,
+  EventsFeature,
   SocialFeature,
   RealtimeFeature,
   OpsFeature

@@ -3,6 +3,9 @@ import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
+import { EventSubjects } from "./Events/EventResolvers.ts"
+import { EventNotifierLive, EventsLive } from "./Events/EventsLive.ts"
+import { EventsFeature } from "./Events/Feature.ts"
 import { GroupsFeature } from "./Groups/Feature.ts"
 import { GroupTopics } from "./Groups/GroupStream.ts"
 import { GroupSubjects, InvitationSubjects } from "./Groups/GroupSubjects.ts"
@@ -54,6 +57,7 @@ const features = [
   MediaFeature,
   PostsFeature,
   ReportsFeature,
+  EventsFeature,
   SocialFeature,
   RealtimeFeature,
   OpsFeature
@@ -82,9 +86,9 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
  * Every feature's services, wired to each other in dependency order, shared by the server and the
  * worker: groups read profiles from accounts (`Profiles`), accounts hand email-addressed invitations
  * to groups (`EmailOwnership`, implemented by groups), posts live in groups (`GroupAccess`) and
- * attach photos (`MediaLibrary`), reports find and remove posts, comments, users and groups through
+ * attach photos (`MediaLibrary`), events live in groups too (`GroupAccess`), reports find and remove posts, comments, users and groups through
  * their features, notifications ask each feature whether a subject is still visible
- * (`NotificationSubjects`), and the notifiers (groups, posts, reports) tell people of events through
+ * (`NotificationSubjects`), and the notifiers (groups, posts, reports, events) tell people of events through
  * notifications. A feature's services come after those they use; the compiler refuses an order that
  * leaves a service missing.
  */
@@ -92,6 +96,7 @@ export const FeatureServices = Layer.mergeAll(
   GroupNotifierLive,
   PostNotifierLive,
   ReportNotifierLive,
+  EventNotifierLive,
   SocialNotifierLive
 ).pipe(
   Layer.provideMerge(NotificationsLive),
@@ -101,7 +106,7 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(PushLive),
   Layer.provideMerge(
     NotificationSubjects.layer(
-      Effect.all([GroupSubjects, InvitationSubjects, UserSubjects, PostSubjects, ReportSubjects])
+      Effect.all([GroupSubjects, InvitationSubjects, UserSubjects, PostSubjects, ReportSubjects, EventSubjects])
     )
   ),
   // The channels beyond in-app, each handed every delivered batch in its transaction.
@@ -109,6 +114,8 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(PushChannelLive),
   // Reports, of posts and comments among others.
   Layer.provideMerge(ReportsLive),
+  // Events of groups (`GroupAccess`), with their hosts' profiles (`Profiles`).
+  Layer.provideMerge(EventsLive),
   // The social graph: follows, friendships, blocks, settings, the home feed (of posts), profile pages.
   Layer.provideMerge(SocialLive),
   // Posts, whose followers and friends audiences ask the social graph (`AudienceGraph`).

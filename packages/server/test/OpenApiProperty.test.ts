@@ -103,6 +103,12 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             body: { name: "Bystander circle", category: "books", joinPolicy: "approval", tags: ["quiet"] }
           })
           const bystanderGroup = String(created.body.id)
+          const event = { title: "Walk", start: "2030-07-16T19:00", end: "2030-07-16T21:00", timeZone: "Europe/Berlin" }
+          const bystanderEvent = yield* call("POST", `/api/v1/groups/${bystanderGroup}/events`, {
+            token: bystander.token,
+            body: { ...event, capacity: 2 }
+          })
+          assert.strictEqual(bystanderEvent.status, 201, bystanderEvent.text)
           // A verified phone number, which the fuzzed user's phone operations must not take or change.
           const bystanderPhone = freshPhone()
           yield* call("POST", "/api/v1/me/phone-number", {
@@ -119,6 +125,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             call("GET", "/api/v1/me", { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}`, { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}/members`),
+            call("GET", `/api/v1/events/${String(bystanderEvent.body.id)}`, { token: bystander.token }),
             call("GET", `/api/v1/users/${bystander.userId}`),
             call("GET", "/api/v1/me/sessions", { token: bystander.token }),
             call("GET", "/api/v1/me/settings", { token: bystander.token }),
@@ -145,7 +152,18 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             token: actor.token,
             body: { name: "Fuzzed group", category: "games" }
           })
-          const knownIds = [bystander.userId, bystanderGroup, actor.userId, String(ownGroup.body.id)]
+          const ownEvent = yield* call("POST", `/api/v1/groups/${String(ownGroup.body.id)}/events`, {
+            token: actor.token,
+            body: event
+          })
+          const knownIds = [
+            bystander.userId,
+            bystanderGroup,
+            String(bystanderEvent.body.id),
+            actor.userId,
+            String(ownGroup.body.id),
+            String(ownEvent.body.id)
+          ]
           const idArbitrary = fc.oneof(
             { weight: 4, arbitrary: fc.constantFrom(...knownIds) },
             { weight: 1, arbitrary: fc.uuid() },

@@ -4,6 +4,7 @@ import { databaseCheck } from "@moim/server/Platform"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { StreamSequencerLive } from "@moim/server/Realtime/StreamSequencer"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { EventsJobs } from "./Events/Jobs.ts"
 import { GroupsJobs } from "./Groups/Jobs.ts"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
 import type * as JobHandler from "./JobHandler.ts"
@@ -26,6 +27,7 @@ const featureJobs = [
   ...MediaJobs,
   ...PostsJobs,
   ...ReportsJobs,
+  ...EventsJobs,
   ...SocialJobs
 ]
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { EventNotification, EventNotificationKinds } from "../Events/EventNotifications.ts"
 import { GroupNotification, GroupNotificationKinds } from "../Groups/GroupNotifications.ts"
 import { PostNotification, PostNotificationKinds } from "../Posts/PostNotifications.ts"
 import { ReportNotification, ReportNotificationKinds } from "../Reports/ReportNotifications.ts"
@@ -9,6 +10,7 @@ export const NotificationKinds = [
   ...GroupNotificationKinds,
   ...PostNotificationKinds,
   ...ReportNotificationKinds,
+  ...EventNotificationKinds,
   ...SocialNotificationKinds
 ] as const
 
@@ -17,6 +19,7 @@ export const Notification = Schema.Union([
   GroupNotification,
   PostNotification,
   ReportNotification,
+  EventNotification,
   SocialNotification
 ]).annotate({
   identifier: "Notification",

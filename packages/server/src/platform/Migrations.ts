@@ -19,6 +19,7 @@ import m0012 from "../migrations/0012_reports.ts"
 import m0013 from "../migrations/0013_post_notification_levels.ts"
 import m0014 from "../migrations/0014_social.ts"
 import m0015 from "../migrations/0015_phone_numbers.ts"
+import m0016 from "../migrations/0016_events.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -37,7 +38,8 @@ export const migrations = {
   "0012_reports": m0012,
   "0013_post_notification_levels": m0013,
   "0014_social": m0014,
-  "0015_phone_numbers": m0015
+  "0015_phone_numbers": m0015,
+  "0016_events": m0016
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

@@ -1,0 +1,262 @@
+import { Schema } from "effect"
+import { HttpApiEndpoint, OpenApi } from "effect/http-api"
+import { UserId } from "../Accounts/User.ts"
+import { GroupId, GroupNotFound } from "../Groups/Group.ts"
+import { Forbidden } from "../Kit/AccessErrors.ts"
+import * as Feature from "../Kit/Feature.ts"
+import * as Operation from "../Kit/Operation.ts"
+import { Access } from "../Kit/Operation.ts"
+import { InvalidCursor, PageQuery } from "../Kit/Page.ts"
+import {
+  AttendeePage,
+  CancelReason,
+  CoHostNotMember,
+  Event,
+  EventCancelled,
+  EventCapacity,
+  EventDescription,
+  EventId,
+  EventLocation,
+  EventNotFound,
+  EventPage,
+  EventTitle,
+  InvalidCalendarRange,
+  InvalidEventTime,
+  instantInput,
+  LocalDateTime,
+  OnlineUrl,
+  Rsvp,
+  RsvpClosed,
+  RsvpStatus,
+  TimeZone
+} from "./Event.ts"
+
+export const CreateEventPayload = Schema.Struct({
+  title: EventTitle,
+  description: Schema.optional(EventDescription),
+  location: Schema.optional(EventLocation),
+  onlineUrl: Schema.optional(OnlineUrl),
+  start: LocalDateTime,
+  end: LocalDateTime,
+  timeZone: TimeZone,
+  allDay: Schema.optional(Schema.Boolean).annotate({ description: "Default false" }),
+  capacity: Schema.optional(EventCapacity),
+  rsvpDeadline: Schema.optional(instantInput("No RSVP changes after this instant"))
+}).annotate({ identifier: "CreateEventPayload", description: "An event in a group you belong to; you are its host" })
+
+export const UpdateEventPayload = Schema.Struct({
+  title: Schema.optional(EventTitle),
+  description: Schema.optional(EventDescription),
+  location: Schema.optional(Schema.NullOr(EventLocation)),
+  onlineUrl: Schema.optional(Schema.NullOr(OnlineUrl)),
+  start: Schema.optional(LocalDateTime),
+  end: Schema.optional(LocalDateTime),
+  timeZone: Schema.optional(TimeZone),
+  allDay: Schema.optional(Schema.Boolean),
+  capacity: Schema.optional(Schema.NullOr(EventCapacity)).annotate({
+    description: "More seats promote people from the waitlist; fewer seats never take one away"
+  }),
+  rsvpDeadline: Schema.optional(Schema.NullOr(instantInput("No RSVP changes after this instant")))
+}).annotate({ identifier: "UpdateEventPayload", description: "Only the fields present change; null clears" })
+
+export const CancelEventPayload = Schema.Struct({ reason: CancelReason }).annotate({
+  identifier: "CancelEventPayload",
+  description: "Why the event is cancelled"
+})
+
+export const RsvpPayload = Schema.Struct({ status: RsvpStatus }).annotate({
+  identifier: "RsvpPayload",
+  description: "Your answer"
+})
+
+const range = {
+  from: Schema.optional(instantInput("Events ending after this instant")),
+  to: Schema.optional(instantInput("Events starting before this instant; at most 92 days after `from`"))
+}
+
+export const CreateEvent = Operation.make(
+  {
+    rpc: "CreateEvent",
+    access: Access.signedIn,
+    params: { id: GroupId },
+    body: Operation.body(CreateEventPayload),
+    success: Event,
+    status: 201,
+    errors: [GroupNotFound, Forbidden, InvalidEventTime],
+    summary: "Create an event in a group",
+    description: "The group's members create events; the creator is its host."
+  },
+  (rest) => HttpApiEndpoint.post("create", "/groups/:id/events", rest.options).middleware(rest.middleware)
+)
+
+export const GetEvent = Operation.make(
+  {
+    rpc: "GetEvent",
+    access: Access.anyone,
+    params: { id: EventId },
+    success: Event,
+    errors: [EventNotFound],
+    summary: "An event",
+    description: "Anyone who may see its group; a cancelled event stays readable."
+  },
+  (rest) => HttpApiEndpoint.get("get", "/events/:id", rest.options).middleware(rest.middleware)
+)
+
+export const UpdateEvent = Operation.make(
+  {
+    rpc: "UpdateEvent",
+    access: Access.signedIn,
+    params: { id: EventId },
+    body: Operation.body(UpdateEventPayload),
+    success: Event,
+    errors: [EventNotFound, Forbidden, InvalidEventTime, EventCancelled],
+    summary: "Edit an event",
+    description: "Its hosts and co-hosts, the group's owner and admins, and site admins."
+  },
+  (rest) => HttpApiEndpoint.patch("update", "/events/:id", rest.options).middleware(rest.middleware)
+)
+
+export const CancelEvent = Operation.make(
+  {
+    rpc: "CancelEvent",
+    access: Access.signedIn,
+    params: { id: EventId },
+    body: Operation.body(CancelEventPayload),
+    success: Event,
+    errors: [EventNotFound, Forbidden, EventCancelled],
+    summary: "Cancel an event",
+    description: "Those who may edit it. It stays readable, with the reason; RSVPs are closed."
+  },
+  (rest) => HttpApiEndpoint.post("cancel", "/events/:id/cancel", rest.options).middleware(rest.middleware)
+)
+
+export const AddEventCoHost = Operation.make(
+  {
+    rpc: "AddEventCoHost",
+    access: Access.signedIn,
+    params: { id: EventId, userId: UserId },
+    success: Event,
+    errors: [EventNotFound, Forbidden, CoHostNotMember],
+    summary: "Add a co-host",
+    description: "Hosts, the group's owner and admins, and site admins add a member of the group as a co-host."
+  },
+  (rest) => HttpApiEndpoint.put("addCoHost", "/events/:id/cohosts/:userId", rest.options).middleware(rest.middleware)
+)
+
+export const RemoveEventCoHost = Operation.make(
+  {
+    rpc: "RemoveEventCoHost",
+    access: Access.signedIn,
+    params: { id: EventId, userId: UserId },
+    success: Event,
+    errors: [EventNotFound, Forbidden],
+    summary: "Remove a co-host",
+    description: "Hosts, the group's owner and admins, and site admins. The host stays."
+  },
+  (rest) =>
+    HttpApiEndpoint.delete("removeCoHost", "/events/:id/cohosts/:userId", rest.options).middleware(rest.middleware)
+)
+
+export const RsvpToEvent = Operation.make(
+  {
+    rpc: "RsvpToEvent",
+    access: Access.signedIn,
+    params: { id: EventId },
+    body: Operation.body(RsvpPayload),
+    success: Rsvp,
+    errors: [EventNotFound, Forbidden, EventCancelled, RsvpClosed],
+    summary: "Answer an event",
+    description:
+      "The group's members. `going` beyond the capacity puts you on the waitlist, in order of arrival; leaving `going` frees your seat for the first person waiting."
+  },
+  (rest) => HttpApiEndpoint.put("rsvp", "/events/:id/rsvp", rest.options).middleware(rest.middleware)
+)
+
+export const ListEventAttendees = Operation.make(
+  {
+    rpc: "ListEventAttendees",
+    access: Access.anyone,
+    params: { id: EventId },
+    query: PageQuery,
+    success: AttendeePage,
+    errors: [EventNotFound, InvalidCursor],
+    summary: "Who is going",
+    description: "People with a seat, in the order they got it."
+  },
+  (rest) => HttpApiEndpoint.get("listAttendees", "/events/:id/attendees", rest.options).middleware(rest.middleware)
+)
+
+export const ListGroupEvents = Operation.make(
+  {
+    rpc: "ListGroupEvents",
+    access: Access.anyone,
+    params: { id: GroupId },
+    query: { ...range, ...PageQuery },
+    success: EventPage,
+    errors: [GroupNotFound, InvalidCursor, InvalidCalendarRange],
+    summary: "A group's events",
+    description:
+      "By start. Without `from` and `to`: those not yet over. With both: those overlapping the range (at most 92 days)."
+  },
+  (rest) => HttpApiEndpoint.get("listInGroup", "/groups/:id/events", rest.options).middleware(rest.middleware)
+)
+
+export const MyCalendar = Operation.make(
+  {
+    rpc: "MyCalendar",
+    access: Access.signedIn,
+    query: {
+      from: instantInput("Events ending after this instant"),
+      to: instantInput("Events starting before this instant; at most 92 days after `from`"),
+      ...PageQuery
+    },
+    success: EventPage,
+    errors: [InvalidCursor, InvalidCalendarRange],
+    summary: "My groups' calendar",
+    description: "The events of every group you belong to that overlap the range (at most 92 days), by start."
+  },
+  (rest) => HttpApiEndpoint.get("calendar", "/me/calendar", rest.options).middleware(rest.middleware)
+)
+
+export const ListMyEvents = Operation.make(
+  {
+    rpc: "ListMyEvents",
+    access: Access.signedIn,
+    query: PageQuery,
+    success: EventPage,
+    errors: [InvalidCursor],
+    summary: "Events I answered",
+    description:
+      "Events not yet over that you are going to (or waiting for) or interested in, by start. A page may hold fewer than `limit`."
+  },
+  (rest) => HttpApiEndpoint.get("listMine", "/me/events", rest.options).middleware(rest.middleware)
+)
+
+export const EventsOperations = [
+  CreateEvent,
+  GetEvent,
+  UpdateEvent,
+  CancelEvent,
+  AddEventCoHost,
+  RemoveEventCoHost,
+  RsvpToEvent,
+  ListEventAttendees,
+  ListGroupEvents,
+  MyCalendar,
+  ListMyEvents
+] as const
+
+export class EventsApi extends Operation.httpGroup("events", EventsOperations).annotateMerge(
+  OpenApi.annotations({ title: "Events", description: "Groups' events, RSVPs with capacity and waitlist, calendars" })
+) {}
+
+export const EventsRpcs = Operation.rpcGroup(EventsOperations)
+
+export const EventsFeature = Feature.make({
+  name: "events",
+  rest: [EventsApi],
+  rpcs: EventsRpcs,
+  operations: EventsOperations,
+  restOnly: [],
+  rpcOnly: []
+})

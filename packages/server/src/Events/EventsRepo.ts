@@ -1,0 +1,323 @@
+import { UserId } from "@moim/domain/Accounts/User"
+import { EventHostRole, EventId, EventStatus, RsvpStatus } from "@moim/domain/Events/Event"
+import { GroupId } from "@moim/domain/Groups/Group"
+import { Context, Effect, Layer, type Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import type { TimePosition } from "../platform/Cursors.ts"
+import { Rows } from "../platform/Rows.ts"
+
+export const EventRow = Schema.Struct({
+  id: EventId,
+  groupId: GroupId,
+  creatorId: Schema.NullOr(UserId),
+  title: Schema.String,
+  description: Schema.String,
+  locationName: Schema.NullOr(Schema.String),
+  latitude: Schema.NullOr(Schema.Number),
+  longitude: Schema.NullOr(Schema.Number),
+  onlineUrl: Schema.NullOr(Schema.String),
+  startLocal: Schema.String,
+  endLocal: Schema.String,
+  timeZone: Schema.String,
+  startsAt: Schema.Date,
+  endsAt: Schema.Date,
+  allDay: Schema.Boolean,
+  capacity: Schema.NullOr(Schema.Int),
+  rsvpDeadline: Schema.NullOr(Schema.Date),
+  status: EventStatus,
+  cancelReason: Schema.NullOr(Schema.String),
+  goingCount: Schema.Int,
+  waitlistCount: Schema.Int,
+  interestedCount: Schema.Int,
+  createdAt: Schema.Date
+})
+export type EventRow = typeof EventRow.Type
+
+/** What hosts set on an event; the instants are computed from the wall-clock times and the zone. */
+export interface EventFields {
+  readonly title: string
+  readonly description: string
+  readonly locationName: string | null
+  readonly latitude: number | null
+  readonly longitude: number | null
+  readonly onlineUrl: string | null
+  readonly startLocal: string
+  readonly endLocal: string
+  readonly timeZone: string
+  readonly startsAt: Date
+  readonly endsAt: Date
+  readonly allDay: boolean
+  readonly capacity: number | null
+  readonly rsvpDeadline: Date | null
+}
+
+export const HostRow = Schema.Struct({ eventId: EventId, userId: UserId, role: EventHostRole })
+export type HostRow = typeof HostRow.Type
+
+export const RsvpRow = Schema.Struct({
+  eventId: EventId,
+  userId: UserId,
+  status: RsvpStatus,
+  waitlisted: Schema.Boolean,
+  position: Schema.NullOr(Schema.Int)
+})
+export type RsvpRow = typeof RsvpRow.Type
+
+export const AttendeeRow = Schema.Struct({ userId: UserId, respondedAt: Schema.Date, seq: Schema.String })
+export type AttendeeRow = typeof AttendeeRow.Type
+
+const decodeEvent = Rows.first(EventRow)
+const decodeEvents = Rows.all(EventRow)
+const decodeHosts = Rows.all(HostRow)
+const decodeRsvp = Rows.first(RsvpRow)
+const decodeRsvps = Rows.all(RsvpRow)
+const decodeAttendees = Rows.all(AttendeeRow)
+const decodeUsers = Rows.all(Schema.Struct({ userId: UserId }))
+
+const columns = `id, group_id, creator_id, title, description, location_name, latitude, longitude, online_url,
+  start_local, end_local, time_zone, starts_at, ends_at, all_day, capacity, rsvp_deadline, status, cancel_reason,
+  going_count, waitlist_count, interested_count, created_at`
+
+/** The same columns, of `events e` in a join. */
+const joinedColumns = columns
+  .split(",")
+  .map((column) => `e.${column.trim()}`)
+  .join(", ")
+
+const rsvpColumns = `r.event_id, r.user_id, r.status, r.waitlisted,
+  CASE WHEN r.waitlisted THEN (
+    SELECT count(*)::int FROM event_rsvps w
+    WHERE w.event_id = r.event_id AND w.status = 'going' AND w.waitlisted AND w.seq <= r.seq
+  ) END AS position`
+
+/** Which events a list shows, by start then id. */
+export interface ListQuery {
+  readonly groupIds: ReadonlyArray<GroupId>
+  /** Events ending after this instant. */
+  readonly from: Date
+  /** Events starting before this instant, if bounded. */
+  readonly to: Date | null
+  readonly limit: number
+  readonly after: TimePosition | null
+}
+
+/** The `events`, `event_hosts` and `event_rsvps` tables. */
+export class EventsRepo extends Context.Service<
+  EventsRepo,
+  {
+    readonly insert: (
+      event: EventFields & { readonly id: EventId; readonly groupId: GroupId; readonly creatorId: UserId }
+    ) => Effect.Effect<EventRow>
+    readonly find: (id: EventId) => Effect.Effect<Option.Option<EventRow>>
+    readonly findMany: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<EventRow>>
+    /** The event's row, locked until the transaction ends: every RSVP change of one event serialises on it. */
+    readonly lock: (id: EventId) => Effect.Effect<Option.Option<EventRow>>
+    readonly update: (id: EventId, event: EventFields) => Effect.Effect<EventRow>
+    readonly cancel: (id: EventId, reason: string) => Effect.Effect<EventRow>
+    /** Recounts going, waiting and interested people from the answers (on the locked row). */
+    readonly recount: (id: EventId) => Effect.Effect<EventRow>
+    readonly addHost: (eventId: EventId, userId: UserId, role: typeof EventHostRole.Type) => Effect.Effect<void>
+    readonly removeCoHost: (eventId: EventId, userId: UserId) => Effect.Effect<void>
+    readonly hosts: (eventIds: ReadonlyArray<EventId>) => Effect.Effect<ReadonlyArray<HostRow>>
+    readonly rsvp: (eventId: EventId, userId: UserId) => Effect.Effect<Option.Option<RsvpRow>>
+    /** One person's answers to a page of events, with their waitlist positions. */
+    readonly rsvpsOf: (userId: UserId, eventIds: ReadonlyArray<EventId>) => Effect.Effect<ReadonlyArray<RsvpRow>>
+    /**
+     * Sets an answer. `arrived` takes a new place in arrival order (someone becoming `going`);
+     * otherwise the person keeps theirs.
+     */
+    readonly answer: (answer: {
+      readonly eventId: EventId
+      readonly userId: UserId
+      readonly status: RsvpStatus
+      readonly waitlisted: boolean
+      readonly arrived: boolean
+    }) => Effect.Effect<void>
+    /** Seats the first `count` people waiting, in arrival order; returns who. */
+    readonly promote: (eventId: EventId, count: number) => Effect.Effect<ReadonlyArray<UserId>>
+    readonly list: (query: ListQuery) => Effect.Effect<ReadonlyArray<EventRow>>
+    /** Events not yet over that the user is going to, waiting for, or interested in. */
+    readonly answeredBy: (options: {
+      readonly userId: UserId
+      readonly from: Date
+      readonly limit: number
+      readonly after: TimePosition | null
+    }) => Effect.Effect<ReadonlyArray<EventRow>>
+    /** People with a seat, in arrival order. */
+    readonly attendees: (options: {
+      readonly eventId: EventId
+      readonly limit: number
+      readonly afterSeq: string | null
+    }) => Effect.Effect<ReadonlyArray<AttendeeRow>>
+  }
+>()("@moim/server/Events/EventsRepo") {
+  static readonly layer = Layer.effect(
+    EventsRepo,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const selected = sql.literal(columns)
+      const rsvpSelected = sql.literal(rsvpColumns)
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+      const single = (rows: ReadonlyArray<unknown>) =>
+        Effect.flatMap(decodeEvent(rows), (row) =>
+          row._tag === "Some" ? Effect.succeed(row.value) : Effect.die(new Error("An event just written is missing"))
+        )
+
+      return EventsRepo.of({
+        insert: Effect.fn("EventsRepo.insert")(function* (event) {
+          return yield* sql`
+            INSERT INTO events (id, group_id, creator_id, title, description, location_name, latitude, longitude,
+              online_url, start_local, end_local, time_zone, starts_at, ends_at, all_day, capacity, rsvp_deadline,
+              created_at, updated_at)
+            VALUES (${event.id}, ${event.groupId}, ${event.creatorId}, ${event.title}, ${event.description},
+              ${event.locationName}, ${event.latitude}, ${event.longitude}, ${event.onlineUrl}, ${event.startLocal},
+              ${event.endLocal}, ${event.timeZone}, ${event.startsAt}, ${event.endsAt}, ${event.allDay},
+              ${event.capacity}, ${event.rsvpDeadline}, now(), now())
+            RETURNING ${selected}`.pipe(Effect.flatMap(single))
+        }, Effect.orDie),
+
+        find: Effect.fn("EventsRepo.find")(function* (id) {
+          return yield* sql`SELECT ${selected} FROM events WHERE id = ${id}`.pipe(Effect.flatMap(decodeEvent))
+        }, Effect.orDie),
+
+        findMany: Effect.fn("EventsRepo.findMany")(function* (ids) {
+          const valid = ids.filter((id) => uuid.test(id))
+          if (valid.length === 0) return []
+          return yield* sql`SELECT ${selected} FROM events WHERE id = ANY(${valid}::uuid[])`.pipe(
+            Effect.flatMap(decodeEvents)
+          )
+        }, Effect.orDie),
+
+        lock: Effect.fn("EventsRepo.lock")(function* (id) {
+          return yield* sql`SELECT ${selected} FROM events WHERE id = ${id} FOR UPDATE`.pipe(
+            Effect.flatMap(decodeEvent)
+          )
+        }, Effect.orDie),
+
+        update: Effect.fn("EventsRepo.update")(function* (id, event) {
+          return yield* sql`
+            UPDATE events SET title = ${event.title}, description = ${event.description},
+              location_name = ${event.locationName}, latitude = ${event.latitude}, longitude = ${event.longitude},
+              online_url = ${event.onlineUrl}, start_local = ${event.startLocal}, end_local = ${event.endLocal},
+              time_zone = ${event.timeZone}, starts_at = ${event.startsAt}, ends_at = ${event.endsAt},
+              all_day = ${event.allDay}, capacity = ${event.capacity}, rsvp_deadline = ${event.rsvpDeadline},
+              updated_at = now()
+            WHERE id = ${id}
+            RETURNING ${selected}`.pipe(Effect.flatMap(single))
+        }, Effect.orDie),
+
+        cancel: Effect.fn("EventsRepo.cancel")(function* (id, reason) {
+          return yield* sql`
+            UPDATE events SET status = 'cancelled', cancel_reason = ${reason}, updated_at = now()
+            WHERE id = ${id}
+            RETURNING ${selected}`.pipe(Effect.flatMap(single))
+        }, Effect.orDie),
+
+        recount: Effect.fn("EventsRepo.recount")(function* (id) {
+          return yield* sql`
+            UPDATE events SET
+              going_count = (SELECT count(*)::int FROM event_rsvps
+                WHERE event_id = ${id} AND status = 'going' AND NOT waitlisted),
+              waitlist_count = (SELECT count(*)::int FROM event_rsvps
+                WHERE event_id = ${id} AND status = 'going' AND waitlisted),
+              interested_count = (SELECT count(*)::int FROM event_rsvps
+                WHERE event_id = ${id} AND status = 'interested')
+            WHERE id = ${id}
+            RETURNING ${selected}`.pipe(Effect.flatMap(single))
+        }, Effect.orDie),
+
+        addHost: Effect.fn("EventsRepo.addHost")(function* (eventId, userId, role) {
+          yield* sql`
+            INSERT INTO event_hosts (event_id, user_id, role, added_at) VALUES (${eventId}, ${userId}, ${role}, now())
+            ON CONFLICT (event_id, user_id) DO NOTHING`
+        }, Effect.orDie),
+
+        removeCoHost: Effect.fn("EventsRepo.removeCoHost")(function* (eventId, userId) {
+          yield* sql`DELETE FROM event_hosts WHERE event_id = ${eventId} AND user_id = ${userId} AND role = 'cohost'`
+        }, Effect.orDie),
+
+        hosts: Effect.fn("EventsRepo.hosts")(function* (eventIds) {
+          if (eventIds.length === 0) return []
+          return yield* sql`
+            SELECT event_id, user_id, role FROM event_hosts WHERE event_id = ANY(${[...eventIds]}::uuid[])
+            ORDER BY role DESC, added_at, user_id`.pipe(Effect.flatMap(decodeHosts))
+        }, Effect.orDie),
+
+        rsvp: Effect.fn("EventsRepo.rsvp")(function* (eventId, userId) {
+          return yield* sql`
+            SELECT ${rsvpSelected} FROM event_rsvps r WHERE r.event_id = ${eventId} AND r.user_id = ${userId}`.pipe(
+            Effect.flatMap(decodeRsvp)
+          )
+        }, Effect.orDie),
+
+        rsvpsOf: Effect.fn("EventsRepo.rsvpsOf")(function* (userId, eventIds) {
+          if (eventIds.length === 0) return []
+          return yield* sql`
+            SELECT ${rsvpSelected} FROM event_rsvps r
+            WHERE r.user_id = ${userId} AND r.event_id = ANY(${[...eventIds]}::uuid[])`.pipe(
+            Effect.flatMap(decodeRsvps)
+          )
+        }, Effect.orDie),
+
+        answer: Effect.fn("EventsRepo.answer")(function* (answer) {
+          yield* sql`
+            INSERT INTO event_rsvps (event_id, user_id, status, waitlisted, seq, responded_at)
+            VALUES (${answer.eventId}, ${answer.userId}, ${answer.status}, ${answer.waitlisted},
+              nextval('event_rsvps_seq'), clock_timestamp())
+            ON CONFLICT (event_id, user_id) DO UPDATE SET
+              status = EXCLUDED.status,
+              waitlisted = EXCLUDED.waitlisted,
+              seq = CASE WHEN ${answer.arrived} THEN EXCLUDED.seq ELSE event_rsvps.seq END,
+              responded_at = EXCLUDED.responded_at`
+        }, Effect.orDie),
+
+        promote: Effect.fn("EventsRepo.promote")(function* (eventId, count) {
+          if (count <= 0) return []
+          const rows = yield* sql`
+            UPDATE event_rsvps SET waitlisted = false
+            WHERE event_id = ${eventId} AND user_id IN (
+              SELECT user_id FROM event_rsvps
+              WHERE event_id = ${eventId} AND status = 'going' AND waitlisted
+              ORDER BY seq
+              LIMIT ${count})
+            RETURNING user_id`.pipe(Effect.flatMap(decodeUsers))
+          return rows.map((row) => row.userId)
+        }, Effect.orDie),
+
+        list: Effect.fn("EventsRepo.list")(function* (query) {
+          if (query.groupIds.length === 0) return []
+          const after = query.after
+          return yield* sql`
+            SELECT ${selected} FROM events
+            WHERE group_id = ANY(${[...query.groupIds]}::uuid[])
+              AND ends_at > ${query.from}
+              AND ${query.to === null ? sql`true` : sql`starts_at < ${query.to}`}
+              AND ${after === null ? sql`true` : sql`(starts_at, id) > (${after.at}::timestamptz, ${after.id}::uuid)`}
+            ORDER BY starts_at, id
+            LIMIT ${query.limit}`.pipe(Effect.flatMap(decodeEvents))
+        }, Effect.orDie),
+
+        answeredBy: Effect.fn("EventsRepo.answeredBy")(function* (options) {
+          const after = options.after
+          return yield* sql`
+            SELECT ${sql.literal(joinedColumns)} FROM events e
+            JOIN event_rsvps r ON r.event_id = e.id
+            WHERE r.user_id = ${options.userId} AND r.status IN ('going', 'interested') AND e.ends_at > ${options.from}
+              AND ${after === null ? sql`true` : sql`(e.starts_at, e.id) > (${after.at}::timestamptz, ${after.id}::uuid)`}
+            ORDER BY e.starts_at, e.id
+            LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeEvents))
+        }, Effect.orDie),
+
+        attendees: Effect.fn("EventsRepo.attendees")(function* (options) {
+          return yield* sql`
+            SELECT user_id, responded_at, seq::text AS seq FROM event_rsvps
+            WHERE event_id = ${options.eventId} AND status = 'going' AND NOT waitlisted
+              AND ${options.afterSeq === null ? sql`true` : sql`seq > ${options.afterSeq}::bigint`}
+            ORDER BY seq
+            LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeAttendees))
+        }, Effect.orDie)
+      })
+    })
+  )
+}

@@ -1,0 +1,62 @@
+import { Api } from "@moim/domain/Api"
+import {
+  AddEventCoHost,
+  CancelEvent,
+  CreateEvent,
+  EventsRpcs,
+  GetEvent,
+  ListEventAttendees,
+  ListGroupEvents,
+  ListMyEvents,
+  MyCalendar,
+  RemoveEventCoHost,
+  RsvpToEvent,
+  UpdateEvent
+} from "@moim/domain/Events/EventsApi"
+import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
+import { Effect, Layer } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { AuthenticationLive, OptionalAuthenticationLive } from "../Access/AccessLive.ts"
+import * as Operations from "../http/Operations.ts"
+import { Events } from "./Events.ts"
+
+/** One handler per event operation, run by both surfaces. */
+const handlers = Effect.gen(function* () {
+  const events = yield* Events
+  return EventsRpcs.of({
+    CreateEvent: ({ id, ...input }) => CurrentUser.use((user) => events.create(user, id, input)),
+    GetEvent: ({ id }) => CurrentViewer.use((viewer) => events.get(viewer, id)),
+    UpdateEvent: ({ id, ...input }) => CurrentUser.use((user) => events.update(user, id, input)),
+    CancelEvent: ({ id, reason }) => CurrentUser.use((user) => events.cancel(user, id, reason)),
+    AddEventCoHost: ({ id, userId }) => CurrentUser.use((user) => events.addCoHost(user, id, userId)),
+    RemoveEventCoHost: ({ id, userId }) => CurrentUser.use((user) => events.removeCoHost(user, id, userId)),
+    RsvpToEvent: ({ id, status }) => CurrentUser.use((user) => events.rsvp(user, id, status)),
+    ListEventAttendees: ({ id, ...query }) => CurrentViewer.use((viewer) => events.attendees(viewer, id, query)),
+    ListGroupEvents: ({ id, ...query }) => CurrentViewer.use((viewer) => events.listInGroup(viewer, id, query)),
+    MyCalendar: (query) => CurrentUser.use((user) => events.calendar(user, query)),
+    ListMyEvents: (query) => CurrentUser.use((user) => events.listMine(user, query))
+  })
+})
+
+export const EventsRpc = EventsRpcs.toLayer(handlers)
+
+const EventsHttp = HttpApiBuilder.group(Api, "events", (group) =>
+  Effect.map(handlers, (handler) =>
+    group.handleAll({
+      ...Operations.rest(CreateEvent, handler.CreateEvent),
+      ...Operations.rest(GetEvent, handler.GetEvent),
+      ...Operations.rest(UpdateEvent, handler.UpdateEvent),
+      ...Operations.rest(CancelEvent, handler.CancelEvent),
+      ...Operations.rest(AddEventCoHost, handler.AddEventCoHost),
+      ...Operations.rest(RemoveEventCoHost, handler.RemoveEventCoHost),
+      ...Operations.rest(RsvpToEvent, handler.RsvpToEvent),
+      ...Operations.rest(ListEventAttendees, handler.ListEventAttendees),
+      ...Operations.rest(ListGroupEvents, handler.ListGroupEvents),
+      ...Operations.rest(MyCalendar, handler.MyCalendar),
+      ...Operations.rest(ListMyEvents, handler.ListMyEvents)
+    })
+  )
+)
+
+/** The events REST group with the middleware its endpoints use. */
+export const EventsHttpLive = EventsHttp.pipe(Layer.provide([AuthenticationLive, OptionalAuthenticationLive]))
