@@ -186,6 +186,40 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     expect: readers([200], eventNotFound)
   },
   {
+    operation: "list the event's occurrences",
+    setup: scenario,
+    rest: (s) =>
+      call("GET", `/api/v1/events/${s.eventId}/occurrences?from=2030-07-01T00:00:00.000Z&to=2030-08-01T00:00:00.000Z`, {
+        token: s.token
+      }),
+    rpc: (s, _w, client) => client.ListEventOccurrences({ id: s.eventId, from, to }),
+    expect: readers([200], eventNotFound)
+  },
+  {
+    operation: "cancel one occurrence",
+    setup: scenario,
+    rest: (s) =>
+      call("POST", `/api/v1/events/${s.eventId}/occurrences/2030-07-16T19:00/cancel`, {
+        token: s.token,
+        body: { reason: "Rain" }
+      }),
+    rpc: (s, _w, client) =>
+      client.CancelEventOccurrence({ id: s.eventId, occurrence: "2030-07-16T19:00", reason: "Rain" }),
+    expect: editors([200])
+  },
+  {
+    operation: "answer one occurrence",
+    setup: scenario,
+    rest: (s) =>
+      call("PUT", `/api/v1/events/${s.eventId}/occurrences/2030-07-16T19:00/rsvp`, {
+        token: s.token,
+        body: { status: "going" }
+      }),
+    rpc: (s, _w, client) =>
+      client.RsvpToEventOccurrence({ id: s.eventId, occurrence: "2030-07-16T19:00", status: "going" }),
+    expect: participants([200], eventNotFound)
+  },
+  {
     operation: "list the group's events",
     setup: scenario,
     rest: (s) => call("GET", `/api/v1/groups/${s.groupId}/events`, { token: s.token }),

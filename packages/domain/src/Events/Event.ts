@@ -108,6 +108,64 @@ export const RsvpStatus = Schema.Literals(["going", "interested", "not_going"]).
 })
 export type RsvpStatus = typeof RsvpStatus.Type
 
+export const RecurrenceFrequency = Schema.Literals(["daily", "weekly", "monthly", "yearly"]).annotate({
+  identifier: "RecurrenceFrequency",
+  description: "How often the series repeats"
+})
+export type RecurrenceFrequency = typeof RecurrenceFrequency.Type
+
+export const Weekday = Schema.Literals(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]).annotate({
+  identifier: "Weekday",
+  description: "A day of the week, as RFC 5545 spells it"
+})
+export type Weekday = typeof Weekday.Type
+
+/** The most occurrences one series may have. */
+export const maxOccurrences = 730
+
+export const RecurrenceRule = Schema.Struct({
+  frequency: RecurrenceFrequency,
+  interval: Schema.optional(
+    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 99 })).annotate({
+      description: "Every `interval` days, weeks, months or years; default 1"
+    })
+  ),
+  byWeekday: Schema.optional(
+    Schema.Array(Weekday).check(Schema.isMinLength(1), Schema.isMaxLength(7)).annotate({
+      description: "Weekly: the days it happens on. Monthly or yearly with `bySetPos`: the weekday to count"
+    })
+  ),
+  byMonthDay: Schema.optional(
+    Schema.Array(
+      Schema.Int.check(
+        Schema.isBetween({ minimum: -31, maximum: 31 }),
+        Schema.makeFilter((day: number) => day !== 0, { expected: "a day of the month, 1 to 31 or -31 to -1" })
+      )
+    )
+      .check(Schema.isMinLength(1), Schema.isMaxLength(31))
+      .annotate({ description: "Monthly or yearly: the days of the month (-1 is the last)" })
+  ),
+  bySetPos: Schema.optional(
+    Schema.Int.check(
+      Schema.isBetween({ minimum: -5, maximum: 5 }),
+      Schema.makeFilter((position: number) => position !== 0, { expected: "1 to 5, or -5 to -1" })
+    ).annotate({
+      description: "Monthly or yearly, with one `byWeekday`: which of them (2 and `TU` is the 2nd Tuesday, -1 the last)"
+    })
+  ),
+  count: Schema.optional(
+    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maxOccurrences })).annotate({
+      description: `How many occurrences, 1 to ${maxOccurrences}`
+    })
+  ),
+  until: Schema.optional(LocalDateTime)
+}).annotate({
+  identifier: "RecurrenceRule",
+  description:
+    "A repeating series in the event's time zone (RFC 5545 RRULE); exactly one of `count` and `until` (the last possible start, wall-clock in the event's zone, at most 2 years after the first)"
+})
+export type RecurrenceRule = typeof RecurrenceRule.Type
+
 export const EventHostRole = Schema.Literals(["host", "cohost"]).annotate({
   identifier: "EventHostRole",
   description: "`host` (created it) or `cohost` (added by a host)"
@@ -126,6 +184,35 @@ export const EventViewer = Schema.Struct({
   canEdit: Schema.Boolean.annotate({ description: "Edit, cancel, and (hosts and the group's admins) manage co-hosts" })
 }).annotate({ identifier: "EventViewer", description: "Where you stand with the event" })
 
+export const OccurrenceViewer = Schema.Struct({
+  rsvp: Schema.NullOr(RsvpStatus).annotate({ description: "Your answer for this occurrence, if you answered" }),
+  waitlisted: Schema.Boolean.annotate({ description: "`going`, but waiting for a seat" }),
+  waitlistPosition: Schema.NullOr(Schema.Int).annotate({ description: "Your place on the waitlist, from 1" })
+}).annotate({ identifier: "OccurrenceViewer", description: "Where you stand with one occurrence" })
+
+export class EventOccurrence extends Schema.Class<EventOccurrence>("EventOccurrence")(
+  Schema.Struct({
+    eventId: EventId,
+    occurrenceStart: LocalDateTime.annotate({
+      description: "The occurrence's start as the rule places it: its key, which a move does not change"
+    }),
+    start: LocalDateTime.annotate({ description: "Its start after any change" }),
+    end: LocalDateTime,
+    startsAt: Timestamp,
+    endsAt: Timestamp,
+    status: EventStatus.annotate({ description: "`cancelled` when the event or this occurrence is" }),
+    cancelReason: Schema.NullOr(Schema.String),
+    location: Schema.NullOr(EventLocation),
+    capacity: Schema.NullOr(Schema.Int),
+    changed: Schema.Boolean.annotate({ description: "Differs from the series (moved, moved elsewhere, cancelled)" }),
+    goingCount: Schema.Int,
+    waitlistCount: Schema.Int,
+    interestedCount: Schema.Int,
+    viewer: OccurrenceViewer
+  }).annotate({ description: "One occurrence of an event (a single event has one)" }),
+  { description: "One occurrence of an event (a single event has one)" }
+) {}
+
 export class Event extends Schema.Class<Event>("Event")(
   Schema.Struct({
     id: EventId,
@@ -140,16 +227,23 @@ export class Event extends Schema.Class<Event>("Event")(
     startsAt: Timestamp.annotate({ description: "`start` in `timeZone`, as an instant" }),
     endsAt: Timestamp.annotate({ description: "`end` in `timeZone`, as an instant" }),
     allDay: Schema.Boolean,
+    recurrence: Schema.NullOr(RecurrenceRule).annotate({ description: "The series' rule; null for a single event" }),
+    rrule: Schema.NullOr(Schema.String).annotate({
+      description: "The rule as an RFC 5545 `RRULE` line (`UNTIL` in UTC), for calendar apps"
+    }),
     capacity: Schema.NullOr(Schema.Int),
     rsvpDeadline: Schema.NullOr(Timestamp).annotate({ description: "No RSVP changes after it" }),
     status: EventStatus,
     cancelReason: Schema.NullOr(Schema.String),
     hosts: Schema.Array(EventHost),
-    goingCount: Schema.Int.annotate({ description: "People with a seat" }),
+    goingCount: Schema.Int.annotate({ description: "People with a seat (a series counts per occurrence)" }),
     waitlistCount: Schema.Int,
     interestedCount: Schema.Int,
     createdAt: Timestamp,
-    viewer: EventViewer
+    viewer: EventViewer,
+    occurrences: Schema.optional(Schema.Array(EventOccurrence)).annotate({
+      description: "In the range lists (a group's events with a range, my calendar): its occurrences in the range"
+    })
   }).annotate({ description: "An event of a group" }),
   { description: "An event of a group" }
 ) {}
@@ -170,6 +264,25 @@ export class Attendee extends Schema.Class<Attendee>("Attendee")(
     description: "Someone going, with a seat"
   }),
   { description: "Someone going, with a seat" }
+) {}
+
+export class EventOccurrences extends Schema.Class<EventOccurrences>("EventOccurrences")(
+  Schema.Struct({ items: Schema.Array(EventOccurrence) }).annotate({
+    description: "An event's occurrences in a range, by start"
+  }),
+  { description: "An event's occurrences in a range, by start" }
+) {}
+
+export class OccurrenceRsvp extends Schema.Class<OccurrenceRsvp>("OccurrenceRsvp")(
+  Schema.Struct({
+    eventId: EventId,
+    occurrenceStart: LocalDateTime,
+    status: RsvpStatus,
+    waitlisted: Schema.Boolean,
+    waitlistPosition: Schema.NullOr(Schema.Int),
+    occurrence: EventOccurrence
+  }).annotate({ description: "Your answer for one occurrence, and the occurrence as it now stands" }),
+  { description: "Your answer for one occurrence, and the occurrence as it now stands" }
 ) {}
 
 export const EventPage = Page(Event, "EventPage")
@@ -217,4 +330,35 @@ export class CoHostNotMember extends Schema.TaggedError<CoHostNotMember>()(
   "CoHostNotMember",
   { message: Schema.String },
   { httpApiStatus: 409, identifier: "CoHostNotMember", description: "A co-host must be a member of the group" }
+) {}
+
+export class InvalidRecurrence extends Schema.TaggedError<InvalidRecurrence>()(
+  "InvalidRecurrence",
+  { message: Schema.String },
+  {
+    httpApiStatus: 400,
+    identifier: "InvalidRecurrence",
+    description: `A rule that does not fit together: exactly one of \`count\` and \`until\`, \`until\` within 2 years of the start, at most ${maxOccurrences} occurrences, \`bySetPos\` with one \`byWeekday\`, weekdays and month days only where the frequency takes them`
+  }
+) {}
+
+export class OccurrenceNotFound extends Schema.TaggedError<OccurrenceNotFound>()(
+  "OccurrenceNotFound",
+  { message: Schema.String },
+  {
+    httpApiStatus: 404,
+    identifier: "OccurrenceNotFound",
+    description: "The event has no occurrence starting then (by the rule, in its time zone)"
+  }
+) {}
+
+export class InvalidEditScope extends Schema.TaggedError<InvalidEditScope>()(
+  "InvalidEditScope",
+  { message: Schema.String },
+  {
+    httpApiStatus: 400,
+    identifier: "InvalidEditScope",
+    description:
+      "`this` and `thisAndFollowing` need an `occurrence` of a series; `this` changes only `start`, `end`, `location` and `capacity`"
+  }
 ) {}

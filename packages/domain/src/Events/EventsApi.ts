@@ -18,13 +18,20 @@ import {
   EventId,
   EventLocation,
   EventNotFound,
+  EventOccurrence,
+  EventOccurrences,
   EventPage,
   EventTitle,
   InvalidCalendarRange,
+  InvalidEditScope,
   InvalidEventTime,
+  InvalidRecurrence,
   instantInput,
   LocalDateTime,
+  OccurrenceNotFound,
+  OccurrenceRsvp,
   OnlineUrl,
+  RecurrenceRule,
   Rsvp,
   RsvpClosed,
   RsvpStatus,
@@ -41,8 +48,15 @@ export const CreateEventPayload = Schema.Struct({
   timeZone: TimeZone,
   allDay: Schema.optional(Schema.Boolean).annotate({ description: "Default false" }),
   capacity: Schema.optional(EventCapacity),
-  rsvpDeadline: Schema.optional(instantInput("No RSVP changes after this instant"))
+  rsvpDeadline: Schema.optional(instantInput("No RSVP changes after this instant")),
+  recurrence: Schema.optional(RecurrenceRule)
 }).annotate({ identifier: "CreateEventPayload", description: "An event in a group you belong to; you are its host" })
+
+export const EditScope = Schema.Literals(["this", "thisAndFollowing", "all"]).annotate({
+  identifier: "EditScope",
+  description:
+    "For a series: `all` (default) changes the series; `this` changes one occurrence (its time, place or capacity); `thisAndFollowing` ends the series before the occurrence and answers with a new series from it, with the change"
+})
 
 export const UpdateEventPayload = Schema.Struct({
   title: Schema.optional(EventTitle),
@@ -56,8 +70,17 @@ export const UpdateEventPayload = Schema.Struct({
   capacity: Schema.optional(Schema.NullOr(EventCapacity)).annotate({
     description: "More seats promote people from the waitlist; fewer seats never take one away"
   }),
-  rsvpDeadline: Schema.optional(Schema.NullOr(instantInput("No RSVP changes after this instant")))
-}).annotate({ identifier: "UpdateEventPayload", description: "Only the fields present change; null clears" })
+  rsvpDeadline: Schema.optional(Schema.NullOr(instantInput("No RSVP changes after this instant"))),
+  recurrence: Schema.optional(Schema.NullOr(RecurrenceRule)).annotate({
+    description: "A new rule for the whole series; null makes it a single event"
+  }),
+  scope: Schema.optional(EditScope),
+  occurrence: Schema.optional(LocalDateTime)
+}).annotate({
+  identifier: "UpdateEventPayload",
+  description:
+    "Only the fields present change; null clears. With `scope` `this` or `thisAndFollowing`, `occurrence` is the occurrence's `occurrenceStart`"
+})
 
 export const CancelEventPayload = Schema.Struct({ reason: CancelReason }).annotate({
   identifier: "CancelEventPayload",
@@ -82,7 +105,7 @@ export const CreateEvent = Operation.make(
     body: Operation.body(CreateEventPayload),
     success: Event,
     status: 201,
-    errors: [GroupNotFound, Forbidden, InvalidEventTime],
+    errors: [GroupNotFound, Forbidden, InvalidEventTime, InvalidRecurrence],
     summary: "Create an event in a group",
     description: "The group's members create events; the creator is its host."
   },
@@ -109,7 +132,15 @@ export const UpdateEvent = Operation.make(
     params: { id: EventId },
     body: Operation.body(UpdateEventPayload),
     success: Event,
-    errors: [EventNotFound, Forbidden, InvalidEventTime, EventCancelled],
+    errors: [
+      EventNotFound,
+      OccurrenceNotFound,
+      Forbidden,
+      InvalidEventTime,
+      InvalidRecurrence,
+      InvalidEditScope,
+      EventCancelled
+    ],
     summary: "Edit an event",
     description: "Its hosts and co-hosts, the group's owner and admins, and site admins."
   },
@@ -164,10 +195,10 @@ export const RsvpToEvent = Operation.make(
     params: { id: EventId },
     body: Operation.body(RsvpPayload),
     success: Rsvp,
-    errors: [EventNotFound, Forbidden, EventCancelled, RsvpClosed],
+    errors: [EventNotFound, OccurrenceNotFound, Forbidden, EventCancelled, RsvpClosed],
     summary: "Answer an event",
     description:
-      "The group's members. `going` beyond the capacity puts you on the waitlist, in order of arrival; leaving `going` frees your seat for the first person waiting."
+      "The group's members. `going` beyond the capacity puts you on the waitlist, in order of arrival; leaving `going` frees your seat for the first person waiting. A series is answered per occurrence (`OccurrenceNotFound` here)."
   },
   (rest) => HttpApiEndpoint.put("rsvp", "/events/:id/rsvp", rest.options).middleware(rest.middleware)
 )
@@ -199,6 +230,63 @@ export const ListGroupEvents = Operation.make(
       "By start. Without `from` and `to`: those not yet over. With both: those overlapping the range (at most 92 days)."
   },
   (rest) => HttpApiEndpoint.get("listInGroup", "/groups/:id/events", rest.options).middleware(rest.middleware)
+)
+
+export const ListEventOccurrences = Operation.make(
+  {
+    rpc: "ListEventOccurrences",
+    access: Access.anyone,
+    params: { id: EventId },
+    query: {
+      from: instantInput("Occurrences ending after this instant"),
+      to: instantInput("Occurrences starting before this instant; at most 92 days after `from`")
+    },
+    success: EventOccurrences,
+    errors: [EventNotFound, InvalidCalendarRange],
+    summary: "An event's occurrences",
+    description:
+      "The occurrences of a series (or the one of a single event) overlapping the range (at most 92 days), computed in the event's time zone, by start."
+  },
+  (rest) => HttpApiEndpoint.get("listOccurrences", "/events/:id/occurrences", rest.options).middleware(rest.middleware)
+)
+
+/** `occurrence` is the occurrence's `occurrenceStart`, e.g. `2027-03-16T19:00`. */
+const occurrenceParams = { id: EventId, occurrence: LocalDateTime }
+
+export const CancelEventOccurrence = Operation.make(
+  {
+    rpc: "CancelEventOccurrence",
+    access: Access.signedIn,
+    params: occurrenceParams,
+    body: Operation.body(CancelEventPayload),
+    success: EventOccurrence,
+    errors: [EventNotFound, OccurrenceNotFound, Forbidden, EventCancelled],
+    summary: "Cancel one occurrence",
+    description:
+      "Those who may edit the event. The occurrence stays listed, cancelled, with the reason; its RSVPs close."
+  },
+  (rest) =>
+    HttpApiEndpoint.post("cancelOccurrence", "/events/:id/occurrences/:occurrence/cancel", rest.options).middleware(
+      rest.middleware
+    )
+)
+
+export const RsvpToEventOccurrence = Operation.make(
+  {
+    rpc: "RsvpToEventOccurrence",
+    access: Access.signedIn,
+    params: occurrenceParams,
+    body: Operation.body(RsvpPayload),
+    success: OccurrenceRsvp,
+    errors: [EventNotFound, OccurrenceNotFound, Forbidden, EventCancelled, RsvpClosed],
+    summary: "Answer one occurrence",
+    description:
+      "The group's members, per occurrence, with the occurrence's capacity and its own waitlist. For a single event, its one occurrence is its start."
+  },
+  (rest) =>
+    HttpApiEndpoint.put("rsvpOccurrence", "/events/:id/occurrences/:occurrence/rsvp", rest.options).middleware(
+      rest.middleware
+    )
 )
 
 export const MyCalendar = Operation.make(
@@ -242,6 +330,9 @@ export const EventsOperations = [
   RsvpToEvent,
   ListEventAttendees,
   ListGroupEvents,
+  ListEventOccurrences,
+  CancelEventOccurrence,
+  RsvpToEventOccurrence,
   MyCalendar,
   ListMyEvents
 ] as const

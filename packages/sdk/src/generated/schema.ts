@@ -1766,7 +1766,7 @@ export interface paths {
         readonly get?: never;
         /**
          * Answer an event
-         * @description The group's members. `going` beyond the capacity puts you on the waitlist, in order of arrival; leaving `going` frees your seat for the first person waiting.
+         * @description The group's members. `going` beyond the capacity puts you on the waitlist, in order of arrival; leaving `going` frees your seat for the first person waiting. A series is answered per occurrence (`OccurrenceNotFound` here).
          */
         readonly put: operations["events.rsvp"];
         readonly post?: never;
@@ -1789,6 +1789,66 @@ export interface paths {
          */
         readonly get: operations["events.listAttendees"];
         readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/events/{id}/occurrences": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * An event's occurrences
+         * @description The occurrences of a series (or the one of a single event) overlapping the range (at most 92 days), computed in the event's time zone, by start.
+         */
+        readonly get: operations["events.listOccurrences"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/events/{id}/occurrences/{occurrence}/cancel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Cancel one occurrence
+         * @description Those who may edit the event. The occurrence stays listed, cancelled, with the reason; its RSVPs close.
+         */
+        readonly post: operations["events.cancelOccurrence"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/events/{id}/occurrences/{occurrence}/rsvp": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        /**
+         * Answer one occurrence
+         * @description The group's members, per occurrence, with the occurrence's capacity and its own waitlist. For a single event, its one occurrence is its start.
+         */
+        readonly put: operations["events.rsvpOccurrence"];
         readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
@@ -3874,6 +3934,10 @@ export interface components {
              */
             readonly endsAt: string;
             readonly allDay: boolean;
+            /** @description The series' rule; null for a single event */
+            readonly recurrence: components["schemas"]["RecurrenceRule"] | null;
+            /** @description The rule as an RFC 5545 `RRULE` line (`UNTIL` in UTC), for calendar apps */
+            readonly rrule: string | null;
             readonly capacity: number | null;
             /** @description No RSVP changes after it */
             readonly rsvpDeadline: string | null;
@@ -3882,7 +3946,7 @@ export interface components {
             readonly hosts: readonly components["schemas"]["EventHost"][];
             /**
              * Format: int32
-             * @description People with a seat
+             * @description People with a seat (a series counts per occurrence)
              */
             readonly goingCount: number;
             /** Format: int32 */
@@ -3896,7 +3960,79 @@ export interface components {
              */
             readonly createdAt: string;
             readonly viewer: components["schemas"]["EventViewer"];
+            /** @description In the range lists (a group's events with a range, my calendar): its occurrences in the range */
+            readonly occurrences?: readonly components["schemas"]["EventOccurrence"][] | null;
         };
+        /** @description One occurrence of an event (a single event has one) */
+        readonly EventOccurrence: {
+            readonly eventId: components["schemas"]["EventId"];
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly occurrenceStart: string & unknown;
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly start: string & unknown;
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly end: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly startsAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly endsAt: string;
+            readonly status: components["schemas"]["EventStatus_1"];
+            readonly cancelReason: string | null;
+            readonly location: components["schemas"]["EventLocation"] | null;
+            readonly capacity: number | null;
+            /** @description Differs from the series (moved, moved elsewhere, cancelled) */
+            readonly changed: boolean;
+            /** Format: int32 */
+            readonly goingCount: number;
+            /** Format: int32 */
+            readonly waitlistCount: number;
+            /** Format: int32 */
+            readonly interestedCount: number;
+            readonly viewer: components["schemas"]["OccurrenceViewer"];
+        };
+        /** @description Where you stand with one occurrence */
+        readonly OccurrenceViewer: {
+            /** @description Your answer for this occurrence, if you answered */
+            readonly rsvp: components["schemas"]["RsvpStatus"] | null;
+            /** @description `going`, but waiting for a seat */
+            readonly waitlisted: boolean;
+            /** @description Your place on the waitlist, from 1 */
+            readonly waitlistPosition: number | null;
+        };
+        /**
+         * @description `going` (a seat, or a waitlist place when the event is full), `interested`, `not_going`
+         * @enum {string}
+         */
+        readonly RsvpStatus: "going" | "interested" | "not_going";
+        /** @description A place, with optional coordinates (both or neither) */
+        readonly EventLocation: {
+            /** @description Where, in words (an address, a meeting point); up to 300 characters */
+            readonly name: string & unknown;
+            readonly latitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
+            readonly longitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
+        };
+        /**
+         * @description `cancelled` when the event or this occurrence is
+         * @enum {string}
+         */
+        readonly EventStatus_1: "scheduled" | "cancelled";
         /** @description Where you stand with the event */
         readonly EventViewer: {
             /** @description Your answer, if you answered */
@@ -3908,11 +4044,6 @@ export interface components {
             /** @description Edit, cancel, and (hosts and the group's admins) manage co-hosts */
             readonly canEdit: boolean;
         };
-        /**
-         * @description `going` (a seat, or a waitlist place when the event is full), `interested`, `not_going`
-         * @enum {string}
-         */
-        readonly RsvpStatus: "going" | "interested" | "not_going";
         /** @description Who runs the event */
         readonly EventHost: {
             readonly user: components["schemas"]["PublicProfile"];
@@ -3928,29 +4059,86 @@ export interface components {
          * @enum {string}
          */
         readonly EventStatus: "scheduled" | "cancelled";
-        /** @description A place, with optional coordinates (both or neither) */
-        readonly EventLocation: {
-            /** @description Where, in words (an address, a meeting point); up to 300 characters */
-            readonly name: string & unknown;
-            readonly latitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
-            readonly longitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
+        /** @description A repeating series in the event's time zone (RFC 5545 RRULE); exactly one of `count` and `until` (the last possible start, wall-clock in the event's zone, at most 2 years after the first) */
+        readonly RecurrenceRule: {
+            readonly frequency: components["schemas"]["RecurrenceFrequency"];
+            readonly interval?: number | null;
+            readonly byWeekday?: readonly components["schemas"]["Weekday"][] | null;
+            readonly byMonthDay?: readonly number[] | null;
+            readonly bySetPos?: number | null;
+            readonly count?: number | null;
+            readonly until?: string | null;
         };
+        /**
+         * @description A day of the week, as RFC 5545 spells it
+         * @enum {string}
+         */
+        readonly Weekday: "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU";
+        /**
+         * @description How often the series repeats
+         * @enum {string}
+         */
+        readonly RecurrenceFrequency: "daily" | "weekly" | "monthly" | "yearly";
         /** @description `to` must be after `from`, at most 92 days later */
         readonly InvalidCalendarRange: {
             /** @enum {string} */
             readonly _tag: "InvalidCalendarRange";
             readonly message: string;
         };
-        /** @description No such group (or it is private and you are not a member) */
-        readonly GroupNotFound: {
+        /** @description The RSVP deadline has passed */
+        readonly RsvpClosed: {
             /** @enum {string} */
-            readonly _tag: "GroupNotFound";
+            readonly _tag: "RsvpClosed";
+            readonly message: string;
+        };
+        /** @description The event is cancelled */
+        readonly EventCancelled: {
+            /** @enum {string} */
+            readonly _tag: "EventCancelled";
+            readonly message: string;
+        };
+        /** @description The event has no occurrence starting then (by the rule, in its time zone) */
+        readonly OccurrenceNotFound: {
+            /** @enum {string} */
+            readonly _tag: "OccurrenceNotFound";
             readonly message: string;
         };
         /** @description No such event, or not one you may see */
         readonly EventNotFound: {
             /** @enum {string} */
             readonly _tag: "EventNotFound";
+            readonly message: string;
+        };
+        /** @description Your answer for one occurrence, and the occurrence as it now stands */
+        readonly OccurrenceRsvp: {
+            readonly eventId: components["schemas"]["EventId"];
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly occurrenceStart: string;
+            readonly status: components["schemas"]["RsvpStatus"];
+            readonly waitlisted: boolean;
+            readonly waitlistPosition: number | null;
+            readonly occurrence: components["schemas"]["EventOccurrence"];
+        };
+        /** @description Your answer */
+        readonly RsvpPayload: {
+            readonly status: components["schemas"]["RsvpStatus"];
+        };
+        /** @description Why the event is cancelled */
+        readonly CancelEventPayload: {
+            /** @description Why it is cancelled, 1 to 500 characters */
+            readonly reason: string & unknown;
+        };
+        /** @description An event's occurrences in a range, by start */
+        readonly EventOccurrences: {
+            readonly items: readonly components["schemas"]["EventOccurrence"][];
+        };
+        /** @description No such group (or it is private and you are not a member) */
+        readonly GroupNotFound: {
+            /** @enum {string} */
+            readonly _tag: "GroupNotFound";
             readonly message: string;
         };
         /** @description A page of results and the cursor of the next one */
@@ -3969,18 +4157,6 @@ export interface components {
              */
             readonly respondedAt: string;
         };
-        /** @description The RSVP deadline has passed */
-        readonly RsvpClosed: {
-            /** @enum {string} */
-            readonly _tag: "RsvpClosed";
-            readonly message: string;
-        };
-        /** @description The event is cancelled */
-        readonly EventCancelled: {
-            /** @enum {string} */
-            readonly _tag: "EventCancelled";
-            readonly message: string;
-        };
         /** @description Your answer, and the event as it now stands */
         readonly Rsvp: {
             readonly eventId: components["schemas"]["EventId"];
@@ -3989,20 +4165,23 @@ export interface components {
             readonly waitlistPosition: number | null;
             readonly event: components["schemas"]["Event"];
         };
-        /** @description Your answer */
-        readonly RsvpPayload: {
-            readonly status: components["schemas"]["RsvpStatus"];
-        };
         /** @description A co-host must be a member of the group */
         readonly CoHostNotMember: {
             /** @enum {string} */
             readonly _tag: "CoHostNotMember";
             readonly message: string;
         };
-        /** @description Why the event is cancelled */
-        readonly CancelEventPayload: {
-            /** @description Why it is cancelled, 1 to 500 characters */
-            readonly reason: string & unknown;
+        /** @description `this` and `thisAndFollowing` need an `occurrence` of a series; `this` changes only `start`, `end`, `location` and `capacity` */
+        readonly InvalidEditScope: {
+            /** @enum {string} */
+            readonly _tag: "InvalidEditScope";
+            readonly message: string;
+        };
+        /** @description A rule that does not fit together: exactly one of `count` and `until`, `until` within 2 years of the start, at most 730 occurrences, `bySetPos` with one `byWeekday`, weekdays and month days only where the frequency takes them */
+        readonly InvalidRecurrence: {
+            /** @enum {string} */
+            readonly _tag: "InvalidRecurrence";
+            readonly message: string;
         };
         /** @description The end is not after the start, or only one of latitude and longitude is given */
         readonly InvalidEventTime: {
@@ -4010,7 +4189,7 @@ export interface components {
             readonly _tag: "InvalidEventTime";
             readonly message: string;
         };
-        /** @description Only the fields present change; null clears */
+        /** @description Only the fields present change; null clears. With `scope` `this` or `thisAndFollowing`, `occurrence` is the occurrence's `occurrenceStart` */
         readonly UpdateEventPayload: {
             readonly title?: (string & unknown) | null;
             readonly description?: string | null;
@@ -4023,7 +4202,16 @@ export interface components {
             /** @description More seats promote people from the waitlist; fewer seats never take one away */
             readonly capacity?: number | null;
             readonly rsvpDeadline?: string | null;
+            /** @description A new rule for the whole series; null makes it a single event */
+            readonly recurrence?: components["schemas"]["RecurrenceRule"] | null;
+            readonly scope?: components["schemas"]["EditScope"] | null;
+            readonly occurrence?: string | null;
         };
+        /**
+         * @description For a series: `all` (default) changes the series; `this` changes one occurrence (its time, place or capacity); `thisAndFollowing` ends the series before the occurrence and answers with a new series from it, with the change
+         * @enum {string}
+         */
+        readonly EditScope: "this" | "thisAndFollowing" | "all";
         /** @description An event in a group you belong to; you are its host */
         readonly CreateEventPayload: {
             /** @description 1 to 200 characters */
@@ -4050,6 +4238,7 @@ export interface components {
             readonly allDay?: boolean | null;
             readonly capacity?: number | null;
             readonly rsvpDeadline?: string | null;
+            readonly recurrence?: components["schemas"]["RecurrenceRule"] | null;
         };
         /** @description The report is already resolved */
         readonly ReportResolved: {
@@ -15242,7 +15431,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Event"];
                 };
             };
-            /** @description The end is not after the start, or only one of latitude and longitude is given | The request failed validation */
+            /** @description The end is not after the start, or only one of latitude and longitude is given | A rule that does not fit together: exactly one of `count` and `until`, `until` within 2 years of the start, at most 730 occurrences, `bySetPos` with one `byWeekday`, weekdays and month days only where the frequency takes them | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -15253,7 +15442,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidEventTime"] | components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["InvalidEventTime"] | components["schemas"]["InvalidRecurrence"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description Sign in required (or the access token expired) */
@@ -15446,7 +15635,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Event"];
                 };
             };
-            /** @description The end is not after the start, or only one of latitude and longitude is given | The request failed validation */
+            /** @description The end is not after the start, or only one of latitude and longitude is given | A rule that does not fit together: exactly one of `count` and `until`, `until` within 2 years of the start, at most 730 occurrences, `bySetPos` with one `byWeekday`, weekdays and month days only where the frequency takes them | `this` and `thisAndFollowing` need an `occurrence` of a series; `this` changes only `start`, `end`, `location` and `capacity` | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -15457,7 +15646,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidEventTime"] | components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["InvalidEventTime"] | components["schemas"]["InvalidRecurrence"] | components["schemas"]["InvalidEditScope"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description Sign in required (or the access token expired) */
@@ -15488,7 +15677,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No such event, or not one you may see */
+            /** @description No such event, or not one you may see | The event has no occurrence starting then (by the rule, in its time zone) */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -15499,7 +15688,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventNotFound"];
+                    readonly "application/json": components["schemas"]["EventNotFound"] | components["schemas"]["OccurrenceNotFound"];
                 };
             };
             /** @description The event is cancelled */
@@ -15940,7 +16129,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No such event, or not one you may see */
+            /** @description No such event, or not one you may see | The event has no occurrence starting then (by the rule, in its time zone) */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -15951,7 +16140,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventNotFound"];
+                    readonly "application/json": components["schemas"]["EventNotFound"] | components["schemas"]["OccurrenceNotFound"];
                 };
             };
             /** @description The event is cancelled | The RSVP deadline has passed */
@@ -16072,6 +16261,348 @@ export interface operations {
                     readonly "application/json": components["schemas"]["EventNotFound"];
                 };
             };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "events.listOccurrences": {
+        readonly parameters: {
+            readonly query: {
+                readonly from: string;
+                readonly to: string;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description An event's occurrences in a range, by start */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventOccurrences"];
+                };
+            };
+            /** @description `to` must be after `from`, at most 92 days later | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCalendarRange"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "events.cancelOccurrence": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+                readonly occurrence: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["CancelEventPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description One occurrence of an event (a single event has one) */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventOccurrence"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see | The event has no occurrence starting then (by the rule, in its time zone) */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"] | components["schemas"]["OccurrenceNotFound"];
+                };
+            };
+            /** @description The event is cancelled */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventCancelled"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "events.rsvpOccurrence": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+                readonly occurrence: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["RsvpPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description Your answer for one occurrence, and the occurrence as it now stands */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OccurrenceRsvp"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see | The event has no occurrence starting then (by the rule, in its time zone) */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"] | components["schemas"]["OccurrenceNotFound"];
+                };
+            };
+            /** @description The event is cancelled | The RSVP deadline has passed */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["RsvpClosed"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
             /** @description Too many requests */
             readonly 429: {
                 headers: {

@@ -6,8 +6,15 @@ import {
   EventCancelled,
   EventId,
   EventNotFound,
+  EventOccurrence,
+  EventOccurrences,
   InvalidCalendarRange,
+  InvalidEditScope,
   InvalidEventTime,
+  type InvalidRecurrence,
+  OccurrenceNotFound,
+  OccurrenceRsvp,
+  RecurrenceRule,
   Rsvp,
   RsvpClosed,
   type RsvpStatus
@@ -27,8 +34,16 @@ import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from 
 import { Transaction } from "../platform/Transaction.ts"
 import { EventEvents } from "./EventNotifier.ts"
 import { EventPolicy, type EventStanding } from "./EventPolicy.ts"
-import { type EventFields, type EventRow, EventsRepo, type RsvpRow } from "./EventsRepo.ts"
+import {
+  type EventFields,
+  type EventRow,
+  EventsRepo,
+  type OverrideRow,
+  type RsvpRow,
+  type TallyRow
+} from "./EventsRepo.ts"
 import { toInstant } from "./LocalTime.ts"
+import * as Recurrence from "./Recurrence.ts"
 
 type SignedIn = CurrentUser["Service"]
 type Viewer = CurrentViewer["Service"]
@@ -39,6 +54,77 @@ const dayMillis = 86_400_000
 const notFound = new EventNotFound({ message: "No such event" })
 const viewerActor = (viewer: Viewer): Actor => Option.match(viewer, { onNone: () => null, onSome: Actor.of })
 const SeqPosition = Schema.Struct({ seq: PositionField.number })
+const RuleJson = Schema.fromJsonString(RecurrenceRule)
+const decodeRule = Schema.decodeSync(RuleJson)
+const encodeRule = Schema.encodeSync(RuleJson)
+const ruleOf = (row: EventRow) => (row.recurrence === null ? null : decodeRule(row.recurrence))
+/** The occurrences the rule gives (a single event's one), keyed by their local start. */
+const baseOf = (row: EventRow) => Recurrence.occurrences({ ...row, recurrence: ruleOf(row) })
+/** The key of an occurrence's answers: its local start in a series, `''` for a single event. */
+const keyOf = (row: EventRow, occurrence: string) => (row.recurrence === null ? "" : occurrence)
+const noOccurrence = new OccurrenceNotFound({ message: "The event has no occurrence starting then" })
+const occurrenceCancelled = new EventCancelled({ message: "The occurrence is cancelled" })
+
+const locationOf = (name: string | null, latitude: number | null, longitude: number | null) =>
+  name === null
+    ? null
+    : {
+        name,
+        ...(latitude === null ? {} : { latitude }),
+        ...(longitude === null ? {} : { longitude })
+      }
+
+const blankOverride = (eventId: EventId, occurrenceStart: string): OverrideRow => ({
+  eventId,
+  occurrenceStart,
+  cancelled: false,
+  cancelReason: null,
+  startLocal: null,
+  endLocal: null,
+  startsAt: null,
+  endsAt: null,
+  locationSet: false,
+  locationName: null,
+  latitude: null,
+  longitude: null,
+  capacitySet: false,
+  capacity: null
+})
+
+/** One occurrence as it stands: the rule's, with its override, its counts and the viewer's answer. */
+const occurrenceView = (
+  row: EventRow,
+  base: Recurrence.Occurrence,
+  override: OverrideRow | undefined,
+  tally: TallyRow | undefined,
+  answer: RsvpRow | undefined
+) => {
+  const cancelled = row.status === "cancelled" || override?.cancelled === true
+  return new EventOccurrence({
+    eventId: row.id,
+    occurrenceStart: base.occurrenceStart,
+    start: override?.startLocal ?? base.start,
+    end: override?.endLocal ?? base.end,
+    startsAt: DateTime.fromDateUnsafe(override?.startsAt ?? base.startsAt),
+    endsAt: DateTime.fromDateUnsafe(override?.endsAt ?? base.endsAt),
+    status: cancelled ? "cancelled" : "scheduled",
+    cancelReason: row.status === "cancelled" ? row.cancelReason : (override?.cancelReason ?? null),
+    location:
+      override?.locationSet === true
+        ? locationOf(override.locationName, override.latitude, override.longitude)
+        : locationOf(row.locationName, row.latitude, row.longitude),
+    capacity: override?.capacitySet === true ? override.capacity : row.capacity,
+    changed: override !== undefined,
+    goingCount: tally?.going ?? 0,
+    waitlistCount: tally?.waiting ?? 0,
+    interestedCount: tally?.interested ?? 0,
+    viewer: {
+      rsvp: answer?.status ?? null,
+      waitlisted: answer?.waitlisted ?? false,
+      waitlistPosition: answer?.position ?? null
+    }
+  })
+}
 
 /** An event's row and where the actor stands with it. */
 interface Seen {
@@ -61,13 +147,22 @@ export class Events extends Context.Service<
       user: SignedIn,
       groupId: GroupId,
       input: typeof CreateEventPayload.Type
-    ) => Effect.Effect<Event, GroupNotFound | Forbidden | InvalidEventTime>
+    ) => Effect.Effect<Event, GroupNotFound | Forbidden | InvalidEventTime | InvalidRecurrence>
     readonly get: (viewer: Viewer, id: EventId) => Effect.Effect<Event, EventNotFound>
     readonly update: (
       user: SignedIn,
       id: EventId,
       input: typeof UpdateEventPayload.Type
-    ) => Effect.Effect<Event, EventNotFound | Forbidden | InvalidEventTime | EventCancelled>
+    ) => Effect.Effect<
+      Event,
+      | EventNotFound
+      | OccurrenceNotFound
+      | Forbidden
+      | InvalidEventTime
+      | InvalidRecurrence
+      | InvalidEditScope
+      | EventCancelled
+    >
     readonly cancel: (
       user: SignedIn,
       id: EventId,
@@ -87,7 +182,7 @@ export class Events extends Context.Service<
       user: SignedIn,
       id: EventId,
       status: RsvpStatus
-    ) => Effect.Effect<Rsvp, EventNotFound | Forbidden | EventCancelled | RsvpClosed>
+    ) => Effect.Effect<Rsvp, EventNotFound | OccurrenceNotFound | Forbidden | EventCancelled | RsvpClosed>
     readonly attendees: (
       viewer: Viewer,
       id: EventId,
@@ -98,6 +193,23 @@ export class Events extends Context.Service<
       groupId: GroupId,
       query: RangeQuery
     ) => Effect.Effect<Page<Event>, GroupNotFound | InvalidCursor | InvalidCalendarRange>
+    readonly occurrences: (
+      viewer: Viewer,
+      id: EventId,
+      range: { readonly from: DateTime.Utc; readonly to: DateTime.Utc }
+    ) => Effect.Effect<EventOccurrences, EventNotFound | InvalidCalendarRange>
+    readonly cancelOccurrence: (
+      user: SignedIn,
+      id: EventId,
+      occurrence: string,
+      reason: string
+    ) => Effect.Effect<EventOccurrence, EventNotFound | OccurrenceNotFound | Forbidden | EventCancelled>
+    readonly rsvpOccurrence: (
+      user: SignedIn,
+      id: EventId,
+      occurrence: string,
+      status: RsvpStatus
+    ) => Effect.Effect<OccurrenceRsvp, EventNotFound | OccurrenceNotFound | Forbidden | EventCancelled | RsvpClosed>
     readonly calendar: (
       user: SignedIn,
       query: PageQuery & { readonly from: DateTime.Utc; readonly to: DateTime.Utc }
@@ -117,21 +229,75 @@ export class Events extends Context.Service<
       const cursors = yield* Cursors
       const recordPromoted = yield* EventEvents.make
 
-      /** Many events at once, for one actor: hosts and their profiles, the actor's answers. */
+      /**
+       * The occurrences of some events that `keep` keeps (by their times after overrides), as the
+       * actor sees them, by event.
+       */
+      const occurrencesOf = Effect.fn("Events.occurrencesOf")(function* (
+        actor: Actor,
+        rows: ReadonlyArray<EventRow>,
+        keep: (occurrence: { readonly startsAt: Date; readonly endsAt: Date; readonly key: string }) => boolean
+      ) {
+        const ids = rows.map((row) => row.id)
+        const overrides = yield* repo.overrides(ids)
+        const tallies = yield* repo.tally(ids, null)
+        const answers = actor === null ? [] : yield* repo.rsvpsOf(actor.userId, ids)
+        const overrideOf = new Map(overrides.map((entry) => [`${entry.eventId}/${entry.occurrenceStart}`, entry]))
+        const tallyOf = new Map(tallies.map((entry) => [`${entry.eventId}/${entry.occurrence}`, entry]))
+        const answerOf = new Map(answers.map((entry) => [`${entry.eventId}/${entry.occurrence}`, entry]))
+        return new Map(
+          rows.map((row) => [
+            row.id,
+            baseOf(row).flatMap((base) => {
+              const override = overrideOf.get(`${row.id}/${base.occurrenceStart}`)
+              const key = `${row.id}/${keyOf(row, base.occurrenceStart)}`
+              const startsAt = override?.startsAt ?? base.startsAt
+              const endsAt = override?.endsAt ?? base.endsAt
+              return keep({ startsAt, endsAt, key: base.occurrenceStart })
+                ? [occurrenceView(row, base, override, tallyOf.get(key), answerOf.get(key))]
+                : []
+            })
+          ])
+        )
+      })
+
+      const overlapping = (from: Date, to: Date) => (occurrence: { readonly startsAt: Date; readonly endsAt: Date }) =>
+        occurrence.endsAt.getTime() > from.getTime() && occurrence.startsAt.getTime() < to.getTime()
+
+      /** One occurrence of an event, as the actor sees it. */
+      const oneOccurrence = (actor: Actor, row: EventRow, occurrence: string) =>
+        Effect.flatMap(
+          occurrencesOf(actor, [row], (entry) => entry.key === occurrence),
+          (found) => {
+            const view = found.get(row.id)?.[0]
+            return view === undefined ? Effect.fail(noOccurrence) : Effect.succeed(view)
+          }
+        )
+
+      /**
+       * Many events at once, for one actor: hosts and their profiles, the actor's answers; with a
+       * range, each event's occurrences in it.
+       */
       const show = Effect.fn("Events.show")(function* (
         actor: Actor,
         rows: ReadonlyArray<EventRow>,
-        groups: ReadonlyMap<GroupId, Standing>
+        groups: ReadonlyMap<GroupId, Standing>,
+        range?: { readonly from: Date; readonly to: Date }
       ) {
         const ids = rows.map((row) => row.id)
         const hosts = yield* repo.hosts(ids)
         const people = yield* profiles.getMany(hosts.map((host) => host.userId))
         const answers = actor === null ? [] : yield* repo.rsvpsOf(actor.userId, ids)
-        const answerOf = new Map(answers.map((answer) => [answer.eventId, answer]))
+        const answerOf = new Map(
+          answers.filter((answer) => answer.occurrence === "").map((answer) => [answer.eventId, answer])
+        )
+        const inRange =
+          range === undefined ? undefined : yield* occurrencesOf(actor, rows, overlapping(range.from, range.to))
         return rows.map((row) => {
           const own = hosts.filter((host) => host.eventId === row.id)
           const host = actor === null ? undefined : own.find((entry) => entry.userId === actor.userId)
           const answer = answerOf.get(row.id)
+          const recurrence = ruleOf(row)
           const standing: EventStanding = {
             actor,
             group: groups.get(row.groupId) ?? noStanding,
@@ -157,6 +323,8 @@ export class Events extends Context.Service<
             startsAt: DateTime.fromDateUnsafe(row.startsAt),
             endsAt: DateTime.fromDateUnsafe(row.endsAt),
             allDay: row.allDay,
+            recurrence,
+            rrule: recurrence === null ? null : Recurrence.rruleText(recurrence, row.timeZone),
             capacity: row.capacity,
             rsvpDeadline: row.rsvpDeadline === null ? null : DateTime.fromDateUnsafe(row.rsvpDeadline),
             status: row.status,
@@ -174,7 +342,8 @@ export class Events extends Context.Service<
               waitlisted: answer?.waitlisted ?? false,
               waitlistPosition: answer?.position ?? null,
               canEdit: actor !== null && EventPolicy.canEdit(standing)
-            }
+            },
+            ...(inRange === undefined ? {} : { occurrences: inRange.get(row.id) ?? [] })
           })
         })
       })
@@ -228,6 +397,7 @@ export class Events extends Context.Service<
         readonly allDay: boolean
         readonly capacity: number | null
         readonly rsvpDeadline: DateTime.Utc | null
+        readonly recurrence: RecurrenceRule | null
       }) {
         const startsAt = toInstant(input.start, input.timeZone)
         const endsAt = toInstant(input.end, input.timeZone)
@@ -239,6 +409,14 @@ export class Events extends Context.Service<
         if ((latitude === null) !== (longitude === null)) {
           return yield* new InvalidEventTime({ message: "Give both latitude and longitude, or neither" })
         }
+        if (input.recurrence !== null) yield* Recurrence.check(input.recurrence, input.start)
+        const all = Recurrence.occurrences({
+          startLocal: input.start,
+          endLocal: input.end,
+          timeZone: input.timeZone,
+          recurrence: input.recurrence
+        })
+        const last = all[all.length - 1]
         return {
           title: input.title,
           description: input.description,
@@ -253,17 +431,247 @@ export class Events extends Context.Service<
           endsAt,
           allDay: input.allDay,
           capacity: input.capacity,
-          rsvpDeadline: input.rsvpDeadline === null ? null : DateTime.toDateUtc(input.rsvpDeadline)
+          rsvpDeadline: input.rsvpDeadline === null ? null : DateTime.toDateUtc(input.rsvpDeadline),
+          recurrence: input.recurrence === null ? null : encodeRule(input.recurrence),
+          seriesEndsAt: last === undefined || last.endsAt.getTime() < endsAt.getTime() ? endsAt : last.endsAt
         } satisfies EventFields
       })
 
       /** Seats people waiting while there are free seats; they are told. */
       const fillSeats = Effect.fn("Events.fillSeats")(function* (row: EventRow) {
         const free = row.capacity === null ? row.waitlistCount : row.capacity - row.goingCount
-        const promoted = yield* repo.promote(row.id, Math.min(free, row.waitlistCount))
+        const promoted = yield* repo.promote(row.id, "", Math.min(free, row.waitlistCount))
         if (promoted.length === 0) return row
         yield* recordPromoted(row.id, promoted)
         return yield* repo.recount(row.id)
+      })
+
+      /** The same for one occurrence of a series, with its own capacity (on the event's locked row). */
+      const fillOccurrence = Effect.fn("Events.fillOccurrence")(function* (
+        row: EventRow,
+        key: string,
+        capacity: number | null
+      ) {
+        const [tally] = yield* repo.tally([row.id], [key])
+        const waiting = tally?.waiting ?? 0
+        const free = capacity === null ? waiting : capacity - (tally?.going ?? 0)
+        const promoted = yield* repo.promote(row.id, key, Math.min(free, waiting))
+        if (promoted.length > 0) yield* recordPromoted(row.id, promoted)
+      })
+
+      /** Every occurrence of a series with people waiting gets the seats its capacity now allows. */
+      const fillSeries = Effect.fn("Events.fillSeries")(function* (row: EventRow) {
+        const overrides = new Map((yield* repo.overrides([row.id])).map((entry) => [entry.occurrenceStart, entry]))
+        for (const tally of yield* repo.tally([row.id], null)) {
+          if (tally.waiting === 0 || tally.occurrence === "") continue
+          const override = overrides.get(tally.occurrence)
+          yield* fillOccurrence(
+            row,
+            tally.occurrence,
+            override?.capacitySet === true ? override.capacity : row.capacity
+          )
+        }
+      })
+
+      /**
+       * Sets someone's answer for one occurrence (key `''`: a single event), on the event's locked row:
+       * `going` beyond `capacity` waits; leaving a seat gives it to the first person waiting.
+       */
+      const answerIn = Effect.fn("Events.answerIn")(function* (
+        row: EventRow,
+        key: string,
+        capacity: number | null,
+        userId: UserId,
+        status: RsvpStatus
+      ) {
+        const before = Option.getOrUndefined(yield* repo.rsvp(row.id, key, userId))
+        if (before?.status !== status) {
+          const [tally] = yield* repo.tally([row.id], [key])
+          const seated = capacity === null || (tally?.going ?? 0) < capacity
+          yield* repo.answer({
+            eventId: row.id,
+            occurrence: key,
+            userId,
+            status,
+            waitlisted: status === "going" && !seated,
+            arrived: status === "going"
+          })
+        }
+        if (before?.status === "going" && !before.waitlisted) yield* fillOccurrence(row, key, capacity)
+        const updated = key === "" ? yield* repo.recount(row.id) : row
+        return { row: updated, answer: Option.getOrUndefined(yield* repo.rsvp(row.id, key, userId)) }
+      })
+
+      /** The rule's occurrence starting at `occurrence` (local), and its override if it has one. */
+      const occurrenceIn = Effect.fn("Events.occurrenceIn")(function* (row: EventRow, occurrence: string) {
+        const base = baseOf(row).find((entry) => entry.occurrenceStart === occurrence)
+        if (base === undefined) return yield* noOccurrence
+        const override =
+          row.recurrence === null
+            ? undefined
+            : (yield* repo.overrides([row.id])).find((entry) => entry.occurrenceStart === occurrence)
+        return { base, override }
+      })
+
+      /** After a change of the series: answers follow a single event becoming a series (or back); the rest is dropped. */
+      const reconcile = Effect.fn("Events.reconcile")(function* (before: EventRow, after: EventRow) {
+        if (before.recurrence === null && after.recurrence !== null) yield* repo.rekey(after.id, "", after.startLocal)
+        if (before.recurrence !== null && after.recurrence === null) {
+          yield* repo.rekey(after.id, before.startLocal, "")
+        }
+        yield* repo.prune(
+          after.id,
+          after.recurrence === null ? [""] : baseOf(after).map((entry) => entry.occurrenceStart)
+        )
+      })
+
+      /** A row's fields as the input of `fields`. */
+      const inputOf = (row: EventRow) => ({
+        title: row.title,
+        description: row.description,
+        location: locationOf(row.locationName, row.latitude, row.longitude),
+        onlineUrl: row.onlineUrl,
+        start: row.startLocal,
+        end: row.endLocal,
+        timeZone: row.timeZone,
+        allDay: row.allDay,
+        capacity: row.capacity,
+        rsvpDeadline: row.rsvpDeadline === null ? null : DateTime.fromDateUnsafe(row.rsvpDeadline),
+        recurrence: ruleOf(row)
+      })
+
+      /** The input's changes over the row's fields (null clears). */
+      const merged = (row: EventRow, input: typeof UpdateEventPayload.Type) => {
+        const current = inputOf(row)
+        return {
+          title: input.title ?? current.title,
+          description: input.description ?? current.description,
+          location: input.location === undefined ? current.location : input.location,
+          onlineUrl: input.onlineUrl === undefined ? current.onlineUrl : input.onlineUrl,
+          start: input.start ?? current.start,
+          end: input.end ?? current.end,
+          timeZone: input.timeZone ?? current.timeZone,
+          allDay: input.allDay ?? current.allDay,
+          capacity: input.capacity === undefined ? current.capacity : input.capacity,
+          rsvpDeadline: input.rsvpDeadline === undefined ? current.rsvpDeadline : input.rsvpDeadline,
+          recurrence: input.recurrence === undefined ? current.recurrence : input.recurrence
+        }
+      }
+
+      /** `all`: the series (or the single event) changes; occurrences it no longer has lose their changes and answers. */
+      const updateAll = Effect.fn("Events.updateAll")(function* (current: Seen, input: typeof UpdateEventPayload.Type) {
+        const row = current.row
+        const next = yield* fields(merged(row, input))
+        const written = yield* repo.update(row.id, next)
+        yield* reconcile(row, written)
+        const counted = yield* repo.recount(row.id)
+        if (counted.recurrence !== null) yield* fillSeries(counted)
+        return { row: yield* fillSeats(counted), standing: current.standing } satisfies Seen
+      })
+
+      /** `this`: one occurrence's time, place or capacity, as an override. */
+      const updateThis = Effect.fn("Events.updateThis")(function* (
+        current: Seen,
+        occurrence: string,
+        input: typeof UpdateEventPayload.Type
+      ) {
+        const row = current.row
+        const others = [
+          input.title,
+          input.description,
+          input.onlineUrl,
+          input.timeZone,
+          input.allDay,
+          input.rsvpDeadline,
+          input.recurrence
+        ]
+        if (others.some((value) => value !== undefined)) {
+          return yield* new InvalidEditScope({
+            message: "`this` changes only `start`, `end`, `location` and `capacity`"
+          })
+        }
+        const { base, override } = yield* occurrenceIn(row, occurrence)
+        const was = override ?? blankOverride(row.id, occurrence)
+        const start = input.start ?? was.startLocal ?? base.start
+        const end = input.end ?? was.endLocal ?? base.end
+        const startsAt = toInstant(start, row.timeZone)
+        const endsAt = toInstant(end, row.timeZone)
+        if (endsAt.getTime() <= startsAt.getTime()) {
+          return yield* new InvalidEventTime({ message: "The end must be after the start" })
+        }
+        const location = input.location === undefined ? undefined : input.location
+        if (location != null && (location.latitude === undefined) !== (location.longitude === undefined)) {
+          return yield* new InvalidEventTime({ message: "Give both latitude and longitude, or neither" })
+        }
+        const moved = start !== base.start || end !== base.end
+        const next: OverrideRow = {
+          ...was,
+          startLocal: moved ? start : null,
+          endLocal: moved ? end : null,
+          startsAt: moved ? startsAt : null,
+          endsAt: moved ? endsAt : null,
+          ...(location === undefined
+            ? {}
+            : {
+                locationSet: true,
+                locationName: location?.name ?? null,
+                latitude: location?.latitude ?? null,
+                longitude: location?.longitude ?? null
+              }),
+          ...(input.capacity === undefined ? {} : { capacitySet: true, capacity: input.capacity })
+        }
+        yield* repo.setOverride(next)
+        if (input.capacity !== undefined) {
+          yield* fillOccurrence(row, occurrence, next.capacitySet ? next.capacity : row.capacity)
+        }
+        return current
+      })
+
+      /**
+       * `thisAndFollowing`: the series ends before the occurrence, and a new series (the change
+       * applied) starts with it, taking over the later occurrences' changes and answers.
+       */
+      const updateFollowing = Effect.fn("Events.updateFollowing")(function* (
+        user: SignedIn,
+        current: Seen,
+        occurrence: string,
+        input: typeof UpdateEventPayload.Type
+      ) {
+        const row = current.row
+        const all = baseOf(row)
+        const index = all.findIndex((entry) => entry.occurrenceStart === occurrence)
+        const base = all[index]
+        const previous = all[index - 1]
+        const rule = ruleOf(row)
+        if (base === undefined || rule === null) return yield* noOccurrence
+        if (previous === undefined) return yield* updateAll(current, input)
+        const { count, until, ...shape } = rule
+        const earlier = yield* fields({ ...inputOf(row), recurrence: { ...shape, until: previous.occurrenceStart } })
+        const later = yield* fields({
+          ...merged(row, input),
+          start: input.start ?? base.start,
+          end: input.end ?? base.end,
+          recurrence:
+            input.recurrence === undefined
+              ? count === undefined
+                ? { ...shape, until }
+                : { ...shape, count: count - index }
+              : input.recurrence
+        })
+        const id = EventId.make(SecureRandom.uuidV7Unsafe())
+        const inserted = yield* repo.insert({
+          ...later,
+          id,
+          groupId: row.groupId,
+          creatorId: row.creatorId ?? user.userId
+        })
+        for (const host of yield* repo.hosts([row.id])) yield* repo.addHost(id, host.userId, host.role)
+        const ended = yield* repo.update(row.id, earlier)
+        yield* repo.moveFollowing(row.id, occurrence, id)
+        yield* reconcile(row, ended)
+        yield* reconcile(inserted, inserted)
+        yield* fillSeries(inserted)
+        return { row: inserted, standing: current.standing } satisfies Seen
       })
 
       const checkRange = (from: DateTime.Utc, to: DateTime.Utc) => {
@@ -280,7 +688,8 @@ export class Events extends Context.Service<
         scope: string,
         rows: ReadonlyArray<EventRow>,
         limit: number,
-        groups: ReadonlyMap<GroupId, Standing>
+        groups: ReadonlyMap<GroupId, Standing>,
+        range?: { readonly from: Date; readonly to: Date }
       ) {
         const paged = cursors.page(
           scope,
@@ -289,7 +698,16 @@ export class Events extends Context.Service<
           (row) => row,
           (row) => ({ at: row.startsAt.toISOString(), id: row.id })
         )
-        return { items: yield* show(actor, paged.items, groups), nextCursor: paged.nextCursor }
+        return { items: yield* show(actor, paged.items, groups, range), nextCursor: paged.nextCursor }
+      })
+
+      /** Answers are open: the event is not cancelled, its deadline has not passed. */
+      const requireOpen = Effect.fn("Events.requireOpen")(function* (row: EventRow) {
+        if (row.status === "cancelled") return yield* new EventCancelled({ message: "The event is cancelled" })
+        const now = yield* DateTime.now
+        if (row.rsvpDeadline !== null && DateTime.toEpochMillis(now) > row.rsvpDeadline.getTime()) {
+          return yield* new RsvpClosed({ message: "The RSVP deadline has passed" })
+        }
       })
 
       const rsvpAnswer = (row: RsvpRow | undefined, event: Event) =>
@@ -315,7 +733,8 @@ export class Events extends Context.Service<
             timeZone: input.timeZone,
             allDay: input.allDay ?? false,
             capacity: input.capacity ?? null,
-            rsvpDeadline: input.rsvpDeadline ?? null
+            rsvpDeadline: input.rsvpDeadline ?? null,
+            recurrence: input.recurrence ?? null
           })
           const id = EventId.make(SecureRandom.uuidV7Unsafe())
           const row = yield* transaction(
@@ -342,35 +761,16 @@ export class Events extends Context.Service<
               if (row.status === "cancelled") {
                 return yield* new EventCancelled({ message: "A cancelled event cannot be changed" })
               }
-              const location =
-                input.location === undefined
-                  ? row.locationName === null
-                    ? null
-                    : {
-                        name: row.locationName,
-                        ...(row.latitude === null ? {} : { latitude: row.latitude }),
-                        ...(row.longitude === null ? {} : { longitude: row.longitude })
-                      }
-                  : input.location
-              const next = yield* fields({
-                title: input.title ?? row.title,
-                description: input.description ?? row.description,
-                location,
-                onlineUrl: input.onlineUrl === undefined ? row.onlineUrl : input.onlineUrl,
-                start: input.start ?? row.startLocal,
-                end: input.end ?? row.endLocal,
-                timeZone: input.timeZone ?? row.timeZone,
-                allDay: input.allDay ?? row.allDay,
-                capacity: input.capacity === undefined ? row.capacity : input.capacity,
-                rsvpDeadline:
-                  input.rsvpDeadline === undefined
-                    ? row.rsvpDeadline === null
-                      ? null
-                      : DateTime.fromDateUnsafe(row.rsvpDeadline)
-                    : input.rsvpDeadline
-              })
-              const updated = yield* fillSeats(yield* repo.update(id, next))
-              return { row: updated, standing: current.standing } satisfies Seen
+              const scope = input.scope ?? "all"
+              if (scope === "all") return yield* updateAll(current, input)
+              if (row.recurrence === null || input.occurrence === undefined) {
+                return yield* new InvalidEditScope({
+                  message: "`this` and `thisAndFollowing` need the `occurrence` of a series"
+                })
+              }
+              return scope === "this"
+                ? yield* updateThis(current, input.occurrence, input)
+                : yield* updateFollowing(user, current, input.occurrence, input)
             })
           )
           return yield* showOne(seen)
@@ -433,29 +833,71 @@ export class Events extends Context.Service<
               if (row.status === "cancelled") {
                 return yield* new EventCancelled({ message: "The event is cancelled" })
               }
-              const now = yield* DateTime.now
-              if (row.rsvpDeadline !== null && DateTime.toEpochMillis(now) > row.rsvpDeadline.getTime()) {
-                return yield* new RsvpClosed({ message: "The RSVP deadline has passed" })
-              }
-              const before = yield* repo.rsvp(id, user.userId)
-              const was = Option.getOrUndefined(before)
-              if (was?.status !== status) {
-                const seated = row.capacity === null || row.goingCount < row.capacity
-                yield* repo.answer({
-                  eventId: id,
-                  userId: user.userId,
-                  status,
-                  waitlisted: status === "going" && !seated,
-                  arrived: status === "going"
+              if (row.recurrence !== null) {
+                return yield* new OccurrenceNotFound({
+                  message: "A series is answered per occurrence: PUT /events/{id}/occurrences/{occurrence}/rsvp"
                 })
               }
-              let updated = yield* repo.recount(id)
-              if (was?.status === "going" && !was.waitlisted) updated = yield* fillSeats(updated)
-              const answer = yield* repo.rsvp(id, user.userId)
-              return { seen: { row: updated, standing: current.standing } satisfies Seen, answer }
+              yield* requireOpen(row)
+              const answered = yield* answerIn(row, "", row.capacity, user.userId, status)
+              return { seen: { row: answered.row, standing: current.standing } satisfies Seen, answer: answered.answer }
             })
           )
-          return rsvpAnswer(Option.getOrUndefined(result.answer), yield* showOne(result.seen))
+          return rsvpAnswer(result.answer, yield* showOne(result.seen))
+        }),
+
+        cancelOccurrence: Effect.fn("Events.cancelOccurrence")(function* (user, id, occurrence, reason) {
+          const actor = Actor.of(user)
+          const row = yield* transaction(
+            Effect.gen(function* () {
+              const current = yield* see(actor, id, true)
+              yield* requireEditor(current)
+              const row = current.row
+              if (row.status === "cancelled") {
+                return yield* new EventCancelled({ message: "The event is already cancelled" })
+              }
+              const { override } = yield* occurrenceIn(row, occurrence)
+              // A single event's one occurrence is the event.
+              if (row.recurrence === null) return yield* repo.cancel(id, reason)
+              if (override?.cancelled === true) {
+                return yield* new EventCancelled({ message: "The occurrence is already cancelled" })
+              }
+              yield* repo.setOverride({
+                ...(override ?? blankOverride(id, occurrence)),
+                cancelled: true,
+                cancelReason: reason
+              })
+              return row
+            })
+          )
+          return yield* oneOccurrence(actor, row, occurrence)
+        }),
+
+        rsvpOccurrence: Effect.fn("Events.rsvpOccurrence")(function* (user, id, occurrence, status) {
+          const actor = Actor.of(user)
+          const result = yield* transaction(
+            Effect.gen(function* () {
+              const current = yield* see(actor, id, true)
+              if (current.standing.group.role === null) {
+                return yield* new Forbidden({ message: "Only the group's members may answer its events" })
+              }
+              const row = current.row
+              const { override } = yield* occurrenceIn(row, occurrence)
+              if (override?.cancelled === true) return yield* occurrenceCancelled
+              yield* requireOpen(row)
+              const capacity = override?.capacitySet === true ? override.capacity : row.capacity
+              return yield* answerIn(row, keyOf(row, occurrence), capacity, user.userId, status)
+            })
+          )
+          const view = yield* oneOccurrence(actor, result.row, occurrence)
+          return new OccurrenceRsvp({
+            eventId: id,
+            occurrenceStart: view.occurrenceStart,
+            status: result.answer?.status ?? "not_going",
+            waitlisted: result.answer?.waitlisted ?? false,
+            waitlistPosition: result.answer?.position ?? null,
+            occurrence: view
+          })
         }),
 
         attendees: Effect.fn("Events.attendees")(function* (viewer, id, query) {
@@ -500,7 +942,29 @@ export class Events extends Context.Service<
           const limit = query.limit ?? defaultPageSize
           const after = yield* cursors.decode(TimePosition, scope, query.cursor)
           const rows = yield* repo.list({ groupIds: [groupId], from, to, limit: limit + 1, after })
-          return yield* page(actor, scope, rows, limit, new Map([[groupId, standing]]))
+          return yield* page(
+            actor,
+            scope,
+            rows,
+            limit,
+            new Map([[groupId, standing]]),
+            to === null ? undefined : { from, to }
+          )
+        }),
+
+        occurrences: Effect.fn("Events.occurrences")(function* (viewer, id, range) {
+          const actor = viewerActor(viewer)
+          const { row } = yield* see(actor, id)
+          yield* checkRange(range.from, range.to)
+          const found = yield* occurrencesOf(
+            actor,
+            [row],
+            overlapping(DateTime.toDateUtc(range.from), DateTime.toDateUtc(range.to))
+          )
+          const items = [...(found.get(row.id) ?? [])].sort(
+            (a, b) => DateTime.toEpochMillis(a.startsAt) - DateTime.toEpochMillis(b.startsAt)
+          )
+          return new EventOccurrences({ items })
         }),
 
         calendar: Effect.fn("Events.calendar")(function* (user, query) {
@@ -515,7 +979,7 @@ export class Events extends Context.Service<
           const after = yield* cursors.decode(TimePosition, scope, query.cursor)
           const rows = yield* repo.list({ groupIds: [...groups.keys()], from, to, limit: limit + 1, after })
           const standings = new Map([...groups].map(([groupId, entry]) => [groupId, entry.standing] as const))
-          return yield* page(actor, scope, rows, limit, standings)
+          return yield* page(actor, scope, rows, limit, standings, { from, to })
         }),
 
         listMine: Effect.fn("Events.listMine")(function* (user, query) {

@@ -2,15 +2,18 @@ import { Api } from "@moim/domain/Api"
 import {
   AddEventCoHost,
   CancelEvent,
+  CancelEventOccurrence,
   CreateEvent,
   EventsRpcs,
   GetEvent,
   ListEventAttendees,
+  ListEventOccurrences,
   ListGroupEvents,
   ListMyEvents,
   MyCalendar,
   RemoveEventCoHost,
   RsvpToEvent,
+  RsvpToEventOccurrence,
   UpdateEvent
 } from "@moim/domain/Events/EventsApi"
 import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
@@ -33,6 +36,11 @@ const handlers = Effect.gen(function* () {
     RsvpToEvent: ({ id, status }) => CurrentUser.use((user) => events.rsvp(user, id, status)),
     ListEventAttendees: ({ id, ...query }) => CurrentViewer.use((viewer) => events.attendees(viewer, id, query)),
     ListGroupEvents: ({ id, ...query }) => CurrentViewer.use((viewer) => events.listInGroup(viewer, id, query)),
+    ListEventOccurrences: ({ id, ...range }) => CurrentViewer.use((viewer) => events.occurrences(viewer, id, range)),
+    CancelEventOccurrence: ({ id, occurrence, reason }) =>
+      CurrentUser.use((user) => events.cancelOccurrence(user, id, occurrence, reason)),
+    RsvpToEventOccurrence: ({ id, occurrence, status }) =>
+      CurrentUser.use((user) => events.rsvpOccurrence(user, id, occurrence, status)),
     MyCalendar: (query) => CurrentUser.use((user) => events.calendar(user, query)),
     ListMyEvents: (query) => CurrentUser.use((user) => events.listMine(user, query))
   })
@@ -52,6 +60,9 @@ const EventsHttp = HttpApiBuilder.group(Api, "events", (group) =>
       ...Operations.rest(RsvpToEvent, handler.RsvpToEvent),
       ...Operations.rest(ListEventAttendees, handler.ListEventAttendees),
       ...Operations.rest(ListGroupEvents, handler.ListGroupEvents),
+      ...Operations.rest(ListEventOccurrences, handler.ListEventOccurrences),
+      ...Operations.rest(CancelEventOccurrence, handler.CancelEventOccurrence),
+      ...Operations.rest(RsvpToEventOccurrence, handler.RsvpToEventOccurrence),
       ...Operations.rest(MyCalendar, handler.MyCalendar),
       ...Operations.rest(ListMyEvents, handler.ListMyEvents)
     })

@@ -20,6 +20,7 @@ import m0013 from "../migrations/0013_post_notification_levels.ts"
 import m0014 from "../migrations/0014_social.ts"
 import m0015 from "../migrations/0015_phone_numbers.ts"
 import m0016 from "../migrations/0016_events.ts"
+import m0017 from "../migrations/0017_event_recurrence.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -39,7 +40,8 @@ export const migrations = {
   "0013_post_notification_levels": m0013,
   "0014_social": m0014,
   "0015_phone_numbers": m0015,
-  "0016_events": m0016
+  "0016_events": m0016,
+  "0017_event_recurrence": m0017
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
