@@ -142,9 +142,17 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("P
       yield* react(author, `comments/${fromAlice}`, "laugh")
       yield* drained("NotifyPostEvent")
       const reacted = ofType(yield* listOf(author), "post.reacted")
+      // The worker runs the two reactions' jobs concurrently: whoever's lands last is named first.
       assert.deepStrictEqual(
-        reacted.map((item) => [item.actorCount, item.text]),
-        [[2, "Bob and Alice reacted to your post “Trip to the lakes”"]]
+        reacted.map((item) => item.actorCount),
+        [2]
+      )
+      assert.include(
+        [
+          "Bob and Alice reacted to your post “Trip to the lakes”",
+          "Alice and Bob reacted to your post “Trip to the lakes”"
+        ],
+        reacted[0]?.text
       )
       assert.deepStrictEqual(
         ofType(yield* listOf(alice), "comment.reacted").map((item) => item.text),
