@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { UserId } from "@moim/domain/Accounts/User"
+import { CalendarFeedId } from "@moim/domain/Events/CalendarFeed"
 import { EventId } from "@moim/domain/Events/Event"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { DateTime, Effect } from "effect"
@@ -34,12 +35,14 @@ type World = Record<Exclude<ActorName, "anonymous">, TestUser> & { readonly help
 
 /**
  * One cell's private group (owner, admin, member, host, helper; banned) and an event of the host's
- * in it, with `helper` as its co-host.
+ * in it, with `helper` as its co-host; an iCal feed of the host's.
  */
 interface Scenario {
   readonly groupId: GroupId
   readonly eventId: EventId
   readonly token: string | undefined
+  /** An iCal feed of the host's (of their own events). */
+  readonly feedId: CalendarFeedId
 }
 
 const scenario = (world: World, actor: ActorName) =>
@@ -47,6 +50,7 @@ const scenario = (world: World, actor: ActorName) =>
     const sql = yield* SqlClient.SqlClient
     const groupId = GroupId.make(randomUUID())
     const eventId = EventId.make(randomUUID())
+    const feedId = CalendarFeedId.make(randomUUID())
     const id = (user: TestUser) => UserId.make(user.userId)
     yield* sql.withTransaction(
       Effect.gen(function* () {
@@ -75,9 +79,17 @@ const scenario = (world: World, actor: ActorName) =>
         yield* sql`
           INSERT INTO event_hosts (event_id, user_id, role, added_at)
           VALUES (${eventId}, ${id(world.host)}, 'host', now()), (${eventId}, ${id(world.helper)}, 'cohost', now())`
+        yield* sql`
+          INSERT INTO calendar_feeds (id, user_id, group_id, include_groups, token_hash, created_at, rotated_at)
+          VALUES (${feedId}, ${id(world.host)}, NULL, false, ${randomUUID()}, now(), now())`
       })
     )
-    return { groupId, eventId, token: actor === "anonymous" ? undefined : world[actor].token } satisfies Scenario
+    return {
+      groupId,
+      eventId,
+      feedId,
+      token: actor === "anonymous" ? undefined : world[actor].token
+    } satisfies Scenario
   }).pipe(Effect.orDie)
 
 const eventNotFound: Expectation = [404, "EventNotFound"]
@@ -101,6 +113,12 @@ const readers = (success: Expectation, others: Expectation): Record<ActorName, E
   ...inGroup(success, others),
   anonymous: others,
   suspended: others
+})
+
+/** Only the feed's owner (the host); to everyone else it does not exist. */
+const feedOwner = (success: Expectation): Record<ActorName, Expectation> => ({
+  ...inGroup([404, "CalendarFeedNotFound"], [404, "CalendarFeedNotFound"]),
+  host: success
 })
 
 /** The event's hosts, the group's owner and admins, and site admins; other members are refused. */
@@ -240,6 +258,48 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     rest: (s) => call("GET", "/api/v1/me/events", { token: s.token }),
     rpc: (_s, _w, client) => client.ListMyEvents({}),
     expect: signedIn([200])
+  },
+  {
+    operation: "download the event as .ics",
+    setup: scenario,
+    rest: (s) => call("GET", `/api/v1/events/${s.eventId}/ics`, { token: s.token }),
+    rpc: (s, _w, client) => client.GetEventCalendarFile({ id: s.eventId }),
+    expect: readers([200], eventNotFound)
+  },
+  {
+    operation: "make an iCal feed of the group",
+    setup: scenario,
+    rest: (s) => call("POST", `/api/v1/groups/${s.groupId}/calendar-feeds`, { token: s.token }),
+    rpc: (s, _w, client) => client.CreateGroupCalendarFeed({ id: s.groupId }),
+    expect: participants([201], groupNotFound)
+  },
+  {
+    operation: "make my iCal feed",
+    setup: scenario,
+    rest: (s) => call("POST", "/api/v1/me/calendar-feeds", { token: s.token, body: { includeGroups: true } }),
+    rpc: (_s, _w, client) => client.CreateMyCalendarFeed({ includeGroups: true }),
+    expect: signedIn([201])
+  },
+  {
+    operation: "list my iCal feeds",
+    setup: scenario,
+    rest: (s) => call("GET", "/api/v1/me/calendar-feeds", { token: s.token }),
+    rpc: (_s, _w, client) => client.ListMyCalendarFeeds(),
+    expect: signedIn([200])
+  },
+  {
+    operation: "rotate the host's iCal feed",
+    setup: scenario,
+    rest: (s) => call("POST", `/api/v1/me/calendar-feeds/${s.feedId}/rotate`, { token: s.token }),
+    rpc: (s, _w, client) => client.RotateCalendarFeed({ id: s.feedId }),
+    expect: feedOwner([200])
+  },
+  {
+    operation: "revoke the host's iCal feed",
+    setup: scenario,
+    rest: (s) => call("DELETE", `/api/v1/me/calendar-feeds/${s.feedId}`, { token: s.token }),
+    rpc: (s, _w, client) => client.RevokeCalendarFeed({ id: s.feedId }),
+    expect: feedOwner([200])
   }
 ]
 

@@ -109,6 +109,9 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             body: { ...event, capacity: 2 }
           })
           assert.strictEqual(bystanderEvent.status, 201, bystanderEvent.text)
+          // An iCal feed, which the fuzzed user must not rotate or revoke.
+          const bystanderFeed = yield* call("POST", "/api/v1/me/calendar-feeds", { token: bystander.token, body: {} })
+          assert.strictEqual(bystanderFeed.status, 201, bystanderFeed.text)
           // A verified phone number, which the fuzzed user's phone operations must not take or change.
           const bystanderPhone = freshPhone()
           yield* call("POST", "/api/v1/me/phone-number", {
@@ -132,7 +135,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             call("GET", `/api/v1/users/${bystander.userId}/following`),
             call("GET", `/api/v1/users/${bystander.userId}/friends`),
             call("GET", "/api/v1/me/blocks", { token: bystander.token }),
-            call("GET", "/api/v1/me/feed", { token: bystander.token })
+            call("GET", "/api/v1/me/feed", { token: bystander.token }),
+            call("GET", "/api/v1/me/calendar-feeds", { token: bystander.token })
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
@@ -156,13 +160,20 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             token: actor.token,
             body: event
           })
+          const ownFeed = yield* call("POST", "/api/v1/me/calendar-feeds", { token: actor.token, body: {} })
+          const feedId = (response: typeof ownFeed) =>
+            typeof response.body.feed === "object" && response.body.feed !== null && "id" in response.body.feed
+              ? String(response.body.feed.id)
+              : assert.fail(response.text)
           const knownIds = [
             bystander.userId,
             bystanderGroup,
             String(bystanderEvent.body.id),
+            feedId(bystanderFeed),
             actor.userId,
             String(ownGroup.body.id),
-            String(ownEvent.body.id)
+            String(ownEvent.body.id),
+            feedId(ownFeed)
           ]
           const idArbitrary = fc.oneof(
             { weight: 4, arbitrary: fc.constantFrom(...knownIds) },

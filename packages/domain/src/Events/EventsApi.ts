@@ -8,6 +8,14 @@ import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
 import { InvalidCursor, PageQuery } from "../Kit/Page.ts"
 import {
+  CalendarFeedId,
+  CalendarFeedList,
+  CalendarFeedNotFound,
+  CalendarFeedUrl,
+  CreateUserFeedPayload,
+  EventCalendarFile
+} from "./CalendarFeed.ts"
+import {
   AttendeePage,
   CancelReason,
   CoHostNotMember,
@@ -320,6 +328,90 @@ export const ListMyEvents = Operation.make(
   (rest) => HttpApiEndpoint.get("listMine", "/me/events", rest.options).middleware(rest.middleware)
 )
 
+export const GetEventCalendarFile = Operation.make(
+  {
+    rpc: "GetEventCalendarFile",
+    access: Access.anyone,
+    params: { id: EventId },
+    success: EventCalendarFile,
+    errors: [EventNotFound],
+    summary: "An event as an .ics file",
+    description:
+      "Anyone who may see the event: the event (a series with RRULE, EXDATE for cancelled and RECURRENCE-ID entries for changed occurrences) as iCalendar text, in its time zone."
+  },
+  (rest) => HttpApiEndpoint.get("calendarFile", "/events/:id/ics", rest.options).middleware(rest.middleware)
+)
+
+export const CreateMyCalendarFeed = Operation.make(
+  {
+    rpc: "CreateMyCalendarFeed",
+    access: Access.signedIn,
+    body: Operation.body(CreateUserFeedPayload),
+    success: CalendarFeedUrl,
+    status: 201,
+    errors: [],
+    summary: "Make my iCal feed",
+    description:
+      "A secret address for a calendar app: the events you answered `going` or `interested`, and with `includeGroups` every event of your groups. The address is answered only now."
+  },
+  (rest) => HttpApiEndpoint.post("createMyFeed", "/me/calendar-feeds", rest.options).middleware(rest.middleware)
+)
+
+export const CreateGroupCalendarFeed = Operation.make(
+  {
+    rpc: "CreateGroupCalendarFeed",
+    access: Access.signedIn,
+    params: { id: GroupId },
+    success: CalendarFeedUrl,
+    status: 201,
+    errors: [GroupNotFound, Forbidden],
+    summary: "Make a group's iCal feed",
+    description:
+      "The group's members: a secret address of the group's events. It answers 404 once you may no longer see the group or are no longer a member."
+  },
+  (rest) =>
+    HttpApiEndpoint.post("createGroupFeed", "/groups/:id/calendar-feeds", rest.options).middleware(rest.middleware)
+)
+
+export const ListMyCalendarFeeds = Operation.make(
+  {
+    rpc: "ListMyCalendarFeeds",
+    access: Access.signedIn,
+    success: CalendarFeedList,
+    errors: [],
+    summary: "My iCal feeds",
+    description: "Your feeds, oldest first, without their addresses (rotate one for a new address)."
+  },
+  (rest) => HttpApiEndpoint.get("listMyFeeds", "/me/calendar-feeds", rest.options).middleware(rest.middleware)
+)
+
+export const RotateCalendarFeed = Operation.make(
+  {
+    rpc: "RotateCalendarFeed",
+    access: Access.signedIn,
+    params: { id: CalendarFeedId },
+    success: CalendarFeedUrl,
+    errors: [CalendarFeedNotFound],
+    summary: "Rotate an iCal feed's address",
+    description: "A new secret address for your feed; the old one answers 404 from now on."
+  },
+  (rest) =>
+    HttpApiEndpoint.post("rotateFeed", "/me/calendar-feeds/:id/rotate", rest.options).middleware(rest.middleware)
+)
+
+export const RevokeCalendarFeed = Operation.make(
+  {
+    rpc: "RevokeCalendarFeed",
+    access: Access.signedIn,
+    params: { id: CalendarFeedId },
+    success: CalendarFeedList,
+    errors: [CalendarFeedNotFound],
+    summary: "Revoke an iCal feed",
+    description: "Deletes your feed; its address answers 404 from now on. Answers your remaining feeds."
+  },
+  (rest) => HttpApiEndpoint.delete("revokeFeed", "/me/calendar-feeds/:id", rest.options).middleware(rest.middleware)
+)
+
 export const EventsOperations = [
   CreateEvent,
   GetEvent,
@@ -334,7 +426,13 @@ export const EventsOperations = [
   CancelEventOccurrence,
   RsvpToEventOccurrence,
   MyCalendar,
-  ListMyEvents
+  ListMyEvents,
+  GetEventCalendarFile,
+  CreateMyCalendarFeed,
+  CreateGroupCalendarFeed,
+  ListMyCalendarFeeds,
+  RotateCalendarFeed,
+  RevokeCalendarFeed
 ] as const
 
 export class EventsApi extends Operation.httpGroup("events", EventsOperations).annotateMerge(

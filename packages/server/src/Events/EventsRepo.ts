@@ -30,6 +30,7 @@ export const EventRow = Schema.Struct({
   waitlistCount: Schema.Int,
   interestedCount: Schema.Int,
   createdAt: Schema.Date,
+  updatedAt: Schema.Date,
   recurrence: Schema.NullOr(Schema.String)
 })
 export type EventRow = typeof EventRow.Type
@@ -116,7 +117,7 @@ const overrideColumns = `event_id, occurrence_start, cancelled, cancel_reason, s
 
 const columns = `id, group_id, creator_id, title, description, location_name, latitude, longitude, online_url,
   start_local, end_local, time_zone, starts_at, ends_at, all_day, capacity, rsvp_deadline, status, cancel_reason,
-  going_count, waitlist_count, interested_count, created_at, recurrence`
+  going_count, waitlist_count, interested_count, created_at, updated_at, recurrence`
 
 /** The same columns, of `events e` in a join. */
 const joinedColumns = columns

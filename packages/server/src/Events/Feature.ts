@@ -1,5 +1,15 @@
-import { Layer } from "effect"
+import { CalendarFeedRoute } from "./CalendarFeedRoute.ts"
 import { EventsHttpLive, EventsRpc } from "./Handlers.ts"
 
-/** What events add to the server: the REST group and the RPC handlers. */
-export const EventsFeature = { http: EventsHttpLive, rpc: EventsRpc, routes: Layer.empty, plainRoutes: [] }
+/** What events add to the server: the REST group, the RPC handlers, the iCal feed route. */
+export const EventsFeature = {
+  http: EventsHttpLive,
+  rpc: EventsRpc,
+  routes: CalendarFeedRoute,
+  plainRoutes: [
+    {
+      route: "GET /api/v1/calendar/:token.ics",
+      why: "an iCal feed for calendar apps: text/calendar, read with the secret token in the address instead of credentials, not JSON"
+    }
+  ]
+}

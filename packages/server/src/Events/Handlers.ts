@@ -4,14 +4,20 @@ import {
   CancelEvent,
   CancelEventOccurrence,
   CreateEvent,
+  CreateGroupCalendarFeed,
+  CreateMyCalendarFeed,
   EventsRpcs,
   GetEvent,
+  GetEventCalendarFile,
   ListEventAttendees,
   ListEventOccurrences,
   ListGroupEvents,
+  ListMyCalendarFeeds,
   ListMyEvents,
   MyCalendar,
   RemoveEventCoHost,
+  RevokeCalendarFeed,
+  RotateCalendarFeed,
   RsvpToEvent,
   RsvpToEventOccurrence,
   UpdateEvent
@@ -21,11 +27,13 @@ import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive, OptionalAuthenticationLive } from "../Access/AccessLive.ts"
 import * as Operations from "../http/Operations.ts"
+import { CalendarFeeds } from "./CalendarFeeds.ts"
 import { Events } from "./Events.ts"
 
 /** One handler per event operation, run by both surfaces. */
 const handlers = Effect.gen(function* () {
   const events = yield* Events
+  const feeds = yield* CalendarFeeds
   return EventsRpcs.of({
     CreateEvent: ({ id, ...input }) => CurrentUser.use((user) => events.create(user, id, input)),
     GetEvent: ({ id }) => CurrentViewer.use((viewer) => events.get(viewer, id)),
@@ -42,7 +50,14 @@ const handlers = Effect.gen(function* () {
     RsvpToEventOccurrence: ({ id, occurrence, status }) =>
       CurrentUser.use((user) => events.rsvpOccurrence(user, id, occurrence, status)),
     MyCalendar: (query) => CurrentUser.use((user) => events.calendar(user, query)),
-    ListMyEvents: (query) => CurrentUser.use((user) => events.listMine(user, query))
+    ListMyEvents: (query) => CurrentUser.use((user) => events.listMine(user, query)),
+    GetEventCalendarFile: ({ id }) => CurrentViewer.use((viewer) => feeds.eventFile(viewer, id)),
+    CreateMyCalendarFeed: ({ includeGroups }) =>
+      CurrentUser.use((user) => feeds.createForUser(user, includeGroups ?? false)),
+    CreateGroupCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.createForGroup(user, id)),
+    ListMyCalendarFeeds: () => CurrentUser.use((user) => feeds.list(user)),
+    RotateCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.rotate(user, id)),
+    RevokeCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.revoke(user, id))
   })
 })
 
@@ -64,7 +79,13 @@ const EventsHttp = HttpApiBuilder.group(Api, "events", (group) =>
       ...Operations.rest(CancelEventOccurrence, handler.CancelEventOccurrence),
       ...Operations.rest(RsvpToEventOccurrence, handler.RsvpToEventOccurrence),
       ...Operations.rest(MyCalendar, handler.MyCalendar),
-      ...Operations.rest(ListMyEvents, handler.ListMyEvents)
+      ...Operations.rest(ListMyEvents, handler.ListMyEvents),
+      ...Operations.rest(GetEventCalendarFile, handler.GetEventCalendarFile),
+      ...Operations.rest(CreateMyCalendarFeed, handler.CreateMyCalendarFeed),
+      ...Operations.rest(CreateGroupCalendarFeed, handler.CreateGroupCalendarFeed),
+      ...Operations.rest(ListMyCalendarFeeds, handler.ListMyCalendarFeeds),
+      ...Operations.rest(RotateCalendarFeed, handler.RotateCalendarFeed),
+      ...Operations.rest(RevokeCalendarFeed, handler.RevokeCalendarFeed)
     })
   )
 )
