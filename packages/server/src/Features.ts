@@ -3,7 +3,7 @@ import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
-import { EventSubjects } from "./Events/EventResolvers.ts"
+import { EventSubjects, EventTopics } from "./Events/EventResolvers.ts"
 import { EventNotifierLive, EventsLive } from "./Events/EventsLive.ts"
 import { EventsFeature } from "./Events/Feature.ts"
 import { GroupsFeature } from "./Groups/Feature.ts"
@@ -140,6 +140,6 @@ export const FeatureServices = Layer.mergeAll(
  * its connections (workers sequence the stream instead), and who may join which topic.
  */
 export const ServerFeatureServices = RealtimeLive.pipe(
-  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics, PostTopics]))),
+  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics, PostTopics, EventTopics]))),
   Layer.provideMerge(FeatureServices)
 )

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { UserId } from "@moim/domain/Accounts/User"
 import { CalendarFeedId } from "@moim/domain/Events/CalendarFeed"
 import { EventId } from "@moim/domain/Events/Event"
+import { EventVersionId } from "@moim/domain/Events/EventVersion"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { DateTime, Effect } from "effect"
 import { SqlClient } from "effect/sql"
@@ -43,6 +44,8 @@ interface Scenario {
   readonly token: string | undefined
   /** An iCal feed of the host's (of their own events). */
   readonly feedId: CalendarFeedId
+  /** The event's first version (its creation). */
+  readonly versionId: EventVersionId
 }
 
 const scenario = (world: World, actor: ActorName) =>
@@ -51,6 +54,7 @@ const scenario = (world: World, actor: ActorName) =>
     const groupId = GroupId.make(randomUUID())
     const eventId = EventId.make(randomUUID())
     const feedId = CalendarFeedId.make(randomUUID())
+    const versionId = EventVersionId.make(randomUUID())
     const id = (user: TestUser) => UserId.make(user.userId)
     yield* sql.withTransaction(
       Effect.gen(function* () {
@@ -82,12 +86,32 @@ const scenario = (world: World, actor: ActorName) =>
         yield* sql`
           INSERT INTO calendar_feeds (id, user_id, group_id, include_groups, token_hash, created_at, rotated_at)
           VALUES (${feedId}, ${id(world.host)}, NULL, false, ${randomUUID()}, now(), now())`
+        const snapshot = JSON.stringify({
+          title: "Matrix walk",
+          description: "",
+          location: null,
+          onlineUrl: null,
+          start: "2030-07-16T19:00",
+          end: "2030-07-16T21:00",
+          timeZone: "Europe/Berlin",
+          allDay: false,
+          capacity: 10,
+          rsvpDeadline: null,
+          recurrence: null,
+          status: "scheduled",
+          cancelReason: null
+        })
+        yield* sql`
+          INSERT INTO event_versions (id, event_id, number, action, actor_id, changes, snapshot, restored_from,
+            created_at)
+          VALUES (${versionId}, ${eventId}, 1, 'created', ${id(world.host)}, '[]', ${snapshot}, NULL, now())`
       })
     )
     return {
       groupId,
       eventId,
       feedId,
+      versionId,
       token: actor === "anonymous" ? undefined : world[actor].token
     } satisfies Scenario
   }).pipe(Effect.orDie)
@@ -187,6 +211,20 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     setup: scenario,
     rest: (s, w) => call("DELETE", `/api/v1/events/${s.eventId}/cohosts/${w.helper.userId}`, { token: s.token }),
     rpc: (s, w, client) => client.RemoveEventCoHost({ id: s.eventId, userId: UserId.make(w.helper.userId) }),
+    expect: editors([200])
+  },
+  {
+    operation: "list the event's versions",
+    setup: scenario,
+    rest: (s) => call("GET", `/api/v1/events/${s.eventId}/versions`, { token: s.token }),
+    rpc: (s, _w, client) => client.ListEventVersions({ id: s.eventId }),
+    expect: editors([200])
+  },
+  {
+    operation: "restore a version of the event",
+    setup: scenario,
+    rest: (s) => call("POST", `/api/v1/events/${s.eventId}/versions/${s.versionId}/restore`, { token: s.token }),
+    rpc: (s, _w, client) => client.RestoreEventVersion({ id: s.eventId, versionId: s.versionId }),
     expect: editors([200])
   },
   {

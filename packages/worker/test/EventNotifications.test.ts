@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import { createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
+import { openSse } from "../../server/test/support/SseClient.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
 import { WorkerLive } from "../src/Worker.ts"
 
@@ -81,6 +82,165 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("E
       assert.deepStrictEqual(
         (yield* listOf(second)).filter((item) => item.type === "event.promoted"),
         []
+      )
+    })
+  )
+
+  it.effect("a time change tells people going and waiting; a description change nobody; a cancellation everyone", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Hana")
+      const going = yield* signUp("Gus")
+      const waiting = yield* signUp("Wes")
+      const interested = yield* signUp("Ida")
+      const groupId = yield* createGroup(host, { name: "Climbing" })
+      for (const user of [going, waiting, interested]) {
+        expectStatus(yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: user.token, body: {} }), 200)
+      }
+      const created = yield* call("POST", `/api/v1/groups/${groupId}/events`, {
+        token: host.token,
+        body: {
+          title: "Bouldering",
+          start: "2030-07-16T19:00",
+          end: "2030-07-16T21:00",
+          timeZone: "Europe/Berlin",
+          capacity: 1
+        }
+      })
+      const eventId = String(expectStatus(created, 201).body.id)
+      yield* rsvp(going, eventId, "going")
+      yield* rsvp(waiting, eventId, "going")
+      yield* rsvp(interested, eventId, "interested")
+      const changes = (listed: ReadonlyArray<Listed>) =>
+        listed.filter((item) => item.type === "event.changed" || item.type === "event.cancelled")
+
+      // A typo fix first: nobody is told of it, as the later notifications show.
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${eventId}`, { token: host.token, body: { description: "Chalk" } }),
+        200
+      )
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${eventId}`, { token: host.token, body: { start: "2030-07-16T18:00" } }),
+        200
+      )
+      for (const user of [going, waiting]) {
+        const told = changes(yield* until(user, (listed) => changes(listed).length > 0, "the time change"))
+        assert.strictEqual(told.length, 1)
+        assert.deepInclude(told[0], {
+          type: "event.changed",
+          text: "Bouldering: the time changed",
+          subject: { kind: "event", id: eventId }
+        })
+        assert.deepStrictEqual(told[0]?.data, { eventId, title: "Bouldering", occurrenceStart: null, fields: ["time"] })
+      }
+
+      expectStatus(
+        yield* call("POST", `/api/v1/events/${eventId}/cancel`, { token: host.token, body: { reason: "Wall closed" } }),
+        200
+      )
+      for (const user of [going, waiting]) {
+        const told = changes(
+          yield* until(user, (listed) => listed.some((item) => item.type === "event.cancelled"), "the cancellation")
+        )
+        assert.deepStrictEqual(
+          told.map((item) => item.type),
+          ["event.cancelled", "event.changed"]
+        )
+        assert.strictEqual(told[0]?.text, "Bouldering is cancelled: Wall closed")
+      }
+      // Neither the interested member nor the host (who made the changes) hears of them.
+      for (const user of [interested, host]) assert.deepStrictEqual(changes(yield* listOf(user)), [])
+    })
+  )
+
+  it.effect("moving one occurrence of a series tells only those going to it", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Hugo")
+      const first = yield* signUp("Flo")
+      const second = yield* signUp("Sue")
+      const groupId = yield* createGroup(host, { name: "Chess" })
+      for (const user of [first, second]) {
+        expectStatus(yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: user.token, body: {} }), 200)
+      }
+      const created = yield* call("POST", `/api/v1/groups/${groupId}/events`, {
+        token: host.token,
+        body: {
+          title: "Chess night",
+          start: "2030-07-16T19:00",
+          end: "2030-07-16T21:00",
+          timeZone: "Europe/Berlin",
+          recurrence: { frequency: "weekly", count: 2 }
+        }
+      })
+      const eventId = String(expectStatus(created, 201).body.id)
+      for (const [user, occurrence] of [
+        [first, "2030-07-16T19:00"],
+        [second, "2030-07-23T19:00"]
+      ] as const) {
+        expectStatus(
+          yield* call("PUT", `/api/v1/events/${eventId}/occurrences/${occurrence}/rsvp`, {
+            token: user.token,
+            body: { status: "going" }
+          }),
+          200
+        )
+      }
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${eventId}`, {
+          token: host.token,
+          body: { scope: "this", occurrence: "2030-07-23T19:00", location: { name: "Cafe Schach" } }
+        }),
+        200
+      )
+      const told = (yield* until(
+        second,
+        (listed) => listed.some((item) => item.type === "event.changed"),
+        "the occurrence's new place"
+      )).filter((item) => item.type === "event.changed")
+      assert.deepStrictEqual(told[0]?.data, {
+        eventId,
+        title: "Chess night",
+        occurrenceStart: "2030-07-23T19:00",
+        fields: ["place"]
+      })
+      assert.strictEqual(told[0]?.text, "Chess night (2030-07-23 19:00): the place changed")
+      assert.deepStrictEqual(
+        (yield* listOf(first)).filter((item) => item.type === "event.changed"),
+        []
+      )
+    })
+  )
+
+  it.effect("an event's changes arrive on its topic, which only those who may see it join", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Heidi")
+      const member = yield* signUp("Max")
+      const outsider = yield* signUp("Otto")
+      const groupId = yield* createGroup(host, { name: "Live events", visibility: "private", joinPolicy: "invite" })
+      const invited = yield* call("POST", `/api/v1/groups/${groupId}/invitations`, {
+        token: host.token,
+        body: { userId: member.userId }
+      })
+      const invitationId = String(expectStatus(invited, 201).body.id)
+      expectStatus(yield* call("POST", `/api/v1/invitations/${invitationId}/accept`, { token: member.token }), 200)
+      const created = yield* call("POST", `/api/v1/groups/${groupId}/events`, {
+        token: host.token,
+        body: { title: "Live talk", start: "2030-07-16T19:00", end: "2030-07-16T21:00", timeZone: "UTC" }
+      })
+      const eventId = String(expectStatus(created, 201).body.id)
+
+      const stream = yield* openSse(`/api/v1/stream?topics=event:${eventId}`, { token: member.token })
+      assert.strictEqual(stream.status, 200)
+      const refused = yield* openSse(`/api/v1/stream?topics=event:${eventId}`, { token: outsider.token })
+      assert.strictEqual(refused.status, 404)
+
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${eventId}`, { token: host.token, body: { title: "Live talk, moved" } }),
+        200
+      )
+      const updated = yield* stream.next("the event's change")
+      assert.deepStrictEqual(
+        [updated.data.type, updated.data.topic, updated.data.data],
+        ["event.updated", `event:${eventId}`, { eventId, action: "updated" }]
       )
     })
   )

@@ -14,11 +14,52 @@ export const EventPromotedNotification = NotificationKind.make({
   text: (_who, data) => `A seat freed up: you are going to ${data.title}`
 })
 
+const changeData = {
+  eventId: EventId,
+  title: Schema.String,
+  occurrenceStart: Schema.NullOr(Schema.String).annotate({
+    description: "The occurrence (its `occurrenceStart`) that changed; null for the whole event"
+  })
+}
+
+export const EventChangedNotification = NotificationKind.make({
+  type: "event.changed",
+  identifier: "EventChangedNotification",
+  description: "The time or place of an event (or one occurrence) you are going to or waiting for changed",
+  subject: "event",
+  data: Schema.Struct({
+    ...changeData,
+    fields: Schema.Array(Schema.String).annotate({ description: "What changed: `time`, `place`" })
+  }),
+  defaults: { email: true, push: true },
+  text: (_who, data) =>
+    `${data.title}${data.occurrenceStart === null ? "" : ` (${data.occurrenceStart.replace("T", " ")})`}: the ${data.fields.join(" and ")} changed`
+})
+
+export const EventCancelledNotification = NotificationKind.make({
+  type: "event.cancelled",
+  identifier: "EventCancelledNotification",
+  description: "An event (or one occurrence) you are going to or waiting for was cancelled",
+  subject: "event",
+  data: Schema.Struct({ ...changeData, reason: Schema.String }),
+  defaults: { email: true, push: true },
+  text: (_who, data) =>
+    `${data.title}${data.occurrenceStart === null ? "" : ` (${data.occurrenceStart.replace("T", " ")})`} is cancelled: ${data.reason}`
+})
+
 /** Every notification the events feature sends. */
-export const EventNotificationKinds = [EventPromotedNotification] as const
+export const EventNotificationKinds = [
+  EventPromotedNotification,
+  EventChangedNotification,
+  EventCancelledNotification
+] as const
 
 /** A notification from the events feature, as clients receive it. */
-export const EventNotification = Schema.Union([EventPromotedNotification.schema])
+export const EventNotification = Schema.Union([
+  EventPromotedNotification.schema,
+  EventChangedNotification.schema,
+  EventCancelledNotification.schema
+])
 
 /**
  * People moved from an event's waitlist to going: each is told. Enqueued in the transaction that
@@ -28,4 +69,22 @@ export const NotifyEventPromoted = Job.make(
   "NotifyEventPromoted",
   Schema.Struct({ eventId: EventId, userIds: Schema.Array(UserId), promotionId: Schema.String }),
   { key: (payload) => `event-promoted:${payload.promotionId}` }
+)
+
+/**
+ * An event's (or one occurrence's) time or place changed, or it was cancelled: the people going
+ * (seated or waiting) are told. Enqueued in the transaction of the change (its version).
+ */
+export const NotifyEventChanged = Job.make(
+  "NotifyEventChanged",
+  Schema.Struct({
+    eventId: EventId,
+    changeId: Schema.String,
+    actorId: Schema.NullOr(UserId),
+    occurrence: Schema.NullOr(Schema.String),
+    cancelled: Schema.Boolean,
+    reason: Schema.NullOr(Schema.String),
+    fields: Schema.Array(Schema.String)
+  }),
+  { key: (payload) => `event-changed:${payload.changeId}` }
 )

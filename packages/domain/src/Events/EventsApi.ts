@@ -45,6 +45,7 @@ import {
   RsvpStatus,
   TimeZone
 } from "./Event.ts"
+import { EventVersionId, EventVersionNotFound, EventVersionPage } from "./EventVersion.ts"
 
 export const CreateEventPayload = Schema.Struct({
   title: EventTitle,
@@ -412,6 +413,38 @@ export const RevokeCalendarFeed = Operation.make(
   (rest) => HttpApiEndpoint.delete("revokeFeed", "/me/calendar-feeds/:id", rest.options).middleware(rest.middleware)
 )
 
+export const ListEventVersions = Operation.make(
+  {
+    rpc: "ListEventVersions",
+    access: Access.signedIn,
+    params: { id: EventId },
+    query: PageQuery,
+    success: EventVersionPage,
+    errors: [EventNotFound, Forbidden, InvalidCursor],
+    summary: "An event's history",
+    description:
+      "Those who may edit the event: every change (creation, edits in any scope, cancellations, co-hosts, restores), oldest first, with who made it and each field before and after."
+  },
+  (rest) => HttpApiEndpoint.get("listVersions", "/events/:id/versions", rest.options).middleware(rest.middleware)
+)
+
+export const RestoreEventVersion = Operation.make(
+  {
+    rpc: "RestoreEventVersion",
+    access: Access.signedIn,
+    params: { id: EventId, versionId: EventVersionId },
+    success: Event,
+    errors: [EventNotFound, EventVersionNotFound, Forbidden, EventCancelled, InvalidEventTime, InvalidRecurrence],
+    summary: "Restore a version",
+    description:
+      "Those who may edit the event: its fields (title, description, place, times, capacity, deadline, rule) become those the version left; this is itself a new version. Co-hosts, occurrences' changes and a cancellation are not restored."
+  },
+  (rest) =>
+    HttpApiEndpoint.post("restoreVersion", "/events/:id/versions/:versionId/restore", rest.options).middleware(
+      rest.middleware
+    )
+)
+
 export const EventsOperations = [
   CreateEvent,
   GetEvent,
@@ -432,7 +465,9 @@ export const EventsOperations = [
   CreateGroupCalendarFeed,
   ListMyCalendarFeeds,
   RotateCalendarFeed,
-  RevokeCalendarFeed
+  RevokeCalendarFeed,
+  ListEventVersions,
+  RestoreEventVersion
 ] as const
 
 export class EventsApi extends Operation.httpGroup("events", EventsOperations).annotateMerge(

@@ -7,17 +7,17 @@ import { Text } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
 import { StreamMessage } from "./StreamMessage.ts"
 
-/** A topic a stream may join besides your own: a group's or a post's. */
+/** A topic a stream may join besides your own: a group's, a post's or an event's. */
 export const StreamTopic = Text({
   minLength: 1,
   maxLength: 64,
   annotations: {
     description:
-      "`group:<id>`: a group you may see (its new posts, members); `post:<id>`: a post you may see (its new comments)",
+      "`group:<id>`: a group you may see (its new posts, members); `post:<id>`: a post you may see (its new comments); `event:<id>`: an event you may see (its changes)",
     examples: ["group:0190f4c2-7a3e-7c41-9d2a-5f1e8b6c4d3a"]
   }
 }).check(
-  Schema.isPattern(/^(group|post):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/u)
+  Schema.isPattern(/^(group|post|event):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/u)
 )
 
 export const StreamTopics = Schema.Array(StreamTopic).check(Schema.isMaxLength(50))

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { EventUpdatedEvent } from "../Events/EventStreamEvents.ts"
 import { GroupMemberChanged, GroupUpdated } from "../Groups/GroupStreamEvents.ts"
 import { Notification } from "../Notifications/Catalogue.ts"
 import { NotificationCounts } from "../Notifications/NotificationsApi.ts"
@@ -13,7 +14,7 @@ const message = <const Type extends string, Data extends Schema.Top>(type: Type,
   Schema.Struct({
     type: Schema.Literal(type),
     topic: Schema.String.annotate({
-      description: "`user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`"
+      description: "`user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`"
     }),
     cursor,
     data
@@ -42,6 +43,11 @@ export const CommentCreatedMessage = message(
   "comment.created",
   CommentCreatedEvent,
   "A new comment on the post (on `post:<id>`, which whoever may see the post joins): fetch it"
+)
+export const EventUpdatedMessage = message(
+  "event.updated",
+  EventUpdatedEvent,
+  "The event changed (on `event:<id>`, which whoever may see the event joins): fetch it"
 )
 export const TopicLeftMessage = message(
   "topic.left",
@@ -83,6 +89,7 @@ export const StreamMessage = Schema.Union([
   GroupMemberLeftMessage,
   PostCreatedMessage,
   CommentCreatedMessage,
+  EventUpdatedMessage,
   TopicLeftMessage,
   StreamResetMessage,
   StreamReadyMessage,

@@ -2000,6 +2000,46 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/events/{id}/versions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * An event's history
+         * @description Those who may edit the event: every change (creation, edits in any scope, cancellations, co-hosts, restores), oldest first, with who made it and each field before and after.
+         */
+        readonly get: operations["events.listVersions"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/events/{id}/versions/{versionId}/restore": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Restore a version
+         * @description Those who may edit the event: its fields (title, description, place, times, capacity, deadline, rule) become those the version left; this is itself a new version. Co-hosts, occurrences' changes and a cancellation are not restored.
+         */
+        readonly post: operations["events.restoreVersion"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/users/{id}/follow": {
         readonly parameters: {
             readonly query?: never;
@@ -2610,7 +2650,7 @@ export interface components {
         readonly StreamMessage: {
             /** @enum {string} */
             readonly type: "notification.created";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2620,7 +2660,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "notification.counts";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2628,7 +2668,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.updated";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2638,7 +2678,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.deleted";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2648,7 +2688,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.memberJoined";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2659,7 +2699,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.memberLeft";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2670,7 +2710,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "post.created";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2681,7 +2721,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "comment.created";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2693,8 +2733,19 @@ export interface components {
             };
         } | {
             /** @enum {string} */
+            readonly type: "event.updated";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly eventId: components["schemas"]["EventId"];
+                readonly action: components["schemas"]["EventVersionAction"];
+            };
+        } | {
+            /** @enum {string} */
             readonly type: "topic.left";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2708,7 +2759,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.reset";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2722,7 +2773,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.ready";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2733,12 +2784,22 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.heartbeat";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
             readonly data: unknown;
         };
+        /**
+         * @description What the change was
+         * @enum {string}
+         */
+        readonly EventVersionAction: "created" | "updated" | "cancelled" | "occurrence_changed" | "occurrence_cancelled" | "cohost_added" | "cohost_removed" | "restored";
+        /**
+         * Format: uuid
+         * @description An event's id (UUIDv7)
+         */
+        readonly EventId: string;
         /**
          * Format: uuid
          * @description A user's id (UUIDv7)
@@ -2773,7 +2834,7 @@ export interface components {
             readonly unseen: number;
         };
         /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
-        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
+        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
         /** @description Someone in your contacts joined Moim */
         readonly ContactJoinedNotification: {
             /** @enum {string} */
@@ -3003,6 +3064,83 @@ export interface components {
             /** @description When the list was last opened after it changed */
             readonly seenAt: string | null;
         };
+        /** @description An event (or one occurrence) you are going to or waiting for was cancelled */
+        readonly EventCancelledNotification: {
+            /** @enum {string} */
+            readonly type: "event.cancelled";
+            readonly data: {
+                readonly eventId: components["schemas"]["EventId"];
+                readonly title: string;
+                /** @description The occurrence (its `occurrenceStart`) that changed; null for the whole event */
+                readonly occurrenceStart: string | null;
+                readonly reason: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description The time or place of an event (or one occurrence) you are going to or waiting for changed */
+        readonly EventChangedNotification: {
+            /** @enum {string} */
+            readonly type: "event.changed";
+            readonly data: {
+                readonly eventId: components["schemas"]["EventId"];
+                readonly title: string;
+                /** @description The occurrence (its `occurrenceStart`) that changed; null for the whole event */
+                readonly occurrenceStart: string | null;
+                /** @description What changed: `time`, `place` */
+                readonly fields: readonly string[];
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
         /** @description A seat freed up and you moved from the waitlist to going */
         readonly EventPromotedNotification: {
             /** @enum {string} */
@@ -3038,11 +3176,6 @@ export interface components {
             /** @description When the list was last opened after it changed */
             readonly seenAt: string | null;
         };
-        /**
-         * Format: uuid
-         * @description An event's id (UUIDv7)
-         */
-        readonly EventId: string;
         /** @description A moderator resolved your report */
         readonly ReportResolvedNotification: {
             /** @enum {string} */
@@ -3996,82 +4129,35 @@ export interface components {
          * @enum {string}
          */
         readonly FollowStatus: "following" | "requested";
-        /** @description No such calendar feed of yours */
-        readonly CalendarFeedNotFound: {
+        /** @description A rule that does not fit together: exactly one of `count` and `until`, `until` within 2 years of the start, at most 730 occurrences, `bySetPos` with one `byWeekday`, weekdays and month days only where the frequency takes them */
+        readonly InvalidRecurrence: {
             /** @enum {string} */
-            readonly _tag: "CalendarFeedNotFound";
+            readonly _tag: "InvalidRecurrence";
             readonly message: string;
         };
-        /** @description Your iCal feeds, oldest first */
-        readonly CalendarFeedList: {
-            readonly items: readonly components["schemas"]["CalendarFeed"][];
-        };
-        /** @description An iCal feed of yours, without its secret address */
-        readonly CalendarFeed: {
-            readonly id: components["schemas"]["CalendarFeedId"];
-            readonly kind: components["schemas"]["CalendarFeedKind"];
-            readonly groupId: components["schemas"]["GroupId"] | null;
-            readonly includeGroups: boolean;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly rotatedAt: string;
-        };
-        /**
-         * @description `user`: the events you answered `going` or `interested` (and your groups' events with `includeGroups`); `group`: one group's events
-         * @enum {string}
-         */
-        readonly CalendarFeedKind: "user" | "group";
-        /**
-         * Format: uuid
-         * @description A calendar feed's id (UUIDv7)
-         */
-        readonly CalendarFeedId: string;
-        /** @description A feed and its secret address */
-        readonly CalendarFeedUrl: {
-            readonly feed: components["schemas"]["CalendarFeed"];
-            /** @description The feed's secret address (`text/calendar`), to subscribe to in a calendar app; shown only now */
-            readonly url: string;
-        };
-        /** @description No such group (or it is private and you are not a member) */
-        readonly GroupNotFound: {
+        /** @description The end is not after the start, or only one of latitude and longitude is given */
+        readonly InvalidEventTime: {
             /** @enum {string} */
-            readonly _tag: "GroupNotFound";
+            readonly _tag: "InvalidEventTime";
             readonly message: string;
         };
-        /** @description What your feed holds */
-        readonly CreateUserFeedPayload: {
-            /** @description Also every event of the groups you belong to (default false: only what you answered) */
-            readonly includeGroups?: boolean | null;
+        /** @description The event is cancelled */
+        readonly EventCancelled: {
+            /** @enum {string} */
+            readonly _tag: "EventCancelled";
+            readonly message: string;
+        };
+        /** @description The event has no such version */
+        readonly EventVersionNotFound: {
+            /** @enum {string} */
+            readonly _tag: "EventVersionNotFound";
+            readonly message: string;
         };
         /** @description No such event, or not one you may see */
         readonly EventNotFound: {
             /** @enum {string} */
             readonly _tag: "EventNotFound";
             readonly message: string;
-        };
-        /** @description An event as an .ics file */
-        readonly EventCalendarFile: {
-            /** @description A file name for it, `<event id>.ics` */
-            readonly filename: string;
-            /** @enum {string} */
-            readonly contentType: "text/calendar";
-            /** @description The iCalendar text (RFC 5545): the event, or the series with its changed and cancelled occurrences */
-            readonly ics: string;
-        };
-        /** @description A page of results and the cursor of the next one */
-        readonly EventPage: {
-            readonly items: readonly components["schemas"]["Event"][];
-            /** @description Pass as `cursor` to get the next page; null on the last page */
-            readonly nextCursor: string | null;
         };
         /** @description An event of a group */
         readonly Event: {
@@ -4254,6 +4340,119 @@ export interface components {
          * @enum {string}
          */
         readonly RecurrenceFrequency: "daily" | "weekly" | "monthly" | "yearly";
+        /**
+         * Format: uuid
+         * @description A version's id (UUIDv7)
+         */
+        readonly EventVersionId: string;
+        /** @description A page of results and the cursor of the next one */
+        readonly EventVersionPage: {
+            readonly items: readonly components["schemas"]["EventVersion"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
+        /** @description One change of an event: who, when, which fields, before and after */
+        readonly EventVersion: {
+            readonly id: components["schemas"]["EventVersionId"];
+            readonly eventId: components["schemas"]["EventId"];
+            /**
+             * Format: int32
+             * @description 1 for the creation, then one more per change
+             */
+            readonly number: number;
+            readonly action: components["schemas"]["EventVersionAction"];
+            /** @description Who made the change (null once they are gone) */
+            readonly actorId: components["schemas"]["UserId"] | null;
+            readonly changes: readonly components["schemas"]["EventFieldChange"][];
+            /** @description For `restored`: the version restored */
+            readonly restoredFrom: number | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+        };
+        /** @description One field a version changed */
+        readonly EventFieldChange: {
+            /** @description The field: an event's (`title`, `start`, `location`, `status`, `cohosts`, ...) or an occurrence's, as `occurrences.<occurrenceStart>.<field>` */
+            readonly field: string;
+            /** @description The value before, as JSON text; null if absent */
+            readonly before: string | null;
+            /** @description The value after, as JSON text; null if absent */
+            readonly after: string | null;
+        };
+        /** @description No such calendar feed of yours */
+        readonly CalendarFeedNotFound: {
+            /** @enum {string} */
+            readonly _tag: "CalendarFeedNotFound";
+            readonly message: string;
+        };
+        /** @description Your iCal feeds, oldest first */
+        readonly CalendarFeedList: {
+            readonly items: readonly components["schemas"]["CalendarFeed"][];
+        };
+        /** @description An iCal feed of yours, without its secret address */
+        readonly CalendarFeed: {
+            readonly id: components["schemas"]["CalendarFeedId"];
+            readonly kind: components["schemas"]["CalendarFeedKind"];
+            readonly groupId: components["schemas"]["GroupId"] | null;
+            readonly includeGroups: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly rotatedAt: string;
+        };
+        /**
+         * @description `user`: the events you answered `going` or `interested` (and your groups' events with `includeGroups`); `group`: one group's events
+         * @enum {string}
+         */
+        readonly CalendarFeedKind: "user" | "group";
+        /**
+         * Format: uuid
+         * @description A calendar feed's id (UUIDv7)
+         */
+        readonly CalendarFeedId: string;
+        /** @description A feed and its secret address */
+        readonly CalendarFeedUrl: {
+            readonly feed: components["schemas"]["CalendarFeed"];
+            /** @description The feed's secret address (`text/calendar`), to subscribe to in a calendar app; shown only now */
+            readonly url: string;
+        };
+        /** @description No such group (or it is private and you are not a member) */
+        readonly GroupNotFound: {
+            /** @enum {string} */
+            readonly _tag: "GroupNotFound";
+            readonly message: string;
+        };
+        /** @description What your feed holds */
+        readonly CreateUserFeedPayload: {
+            /** @description Also every event of the groups you belong to (default false: only what you answered) */
+            readonly includeGroups?: boolean | null;
+        };
+        /** @description An event as an .ics file */
+        readonly EventCalendarFile: {
+            /** @description A file name for it, `<event id>.ics` */
+            readonly filename: string;
+            /** @enum {string} */
+            readonly contentType: "text/calendar";
+            /** @description The iCalendar text (RFC 5545): the event, or the series with its changed and cancelled occurrences */
+            readonly ics: string;
+        };
+        /** @description A page of results and the cursor of the next one */
+        readonly EventPage: {
+            readonly items: readonly components["schemas"]["Event"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
         /** @description `to` must be after `from`, at most 92 days later */
         readonly InvalidCalendarRange: {
             /** @enum {string} */
@@ -4264,12 +4463,6 @@ export interface components {
         readonly RsvpClosed: {
             /** @enum {string} */
             readonly _tag: "RsvpClosed";
-            readonly message: string;
-        };
-        /** @description The event is cancelled */
-        readonly EventCancelled: {
-            /** @enum {string} */
-            readonly _tag: "EventCancelled";
             readonly message: string;
         };
         /** @description The event has no occurrence starting then (by the rule, in its time zone) */
@@ -4338,18 +4531,6 @@ export interface components {
         readonly InvalidEditScope: {
             /** @enum {string} */
             readonly _tag: "InvalidEditScope";
-            readonly message: string;
-        };
-        /** @description A rule that does not fit together: exactly one of `count` and `until`, `until` within 2 years of the start, at most 730 occurrences, `bySetPos` with one `byWeekday`, weekdays and month days only where the frequency takes them */
-        readonly InvalidRecurrence: {
-            /** @enum {string} */
-            readonly _tag: "InvalidRecurrence";
-            readonly message: string;
-        };
-        /** @description The end is not after the start, or only one of latitude and longitude is given */
-        readonly InvalidEventTime: {
-            /** @enum {string} */
-            readonly _tag: "InvalidEventTime";
             readonly message: string;
         };
         /** @description Only the fields present change; null clears. With `scope` `this` or `thisAndFollowing`, `occurrence` is the occurrence's `occurrenceStart` */
@@ -4803,7 +4984,7 @@ export interface components {
          * @description A kind of notification
          * @enum {string}
          */
-        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved" | "event.promoted" | "social.followed" | "social.followRequested" | "social.followApproved" | "social.friendRequested" | "social.friendAccepted" | "social.contactJoined";
+        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved" | "event.promoted" | "event.changed" | "event.cancelled" | "social.followed" | "social.followRequested" | "social.followApproved" | "social.friendRequested" | "social.friendAccepted" | "social.contactJoined";
         /** @description How and when you are notified */
         readonly NotificationPreferences: {
             /** @description Your IANA time zone (default `UTC`) */
@@ -17506,6 +17687,222 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["CalendarFeedNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "events.listVersions": {
+        readonly parameters: {
+            readonly query?: {
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventVersionPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "events.restoreVersion": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+                readonly versionId: components["schemas"]["EventVersionId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description An event of a group */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The end is not after the start, or only one of latitude and longitude is given | A rule that does not fit together: exactly one of `count` and `until`, `until` within 2 years of the start, at most 730 occurrences, `bySetPos` with one `byWeekday`, weekdays and month days only where the frequency takes them | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidEventTime"] | components["schemas"]["InvalidRecurrence"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see | The event has no such version */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"] | components["schemas"]["EventVersionNotFound"];
+                };
+            };
+            /** @description The event is cancelled */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventCancelled"];
                 };
             };
             /** @description Too many requests */

@@ -1,6 +1,12 @@
 import type { UserId } from "@moim/domain/Accounts/User"
 import type { EventId } from "@moim/domain/Events/Event"
-import { EventPromotedNotification, NotifyEventPromoted } from "@moim/domain/Events/EventNotifications"
+import {
+  EventCancelledNotification,
+  EventChangedNotification,
+  EventPromotedNotification,
+  NotifyEventChanged,
+  NotifyEventPromoted
+} from "@moim/domain/Events/EventNotifications"
 import { Context, Effect, Layer } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Notifications } from "../Notifications/Notifications.ts"
@@ -18,6 +24,12 @@ export const EventEvents = {
       jobs
         .enqueue(NotifyEventPromoted, { eventId, userIds: [...userIds], promotionId: SecureRandom.uuidV7Unsafe() })
         .pipe(Effect.asVoid)
+  }),
+  /** `const changed = yield* EventEvents.changed`: records a change people going are told of. */
+  changed: Effect.gen(function* () {
+    const jobs = yield* JobQueue
+    return (change: Omit<typeof NotifyEventChanged.payload.Type, "changeId">) =>
+      jobs.enqueue(NotifyEventChanged, { ...change, changeId: SecureRandom.uuidV7Unsafe() }).pipe(Effect.asVoid)
   })
 }
 
@@ -30,6 +42,7 @@ export class EventNotifier extends Context.Service<
       eventId: EventId,
       userIds: ReadonlyArray<UserId>
     ) => Effect.Effect<void>
+    readonly notifyChanged: (change: typeof NotifyEventChanged.payload.Type) => Effect.Effect<void>
   }
 >()("@moim/server/Events/EventNotifier") {
   static readonly layer = Layer.effect(
@@ -50,6 +63,34 @@ export class EventNotifier extends Context.Service<
             subjectId: eventId,
             groupId: event.groupId
           })
+        }),
+        notifyChanged: Effect.fn("EventNotifier.notifyChanged")(function* (change) {
+          const [event] = yield* repo.findMany([change.eventId])
+          if (event === undefined) return
+          const going = yield* repo.goingTo(change.eventId, change.occurrence)
+          const recipients = going.filter((userId) => userId !== change.actorId)
+          if (recipients.length === 0) return
+          const base = { eventId: change.eventId, title: event.title, occurrenceStart: change.occurrence }
+          const common = {
+            eventId: change.changeId,
+            recipients,
+            actorId: change.actorId,
+            subjectId: change.eventId,
+            groupId: event.groupId
+          }
+          if (change.cancelled) {
+            yield* notifications.deliver({
+              ...common,
+              kind: EventCancelledNotification,
+              data: { ...base, reason: change.reason ?? "" }
+            })
+          } else {
+            yield* notifications.deliver({
+              ...common,
+              kind: EventChangedNotification,
+              data: { ...base, fields: change.fields }
+            })
+          }
         })
       })
     })

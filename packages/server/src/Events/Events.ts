@@ -5,6 +5,7 @@ import {
   Event,
   EventCancelled,
   EventId,
+  EventLocation,
   EventNotFound,
   EventOccurrence,
   EventOccurrences,
@@ -20,6 +21,13 @@ import {
   type RsvpStatus
 } from "@moim/domain/Events/Event"
 import type { CreateEventPayload, UpdateEventPayload } from "@moim/domain/Events/EventsApi"
+import {
+  EventFieldChange,
+  EventVersion,
+  type EventVersionAction,
+  type EventVersionId,
+  EventVersionNotFound
+} from "@moim/domain/Events/EventVersion"
 import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
@@ -34,6 +42,7 @@ import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from 
 import { Transaction } from "../platform/Transaction.ts"
 import { EventEvents } from "./EventNotifier.ts"
 import { EventPolicy, type EventStanding } from "./EventPolicy.ts"
+import { EventStream } from "./EventStream.ts"
 import {
   type EventFields,
   type EventRow,
@@ -42,6 +51,7 @@ import {
   type RsvpRow,
   type TallyRow
 } from "./EventsRepo.ts"
+import { EventVersionsRepo } from "./EventVersionsRepo.ts"
 import { toInstant } from "./LocalTime.ts"
 import * as Recurrence from "./Recurrence.ts"
 
@@ -64,6 +74,78 @@ const baseOf = (row: EventRow) => Recurrence.occurrences({ ...row, recurrence: r
 const keyOf = (row: EventRow, occurrence: string) => (row.recurrence === null ? "" : occurrence)
 const noOccurrence = new OccurrenceNotFound({ message: "The event has no occurrence starting then" })
 const occurrenceCancelled = new EventCancelled({ message: "The occurrence is cancelled" })
+
+/** An event's fields as a version keeps them (what a restore writes back), with its status. */
+const Snapshot = Schema.Struct({
+  title: Schema.String,
+  description: Schema.String,
+  location: Schema.NullOr(EventLocation),
+  onlineUrl: Schema.NullOr(Schema.String),
+  start: Schema.String,
+  end: Schema.String,
+  timeZone: Schema.String,
+  allDay: Schema.Boolean,
+  capacity: Schema.NullOr(Schema.Int),
+  rsvpDeadline: Schema.NullOr(Schema.String),
+  recurrence: Schema.NullOr(RecurrenceRule),
+  status: Schema.String,
+  cancelReason: Schema.NullOr(Schema.String)
+})
+type Snapshot = typeof Snapshot.Type
+const SnapshotJson = Schema.fromJsonString(Snapshot)
+const encodeSnapshot = Schema.encodeSync(SnapshotJson)
+const decodeSnapshot = Schema.decodeSync(SnapshotJson)
+const ChangesJson = Schema.fromJsonString(Schema.Array(EventFieldChange))
+const encodeChanges = Schema.encodeSync(ChangesJson)
+const decodeChanges = Schema.decodeSync(ChangesJson)
+type Change = typeof EventFieldChange.Type
+const VersionPosition = Schema.Struct({ number: PositionField.number })
+/** The fields whose change people going are told of, as `time` and `place`. */
+const timeFields: ReadonlySet<string> = new Set(["start", "end", "timeZone", "allDay"])
+const placeFields: ReadonlySet<string> = new Set(["location", "onlineUrl"])
+const versionNotFound = new EventVersionNotFound({ message: "The event has no such version" })
+
+const snapshotOf = (row: EventRow): Snapshot => ({
+  title: row.title,
+  description: row.description,
+  location: locationOf(row.locationName, row.latitude, row.longitude),
+  onlineUrl: row.onlineUrl,
+  start: row.startLocal,
+  end: row.endLocal,
+  timeZone: row.timeZone,
+  allDay: row.allDay,
+  capacity: row.capacity,
+  rsvpDeadline: row.rsvpDeadline === null ? null : row.rsvpDeadline.toISOString(),
+  recurrence: ruleOf(row),
+  status: row.status,
+  cancelReason: row.cancelReason
+})
+
+/** A value as a change shows it: JSON text, null when absent. */
+const jsonOf = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
+
+/** The fields that differ between two states (`before` null: everything set is new). */
+const diff = (
+  before: Readonly<Record<string, unknown>> | null,
+  after: Readonly<Record<string, unknown>>,
+  prefix = ""
+): Array<Change> =>
+  Object.keys(after).flatMap((field) => {
+    const was = before === null ? null : jsonOf(before[field])
+    const now = jsonOf(after[field])
+    return was === now ? [] : [{ field: `${prefix}${field}`, before: was, after: now }]
+  })
+
+/** An occurrence's own changes, as a version shows them. */
+const overrideState = (override: OverrideRow | undefined) => ({
+  status: override?.cancelled === true ? "cancelled" : "scheduled",
+  cancelReason: override?.cancelReason ?? null,
+  start: override?.startLocal ?? null,
+  end: override?.endLocal ?? null,
+  location:
+    override?.locationSet === true ? locationOf(override.locationName, override.latitude, override.longitude) : null,
+  capacity: override?.capacitySet === true ? override.capacity : null
+})
 
 const locationOf = (name: string | null, latitude: number | null, longitude: number | null) =>
   name === null
@@ -215,6 +297,21 @@ export class Events extends Context.Service<
       query: PageQuery & { readonly from: DateTime.Utc; readonly to: DateTime.Utc }
     ) => Effect.Effect<Page<Event>, InvalidCursor | InvalidCalendarRange>
     readonly listMine: (user: SignedIn, query: PageQuery) => Effect.Effect<Page<Event>, InvalidCursor>
+    /** The event's versions, oldest first (those who may edit it). */
+    readonly versions: (
+      user: SignedIn,
+      id: EventId,
+      query: PageQuery
+    ) => Effect.Effect<Page<EventVersion>, EventNotFound | Forbidden | InvalidCursor>
+    /** The event's fields become those a version left, as a new version. */
+    readonly restore: (
+      user: SignedIn,
+      id: EventId,
+      versionId: EventVersionId
+    ) => Effect.Effect<
+      Event,
+      EventNotFound | EventVersionNotFound | Forbidden | EventCancelled | InvalidEventTime | InvalidRecurrence
+    >
     /** Those among `ids` that are events the viewer may see (for notifications about events). */
     readonly visible: (viewer: NonNullable<Actor>, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
   }
@@ -228,6 +325,69 @@ export class Events extends Context.Service<
       const profiles = yield* Profiles
       const cursors = yield* Cursors
       const recordPromoted = yield* EventEvents.make
+      const versions = yield* EventVersionsRepo
+      const recordChanged = yield* EventEvents.changed
+      const stream = yield* EventStream.make
+
+      /**
+       * Tells the people going when a change moves the event (or an occurrence) in time or place, or
+       * cancels it; a title or description change tells nobody.
+       */
+      const tellGoing = (actorId: UserId, eventId: EventId, changes: ReadonlyArray<Change>) => {
+        const occurrence = changes
+          .map((change) => /^occurrences\.([^.]+)\./.exec(change.field)?.[1])
+          .find((key) => key !== undefined)
+        const named = changes.map((change) => ({ ...change, name: change.field.split(".").at(-1) ?? change.field }))
+        const cancelled = named.some((change) => change.name === "status" && change.after === '"cancelled"')
+        const reasonText = named.find((change) => change.name === "cancelReason")?.after ?? null
+        const reason: unknown = reasonText === null ? null : JSON.parse(reasonText)
+        const fields = [
+          ...(named.some((change) => timeFields.has(change.name)) ? ["time"] : []),
+          ...(named.some((change) => placeFields.has(change.name)) ? ["place"] : [])
+        ]
+        if (!cancelled && fields.length === 0) return Effect.void
+        return recordChanged({
+          eventId,
+          actorId,
+          occurrence: occurrence ?? null,
+          cancelled,
+          reason: typeof reason === "string" ? reason : null,
+          fields
+        })
+      }
+
+      /** Records a version of the event (on its locked row): what changed, and the fields it left. */
+      const record = (
+        actorId: UserId,
+        action: EventVersionAction,
+        after: EventRow,
+        changes: ReadonlyArray<Change>,
+        restoredFrom: number | null = null
+      ) =>
+        Effect.andThen(
+          versions.append({
+            eventId: after.id,
+            action,
+            actorId,
+            changes: encodeChanges(changes),
+            snapshot: encodeSnapshot(snapshotOf(after)),
+            restoredFrom
+          }),
+          action === "created"
+            ? Effect.void
+            : Effect.andThen(stream.updated(after.id, action), tellGoing(actorId, after.id, changes))
+        )
+
+      const rowChanges = (before: EventRow | null, after: EventRow) =>
+        diff(before === null ? null : snapshotOf(before), snapshotOf(after))
+
+      const coHostsOf = (id: EventId) =>
+        Effect.map(repo.hosts([id]), (hosts) =>
+          hosts
+            .filter((host) => host.role === "cohost")
+            .map((host) => host.userId)
+            .sort()
+        )
 
       /**
        * The occurrences of some events that `keep` keeps (by their times after overrides), as the
@@ -559,10 +719,19 @@ export class Events extends Context.Service<
       }
 
       /** `all`: the series (or the single event) changes; occurrences it no longer has lose their changes and answers. */
-      const updateAll = Effect.fn("Events.updateAll")(function* (current: Seen, input: typeof UpdateEventPayload.Type) {
+      const updateAll = Effect.fn("Events.updateAll")(function* (
+        user: SignedIn,
+        current: Seen,
+        input: typeof UpdateEventPayload.Type,
+        restoredFrom: number | null = null
+      ) {
         const row = current.row
         const next = yield* fields(merged(row, input))
         const written = yield* repo.update(row.id, next)
+        const changes = rowChanges(row, written)
+        if (restoredFrom !== null || changes.length > 0) {
+          yield* record(user.userId, restoredFrom === null ? "updated" : "restored", written, changes, restoredFrom)
+        }
         yield* reconcile(row, written)
         const counted = yield* repo.recount(row.id)
         if (counted.recurrence !== null) yield* fillSeries(counted)
@@ -571,6 +740,7 @@ export class Events extends Context.Service<
 
       /** `this`: one occurrence's time, place or capacity, as an override. */
       const updateThis = Effect.fn("Events.updateThis")(function* (
+        user: SignedIn,
         current: Seen,
         occurrence: string,
         input: typeof UpdateEventPayload.Type
@@ -621,6 +791,12 @@ export class Events extends Context.Service<
           ...(input.capacity === undefined ? {} : { capacitySet: true, capacity: input.capacity })
         }
         yield* repo.setOverride(next)
+        yield* record(
+          user.userId,
+          "occurrence_changed",
+          row,
+          diff(overrideState(override), overrideState(next), `occurrences.${occurrence}.`)
+        )
         if (input.capacity !== undefined) {
           yield* fillOccurrence(row, occurrence, next.capacitySet ? next.capacity : row.capacity)
         }
@@ -644,7 +820,7 @@ export class Events extends Context.Service<
         const previous = all[index - 1]
         const rule = ruleOf(row)
         if (base === undefined || rule === null) return yield* noOccurrence
-        if (previous === undefined) return yield* updateAll(current, input)
+        if (previous === undefined) return yield* updateAll(user, current, input)
         const { count, until, ...shape } = rule
         const earlier = yield* fields({ ...inputOf(row), recurrence: { ...shape, until: previous.occurrenceStart } })
         const later = yield* fields({
@@ -667,6 +843,8 @@ export class Events extends Context.Service<
         })
         for (const host of yield* repo.hosts([row.id])) yield* repo.addHost(id, host.userId, host.role)
         const ended = yield* repo.update(row.id, earlier)
+        yield* record(user.userId, "created", inserted, rowChanges(null, inserted))
+        yield* record(user.userId, "updated", ended, rowChanges(row, ended))
         yield* repo.moveFollowing(row.id, occurrence, id)
         yield* reconcile(row, ended)
         yield* reconcile(inserted, inserted)
@@ -741,6 +919,7 @@ export class Events extends Context.Service<
             Effect.gen(function* () {
               const inserted = yield* repo.insert({ ...event, id, groupId, creatorId: user.userId })
               yield* repo.addHost(id, user.userId, "host")
+              yield* record(user.userId, "created", inserted, rowChanges(null, inserted))
               return inserted
             })
           )
@@ -762,14 +941,14 @@ export class Events extends Context.Service<
                 return yield* new EventCancelled({ message: "A cancelled event cannot be changed" })
               }
               const scope = input.scope ?? "all"
-              if (scope === "all") return yield* updateAll(current, input)
+              if (scope === "all") return yield* updateAll(user, current, input)
               if (row.recurrence === null || input.occurrence === undefined) {
                 return yield* new InvalidEditScope({
                   message: "`this` and `thisAndFollowing` need the `occurrence` of a series"
                 })
               }
               return scope === "this"
-                ? yield* updateThis(current, input.occurrence, input)
+                ? yield* updateThis(user, current, input.occurrence, input)
                 : yield* updateFollowing(user, current, input.occurrence, input)
             })
           )
@@ -785,7 +964,9 @@ export class Events extends Context.Service<
               if (current.row.status === "cancelled") {
                 return yield* new EventCancelled({ message: "The event is already cancelled" })
               }
-              return { row: yield* repo.cancel(id, reason), standing: current.standing } satisfies Seen
+              const cancelled = yield* repo.cancel(id, reason)
+              yield* record(user.userId, "cancelled", cancelled, rowChanges(current.row, cancelled))
+              return { row: cancelled, standing: current.standing } satisfies Seen
             })
           )
           return yield* showOne(seen)
@@ -801,7 +982,11 @@ export class Events extends Context.Service<
               if (standing.role === null) {
                 return yield* new CoHostNotMember({ message: "Only members of the group may co-host" })
               }
+              const before = yield* coHostsOf(id)
               yield* repo.addHost(id, userId, "cohost")
+              const after = yield* coHostsOf(id)
+              const changes = diff({ cohosts: before }, { cohosts: after })
+              if (changes.length > 0) yield* record(user.userId, "cohost_added", current.row, changes)
               return current
             })
           )
@@ -814,7 +999,11 @@ export class Events extends Context.Service<
             Effect.gen(function* () {
               const current = yield* see(actor, id, true)
               yield* requireHostManager(current)
+              const before = yield* coHostsOf(id)
               yield* repo.removeCoHost(id, userId)
+              const after = yield* coHostsOf(id)
+              const changes = diff({ cohosts: before }, { cohosts: after })
+              if (changes.length > 0) yield* record(user.userId, "cohost_removed", current.row, changes)
               return current
             })
           )
@@ -858,15 +1047,26 @@ export class Events extends Context.Service<
               }
               const { override } = yield* occurrenceIn(row, occurrence)
               // A single event's one occurrence is the event.
-              if (row.recurrence === null) return yield* repo.cancel(id, reason)
+              if (row.recurrence === null) {
+                const cancelled = yield* repo.cancel(id, reason)
+                yield* record(user.userId, "cancelled", cancelled, rowChanges(row, cancelled))
+                return cancelled
+              }
               if (override?.cancelled === true) {
                 return yield* new EventCancelled({ message: "The occurrence is already cancelled" })
               }
-              yield* repo.setOverride({
+              const next: OverrideRow = {
                 ...(override ?? blankOverride(id, occurrence)),
                 cancelled: true,
                 cancelReason: reason
-              })
+              }
+              yield* repo.setOverride(next)
+              yield* record(
+                user.userId,
+                "occurrence_cancelled",
+                row,
+                diff(overrideState(override), overrideState(next), `occurrences.${occurrence}.`)
+              )
               return row
             })
           )
@@ -1000,6 +1200,71 @@ export class Events extends Context.Service<
           const visible = paged.items.filter((row) => groups.has(row.groupId))
           const standings = new Map([...groups].map(([groupId, entry]) => [groupId, entry.standing] as const))
           return { items: yield* show(actor, visible, standings), nextCursor: paged.nextCursor }
+        }),
+
+        versions: Effect.fn("Events.versions")(function* (user, id, query) {
+          const seen = yield* see(Actor.of(user), id)
+          yield* requireEditor(seen)
+          const scope = `event-versions:${seen.row.id}`
+          const limit = query.limit ?? defaultPageSize
+          const after = yield* cursors.decode(VersionPosition, scope, query.cursor)
+          const rows = yield* versions.list({
+            eventId: seen.row.id,
+            afterNumber: after === null ? null : Number(after.number),
+            limit: limit + 1
+          })
+          return cursors.page(
+            scope,
+            rows,
+            limit,
+            (row) =>
+              new EventVersion({
+                id: row.id,
+                eventId: row.eventId,
+                number: row.number,
+                action: row.action,
+                actorId: row.actorId,
+                changes: decodeChanges(row.changes),
+                restoredFrom: row.restoredFrom,
+                createdAt: DateTime.fromDateUnsafe(row.createdAt)
+              }),
+            (row) => ({ number: String(row.number) })
+          )
+        }),
+
+        restore: Effect.fn("Events.restore")(function* (user, id, versionId) {
+          const actor = Actor.of(user)
+          const seen = yield* transaction(
+            Effect.gen(function* () {
+              const current = yield* see(actor, id, true)
+              yield* requireEditor(current)
+              if (current.row.status === "cancelled") {
+                return yield* new EventCancelled({ message: "A cancelled event cannot be changed" })
+              }
+              const version = yield* versions.find(id, versionId)
+              if (Option.isNone(version)) return yield* versionNotFound
+              const kept = decodeSnapshot(version.value.snapshot)
+              return yield* updateAll(
+                user,
+                current,
+                {
+                  title: kept.title,
+                  description: kept.description,
+                  location: kept.location,
+                  onlineUrl: kept.onlineUrl,
+                  start: kept.start,
+                  end: kept.end,
+                  timeZone: kept.timeZone,
+                  allDay: kept.allDay,
+                  capacity: kept.capacity,
+                  rsvpDeadline: kept.rsvpDeadline === null ? null : DateTime.makeUnsafe(kept.rsvpDeadline),
+                  recurrence: kept.recurrence
+                },
+                version.value.number
+              )
+            })
+          )
+          return yield* showOne(seen)
         }),
 
         visible: Effect.fn("Events.visible")(function* (viewer, ids) {

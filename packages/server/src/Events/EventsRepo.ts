@@ -192,6 +192,8 @@ export class EventsRepo extends Context.Service<
     /** Seats the first `count` people waiting for an occurrence, in arrival order; returns who. */
     readonly promote: (eventId: EventId, occurrence: string, count: number) => Effect.Effect<ReadonlyArray<UserId>>
     readonly list: (query: ListQuery) => Effect.Effect<ReadonlyArray<EventRow>>
+    /** People going (seated or waiting) to one occurrence, or with null to any of the event's. */
+    readonly goingTo: (eventId: EventId, occurrence: string | null) => Effect.Effect<ReadonlyArray<UserId>>
     /** Events not yet over that the user is going to, waiting for, or interested in. */
     readonly answeredBy: (options: {
       readonly userId: UserId
@@ -394,6 +396,15 @@ export class EventsRepo extends Context.Service<
               ORDER BY seq
               LIMIT ${count})
             RETURNING user_id`.pipe(Effect.flatMap(decodeUsers))
+          return rows.map((row) => row.userId)
+        }, Effect.orDie),
+
+        goingTo: Effect.fn("EventsRepo.goingTo")(function* (eventId, occurrence) {
+          const rows = yield* sql`
+            SELECT DISTINCT user_id FROM event_rsvps
+            WHERE event_id = ${eventId} AND status = 'going'
+              AND ${occurrence === null ? sql`true` : sql`occurrence = ${occurrence}`}
+            ORDER BY user_id`.pipe(Effect.flatMap(decodeUsers))
           return rows.map((row) => row.userId)
         }, Effect.orDie),
 

@@ -11,11 +11,13 @@ import {
   GetEventCalendarFile,
   ListEventAttendees,
   ListEventOccurrences,
+  ListEventVersions,
   ListGroupEvents,
   ListMyCalendarFeeds,
   ListMyEvents,
   MyCalendar,
   RemoveEventCoHost,
+  RestoreEventVersion,
   RevokeCalendarFeed,
   RotateCalendarFeed,
   RsvpToEvent,
@@ -57,7 +59,9 @@ const handlers = Effect.gen(function* () {
     CreateGroupCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.createForGroup(user, id)),
     ListMyCalendarFeeds: () => CurrentUser.use((user) => feeds.list(user)),
     RotateCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.rotate(user, id)),
-    RevokeCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.revoke(user, id))
+    RevokeCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.revoke(user, id)),
+    ListEventVersions: ({ id, ...query }) => CurrentUser.use((user) => events.versions(user, id, query)),
+    RestoreEventVersion: ({ id, versionId }) => CurrentUser.use((user) => events.restore(user, id, versionId))
   })
 })
 
@@ -85,7 +89,9 @@ const EventsHttp = HttpApiBuilder.group(Api, "events", (group) =>
       ...Operations.rest(CreateGroupCalendarFeed, handler.CreateGroupCalendarFeed),
       ...Operations.rest(ListMyCalendarFeeds, handler.ListMyCalendarFeeds),
       ...Operations.rest(RotateCalendarFeed, handler.RotateCalendarFeed),
-      ...Operations.rest(RevokeCalendarFeed, handler.RevokeCalendarFeed)
+      ...Operations.rest(RevokeCalendarFeed, handler.RevokeCalendarFeed),
+      ...Operations.rest(ListEventVersions, handler.ListEventVersions),
+      ...Operations.rest(RestoreEventVersion, handler.RestoreEventVersion)
     })
   )
 )

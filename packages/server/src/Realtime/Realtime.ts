@@ -1,3 +1,4 @@
+import { EventUpdatedEvent } from "@moim/domain/Events/EventStreamEvents"
 import { GroupMemberChanged, GroupUpdated } from "@moim/domain/Groups/GroupStreamEvents"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { NotificationId } from "@moim/domain/Notifications/Notification"
@@ -24,6 +25,7 @@ const decodeGroupUpdated = Schema.decodeUnknownOption(Schema.toCodecJson(GroupUp
 const decodeMemberChanged = Schema.decodeUnknownOption(Schema.toCodecJson(GroupMemberChanged))
 const decodePostCreated = Schema.decodeUnknownOption(Schema.toCodecJson(PostCreatedEvent))
 const decodeCommentCreated = Schema.decodeUnknownOption(Schema.toCodecJson(CommentCreatedEvent))
+const decodeEventUpdated = Schema.decodeUnknownOption(Schema.toCodecJson(EventUpdatedEvent))
 
 /**
  * A user's realtime stream: their own topic and the topics they join, each joined only if they may
@@ -137,6 +139,14 @@ export class Realtime extends Context.Service<
                     if (!(yield* access.allowed(actor, row.topic))) return yield* leave(row.topic, "access", cursor)
                     // Not the comment of someone either blocked.
                     if (yield* blocks.between(actor.userId, data.value.authorId)) return
+                    yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
+                    return
+                  }
+                  // An event the user can no longer see (its group gone private, left) is left.
+                  case "event.updated": {
+                    const data = decodeEventUpdated(row.data)
+                    if (Option.isNone(data)) return
+                    if (!(yield* access.allowed(actor, row.topic))) return yield* leave(row.topic, "access", cursor)
                     yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
                     return
                   }

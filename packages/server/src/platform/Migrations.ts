@@ -22,6 +22,7 @@ import m0015 from "../migrations/0015_phone_numbers.ts"
 import m0016 from "../migrations/0016_events.ts"
 import m0017 from "../migrations/0017_event_recurrence.ts"
 import m0018 from "../migrations/0018_calendar_feeds.ts"
+import m0019 from "../migrations/0019_event_versions.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -43,7 +44,8 @@ export const migrations = {
   "0015_phone_numbers": m0015,
   "0016_events": m0016,
   "0017_event_recurrence": m0017,
-  "0018_calendar_feeds": m0018
+  "0018_calendar_feeds": m0018,
+  "0019_event_versions": m0019
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
