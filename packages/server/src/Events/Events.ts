@@ -897,6 +897,28 @@ export class Events extends Context.Service<
           event
         })
 
+      /** Adds or removes a co-host as someone who manages hosts, recording the change as a version. */
+      const changeCoHosts = <E>(
+        user: SignedIn,
+        id: EventId,
+        action: "cohost_added" | "cohost_removed",
+        change: (current: Effect.Success<ReturnType<typeof see>>) => Effect.Effect<void, E>
+      ) =>
+        Effect.gen(function* () {
+          const seen = yield* transaction(
+            Effect.gen(function* () {
+              const current = yield* see(Actor.of(user), id, true)
+              yield* requireHostManager(current)
+              const before = yield* coHostsOf(id)
+              yield* change(current)
+              const changes = diff({ cohosts: before }, { cohosts: yield* coHostsOf(id) })
+              if (changes.length > 0) yield* record(user.userId, action, current.row, changes)
+              return current
+            })
+          )
+          return yield* showOne(seen)
+        })
+
       return Events.of({
         create: Effect.fn("Events.create")(function* (user, groupId, input) {
           const actor = Actor.of(user)
@@ -972,43 +994,19 @@ export class Events extends Context.Service<
           return yield* showOne(seen)
         }),
 
-        addCoHost: Effect.fn("Events.addCoHost")(function* (user, id, userId) {
-          const actor = Actor.of(user)
-          const seen = yield* transaction(
+        addCoHost: (user, id, userId) =>
+          changeCoHosts(user, id, "cohost_added", (current) =>
             Effect.gen(function* () {
-              const current = yield* see(actor, id, true)
-              yield* requireHostManager(current)
               const standing = yield* access.standing(current.row.groupId, userId)
               if (standing.role === null) {
                 return yield* new CoHostNotMember({ message: "Only members of the group may co-host" })
               }
-              const before = yield* coHostsOf(id)
               yield* repo.addHost(id, userId, "cohost")
-              const after = yield* coHostsOf(id)
-              const changes = diff({ cohosts: before }, { cohosts: after })
-              if (changes.length > 0) yield* record(user.userId, "cohost_added", current.row, changes)
-              return current
             })
-          )
-          return yield* showOne(seen)
-        }),
+          ),
 
-        removeCoHost: Effect.fn("Events.removeCoHost")(function* (user, id, userId) {
-          const actor = Actor.of(user)
-          const seen = yield* transaction(
-            Effect.gen(function* () {
-              const current = yield* see(actor, id, true)
-              yield* requireHostManager(current)
-              const before = yield* coHostsOf(id)
-              yield* repo.removeCoHost(id, userId)
-              const after = yield* coHostsOf(id)
-              const changes = diff({ cohosts: before }, { cohosts: after })
-              if (changes.length > 0) yield* record(user.userId, "cohost_removed", current.row, changes)
-              return current
-            })
-          )
-          return yield* showOne(seen)
-        }),
+        removeCoHost: (user, id, userId) =>
+          changeCoHosts(user, id, "cohost_removed", () => repo.removeCoHost(id, userId)),
 
         rsvp: Effect.fn("Events.rsvp")(function* (user, id, status) {
           const actor = Actor.of(user)

@@ -13,13 +13,17 @@ import { Actor } from "../Access/Actor.ts"
 import type { Page, PageQuery } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { FeedCache } from "./FeedCache.ts"
-import { GraphRepo } from "./GraphRepo.ts"
+import { type FriendshipRow, GraphRepo } from "./GraphRepo.ts"
 import { People } from "./People.ts"
 import { SettingsRepo } from "./SettingsRepo.ts"
 import { SocialEvents } from "./SocialNotifier.ts"
 import { SocialPolicy } from "./SocialPolicy.ts"
 
 type SignedIn = CurrentUser["Service"]
+
+/** Is the pair's row a request that `requesterId` made and the other has not answered? */
+const pendingFrom = (row: Option.Option<FriendshipRow>, requesterId: UserId) =>
+  Option.isSome(row) && row.value.status === "pending" && row.value.requesterId === requesterId
 type Viewer = CurrentUser["Service"] | null
 
 /**
@@ -117,13 +121,7 @@ export class Friendships extends Context.Service<
           yield* transaction(
             Effect.gen(function* () {
               const existing = yield* graph.lockFriendship(user.userId, otherId)
-              if (
-                Option.isNone(existing) ||
-                existing.value.status !== "pending" ||
-                existing.value.requesterId !== user.userId
-              ) {
-                return yield* noRequest
-              }
+              if (!pendingFrom(existing, user.userId)) return yield* noRequest
               yield* graph.deleteFriendship(user.userId, otherId)
             })
           )
@@ -133,13 +131,7 @@ export class Friendships extends Context.Service<
           yield* transaction(
             Effect.gen(function* () {
               const existing = yield* graph.lockFriendship(user.userId, requesterId)
-              if (
-                Option.isNone(existing) ||
-                existing.value.status !== "pending" ||
-                existing.value.requesterId !== requesterId
-              ) {
-                return yield* noRequest
-              }
+              if (!pendingFrom(existing, requesterId)) return yield* noRequest
               yield* acceptFrom(user, requesterId)
             })
           )
@@ -150,13 +142,7 @@ export class Friendships extends Context.Service<
           yield* transaction(
             Effect.gen(function* () {
               const existing = yield* graph.lockFriendship(user.userId, requesterId)
-              if (
-                Option.isNone(existing) ||
-                existing.value.status !== "pending" ||
-                existing.value.requesterId !== requesterId
-              ) {
-                return yield* noRequest
-              }
+              if (!pendingFrom(existing, requesterId)) return yield* noRequest
               yield* graph.deleteFriendship(user.userId, requesterId)
             })
           )
