@@ -1,4 +1,5 @@
 import { AccountsFeature } from "./Accounts/AccountsApi.ts"
+import { ChatFeature } from "./Chat/ChatApi.ts"
 import { EventsFeature } from "./Events/EventsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
 import { MediaFeature } from "./Media/MediaApi.ts"
@@ -28,6 +29,7 @@ export const Features = [
   ReportsFeature,
   EventsFeature,
   SocialFeature,
+  ChatFeature,
   RealtimeFeature,
   OpsFeature
 ] as const

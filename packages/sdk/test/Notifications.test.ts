@@ -61,6 +61,26 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("notificatio
       assert.deepStrictEqual(updated.data?.quietHours, { start: "22:00", end: "07:00" })
       assert.isFalse(updated.data?.types.find((type) => type.type === "group.joinRequested")?.email)
 
+      assert.deepStrictEqual(updated.data?.eventReminders, [1440, 60])
+      const reminders = yield* Effect.promise(() =>
+        client.notifications.updatePreferences({ body: { eventReminders: [2880, 10] } })
+      )
+      assert.deepStrictEqual(reminders.data?.eventReminders, [2880, 10])
+      for (const eventReminders of [
+        [60, 60],
+        [10, 30, 60, 120]
+      ] as const) {
+        const refused = yield* Effect.promise(() =>
+          client.notifications.updatePreferences({ body: { eventReminders: [...eventReminders] } })
+        )
+        if (refused.error?._tag !== "InvalidRequest") return assert.fail(JSON.stringify(refused.error))
+        assert.deepStrictEqual(refused.error.issues[0]?.path, ["payload", "eventReminders"])
+      }
+      assert.deepStrictEqual(
+        (yield* Effect.promise(() => client.notifications.getPreferences())).data?.eventReminders,
+        [2880, 10]
+      )
+
       const other = yield* makeClient()
       yield* Effect.promise(() =>
         other.auth.signup({ body: { email: freshEmail("other"), password, nickname: "Other" } })

@@ -3,6 +3,9 @@ import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
+import { ChatLive, ChatMembershipChangesLive } from "./Chat/ChatLive.ts"
+import { ChannelTopics } from "./Chat/ChatResolvers.ts"
+import { ChatFeature } from "./Chat/Feature.ts"
 import { EventSubjects, EventTopics } from "./Events/EventResolvers.ts"
 import { EventNotifierLive, EventsLive } from "./Events/EventsLive.ts"
 import { EventsFeature } from "./Events/Feature.ts"
@@ -59,6 +62,7 @@ const features = [
   ReportsFeature,
   EventsFeature,
   SocialFeature,
+  ChatFeature,
   RealtimeFeature,
   OpsFeature
 ] as const
@@ -116,8 +120,9 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(ReportsLive),
   // Events of groups (`GroupAccess`), with their hosts' profiles (`Profiles`).
   Layer.provideMerge(EventsLive),
-  // The social graph: follows, friendships, blocks, settings, the home feed (of posts), profile pages.
-  Layer.provideMerge(SocialLive),
+  // Chat in groups (`GroupAccess`) and conversations between friends (`AudienceGraph`), with blocks
+  // (`Blocks`); the social graph: follows, friendships, blocks, settings, the home feed (of posts), profile pages.
+  Layer.provideMerge(ChatLive.pipe(Layer.provideMerge(SocialLive))),
   // Posts, whose followers and friends audiences ask the social graph (`AudienceGraph`).
   Layer.provideMerge(PostsLive),
   // Photos: uploaded through the API, processed and purged by the worker, attached by posts (`MediaLibrary`).
@@ -127,6 +132,8 @@ export const FeatureServices = Layer.mergeAll(
   // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social).
   Layer.provide(ContactsPhoneOwnership),
   Layer.provide(GroupsEmailOwnership),
+  // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by chat).
+  Layer.provide(ChatMembershipChangesLive),
   Layer.provideMerge(RequestRateLimits.layer),
   // The social graph's answers to the ports every feature asks (`Blocks`, posts' `AudienceGraph`).
   Layer.provideMerge(SocialGraphLive),
@@ -140,6 +147,6 @@ export const FeatureServices = Layer.mergeAll(
  * its connections (workers sequence the stream instead), and who may join which topic.
  */
 export const ServerFeatureServices = RealtimeLive.pipe(
-  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics, PostTopics, EventTopics]))),
+  Layer.provide(TopicAccess.layer(Effect.all([GroupTopics, PostTopics, EventTopics, ChannelTopics]))),
   Layer.provideMerge(FeatureServices)
 )

@@ -472,4 +472,85 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       })
     )
   })
+
+  it.effect("who may create events is the group's setting: members by default, or only its owner and admins", () => {
+    const token = Ref.makeUnsafe(Option.none<string>())
+    return withRpcClient("http", Ref.get(token), (client) =>
+      Effect.gen(function* () {
+        const { owner, groupId, people } = yield* community(2)
+        const [admin, member] = people
+        if (admin === undefined || member === undefined) return assert.fail("two members")
+        const outsider = yield* signUp("Passer-by")
+        expectStatus(
+          yield* call("PATCH", `/api/v1/groups/${groupId}/members/${admin.userId}`, {
+            token: owner.token,
+            body: { role: "admin" }
+          }),
+          200
+        )
+        const setting = (user: TestUser | null) =>
+          Effect.map(
+            call("GET", `/api/v1/groups/${groupId}`, user === null ? {} : { token: user.token }),
+            (response) => {
+              const body = expectStatus(response, 200).body
+              const viewer = body.viewer as { readonly canCreateEvents: boolean } | null
+              return [body.eventCreation, viewer === null ? null : viewer.canCreateEvents]
+            }
+          )
+
+        // The default: every member creates events; nobody else.
+        assert.deepStrictEqual(yield* setting(member), ["members", true])
+        assert.deepStrictEqual(yield* setting(outsider), ["members", false])
+        assert.deepStrictEqual(yield* setting(null), ["members", null])
+        yield* createEvent(member, groupId, { title: "Members' walk" })
+
+        // Only the owner and admins change it.
+        expectStatus(
+          yield* call("PATCH", `/api/v1/groups/${groupId}`, { token: member.token, body: { eventCreation: "admins" } }),
+          403,
+          "Forbidden"
+        )
+        assert.deepStrictEqual(yield* setting(member), ["members", true])
+        const changed = yield* call("PATCH", `/api/v1/groups/${groupId}`, {
+          token: owner.token,
+          body: { eventCreation: "admins" }
+        })
+        assert.strictEqual(expectStatus(changed, 200).body.eventCreation, "admins")
+
+        assert.deepStrictEqual(yield* setting(member), ["admins", false])
+        assert.deepStrictEqual(yield* setting(admin), ["admins", true])
+        assert.deepStrictEqual(yield* setting(owner), ["admins", true])
+        assert.deepStrictEqual(yield* setting(outsider), ["admins", false])
+
+        const body = { title: "Admins only", start: "2030-07-16T19:00", end: "2030-07-16T21:00", timeZone: "UTC" }
+        expectStatus(
+          yield* call("POST", `/api/v1/groups/${groupId}/events`, { token: member.token, body }),
+          403,
+          "Forbidden"
+        )
+        yield* Ref.set(token, Option.some(member.token))
+        const refused = yield* Effect.flip(client.CreateEvent({ id: GroupId.make(groupId), ...body }))
+        assert.strictEqual(refused._tag, "Forbidden")
+        yield* createEvent(admin, groupId, { title: "By the admin" })
+        yield* Ref.set(token, Option.some(owner.token))
+        assert.strictEqual((yield* client.CreateEvent({ id: GroupId.make(groupId), ...body })).title, "Admins only")
+        yield* Ref.set(token, Option.some(admin.token))
+        assert.strictEqual((yield* client.CreateEvent({ id: GroupId.make(groupId), ...body })).title, "Admins only")
+
+        // The member still answers the events the admins make.
+        const eventId = yield* createEvent(owner, groupId)
+        expectStatus(yield* rsvp(member, eventId, "going"), 200)
+
+        // Set when the group is made, and over RPC.
+        yield* Ref.set(token, Option.some(owner.token))
+        const strict = yield* client.CreateGroup({ name: "Strict club", category: "other", eventCreation: "admins" })
+        assert.strictEqual(strict.eventCreation, "admins")
+        const relaxed = yield* client.UpdateGroup({ id: strict.id, eventCreation: "members" })
+        assert.strictEqual(relaxed.eventCreation, "members")
+        yield* Ref.set(token, Option.some(member.token))
+        const notHis = yield* Effect.flip(client.UpdateGroup({ id: GroupId.make(groupId), eventCreation: "members" }))
+        assert.strictEqual(notHis._tag, "Forbidden")
+      })
+    )
+  })
 })

@@ -179,6 +179,30 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     expect: participants([201], groupNotFound)
   },
   {
+    operation: "create an event in a group where only its owner and admins do",
+    setup: (world, actor) =>
+      Effect.tap(scenario(world, actor), (s) =>
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql`UPDATE groups SET event_creation = 'admins' WHERE id = ${s.groupId}`
+        ).pipe(Effect.orDie)
+      ),
+    rest: (s) =>
+      call("POST", `/api/v1/groups/${s.groupId}/events`, {
+        token: s.token,
+        body: { title: "New", start: "2030-07-20T10:00", end: "2030-07-20T12:00", timeZone: "UTC" }
+      }),
+    rpc: (s, _w, client) =>
+      client.CreateEvent({
+        id: s.groupId,
+        title: "New",
+        start: "2030-07-20T10:00",
+        end: "2030-07-20T12:00",
+        timeZone: "UTC"
+      }),
+    expect: { ...participants([201], groupNotFound), member: forbidden, host: forbidden }
+  },
+  {
     operation: "read the event",
     setup: scenario,
     rest: (s) => call("GET", `/api/v1/events/${s.eventId}`, { token: s.token }),

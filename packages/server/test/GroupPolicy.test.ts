@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { UserId } from "@moim/domain/Accounts/User"
+import type { EventCreation } from "@moim/domain/Groups/Group"
 import { Effect, Exit } from "effect"
 import type { Actor } from "../src/Access/Actor.ts"
 import { type GroupAction, GroupPolicy, type PolicyContext } from "../src/Groups/GroupPolicy.ts"
@@ -22,8 +23,12 @@ const who: Record<Who, { readonly actor: Actor; readonly standing: Standing }> =
   siteAdmin: { actor: { userId: user, siteRole: "admin" }, standing: noStanding }
 }
 
-const context = (name: Who, visibility: "public" | "private"): PolicyContext => ({
-  group: { visibility },
+const context = (
+  name: Who,
+  visibility: "public" | "private",
+  eventCreation: EventCreation = "members"
+): PolicyContext => ({
+  group: { visibility, eventCreation },
   actor: who[name].actor,
   standing: who[name].standing
 })
@@ -57,6 +62,18 @@ const table: Record<"public" | "private", Record<GroupAction, Record<Who, Outcom
       siteAdmin: "yes"
     },
     participate: {
+      anonymous: "Forbidden",
+      outsider: "Forbidden",
+      pending: "Forbidden",
+      invited: "Forbidden",
+      banned: "Forbidden",
+      member: "yes",
+      admin: "yes",
+      owner: "yes",
+      siteAdmin: "Forbidden"
+    },
+    // With the default `eventCreation: members`; `admins` is `eventsByAdmins` below.
+    createEvents: {
       anonymous: "Forbidden",
       outsider: "Forbidden",
       pending: "Forbidden",
@@ -126,6 +143,17 @@ const table: Record<"public" | "private", Record<GroupAction, Record<Who, Outcom
       siteAdmin: "yes"
     },
     participate: {
+      anonymous: "GroupNotFound",
+      outsider: "GroupNotFound",
+      pending: "GroupNotFound",
+      invited: "GroupNotFound",
+      banned: "GroupNotFound",
+      member: "yes",
+      admin: "yes",
+      owner: "yes",
+      siteAdmin: "Forbidden"
+    },
+    createEvents: {
       anonymous: "GroupNotFound",
       outsider: "GroupNotFound",
       pending: "GroupNotFound",
@@ -220,8 +248,42 @@ const removal: Record<"owner" | "admin" | "member", Record<Who, Outcome>> = {
   }
 }
 
+/** Creating events in a group whose `eventCreation` is `admins`: its owner and admins only. */
+const eventsByAdmins: Record<"public" | "private", Record<Who, Outcome>> = {
+  public: {
+    anonymous: "Forbidden",
+    outsider: "Forbidden",
+    pending: "Forbidden",
+    invited: "Forbidden",
+    banned: "Forbidden",
+    member: "Forbidden",
+    admin: "yes",
+    owner: "yes",
+    siteAdmin: "Forbidden"
+  },
+  private: {
+    anonymous: "GroupNotFound",
+    outsider: "GroupNotFound",
+    pending: "GroupNotFound",
+    invited: "GroupNotFound",
+    banned: "GroupNotFound",
+    member: "Forbidden",
+    admin: "yes",
+    owner: "yes",
+    siteAdmin: "Forbidden"
+  }
+}
+
 const everyone: ReadonlyArray<Who> = Object.keys(who).filter((name): name is Who => name in who)
-const actions: ReadonlyArray<GroupAction> = ["view", "moderate", "delete", "changeRoles", "transfer"]
+const actions: ReadonlyArray<GroupAction> = [
+  "view",
+  "participate",
+  "createEvents",
+  "moderate",
+  "delete",
+  "changeRoles",
+  "transfer"
+]
 const targets: ReadonlyArray<"owner" | "admin" | "member"> = ["owner", "admin", "member"]
 
 describe("GroupPolicy, as a decision table", () => {
@@ -232,6 +294,12 @@ describe("GroupPolicy, as a decision table", () => {
         expect(actual).toEqual(table[visibility][action])
       })
     }
+    it(`create events in a ${visibility} group where only admins may`, () => {
+      const actual = Object.fromEntries(
+        everyone.map((name) => [name, outcome(GroupPolicy.check("createEvents", context(name, visibility, "admins")))])
+      )
+      expect(actual).toEqual(eventsByAdmins[visibility])
+    })
   }
 
   for (const target of targets) {

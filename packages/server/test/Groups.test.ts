@@ -21,6 +21,9 @@ const memberCounts = (groupId: string) =>
     return rows[0]
   }).pipe(Effect.orDie)
 
+const canCreateEvents = (group: Record<string, unknown>) =>
+  (group.viewer as { readonly canCreateEvents: boolean } | null)?.canCreateEvents
+
 const names = (response: { body: Record<string, unknown> }) =>
   (response.body.items as ReadonlyArray<{ name: string }>).map((group) => group.name)
 
@@ -36,12 +39,19 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.strictEqual(created.body.ownerId, owner.userId)
       assert.strictEqual(created.body.memberCount, 1)
       assert.deepStrictEqual(created.body.tags, ["trails", "weekend"])
-      assert.deepStrictEqual(created.body.viewer, { status: "member", role: "owner", postNotifications: "mentions" })
+      assert.deepStrictEqual(created.body.viewer, {
+        status: "member",
+        role: "owner",
+        postNotifications: "mentions",
+        canCreateEvents: true
+      })
+      assert.strictEqual(created.body.eventCreation, "members")
       for (const [body, field] of [
         [{ name: "x", category: "hiking" }, "name"],
         [{ name: "Valid name", category: "knitting" }, "category"],
         [{ name: "Valid name", category: "hiking", memberLimit: 1 }, "memberLimit"],
         [{ name: "Valid name", category: "hiking", visibility: "secret" }, "visibility"],
+        [{ name: "Valid name", category: "hiking", eventCreation: "hosts" }, "eventCreation"],
         [{ name: "Valid name", category: "hiking", owner: owner.userId }, "owner"]
       ] as const) {
         const refused = yield* call("POST", "/api/v1/groups", { token: owner.token, body })
@@ -192,12 +202,22 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.strictEqual((yield* call("GET", `/api/v1/groups/${groupId}`)).body.memberCount, 2)
       const listed = yield* call("GET", "/api/v1/groups?q=okapi")
       assert.strictEqual((listed.body.items as ReadonlyArray<{ memberCount: number }>)[0]?.memberCount, 2)
+      const before = (yield* call("GET", `/api/v1/groups/${groupId}`, { token: joiner.token })).body
+      assert.deepStrictEqual([before.eventCreation, canCreateEvents(before)], ["members", true])
+      yield* call("PATCH", `/api/v1/groups/${groupId}`, { token: owner.token, body: { eventCreation: "admins" } })
+      const after = (yield* call("GET", `/api/v1/groups/${groupId}`, { token: joiner.token })).body
+      assert.deepStrictEqual([after.eventCreation, canCreateEvents(after)], ["admins", false])
+      const listedAfter = yield* call("GET", "/api/v1/groups?q=okapi")
+      assert.strictEqual(
+        (listedAfter.body.items as ReadonlyArray<{ eventCreation: string }>)[0]?.eventCreation,
+        "admins"
+      )
       yield* call("GET", `/api/v1/groups/${groupId}`)
       yield* call("GET", `/api/v1/groups/${groupId}`)
       const metrics = yield* call("GET", "/metrics", { headers: { authorization: `Bearer ${TestServer.opsToken}` } })
       assert.strictEqual(metrics.status, 200)
-      assert.match(metrics.text, /moim_cache_hits_total\{[^}]*namespace="groups:detail"[^}]*\} [1-9]/)
-      assert.match(metrics.text, /moim_cache_misses_total\{[^}]*namespace="groups:list"[^}]*\} [1-9]/)
+      assert.match(metrics.text, /moim_cache_hits_total\{[^}]*namespace="groups:v2:detail"[^}]*\} [1-9]/)
+      assert.match(metrics.text, /moim_cache_misses_total\{[^}]*namespace="groups:v2:list"[^}]*\} [1-9]/)
       assert.strictEqual((yield* call("GET", "/metrics")).status, 401)
       yield* call("DELETE", `/api/v1/groups/${groupId}`, { token: owner.token })
       assert.strictEqual((yield* call("GET", `/api/v1/groups/${groupId}`)).status, 404)
@@ -226,7 +246,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.deepStrictEqual((yield* call("GET", `/api/v1/groups/${approval}`, { token: guest.token })).body.viewer, {
         status: "pending",
         role: null,
-        postNotifications: null
+        postNotifications: null,
+        canCreateEvents: false
       })
       const requests = yield* call("GET", `/api/v1/groups/${approval}/join-requests`, { token: owner.token })
       assert.strictEqual((requests.body.items as ReadonlyArray<{ message: string }>)[0]?.message, "I love knocking")
@@ -413,7 +434,12 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       yield* Ref.set(token, Option.some(joiner.token))
       assert.deepStrictEqual(yield* client.JoinGroup({ id: created.id }), { status: "member" })
       const seen = yield* client.GetGroup({ id: created.id })
-      assert.deepStrictEqual(seen.viewer, { status: "member", role: "member", postNotifications: "mentions" })
+      assert.deepStrictEqual(seen.viewer, {
+        status: "member",
+        role: "member",
+        postNotifications: "mentions",
+        canCreateEvents: true
+      })
       const all = yield* client.SetGroupPostNotifications({ id: created.id, level: "all" })
       assert.strictEqual(all.viewer?.postNotifications, "all")
       assert.strictEqual((yield* client.GetGroup({ id: created.id })).viewer?.postNotifications, "all")

@@ -124,6 +124,18 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             body: { code: phoneCode }
           })
           assert.strictEqual(verified.body.phoneNumber, bystanderPhone)
+          // The group's `general` channel, with a message the fuzzed user must not edit or delete.
+          const channelOf = (groupId: string, token: string) =>
+            Effect.map(call("GET", `/api/v1/groups/${groupId}/channels`, { token }), (response) => {
+              const [general] = response.body.items as ReadonlyArray<{ readonly id: string }>
+              return general === undefined ? assert.fail(response.text) : general.id
+            })
+          const bystanderChannel = yield* channelOf(bystanderGroup, bystander.token)
+          const bystanderMessage = yield* call("POST", `/api/v1/channels/${bystanderChannel}/messages`, {
+            token: bystander.token,
+            body: { body: "Welcome" }
+          })
+          assert.strictEqual(bystanderMessage.status, 201, bystanderMessage.text)
           const snapshot = Effect.all([
             call("GET", "/api/v1/me", { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}`, { token: bystander.token }),
@@ -136,7 +148,9 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             call("GET", `/api/v1/users/${bystander.userId}/friends`),
             call("GET", "/api/v1/me/blocks", { token: bystander.token }),
             call("GET", "/api/v1/me/feed", { token: bystander.token }),
-            call("GET", "/api/v1/me/calendar-feeds", { token: bystander.token })
+            call("GET", "/api/v1/me/calendar-feeds", { token: bystander.token }),
+            call("GET", `/api/v1/channels/${bystanderChannel}`, { token: bystander.token }),
+            call("GET", `/api/v1/channels/${bystanderChannel}/messages`, { token: bystander.token })
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
@@ -165,7 +179,16 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             typeof response.body.feed === "object" && response.body.feed !== null && "id" in response.body.feed
               ? String(response.body.feed.id)
               : assert.fail(response.text)
+          const ownChannel = yield* channelOf(String(ownGroup.body.id), actor.token)
+          const ownMessage = yield* call("POST", `/api/v1/channels/${ownChannel}/messages`, {
+            token: actor.token,
+            body: { body: "Mine" }
+          })
           const knownIds = [
+            bystanderChannel,
+            String(bystanderMessage.body.id),
+            ownChannel,
+            String(ownMessage.body.id),
             bystander.userId,
             bystanderGroup,
             String(bystanderEvent.body.id),
@@ -175,11 +198,36 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             String(ownEvent.body.id),
             feedId(ownFeed)
           ]
-          const idArbitrary = fc.oneof(
-            { weight: 4, arbitrary: fc.constantFrom(...knownIds) },
-            { weight: 1, arbitrary: fc.uuid() },
-            { weight: 1, arbitrary: garbageIds }
-          )
+          // Ids of the kind a path names (`/channels/{id}`: channels), half the time, so that an
+          // operation on a kind with few known ids still reaches its handler.
+          const idsOfKind: Record<string, ReadonlyArray<string>> = {
+            channels: [bystanderChannel, ownChannel],
+            messages: [String(bystanderMessage.body.id), String(ownMessage.body.id)]
+          }
+          const idArbitraryFor = (path: string, name: string) => {
+            const kind = path.split("/").at(path.split("/").indexOf(`{${name}}`) - 1) ?? ""
+            const ofKind = idsOfKind[kind]
+            return fc.oneof(
+              ...(ofKind === undefined ? [] : [{ weight: 4, arbitrary: fc.constantFrom(...ofKind) }]),
+              { weight: 4, arbitrary: fc.constantFrom(...knownIds) },
+              { weight: 1, arbitrary: fc.uuid() },
+              { weight: 1, arbitrary: garbageIds }
+            )
+          }
+          /**
+           * Puts the fuzzed user (back) in their group: operations that leave it would otherwise leave
+           * every later operation on what lives in it (its channels) nothing to act on.
+           */
+          const rejoin = () =>
+            fetch(`${base}/api/v1/groups/${String(ownGroup.body.id)}/join`, {
+              method: "POST",
+              headers: {
+                authorization: `Bearer ${actor.token}`,
+                "content-type": "application/json",
+                "x-forwarded-for": "198.51.100.77"
+              },
+              body: "{}"
+            }).then((response) => response.text())
           /** Signs a new fuzzed user up when an operation (sign out, delete account) ended the last one's session. */
           const replaceActor = async () => {
             const email = freshEmail("fuzzed")
@@ -192,12 +240,16 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             assert.strictEqual(response.status, 201)
             if (isSchema(body) && isSchema(body.user)) {
               actor = { userId: String(body.user.id), email, token: String(body.accessToken) }
+              // The new user joins the first one's group, so that what lives in it (its channels) stays theirs to use.
+              await rejoin()
             }
           }
 
           const requestFor = (operation: Operation): fc.Arbitrary<Generated> => {
             const params: Record<string, fc.Arbitrary<string>> = {}
-            for (const parameter of parametersOf(operation, "path")) params[parameter.name] = idArbitrary
+            for (const parameter of parametersOf(operation, "path")) {
+              params[parameter.name] = idArbitraryFor(operation.path, parameter.name)
+            }
             // Each query parameter: left out half the time unless required, else valid five times in six.
             const query: Record<string, fc.Arbitrary<JsonValue | undefined>> = {}
             for (const parameter of parametersOf(operation, "query")) {
@@ -311,6 +363,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
           const operations = operationsOf(document)
           assert.isAbove(operations.length, 40)
           for (const [index, operation] of operations.entries()) {
+            yield* Effect.promise(rejoin)
             yield* Effect.promise(() =>
               fc.assert(
                 fc.asyncProperty(requestFor(operation), (request) => check(operation, request)),

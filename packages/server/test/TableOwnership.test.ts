@@ -28,7 +28,16 @@ const owners: Record<string, ReadonlyArray<string>> = {
   Media: ["media"],
   Posts: ["posts", "post_versions", "comments", "reactions", "reaction_counts", "bookmarks"],
   Reports: ["reports"],
-  Events: ["events", "event_hosts", "event_rsvps", "event_occurrences", "calendar_feeds", "event_versions"],
+  Events: [
+    "events",
+    "event_hosts",
+    "event_rsvps",
+    "event_occurrences",
+    "calendar_feeds",
+    "event_versions",
+    "event_reminders_sent"
+  ],
+  Chat: ["chat_channels", "chat_members", "chat_messages", "chat_message_edits"],
   Social: ["follows", "friendships", "blocks", "social_counts", "social_settings", "contact_hashes"],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { SendEventReminders } from "@moim/domain/Events/EventNotifications"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
@@ -17,7 +18,8 @@ describe("the worker's job list and crontab", () => {
       { task: PurgeDeletedGroups.name, match: "17 3 * * *" },
       { task: SendNotificationDigests.name, match: "0 * * * *" },
       { task: PurgeStreamEvents.name, match: "23 * * * *" },
-      { task: PurgeUnusedMedia.name, match: "41 * * * *" }
+      { task: PurgeUnusedMedia.name, match: "41 * * * *" },
+      { task: SendEventReminders.name, match: "* * * * *" }
     ])
   })
 })

@@ -3,7 +3,7 @@ import { Effect, Layer } from "effect"
 import { createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
-import { openSse } from "../../server/test/support/SseClient.ts"
+import { openSse, type SseConnection } from "../../server/test/support/SseClient.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
 import { WorkerLive } from "../src/Worker.ts"
 
@@ -43,6 +43,27 @@ const rsvp = (user: TestUser, eventId: string, status: string) =>
   Effect.map(call("PUT", `/api/v1/events/${eventId}/rsvp`, { token: user.token, body: { status } }), (response) =>
     expectStatus(response, 200)
   )
+
+/** `user` joins the private group `groupId` through an invitation of its owner's. */
+const joinByInvitation = (owner: TestUser, user: TestUser, groupId: string) =>
+  Effect.gen(function* () {
+    const invited = yield* call("POST", `/api/v1/groups/${groupId}/invitations`, {
+      token: owner.token,
+      body: { userId: user.userId }
+    })
+    const invitationId = String(expectStatus(invited, 201).body.id)
+    expectStatus(yield* call("POST", `/api/v1/invitations/${invitationId}/accept`, { token: user.token }), 200)
+  })
+
+/** The type and data of the next message on `topic`, skipping those of the reader's own topic. */
+const nextOn = (stream: SseConnection, topic: string, what: string) =>
+  Effect.gen(function* () {
+    for (let skipped = 0; skipped < 20; skipped++) {
+      const message = yield* stream.next(what)
+      if (message.data.topic === topic) return [message.data.type, message.data.data] as const
+    }
+    return assert.fail(`no message on ${topic} for ${what}`)
+  })
 
 layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("Event notifications", (it) => {
   it.effect("the first person waiting is told when a seat frees up, and nobody else", () =>
@@ -242,6 +263,81 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("E
         [updated.data.type, updated.data.topic, updated.data.data],
         ["event.updated", `event:${eventId}`, { eventId, action: "updated" }]
       )
+    })
+  )
+
+  it.effect("answers publish the event's counts on its topic, never who answered, promotions included", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Hedda")
+      const first = yield* signUp("Flo")
+      const second = yield* signUp("Sven")
+      const outsider = yield* signUp("Olaf")
+      const groupId = yield* createGroup(host, { name: "Live seats", visibility: "private", joinPolicy: "invite" })
+      yield* Effect.forEach([first, second], (user) => joinByInvitation(host, user, groupId), { discard: true })
+      const created = yield* call("POST", `/api/v1/groups/${groupId}/events`, {
+        token: host.token,
+        body: { title: "One seat", start: "2030-07-16T19:00", end: "2030-07-16T21:00", timeZone: "UTC", capacity: 1 }
+      })
+      const eventId = String(expectStatus(created, 201).body.id)
+      const topic = `event:${eventId}`
+
+      const stream = yield* openSse(`/api/v1/stream?topics=${topic}`, { token: host.token })
+      assert.strictEqual(stream.status, 200)
+      const refused = yield* openSse(`/api/v1/stream?topics=${topic}`, { token: outsider.token })
+      assert.deepStrictEqual([refused.status, refused.body._tag], [404, "StreamTopicNotFound"])
+      const counts = (goingCount: number, waitlistCount: number, interestedCount: number) => ({
+        eventId,
+        occurrenceStart: null,
+        goingCount,
+        waitlistCount,
+        interestedCount
+      })
+
+      yield* rsvp(first, eventId, "going")
+      assert.deepStrictEqual(yield* nextOn(stream, topic, "Flo's seat"), ["event.rsvps", counts(1, 0, 0)])
+      yield* rsvp(second, eventId, "going")
+      assert.deepStrictEqual(yield* nextOn(stream, topic, "Sven waiting"), ["event.rsvps", counts(1, 1, 0)])
+      // Flo leaves: Sven is promoted in the same change, so one message with the counts after both.
+      yield* rsvp(first, eventId, "not_going")
+      assert.deepStrictEqual(yield* nextOn(stream, topic, "Sven promoted"), ["event.rsvps", counts(1, 0, 0)])
+      // An answer that changes no count publishes nothing: the next message is Flo's interest.
+      yield* rsvp(second, eventId, "going")
+      yield* rsvp(first, eventId, "interested")
+      assert.deepStrictEqual(yield* nextOn(stream, topic, "Flo interested"), ["event.rsvps", counts(1, 0, 1)])
+    })
+  )
+
+  it.effect("an answer to one occurrence of a series publishes that occurrence's counts", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Hilde")
+      const member = yield* signUp("Mats")
+      const groupId = yield* createGroup(host, { name: "Weekly seats" })
+      expectStatus(yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: member.token, body: {} }), 200)
+      const created = yield* call("POST", `/api/v1/groups/${groupId}/events`, {
+        token: host.token,
+        body: {
+          title: "Weekly",
+          start: "2030-07-16T19:00",
+          end: "2030-07-16T21:00",
+          timeZone: "Europe/Berlin",
+          recurrence: { frequency: "weekly", byWeekday: ["TU"], count: 3 }
+        }
+      })
+      const eventId = String(expectStatus(created, 201).body.id)
+      const topic = `event:${eventId}`
+      const stream = yield* openSse(`/api/v1/stream?topics=${topic}`, { token: host.token })
+      assert.strictEqual(stream.status, 200)
+      expectStatus(
+        yield* call("PUT", `/api/v1/events/${eventId}/occurrences/2030-07-23T19:00/rsvp`, {
+          token: member.token,
+          body: { status: "going" }
+        }),
+        200
+      )
+      assert.deepStrictEqual(yield* nextOn(stream, topic, "the occurrence's counts"), [
+        "event.rsvps",
+        { eventId, occurrenceStart: "2030-07-23T19:00", goingCount: 1, waitlistCount: 0, interestedCount: 0 }
+      ])
     })
   )
 })

@@ -1,8 +1,10 @@
 import { Schema } from "effect"
 import { UserId } from "../Accounts/User.ts"
 import * as Job from "../Jobs/Job.ts"
+import { Timestamp } from "../Kit/Timestamp.ts"
 import * as NotificationKind from "../Notifications/NotificationKind.ts"
-import { EventId } from "./Event.ts"
+import { EventId, EventLocation } from "./Event.ts"
+import { ReminderOffset } from "./EventReminders.ts"
 
 export const EventPromotedNotification = NotificationKind.make({
   type: "event.promoted",
@@ -47,19 +49,59 @@ export const EventCancelledNotification = NotificationKind.make({
     `${data.title}${data.occurrenceStart === null ? "" : ` (${data.occurrenceStart.replace("T", " ")})`} is cancelled: ${data.reason}`
 })
 
+const inWords = (minutes: number) =>
+  minutes % 1440 === 0
+    ? minutes === 10080
+      ? "in 1 week"
+      : `in ${minutes / 1440} day${minutes === 1440 ? "" : "s"}`
+    : minutes % 60 === 0
+      ? `in ${minutes / 60} hour${minutes === 60 ? "" : "s"}`
+      : `in ${minutes} minutes`
+
+export const EventReminderNotification = NotificationKind.make({
+  type: "event.reminder",
+  identifier: "EventReminderNotification",
+  description: "An occurrence you are going to starts soon (when: your `eventReminders` preference)",
+  subject: "event",
+  data: Schema.Struct({
+    eventId: EventId,
+    title: Schema.String,
+    occurrenceStart: Schema.NullOr(Schema.String).annotate({
+      description: "The occurrence (its `occurrenceStart`) in a series; null for a single event"
+    }),
+    startsAt: Timestamp.annotate({ description: "When the occurrence starts (after any change)" }),
+    start: Schema.String.annotate({ description: "The same start, wall-clock in `timeZone`, `YYYY-MM-DDTHH:mm`" }),
+    timeZone: Schema.String,
+    location: Schema.NullOr(EventLocation),
+    onlineUrl: Schema.NullOr(Schema.String),
+    minutesBefore: ReminderOffset
+  }),
+  defaults: { email: true, push: true },
+  text: (_who, data) =>
+    `Reminder: ${data.title} starts ${inWords(data.minutesBefore)} (${data.start.replace("T", " ")} ${data.timeZone})`
+})
+
 /** Every notification the events feature sends. */
 export const EventNotificationKinds = [
   EventPromotedNotification,
   EventChangedNotification,
-  EventCancelledNotification
+  EventCancelledNotification,
+  EventReminderNotification
 ] as const
 
 /** A notification from the events feature, as clients receive it. */
 export const EventNotification = Schema.Union([
   EventPromotedNotification.schema,
   EventChangedNotification.schema,
-  EventCancelledNotification.schema
+  EventCancelledNotification.schema,
+  EventReminderNotification.schema
 ])
+
+/**
+ * Cron (every minute): reminds the people going to the occurrences that start within their chosen
+ * offsets (`eventReminders`). A run that fails is not retried: the next minute's run covers it.
+ */
+export const SendEventReminders = Job.make("SendEventReminders", Schema.Struct({}), { maxAttempts: 1 })
 
 /**
  * People moved from an event's waitlist to going: each is told. Enqueued in the transaction that

@@ -116,7 +116,8 @@ export const CreateEvent = Operation.make(
     status: 201,
     errors: [GroupNotFound, Forbidden, InvalidEventTime, InvalidRecurrence],
     summary: "Create an event in a group",
-    description: "The group's members create events; the creator is its host."
+    description:
+      "The group's members create events, or only its owner and admins when its `eventCreation` is `admins` (`Forbidden` otherwise); the creator is its host."
   },
   (rest) => HttpApiEndpoint.post("create", "/groups/:id/events", rest.options).middleware(rest.middleware)
 )

@@ -51,6 +51,13 @@ export const MemberRole = Schema.Literals(["owner", "admin", "member"]).annotate
 })
 export type MemberRole = typeof MemberRole.Type
 
+/** Who may create a group's events; the owner and admins always may, whatever the setting. */
+export const EventCreation = Schema.Literals(["members", "admins"]).annotate({
+  identifier: "EventCreation",
+  description: "Who may create the group's events: `members` (default): any member; `admins`: only its owner and admins"
+})
+export type EventCreation = typeof EventCreation.Type
+
 /** Where the requesting user stands with a group. */
 export const ViewerStatus = Schema.Literals(["none", "member", "pending", "invited", "banned"]).annotate({
   identifier: "ViewerStatus",
@@ -70,6 +77,9 @@ export const GroupViewer = Schema.Struct({
   role: Schema.NullOr(MemberRole),
   postNotifications: Schema.NullOr(PostNotificationLevel).annotate({
     description: "Which of the group's posts notify you; null unless you are a member"
+  }),
+  canCreateEvents: Schema.Boolean.annotate({
+    description: "Whether you may create events in the group: you are a member, and its `eventCreation` lets your role"
   })
 }).annotate({ identifier: "GroupViewer", description: "Your membership, when signed in" })
 
@@ -103,6 +113,7 @@ export class Group extends Schema.Class<Group>("Group")(
     visibility: GroupVisibility,
     joinPolicy: JoinPolicy,
     memberLimit: Schema.NullOr(Schema.Int),
+    eventCreation: EventCreation,
     imageUrl: Schema.NullOr(Schema.String),
     ownerId: UserId,
     memberCount: Schema.Int,

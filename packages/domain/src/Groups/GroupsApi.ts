@@ -13,6 +13,7 @@ import {
   AlreadyInvited,
   AlreadyMember,
   BannedFromGroup,
+  EventCreation,
   Group,
   GroupBan,
   GroupCategory,
@@ -46,7 +47,8 @@ export const CreateGroupPayload = Schema.Struct({
   tags: Schema.optional(GroupTags),
   visibility: Schema.optional(GroupVisibility).annotate({ description: "Default `public`" }),
   joinPolicy: Schema.optional(JoinPolicy).annotate({ description: "Default `open`" }),
-  memberLimit: Schema.optional(Schema.NullOr(MemberLimit))
+  memberLimit: Schema.optional(Schema.NullOr(MemberLimit)),
+  eventCreation: Schema.optional(EventCreation).annotate({ description: "Default `members`" })
 }).annotate({ identifier: "CreateGroupPayload", description: "A new group; you become its owner" })
 
 export const UpdateGroupPayload = Schema.Struct({
@@ -57,6 +59,7 @@ export const UpdateGroupPayload = Schema.Struct({
   visibility: Schema.optional(GroupVisibility),
   joinPolicy: Schema.optional(JoinPolicy),
   memberLimit: Schema.optional(Schema.NullOr(MemberLimit)),
+  eventCreation: Schema.optional(EventCreation),
   imageUploadKey: Schema.optional(
     Schema.NullOr(UploadKey).annotate({
       description: "The `key` of a finished image upload (`POST /groups/{id}/image-upload`), or null to remove it"

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { EventReminders } from "../Events/EventReminders.ts"
 import { GroupId } from "../Groups/Group.ts"
 import { Text } from "../Kit/Text.ts"
 import { NotificationType } from "./Catalogue.ts"
@@ -58,7 +59,8 @@ export class NotificationPreferences extends Schema.Class<NotificationPreference
     types: Schema.Array(TypePreference).annotate({ description: "Every kind of notification, with its channels" }),
     mutedGroups: Schema.Array(GroupId).annotate({
       description: "Groups whose activity does not notify you (news about your own membership still does)"
-    })
+    }),
+    eventReminders: EventReminders
   },
   { description: "How and when you are notified" }
 ) {}
@@ -67,6 +69,7 @@ export const UpdateNotificationPreferencesPayload = Schema.Struct({
   timeZone: Schema.optional(TimeZone),
   quietHours: Schema.optional(Schema.NullOr(QuietHours)),
   digest: Schema.optional(DigestFrequency),
+  eventReminders: Schema.optional(EventReminders),
   types: Schema.optional(
     Schema.Array(
       Schema.Struct({

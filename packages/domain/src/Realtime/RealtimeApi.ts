@@ -7,20 +7,22 @@ import { Text } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
 import { StreamMessage } from "./StreamMessage.ts"
 
-/** A topic a stream may join besides your own: a group's, a post's or an event's. */
+/** A topic a stream may join besides your own: a group's, a post's, an event's or a channel's. */
 export const StreamTopic = Text({
   minLength: 1,
   maxLength: 64,
   annotations: {
     description:
-      "`group:<id>`: a group you may see (its new posts, members); `post:<id>`: a post you may see (its new comments); `event:<id>`: an event you may see (its changes)",
+      "`group:<id>`: a group you may see (its new posts, members); `post:<id>`: a post you may see (its new comments); `event:<id>`: an event you may see (its changes); `channel:<id>`: a chat channel or conversation you may read (its messages)",
     examples: ["group:0190f4c2-7a3e-7c41-9d2a-5f1e8b6c4d3a"]
   }
 }).check(
-  Schema.isPattern(/^(group|post|event):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/u)
+  Schema.isPattern(
+    /^(group|post|event|channel):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/u
+  )
 )
 
-export const StreamTopics = Schema.Array(StreamTopic).check(Schema.isMaxLength(50))
+export const StreamTopics = Schema.Array(StreamTopic).check(Schema.isMaxLength(200))
 
 /** A stream position: the `cursor` of a message. */
 export const StreamCursor = Text({

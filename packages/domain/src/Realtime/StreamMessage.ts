@@ -1,5 +1,13 @@
 import { Schema } from "effect"
-import { EventUpdatedEvent } from "../Events/EventStreamEvents.ts"
+import {
+  ChatChannelEvent,
+  ChatMemberEvent,
+  ChatMessageDeletedEvent,
+  ChatMessageEvent,
+  ChatReadEvent,
+  ChatThreadUpdatedEvent
+} from "../Chat/ChatStreamEvents.ts"
+import { EventRsvpsEvent, EventUpdatedEvent } from "../Events/EventStreamEvents.ts"
 import { GroupMemberChanged, GroupUpdated } from "../Groups/GroupStreamEvents.ts"
 import { Notification } from "../Notifications/Catalogue.ts"
 import { NotificationCounts } from "../Notifications/NotificationsApi.ts"
@@ -14,7 +22,7 @@ const message = <const Type extends string, Data extends Schema.Top>(type: Type,
   Schema.Struct({
     type: Schema.Literal(type),
     topic: Schema.String.annotate({
-      description: "`user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`"
+      description: "`user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>`"
     }),
     cursor,
     data
@@ -49,6 +57,65 @@ export const EventUpdatedMessage = message(
   EventUpdatedEvent,
   "The event changed (on `event:<id>`, which whoever may see the event joins): fetch it"
 )
+export const EventRsvpsMessage = message(
+  "event.rsvps",
+  EventRsvpsEvent,
+  "An answer changed the event's counts, or an occurrence's (on `event:<id>`): the counts as they now stand"
+)
+export const ChatMessageCreatedMessage = message(
+  "chat.message.created",
+  ChatMessageEvent,
+  "A new message or thread reply in the channel (on `channel:<id>`), whole"
+)
+export const ChatMessageUpdatedMessage = message(
+  "chat.message.updated",
+  ChatMessageEvent,
+  "A message was edited (on `channel:<id>`), whole"
+)
+export const ChatMessageDeletedMessage = message(
+  "chat.message.deleted",
+  ChatMessageDeletedEvent,
+  "A message was deleted (on `channel:<id>`): show it as deleted"
+)
+export const ChatThreadUpdatedMessage = message(
+  "chat.thread.updated",
+  ChatThreadUpdatedEvent,
+  "A thread got a reply (on `channel:<id>`): its first message's summary as it now stands"
+)
+export const ChatChannelUpdatedMessage = message(
+  "chat.channel.updated",
+  ChatChannelEvent,
+  "The channel was renamed, got a topic, or was archived or brought back (on `channel:<id>`): fetch it"
+)
+export const ChatMemberJoinedMessage = message(
+  "chat.member.joined",
+  ChatMemberEvent,
+  "Someone joined the channel or was added (on `channel:<id>`)"
+)
+export const ChatMemberLeftMessage = message(
+  "chat.member.left",
+  ChatMemberEvent,
+  "Someone left the channel or was removed (on `channel:<id>`)"
+)
+export const ChatReadMessage = message(
+  "chat.read",
+  ChatReadEvent,
+  "You read a channel, on this or another device (on your own topic): its counts as they now stand"
+)
+
+/** The chat events of the stream. */
+export const ChatStreamMessage = Schema.Union([
+  ChatMessageCreatedMessage,
+  ChatMessageUpdatedMessage,
+  ChatMessageDeletedMessage,
+  ChatThreadUpdatedMessage,
+  ChatChannelUpdatedMessage,
+  ChatMemberJoinedMessage,
+  ChatMemberLeftMessage,
+  ChatReadMessage
+])
+export type ChatStreamMessage = typeof ChatStreamMessage.Type
+
 export const TopicLeftMessage = message(
   "topic.left",
   Schema.Struct({
@@ -90,6 +157,15 @@ export const StreamMessage = Schema.Union([
   PostCreatedMessage,
   CommentCreatedMessage,
   EventUpdatedMessage,
+  EventRsvpsMessage,
+  ChatMessageCreatedMessage,
+  ChatMessageUpdatedMessage,
+  ChatMessageDeletedMessage,
+  ChatThreadUpdatedMessage,
+  ChatChannelUpdatedMessage,
+  ChatMemberJoinedMessage,
+  ChatMemberLeftMessage,
+  ChatReadMessage,
   TopicLeftMessage,
   StreamResetMessage,
   StreamReadyMessage,

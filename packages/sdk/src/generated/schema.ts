@@ -1679,7 +1679,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Create an event in a group
-         * @description The group's members create events; the creator is its host.
+         * @description The group's members create events, or only its owner and admins when its `eventCreation` is `admins` (`Forbidden` otherwise); the creator is its host.
          */
         readonly post: operations["events.create"];
         readonly delete?: never;
@@ -2460,6 +2460,330 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/groups/{id}/channels": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A group's channels
+         * @description For members of the group: its public channels and the private ones you are in, `general` first, then by name.
+         */
+        readonly get: operations["chat.listGroupChannels"];
+        readonly put?: never;
+        /**
+         * Create a channel
+         * @description Members of the group create public and private channels; the creator is the channel's admin.
+         */
+        readonly post: operations["chat.createChannel"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/channels": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Your channels and conversations
+         * @description The channels you are in and your direct conversations, with unread and mention counts, most recently active first.
+         */
+        readonly get: operations["chat.listMyChannels"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A channel
+         * @description Members of the group for a public channel; those in it for a private channel or a conversation.
+         */
+        readonly get: operations["chat.getChannel"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        /**
+         * Rename a channel or set its topic
+         * @description Channel admins and the group's owner and admins rename; anyone in the channel sets its topic. `general` keeps its name.
+         */
+        readonly patch: operations["chat.updateChannel"];
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/archive": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Archive a channel
+         * @description Channel admins and the group's owner and admins. An archived channel stays readable and takes no new messages; `general` cannot be archived.
+         */
+        readonly post: operations["chat.archiveChannel"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/unarchive": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Bring an archived channel back
+         * @description Channel admins and the group's owner and admins.
+         */
+        readonly post: operations["chat.unarchiveChannel"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/join": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Join a public channel
+         * @description Members of the group join its public channels; private channels are joined by being added.
+         */
+        readonly post: operations["chat.joinChannel"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/leave": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Leave a channel
+         * @description Leave a channel or a group conversation. Nobody leaves `general` (it is the group's) or a one-to-one conversation.
+         */
+        readonly post: operations["chat.leaveChannel"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/members": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Who is in a channel
+         * @description Admins first, then by when they joined.
+         */
+        readonly get: operations["chat.listChannelMembers"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/members/{userId}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        /**
+         * Add someone to a channel
+         * @description A member of the group: to a public channel by anyone in it, to a private one by its admins (and the group's owner and admins).
+         */
+        readonly put: operations["chat.addChannelMember"];
+        readonly post?: never;
+        /**
+         * Remove someone from a channel
+         * @description Channel admins and the group's owner and admins. They stop receiving the channel at once; nobody is removed from `general` but by leaving the group.
+         */
+        readonly delete: operations["chat.removeChannelMember"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/direct-channels": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Open a direct conversation
+         * @description With 1 to 7 people who each share a group with you or are your friends, and none of whom blocked you or was blocked by you. The same people get the same conversation.
+         */
+        readonly post: operations["chat.openDirectChannel"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/read": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Mark a channel read
+         * @description Up to a message (default the newest). Your other devices are told on your stream (`chat.read`).
+         */
+        readonly post: operations["chat.markChannelRead"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/channels/{id}/messages": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A channel's messages
+         * @description Messages (not thread replies), oldest first: the newest without `before`, `after` or `around`; one of them pages or jumps. Deleted messages stay as placeholders.
+         */
+        readonly get: operations["chat.listMessages"];
+        readonly put?: never;
+        /**
+         * Send a message
+         * @description Those in the channel (join a public channel first); not in a conversation where someone blocked another. With a `clientMessageId` already used in the channel, answers that message and sends nothing.
+         */
+        readonly post: operations["chat.sendMessage"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/messages/{id}/replies": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A thread's replies
+         * @description The replies to a message, oldest first; the first page without `before`, `after` or `around`.
+         */
+        readonly get: operations["chat.listThreadReplies"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/messages/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A message
+         * @description Whoever may read its channel.
+         */
+        readonly get: operations["chat.getMessage"];
+        readonly put?: never;
+        readonly post?: never;
+        /**
+         * Delete a message
+         * @description Its author, the channel's admins, the group's owner and admins. The message stays as a placeholder without its text, so its thread holds.
+         */
+        readonly delete: operations["chat.deleteMessage"];
+        readonly options?: never;
+        readonly head?: never;
+        /**
+         * Edit a message
+         * @description Its author, while in the channel. The earlier text is kept; the message is marked edited.
+         */
+        readonly patch: operations["chat.editMessage"];
+        readonly trace?: never;
+    };
+    readonly "/api/v1/messages/{id}/edits": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A message's earlier texts
+         * @description Its author, the channel's admins and the group's owner and admins; newest first.
+         */
+        readonly get: operations["chat.listMessageEdits"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/stream": {
         readonly parameters: {
             readonly query?: never;
@@ -2650,17 +2974,17 @@ export interface components {
         readonly StreamMessage: {
             /** @enum {string} */
             readonly type: "notification.created";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
             readonly data: {
-                readonly notification: components["schemas"]["Notification"];
+                readonly notification: components["schemas"]["Notification_1"];
             };
         } | {
             /** @enum {string} */
             readonly type: "notification.counts";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2668,7 +2992,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.updated";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2678,7 +3002,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.deleted";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2688,7 +3012,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.memberJoined";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2699,7 +3023,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "group.memberLeft";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2710,7 +3034,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "post.created";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2721,7 +3045,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "comment.created";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2734,7 +3058,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "event.updated";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2744,8 +3068,119 @@ export interface components {
             };
         } | {
             /** @enum {string} */
+            readonly type: "event.rsvps";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly eventId: components["schemas"]["EventId"];
+                /** @description The occurrence of a series whose counts these are (its `occurrenceStart`); null for a single event */
+                readonly occurrenceStart: string | null;
+                /**
+                 * Format: int32
+                 * @description People with a seat
+                 */
+                readonly goingCount: number;
+                /**
+                 * Format: int32
+                 * @description People waiting for a seat
+                 */
+                readonly waitlistCount: number;
+                /**
+                 * Format: int32
+                 * @description People interested
+                 */
+                readonly interestedCount: number;
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.message.created";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly message: components["schemas"]["ChatMessage"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.message.updated";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly message: components["schemas"]["ChatMessage"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.message.deleted";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly messageId: components["schemas"]["MessageId"];
+                readonly threadRootId: components["schemas"]["MessageId"] | null;
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.thread.updated";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly messageId: components["schemas"]["MessageId_1"];
+                readonly thread: components["schemas"]["ThreadSummary"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.channel.updated";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly channelId: components["schemas"]["ChannelId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.member.joined";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly userId: components["schemas"]["UserId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.member.left";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: {
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly userId: components["schemas"]["UserId"];
+            };
+        } | {
+            /** @enum {string} */
+            readonly type: "chat.read";
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
+            readonly topic: string;
+            /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
+            readonly cursor: string;
+            readonly data: components["schemas"]["ChatReadState"];
+        } | {
+            /** @enum {string} */
             readonly type: "topic.left";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2759,7 +3194,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.reset";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2773,7 +3208,7 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.ready";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
@@ -2784,27 +3219,123 @@ export interface components {
         } | {
             /** @enum {string} */
             readonly type: "stream.heartbeat";
-            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>` */
+            /** @description `user:<your id>`, or a topic you joined: `group:<id>`, `post:<id>`, `event:<id>`, `channel:<id>` */
             readonly topic: string;
             /** @description Where the stream is after this message: pass it back (`cursor`, or SSE's `Last-Event-ID`) to resume from here */
             readonly cursor: string;
             readonly data: unknown;
         };
+        /** @description Where you are in a channel */
+        readonly ChatReadState: {
+            readonly channelId: components["schemas"]["ChannelId"];
+            readonly lastReadMessageId: components["schemas"]["MessageId"] | null;
+            /** Format: int32 */
+            readonly unreadCount: number;
+            /** Format: int32 */
+            readonly mentionCount: number;
+        };
         /**
-         * @description What the change was
-         * @enum {string}
+         * Format: uuid
+         * @description A chat message's id (UUIDv7)
          */
-        readonly EventVersionAction: "created" | "updated" | "cancelled" | "occurrence_changed" | "occurrence_cancelled" | "cohost_added" | "cohost_removed" | "restored";
+        readonly MessageId: string;
+        /**
+         * Format: uuid
+         * @description A chat channel's id (UUIDv7)
+         */
+        readonly ChannelId: string;
+        /**
+         * Format: uuid
+         * @description A user's id (UUIDv7)
+         */
+        readonly UserId: string;
+        /** @description The replies to a message */
+        readonly ThreadSummary: {
+            /** Format: int32 */
+            readonly replyCount: number;
+            readonly lastReplyAt: string | null;
+            /** @description Who replied, most recent first (up to 10) */
+            readonly participantIds: readonly components["schemas"]["UserId"][];
+        };
+        /**
+         * Format: uuid
+         * @description The thread's first message
+         */
+        readonly MessageId_1: string;
+        /** @description A message in a channel or a direct conversation */
+        readonly ChatMessage: {
+            readonly id: components["schemas"]["MessageId"];
+            readonly channelId: components["schemas"]["ChannelId"];
+            /** @description Null once the author's account is gone */
+            readonly author: components["schemas"]["PublicProfile"] | null;
+            /** @description Empty once deleted */
+            readonly body: string;
+            readonly entities: readonly components["schemas"]["MessageEntity"][];
+            /** @description The message this replies to, in its thread */
+            readonly threadRootId: components["schemas"]["MessageId"] | null;
+            readonly thread: components["schemas"]["ThreadSummary"];
+            /** @description The id its author's client sent it with, so the client can match its own message */
+            readonly clientMessageId: string | null;
+            readonly edited: boolean;
+            readonly editedAt: string | null;
+            /** @description Deleted messages stay, without their text, so that threads and replies keep their place */
+            readonly deleted: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+        };
+        /** @description A mention of someone, of the whole channel (`@channel`), or a link in the body, with its range */
+        readonly MessageEntity: {
+            /** @enum {string} */
+            readonly type: "mention";
+            /** Format: int32 */
+            readonly start: number;
+            /** Format: int32 */
+            readonly end: number;
+            readonly userId: components["schemas"]["UserId"];
+        } | {
+            /** @enum {string} */
+            readonly type: "channelMention";
+            /** Format: int32 */
+            readonly start: number;
+            /** Format: int32 */
+            readonly end: number;
+        } | {
+            /** @enum {string} */
+            readonly type: "link";
+            /** Format: int32 */
+            readonly start: number;
+            /** Format: int32 */
+            readonly end: number;
+            readonly url: string;
+        };
+        /** @description A user's public profile */
+        readonly PublicProfile: {
+            readonly id: components["schemas"]["UserId"];
+            readonly nickname: string;
+            readonly bio: string;
+            readonly avatarUrl: string | null;
+            readonly interests: readonly string[];
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+        };
         /**
          * Format: uuid
          * @description An event's id (UUIDv7)
          */
         readonly EventId: string;
         /**
-         * Format: uuid
-         * @description A user's id (UUIDv7)
+         * @description What the change was
+         * @enum {string}
          */
-        readonly UserId: string;
+        readonly EventVersionAction: "created" | "updated" | "cancelled" | "occurrence_changed" | "occurrence_cancelled" | "cohost_added" | "cohost_removed" | "restored";
         /**
          * Format: uuid
          * @description A comment's id (UUIDv7)
@@ -2834,7 +3365,7 @@ export interface components {
             readonly unseen: number;
         };
         /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
-        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
+        readonly Notification_1: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["EventReminderNotification_1"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
         /** @description Someone in your contacts joined Moim */
         readonly ContactJoinedNotification: {
             /** @enum {string} */
@@ -2868,20 +3399,6 @@ export interface components {
             readonly readAt: string | null;
             /** @description When the list was last opened after it changed */
             readonly seenAt: string | null;
-        };
-        /** @description A user's public profile */
-        readonly PublicProfile: {
-            readonly id: components["schemas"]["UserId"];
-            readonly nickname: string;
-            readonly bio: string;
-            readonly avatarUrl: string | null;
-            readonly interests: readonly string[];
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly createdAt: string;
         };
         /** @description The entity the notification is about; it disappears when the entity is gone or hidden from you */
         readonly NotificationSubject: {
@@ -3063,6 +3580,67 @@ export interface components {
             readonly readAt: string | null;
             /** @description When the list was last opened after it changed */
             readonly seenAt: string | null;
+        };
+        /** @description An occurrence you are going to starts soon (when: your `eventReminders` preference) */
+        readonly EventReminderNotification_1: {
+            /** @enum {string} */
+            readonly type: "event.reminder";
+            readonly data: {
+                readonly eventId: components["schemas"]["EventId"];
+                readonly title: string;
+                /** @description The occurrence (its `occurrenceStart`) in a series; null for a single event */
+                readonly occurrenceStart: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 timestamp in UTC
+                 * @example 2026-01-01T12:00:00.000Z
+                 */
+                readonly startsAt: string;
+                /** @description The same start, wall-clock in `timeZone`, `YYYY-MM-DDTHH:mm` */
+                readonly start: string;
+                readonly timeZone: string;
+                readonly location: components["schemas"]["EventLocation_1"] | null;
+                readonly onlineUrl: string | null;
+                readonly minutesBefore: components["schemas"]["ReminderOffset"];
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /**
+         * @description Minutes before an occurrence starts: 10, 30, 60 (1 h), 120 (2 h), 1440 (1 day), 2880 (2 days), 10080 (1 week)
+         * @enum {number}
+         */
+        readonly ReminderOffset: 10 | 30 | 60 | 120 | 1440 | 2880 | 10080;
+        /** @description A place, with optional coordinates (both or neither) */
+        readonly EventLocation_1: {
+            /** @description Where, in words (an address, a meeting point); up to 300 characters */
+            readonly name: string & unknown;
+            readonly latitude?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
+            readonly longitude?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
         };
         /** @description An event (or one occurrence) you are going to or waiting for was cancelled */
         readonly EventCancelledNotification: {
@@ -3775,6 +4353,198 @@ export interface components {
          * @description An invitation's id (UUIDv7)
          */
         readonly InvitationId: string;
+        /** @description Not allowed */
+        readonly Forbidden: {
+            /** @enum {string} */
+            readonly _tag: "Forbidden";
+            readonly message: string;
+        };
+        /** @description No such message, or not one you may see */
+        readonly MessageNotFound: {
+            /** @enum {string} */
+            readonly _tag: "MessageNotFound";
+            readonly message: string;
+        };
+        /** @description A message's earlier text */
+        readonly MessageEdit: {
+            readonly body: string;
+            readonly entities: readonly components["schemas"]["MessageEntity"][];
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly replacedAt: string;
+        };
+        /** @description The channel is archived: it is read-only */
+        readonly ChannelArchived: {
+            /** @enum {string} */
+            readonly _tag: "ChannelArchived";
+            readonly message: string;
+        };
+        /** @description The new text; the earlier one is kept in the message's edits */
+        readonly EditMessagePayload: {
+            /** @description Plain text, 1 to 4000 characters. `<@userId>` or `@nickname` (of someone in the channel) mentions them; `@channel` mentions everyone in it; `http(s)://` links are recognised. All come back as `entities`. */
+            readonly body: string;
+        };
+        /** @description A window of a channel's messages or a thread's replies */
+        readonly MessageHistory: {
+            /** @description Oldest first */
+            readonly items: readonly components["schemas"]["ChatMessage"][];
+            /** @description There are older messages: ask again with `before` the first one */
+            readonly hasMoreBefore: boolean;
+            /** @description There are newer messages: ask again with `after` the last one */
+            readonly hasMoreAfter: boolean;
+        };
+        /** @description No such channel, or not one you may see */
+        readonly ChannelNotFound: {
+            /** @enum {string} */
+            readonly _tag: "ChannelNotFound";
+            readonly message: string;
+        };
+        /** @description Direct messages are between 2 and 8 people who each share a group with you or are your friends, and none of whom blocked you or was blocked by you */
+        readonly DirectMessageNotAllowed: {
+            /** @enum {string} */
+            readonly _tag: "DirectMessageNotAllowed";
+            readonly message: string;
+        };
+        /** @description A message, or a reply in a thread */
+        readonly SendMessagePayload: {
+            /** @description Plain text, 1 to 4000 characters. `<@userId>` or `@nickname` (of someone in the channel) mentions them; `@channel` mentions everyone in it; `http(s)://` links are recognised. All come back as `entities`. */
+            readonly body: string;
+            readonly clientMessageId?: string | null;
+            /** @description Reply in the thread of this message (a message of the channel that is not itself a reply) */
+            readonly threadRootId?: components["schemas"]["MessageId"] | null;
+        };
+        /** @description How far you read */
+        readonly MarkReadPayload: {
+            /** @description The last message you read; without it, the newest. Reading never moves backwards */
+            readonly messageId?: components["schemas"]["MessageId"] | null;
+        };
+        /** @description No such user */
+        readonly UserNotFound: {
+            /** @enum {string} */
+            readonly _tag: "UserNotFound";
+            readonly message: string;
+        };
+        /** @description A chat channel of a group, or a direct conversation */
+        readonly Channel: {
+            readonly id: components["schemas"]["ChannelId"];
+            /** @description The team (group); null for direct messages */
+            readonly groupId: components["schemas"]["GroupId"] | null;
+            readonly kind: components["schemas"]["ChannelKind"];
+            /** @description Null for direct messages */
+            readonly name: string | null;
+            readonly topic: string;
+            /** @description The group's `general` channel: every member is in it; it cannot be left, made private or archived */
+            readonly isDefault: boolean;
+            /** @description Archived channels are read-only */
+            readonly archived: boolean;
+            /** Format: int32 */
+            readonly memberCount: number;
+            /** @description For direct messages, everyone in the conversation (you included); empty for channels */
+            readonly members: readonly components["schemas"]["PublicProfile"][];
+            readonly lastMessageAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            readonly viewer: components["schemas"]["ChannelViewer"];
+        };
+        /** @description Where you stand with the channel */
+        readonly ChannelViewer: {
+            /** @description Whether you are in the channel (a public one can be read without) */
+            readonly member: boolean;
+            /** @description Your role; null unless you are in the channel */
+            readonly role: components["schemas"]["ChannelRole"] | null;
+            /** @description Whether you may rename it, set its topic, archive it and remove its members */
+            readonly canManage: boolean;
+            /** @description The last message you read, if any */
+            readonly lastReadMessageId: components["schemas"]["MessageId"] | null;
+            /**
+             * Format: int32
+             * @description Messages (not thread replies) after the last one you read, by others, up to 1000
+             */
+            readonly unreadCount: number;
+            /**
+             * Format: int32
+             * @description Of the messages and thread replies after the last one you read, those that mention you or `@channel`
+             */
+            readonly mentionCount: number;
+        };
+        /**
+         * @description `admin`: renames, sets the topic, archives, adds and removes members (the creator is one; so are the group's owner and admins, always); `member`: reads and writes
+         * @enum {string}
+         */
+        readonly ChannelRole: "admin" | "member";
+        /**
+         * @description `public`: any member of the group reads and joins it; `private`: only its members, added by a channel admin; `direct`: a conversation of 2 to 8 people outside any channel list
+         * @enum {string}
+         */
+        readonly ChannelKind: "public" | "private" | "direct";
+        /** @description Who to talk with; the same people always get the same conversation */
+        readonly OpenDirectChannelPayload: {
+            /** @description The 1 to 7 other people: with you, 2 to 8 in all */
+            readonly userIds: readonly components["schemas"]["UserId"][];
+        };
+        /** @description Someone in a channel */
+        readonly ChannelMember: {
+            readonly user: components["schemas"]["PublicProfile"];
+            readonly role: components["schemas"]["ChannelRole"];
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly joinedAt: string;
+        };
+        /** @description The cursor is malformed */
+        readonly InvalidCursor: {
+            /** @enum {string} */
+            readonly _tag: "InvalidCursor";
+            readonly message: string;
+        };
+        /** @description A page of results and the cursor of the next one */
+        readonly ChannelMemberPage: {
+            readonly items: readonly components["schemas"]["ChannelMember"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
+        /** @description The group already has a channel of that name */
+        readonly ChannelNameTaken: {
+            /** @enum {string} */
+            readonly _tag: "ChannelNameTaken";
+            readonly message: string;
+        };
+        /** @description Only the fields present change */
+        readonly UpdateChannelPayload: {
+            /** @description Channel admins; not for direct messages */
+            readonly name?: (string & (unknown & unknown)) | null;
+            /** @description Anyone in the channel */
+            readonly topic?: string | null;
+        };
+        /** @description A page of results and the cursor of the next one */
+        readonly ChannelPage: {
+            readonly items: readonly components["schemas"]["Channel"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
+        /** @description No such group (or it is private and you are not a member) */
+        readonly GroupNotFound: {
+            /** @enum {string} */
+            readonly _tag: "GroupNotFound";
+            readonly message: string;
+        };
+        /** @description A channel in a group you belong to; you are its admin */
+        readonly CreateChannelPayload: {
+            /** @description 1 to 80 letters, digits, `-` and `_`, starting with a letter or digit; stored lower-case, unique in the group */
+            readonly name: string & (unknown & unknown);
+            /** @description Default `public` */
+            readonly kind?: ("public" | "private") | null;
+            readonly topic?: string | null;
+        };
         /** @description An account keeps at most 50000 contacts; delete them and upload again */
         readonly TooManyContacts: {
             /** @enum {string} */
@@ -3836,12 +4606,6 @@ export interface components {
             readonly phoneNumbers?: readonly (string & (unknown & unknown))[] | null;
             readonly country?: (string & unknown) | null;
             readonly emails?: readonly (string & (unknown & unknown))[] | null;
-        };
-        /** @description The cursor is malformed */
-        readonly InvalidCursor: {
-            /** @enum {string} */
-            readonly _tag: "InvalidCursor";
-            readonly message: string;
         };
         /** @description A page of results and the cursor of the next one */
         readonly PostPage: {
@@ -4071,18 +4835,6 @@ export interface components {
         readonly SelfRelation: {
             /** @enum {string} */
             readonly _tag: "SelfRelation";
-            readonly message: string;
-        };
-        /** @description No such user */
-        readonly UserNotFound: {
-            /** @enum {string} */
-            readonly _tag: "UserNotFound";
-            readonly message: string;
-        };
-        /** @description Not allowed */
-        readonly Forbidden: {
-            /** @enum {string} */
-            readonly _tag: "Forbidden";
             readonly message: string;
         };
         /** @description No pending friend request between you */
@@ -4426,12 +5178,6 @@ export interface components {
             readonly feed: components["schemas"]["CalendarFeed"];
             /** @description The feed's secret address (`text/calendar`), to subscribe to in a calendar app; shown only now */
             readonly url: string;
-        };
-        /** @description No such group (or it is private and you are not a member) */
-        readonly GroupNotFound: {
-            /** @enum {string} */
-            readonly _tag: "GroupNotFound";
-            readonly message: string;
         };
         /** @description What your feed holds */
         readonly CreateUserFeedPayload: {
@@ -4984,7 +5730,7 @@ export interface components {
          * @description A kind of notification
          * @enum {string}
          */
-        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved" | "event.promoted" | "event.changed" | "event.cancelled" | "social.followed" | "social.followRequested" | "social.followApproved" | "social.friendRequested" | "social.friendAccepted" | "social.contactJoined";
+        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved" | "event.promoted" | "event.changed" | "event.cancelled" | "event.reminder" | "social.followed" | "social.followRequested" | "social.followApproved" | "social.friendRequested" | "social.friendAccepted" | "social.contactJoined";
         /** @description How and when you are notified */
         readonly NotificationPreferences: {
             /** @description Your IANA time zone (default `UTC`) */
@@ -4995,7 +5741,16 @@ export interface components {
             readonly types: readonly components["schemas"]["NotificationTypePreference"][];
             /** @description Groups whose activity does not notify you (news about your own membership still does) */
             readonly mutedGroups: readonly components["schemas"]["GroupId"][];
+            readonly eventReminders: components["schemas"]["EventReminders"];
         };
+        /**
+         * @description When you are reminded of an occurrence you are going to (with a seat), in minutes before it starts: up to 3 distinct values; empty turns reminders off (default `[1440, 60]`)
+         * @example [
+         *       1440,
+         *       60
+         *     ]
+         */
+        readonly EventReminders: readonly components["schemas"]["ReminderOffset"][];
         /** @description Where one kind of notification reaches you */
         readonly NotificationTypePreference: {
             readonly type: components["schemas"]["NotificationType"];
@@ -5027,6 +5782,7 @@ export interface components {
             readonly timeZone?: string | null;
             readonly quietHours?: components["schemas"]["QuietHours"] | null;
             readonly digest?: components["schemas"]["DigestFrequency"] | null;
+            readonly eventReminders?: components["schemas"]["EventReminders"] | null;
             readonly types?: readonly {
                 readonly type: components["schemas"]["NotificationType"];
                 readonly inApp?: boolean | null;
@@ -5060,6 +5816,57 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
         };
+        /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
+        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["EventReminderNotification"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
+        /** @description An occurrence you are going to starts soon (when: your `eventReminders` preference) */
+        readonly EventReminderNotification: {
+            /** @enum {string} */
+            readonly type: "event.reminder";
+            readonly data: {
+                readonly eventId: components["schemas"]["EventId"];
+                readonly title: string;
+                /** @description The occurrence (its `occurrenceStart`) in a series; null for a single event */
+                readonly occurrenceStart: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 timestamp in UTC
+                 * @example 2026-01-01T12:00:00.000Z
+                 */
+                readonly startsAt: string;
+                /** @description The same start, wall-clock in `timeZone`, `YYYY-MM-DDTHH:mm` */
+                readonly start: string;
+                readonly timeZone: string;
+                readonly location: components["schemas"]["EventLocation"] | null;
+                readonly onlineUrl: string | null;
+                readonly minutesBefore: components["schemas"]["ReminderOffset"];
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
         /** @description That user is not a member of the group */
         readonly NotAMember: {
             /** @enum {string} */
@@ -5076,6 +5883,7 @@ export interface components {
             readonly visibility: components["schemas"]["GroupVisibility"];
             readonly joinPolicy: components["schemas"]["JoinPolicy"];
             readonly memberLimit: number | null;
+            readonly eventCreation: components["schemas"]["EventCreation"];
             readonly imageUrl: string | null;
             readonly ownerId: components["schemas"]["UserId"];
             /** Format: int32 */
@@ -5103,6 +5911,8 @@ export interface components {
             readonly role: components["schemas"]["MemberRole"] | null;
             /** @description Which of the group's posts notify you; null unless you are a member */
             readonly postNotifications: components["schemas"]["PostNotificationLevel"] | null;
+            /** @description Whether you may create events in the group: you are a member, and its `eventCreation` lets your role */
+            readonly canCreateEvents: boolean;
         };
         /**
          * @description `all`: every new post; `mentions` (default): posts and comments that mention you; `none`: nothing from the group's posts (replies to you and reactions still reach you)
@@ -5114,6 +5924,11 @@ export interface components {
          * @enum {string}
          */
         readonly ViewerStatus: "none" | "member" | "pending" | "invited" | "banned";
+        /**
+         * @description Who may create the group's events: `members` (default): any member; `admins`: only its owner and admins
+         * @enum {string}
+         */
+        readonly EventCreation: "members" | "admins";
         /**
          * @description `open`: join at once; `approval`: an owner or admin approves a request; `invite`: by invitation only
          * @enum {string}
@@ -5324,6 +6139,7 @@ export interface components {
             readonly visibility?: components["schemas"]["GroupVisibility"] | null;
             readonly joinPolicy?: components["schemas"]["JoinPolicy"] | null;
             readonly memberLimit?: number | null;
+            readonly eventCreation?: components["schemas"]["EventCreation"] | null;
             readonly imageUploadKey?: (string | null) | null;
         };
         /** @description A new group; you become its owner */
@@ -5338,6 +6154,8 @@ export interface components {
             /** @description Default `open` */
             readonly joinPolicy?: components["schemas"]["JoinPolicy"] | null;
             readonly memberLimit?: number | null;
+            /** @description Default `members` */
+            readonly eventCreation?: components["schemas"]["EventCreation"] | null;
         };
         /** @description A page of results and the cursor of the next one */
         readonly GroupMemberPage: {
@@ -20223,6 +21041,2205 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.listGroupChannels": {
+        readonly parameters: {
+            readonly query?: {
+                readonly archived?: "true" | "false";
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["GroupId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such group (or it is private and you are not a member) */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GroupNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.createChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["GroupId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["CreateChannelPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 201: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such group (or it is private and you are not a member) */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GroupNotFound"];
+                };
+            };
+            /** @description The group already has a channel of that name */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNameTaken"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.listMyChannels": {
+        readonly parameters: {
+            readonly query?: {
+                readonly groupId?: components["schemas"]["GroupId"];
+                readonly kind?: components["schemas"]["ChannelKind"];
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.getChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.updateChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["UpdateChannelPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description The group already has a channel of that name | The channel is archived: it is read-only */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNameTaken"] | components["schemas"]["ChannelArchived"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.archiveChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.unarchiveChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.joinChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description The channel is archived: it is read-only */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.leaveChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.listChannelMembers": {
+        readonly parameters: {
+            readonly query?: {
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelMemberPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.addChannelMember": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+                readonly userId: components["schemas"]["UserId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Someone in a channel */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelMember"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see | No such user */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"] | components["schemas"]["UserNotFound"];
+                };
+            };
+            /** @description The channel is archived: it is read-only */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.removeChannelMember": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+                readonly userId: components["schemas"]["UserId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.openDirectChannel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["OpenDirectChannelPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Direct messages are between 2 and 8 people who each share a group with you or are your friends, and none of whom blocked you or was blocked by you | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DirectMessageNotAllowed"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such user */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["UserNotFound"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.markChannelRead": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["MarkReadPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description Where you are in a channel */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChatReadState"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see | No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"] | components["schemas"]["MessageNotFound"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.listMessages": {
+        readonly parameters: {
+            readonly query?: {
+                readonly before?: components["schemas"]["MessageId"];
+                readonly after?: components["schemas"]["MessageId"];
+                readonly around?: components["schemas"]["MessageId"];
+                readonly limit?: number;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A window of a channel's messages or a thread's replies */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageHistory"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see | No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"] | components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.sendMessage": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SendMessagePayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A message in a channel or a direct conversation */
+            readonly 201: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | Direct messages are between 2 and 8 people who each share a group with you or are your friends, and none of whom blocked you or was blocked by you | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["DirectMessageNotAllowed"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see | No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"] | components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description The channel is archived: it is read-only */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.listThreadReplies": {
+        readonly parameters: {
+            readonly query?: {
+                readonly before?: components["schemas"]["MessageId"];
+                readonly after?: components["schemas"]["MessageId"];
+                readonly around?: components["schemas"]["MessageId"];
+                readonly limit?: number;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["MessageId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A window of a channel's messages or a thread's replies */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageHistory"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.getMessage": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["MessageId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A message in a channel or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.deleteMessage": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["MessageId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.editMessage": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["MessageId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["EditMessagePayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A message in a channel or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description The channel is archived: it is read-only */
+            readonly 409: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.listMessageEdits": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["MessageId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Success */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["MessageEdit"][];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such message, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageNotFound"];
                 };
             };
             /** @description Too many requests */

@@ -65,6 +65,10 @@ export class Profiles extends Context.Service<
     >
     /** The profiles of many users in one query, by id; ids of unknown users are missing from the map. */
     readonly getMany: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, PublicProfile>>
+    /** Active users by handle (nickname lower-cased without spaces); a handle several people share names them all. */
+    readonly findByHandles: (
+      handles: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<UserId>>>
     /** The user, if their account is active. */
     readonly findActive: (userId: UserId) => Effect.Effect<Option.Option<UserId>>
     /** The active accounts whose verified email is one of these (normalised), by email. */
@@ -175,6 +179,14 @@ export class Profiles extends Context.Service<
         getMany: Effect.fn("Profiles.getMany")(function* (ids) {
           const rows = yield* users.findProfiles([...new Set(ids)])
           return new Map(rows.map((row) => [row.id, views.profile(row)] as const))
+        }),
+
+        findByHandles: Effect.fn("Profiles.findByHandles")(function* (handles) {
+          const found = new Map<string, Array<UserId>>()
+          for (const row of yield* users.findByHandles(handles)) {
+            found.set(row.handle, [...(found.get(row.handle) ?? []), row.id])
+          }
+          return found
         }),
 
         findActive: (userId) => users.findActiveId(userId),

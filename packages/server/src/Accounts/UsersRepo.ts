@@ -52,6 +52,7 @@ export const EmailRecipientRow = Schema.Struct({
 export type EmailRecipientRow = typeof EmailRecipientRow.Type
 
 const decodeUser = Rows.first(UserRow)
+const decodeIdHandles = Rows.all(Schema.Struct({ id: UserId, handle: Schema.String }))
 const decodeIdEmails = Rows.all(Schema.Struct({ id: UserId, email: Schema.String }))
 const decodeUserWithPhone = Rows.first(
   Schema.Struct({ ...UserRow.fields, phoneE164: Schema.NullOr(Schema.String), phoneVerifiedAt: NullableDate })
@@ -113,6 +114,13 @@ export class UsersRepo extends Context.Service<
     readonly findVerifiedByEmails: (
       emails: ReadonlyArray<string>
     ) => Effect.Effect<ReadonlyArray<{ readonly id: UserId; readonly email: string }>>
+    /**
+     * Active users by handle: the nickname lower-cased without its spaces (`@annalee` is "Anna Lee"),
+     * as chat's `@nickname` mentions name people.
+     */
+    readonly findByHandles: (
+      handles: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: UserId; readonly handle: string }>>
     /** The active users among `ids` whose email is verified, with their address. */
     readonly findEmailRecipients: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<EmailRecipientRow>>
     /** Fuzzy nickname search (trigram similarity, prefixes first), best first, after a keyset position. */
@@ -245,6 +253,14 @@ export class UsersRepo extends Context.Service<
             WHERE email = ANY(${[...new Set(emails)]}::text[]) AND status = 'active' AND email_verified_at IS NOT NULL`.pipe(
             Effect.flatMap(decodeIdEmails)
           )
+        }, Effect.orDie),
+
+        findByHandles: Effect.fn("UsersRepo.findByHandles")(function* (handles) {
+          if (handles.length === 0) return []
+          return yield* sql`
+            SELECT id, lower(regexp_replace(nickname, '\\s+', '', 'g')) AS handle FROM users
+            WHERE lower(regexp_replace(nickname, '\\s+', '', 'g')) = ANY(${[...new Set(handles)]}::text[])
+              AND status = 'active'`.pipe(Effect.flatMap(decodeIdHandles))
         }, Effect.orDie),
 
         findEmailRecipients: Effect.fn("UsersRepo.findEmailRecipients")(function* (ids) {

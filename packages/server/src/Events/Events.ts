@@ -635,7 +635,8 @@ export class Events extends Context.Service<
 
       /**
        * Sets someone's answer for one occurrence (key `''`: a single event), on the event's locked row:
-       * `going` beyond `capacity` waits; leaving a seat gives it to the first person waiting.
+       * `going` beyond `capacity` waits; leaving a seat gives it to the first person waiting. When the
+       * counts change, the event's topic is told them (not who answered).
        */
       const answerIn = Effect.fn("Events.answerIn")(function* (
         row: EventRow,
@@ -645,9 +646,9 @@ export class Events extends Context.Service<
         status: RsvpStatus
       ) {
         const before = Option.getOrUndefined(yield* repo.rsvp(row.id, key, userId))
+        const [was] = yield* repo.tally([row.id], [key])
         if (before?.status !== status) {
-          const [tally] = yield* repo.tally([row.id], [key])
-          const seated = capacity === null || (tally?.going ?? 0) < capacity
+          const seated = capacity === null || (was?.going ?? 0) < capacity
           yield* repo.answer({
             eventId: row.id,
             occurrence: key,
@@ -658,6 +659,19 @@ export class Events extends Context.Service<
           })
         }
         if (before?.status === "going" && !before.waitlisted) yield* fillOccurrence(row, key, capacity)
+        const [now] = yield* repo.tally([row.id], [key])
+        const counts = {
+          goingCount: now?.going ?? 0,
+          waitlistCount: now?.waiting ?? 0,
+          interestedCount: now?.interested ?? 0
+        }
+        if (
+          counts.goingCount !== (was?.going ?? 0) ||
+          counts.waitlistCount !== (was?.waiting ?? 0) ||
+          counts.interestedCount !== (was?.interested ?? 0)
+        ) {
+          yield* stream.rsvps({ eventId: row.id, occurrenceStart: key === "" ? null : key, ...counts })
+        }
         const updated = key === "" ? yield* repo.recount(row.id) : row
         return { row: updated, answer: Option.getOrUndefined(yield* repo.rsvp(row.id, key, userId)) }
       })
@@ -922,7 +936,7 @@ export class Events extends Context.Service<
       return Events.of({
         create: Effect.fn("Events.create")(function* (user, groupId, input) {
           const actor = Actor.of(user)
-          const { standing } = yield* access.check(groupId, actor, "participate")
+          const { standing } = yield* access.check(groupId, actor, "createEvents")
           const event = yield* fields({
             title: input.title,
             description: input.description ?? "",

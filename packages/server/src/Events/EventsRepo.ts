@@ -143,6 +143,14 @@ export interface ListQuery {
   readonly after: TimePosition | null
 }
 
+/** A page of the events that may start in `(from, to]`, by id. */
+export interface ScanWindow {
+  readonly from: Date
+  readonly to: Date
+  readonly after: EventId | null
+  readonly limit: number
+}
+
 /** The `events`, `event_hosts` and `event_rsvps` tables. */
 export class EventsRepo extends Context.Service<
   EventsRepo,
@@ -201,6 +209,13 @@ export class EventsRepo extends Context.Service<
       readonly limit: number
       readonly after: TimePosition | null
     }) => Effect.Effect<ReadonlyArray<EventRow>>
+    /** Scheduled single events starting in `(from, to]`, by id after `after`: for reminders. */
+    readonly singlesStarting: (window: ScanWindow) => Effect.Effect<ReadonlyArray<EventRow>>
+    /**
+     * Scheduled series that may have an occurrence starting in `(from, to]` (their span overlaps it,
+     * or an occurrence was moved into it), by id after `after`: for reminders.
+     */
+    readonly seriesAround: (window: ScanWindow) => Effect.Effect<ReadonlyArray<EventRow>>
     /** People with a seat, in arrival order. */
     readonly attendees: (options: {
       readonly eventId: EventId
@@ -432,6 +447,30 @@ export class EventsRepo extends Context.Service<
               AND ${after === null ? sql`true` : sql`(e.starts_at, e.id) > (${after.at}::timestamptz, ${after.id}::uuid)`}
             ORDER BY e.starts_at, e.id
             LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeEvents))
+        }, Effect.orDie),
+
+        singlesStarting: Effect.fn("EventsRepo.singlesStarting")(function* (window) {
+          return yield* sql`
+            SELECT ${selected} FROM events
+            WHERE status = 'scheduled' AND recurrence IS NULL
+              AND starts_at > ${window.from} AND starts_at <= ${window.to}
+              AND ${window.after === null ? sql`true` : sql`id > ${window.after}`}
+            ORDER BY id
+            LIMIT ${window.limit}`.pipe(Effect.flatMap(decodeEvents))
+        }, Effect.orDie),
+
+        seriesAround: Effect.fn("EventsRepo.seriesAround")(function* (window) {
+          return yield* sql`
+            SELECT ${selected} FROM events
+            WHERE status = 'scheduled' AND recurrence IS NOT NULL
+              AND ${window.after === null ? sql`true` : sql`id > ${window.after}`}
+              AND (
+                (COALESCE(series_ends_at, ends_at) > ${window.from} AND starts_at <= ${window.to})
+                OR id IN (
+                  SELECT event_id FROM event_occurrences
+                  WHERE starts_at > ${window.from} AND starts_at <= ${window.to} AND NOT cancelled))
+            ORDER BY id
+            LIMIT ${window.limit}`.pipe(Effect.flatMap(decodeEvents))
         }, Effect.orDie),
 
         attendees: Effect.fn("EventsRepo.attendees")(function* (options) {

@@ -24,6 +24,7 @@ const weekdays = {
 } as const
 
 const minuteMillis = 60_000
+const dayMillis = 86_400_000
 const maxSpanMillis = 2 * 366 * 86_400_000
 
 /**
@@ -103,17 +104,30 @@ const expandLocal = (rule: RecurrenceRule, start: string): ReadonlyArray<string>
 
 /**
  * Every occurrence of an event: the series' (a checked rule), or the event's one. Each keeps the
- * first occurrence's wall-clock duration.
+ * first occurrence's wall-clock duration. With `near`, only those whose wall-clock start is within a
+ * day of it (every zone's offset is less), so that a scan places a few occurrences in their zone,
+ * not every one.
  */
-export const occurrences = (event: {
-  readonly startLocal: string
-  readonly endLocal: string
-  readonly timeZone: string
-  readonly recurrence: RecurrenceRule | null
-}): ReadonlyArray<Occurrence> => {
+export const occurrences = (
+  event: {
+    readonly startLocal: string
+    readonly endLocal: string
+    readonly timeZone: string
+    readonly recurrence: RecurrenceRule | null
+  },
+  near?: { readonly from: Date; readonly to: Date }
+): ReadonlyArray<Occurrence> => {
   const duration = floating(event.endLocal).getTime() - floating(event.startLocal).getTime()
   const starts = event.recurrence === null ? [event.startLocal] : expandLocal(event.recurrence, event.startLocal)
-  return starts.slice(0, maxOccurrences).map((start) => {
+  const bounded = starts.slice(0, maxOccurrences)
+  const kept =
+    near === undefined
+      ? bounded
+      : bounded.filter((start) => {
+          const at = floating(start).getTime()
+          return at >= near.from.getTime() - dayMillis && at <= near.to.getTime() + dayMillis
+        })
+  return kept.map((start) => {
     const end = localOf(new Date(floating(start).getTime() + Math.round(duration / minuteMillis) * minuteMillis))
     const startsAt = toInstant(start, event.timeZone)
     const endsAt = toInstant(end, event.timeZone)

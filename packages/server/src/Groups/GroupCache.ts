@@ -21,8 +21,10 @@ export class GroupCache extends Context.Service<
     GroupCache,
     Effect.gen(function* () {
       const cache = yield* Cache
-      const details = cache.namespace({ name: "groups:detail", schema: Group, ttl: "1 minute" })
-      const lists = cache.namespace({ name: "groups:list", schema: GroupPageCache, ttl: "5 minutes" })
+      // The version in the names changes with the shape of `Group` (v2: `eventCreation`), so a process
+      // never reads, or serves, what an earlier release cached.
+      const details = cache.namespace({ name: "groups:v2:detail", schema: Group, ttl: "1 minute" })
+      const lists = cache.namespace({ name: "groups:v2:list", schema: GroupPageCache, ttl: "5 minutes" })
       return GroupCache.of({
         details,
         lists,

@@ -1,4 +1,4 @@
-import { GroupNotFound, type MemberRole } from "@moim/domain/Groups/Group"
+import { type EventCreation, GroupNotFound, type MemberRole } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import { Effect } from "effect"
 import { Actor } from "../Access/Actor.ts"
@@ -17,9 +17,11 @@ export type GroupAction =
   | "transfer"
   /** Take part: post, comment, react (members, whatever their role). */
   | "participate"
+  /** Create events: members, or only the owner and admins when the group's `eventCreation` is `admins`. */
+  | "createEvents"
 
 export interface PolicyContext {
-  readonly group: { readonly visibility: "public" | "private" }
+  readonly group: { readonly visibility: "public" | "private"; readonly eventCreation: EventCreation }
   readonly actor: Actor
   readonly standing: Standing
 }
@@ -39,6 +41,13 @@ export const GroupPolicy = {
   canView: (context: PolicyContext): boolean =>
     context.group.visibility === "public" || context.standing.role !== null || isSiteAdmin(context.actor),
 
+  /**
+   * May someone with `role` create the group's events? Only members: a site admin who is not one
+   * moderates events but does not create them, as for posts.
+   */
+  canCreateEvents: (eventCreation: EventCreation, role: MemberRole | null): boolean =>
+    role === "owner" || role === "admin" || (role === "member" && eventCreation === "members"),
+
   /** May the actor see the group at all? */
   checkView: (context: PolicyContext): Effect.Effect<void, GroupNotFound> =>
     GroupPolicy.canView(context) ? Effect.void : Effect.fail(notFound),
@@ -55,8 +64,15 @@ export const GroupPolicy = {
           ? isOwner(context) || isSiteAdmin(context.actor)
           : action === "participate"
             ? context.standing.role !== null
-            : isOwner(context)
-    return allowed ? Effect.void : Effect.fail(new Forbidden({ message: forbiddenMessages[action] }))
+            : action === "createEvents"
+              ? GroupPolicy.canCreateEvents(context.group.eventCreation, context.standing.role)
+              : isOwner(context)
+    if (allowed) return Effect.void
+    const message =
+      action === "createEvents" && context.standing.role === null
+        ? "Only the group's members may create its events"
+        : forbiddenMessages[action]
+    return Effect.fail(new Forbidden({ message }))
   },
 
   /** May the actor remove (or ban) a member with `targetRole`? Nobody removes the owner. */
@@ -79,5 +95,6 @@ const forbiddenMessages: Record<Exclude<GroupAction, "view">, string> = {
   delete: "Only the group's owner may delete it",
   changeRoles: "Only the group's owner makes or unmakes admins",
   transfer: "Only the group's owner may transfer ownership",
-  participate: "Only the group's members may post here"
+  participate: "Only the group's members may post here",
+  createEvents: "Only the group's owner and admins may create its events"
 }

@@ -1,8 +1,9 @@
 import type { PublicProfile, UserId } from "@moim/domain/Accounts/User"
-import { Group, GroupBan, GroupMember, Invitation, JoinRequest } from "@moim/domain/Groups/Group"
+import { type EventCreation, Group, GroupBan, GroupMember, Invitation, JoinRequest } from "@moim/domain/Groups/Group"
 import { Context, DateTime, Effect, Layer } from "effect"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
+import { GroupPolicy } from "./GroupPolicy.ts"
 import type { GroupRow } from "./GroupsRepo.ts"
 import type { InvitationRow } from "./InvitationsRepo.ts"
 import type { BanRow, JoinRequestRow, MemberRow, Standing } from "./MembershipsRepo.ts"
@@ -17,7 +18,8 @@ export class GroupViews extends Context.Service<
   GroupViews,
   {
     readonly group: (row: GroupRow, standing: Standing | null) => Group
-    readonly viewer: (standing: Standing) => NonNullable<Group["viewer"]>
+    /** Where the viewer stands, and what the group's settings let them do. */
+    readonly viewer: (standing: Standing, eventCreation: EventCreation) => NonNullable<Group["viewer"]>
     readonly members: (rows: ReadonlyArray<MemberRow>) => Effect.Effect<Array<GroupMember>>
     readonly joinRequests: (
       groupId: Group["id"],
@@ -33,7 +35,7 @@ export class GroupViews extends Context.Service<
       const images = yield* ImageUploads
       const profiles = yield* Profiles
 
-      const viewer = (standing: Standing): NonNullable<Group["viewer"]> => ({
+      const viewer = (standing: Standing, eventCreation: EventCreation): NonNullable<Group["viewer"]> => ({
         status: standing.banned
           ? "banned"
           : standing.role !== null
@@ -44,7 +46,8 @@ export class GroupViews extends Context.Service<
                 ? "invited"
                 : "none",
         role: standing.role,
-        postNotifications: standing.role === null ? null : standing.postNotifications
+        postNotifications: standing.role === null ? null : standing.postNotifications,
+        canCreateEvents: GroupPolicy.canCreateEvents(eventCreation, standing.role)
       })
 
       /** The profiles of everyone in `rows`, in one lookup, by user id. */
@@ -74,13 +77,14 @@ export class GroupViews extends Context.Service<
             visibility: row.visibility,
             joinPolicy: row.joinPolicy,
             memberLimit: row.memberLimit,
+            eventCreation: row.eventCreation,
             imageUrl: images.url(`/api/v1/groups/${row.id}/image`, row.imageKey),
             ownerId: row.ownerId,
             memberCount: row.memberCount,
             postCount: row.postCount,
             createdAt: utc(row.createdAt),
             updatedAt: utc(row.updatedAt),
-            viewer: standing === null ? null : viewer(standing)
+            viewer: standing === null ? null : viewer(standing, row.eventCreation)
           }),
         members: (rows) =>
           withProfiles(rows, (row, user) => new GroupMember({ user, role: row.role, joinedAt: utc(row.joinedAt) })),

@@ -18,6 +18,7 @@ import { GroupStream } from "./GroupStream.ts"
 import { type GroupFields, type GroupSortKey, GroupsRepo } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
 import { InvitationsRepo } from "./InvitationsRepo.ts"
+import { MembershipChanges } from "./MembershipChanges.ts"
 import { MembershipsRepo } from "./MembershipsRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
@@ -88,6 +89,7 @@ export class Groups extends Context.Service<
       const images = yield* ImageUploads
       const cursors = yield* Cursors
       const stream = yield* GroupStream.make
+      const changes = yield* MembershipChanges
 
       return Groups.of({
         list: Effect.fn("Groups.list")(function* (query) {
@@ -132,7 +134,7 @@ export class Groups extends Context.Service<
         get: Effect.fn("Groups.get")(function* (groupId, viewer) {
           const actor = Option.match(viewer, { onNone: () => null, onSome: Actor.of })
           const { group, standing } = yield* access.view(groupId, actor)
-          return actor === null ? group : new Group({ ...group, viewer: views.viewer(standing) })
+          return actor === null ? group : new Group({ ...group, viewer: views.viewer(standing, group.eventCreation) })
         }),
 
         create: Effect.fn("Groups.create")(function* (user, input) {
@@ -143,13 +145,15 @@ export class Groups extends Context.Service<
             tags: normaliseTags(input.tags ?? []),
             visibility: input.visibility ?? "public",
             joinPolicy: input.joinPolicy ?? "open",
-            memberLimit: input.memberLimit ?? null
+            memberLimit: input.memberLimit ?? null,
+            eventCreation: input.eventCreation ?? "members"
           }
           const id = GroupId.make(SecureRandom.uuidV7Unsafe())
           const row = yield* transaction(
             Effect.gen(function* () {
               const row = yield* repo.insert(id, user.userId, fields)
               yield* memberships.insertMember(id, user.userId, "owner")
+              yield* changes.joined(id, user.userId)
               return row
             })
           )
@@ -178,6 +182,7 @@ export class Groups extends Context.Service<
                 visibility: input.visibility ?? group.visibility,
                 joinPolicy: input.joinPolicy ?? group.joinPolicy,
                 memberLimit: input.memberLimit === undefined ? group.memberLimit : input.memberLimit,
+                eventCreation: input.eventCreation ?? group.eventCreation,
                 imageKey: input.imageUploadKey === undefined ? group.imageKey : input.imageUploadKey
               })
               if (Option.isNone(row)) return yield* Effect.die(new Error("The locked group was not updated"))

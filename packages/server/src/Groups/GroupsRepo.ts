@@ -1,5 +1,6 @@
 import { UserId } from "@moim/domain/Accounts/User"
 import {
+  EventCreation,
   GroupCategory,
   GroupId,
   GroupVisibility,
@@ -22,6 +23,7 @@ export const GroupRow = Schema.Struct({
   visibility: GroupVisibility,
   joinPolicy: JoinPolicy,
   memberLimit: Schema.NullOr(Schema.Int),
+  eventCreation: EventCreation,
   imageKey: Schema.NullOr(Schema.String),
   ownerId: UserId,
   memberCount: Schema.Int,
@@ -62,10 +64,11 @@ export interface GroupFields {
   readonly visibility: "public" | "private"
   readonly joinPolicy: "open" | "approval" | "invite"
   readonly memberLimit: number | null
+  readonly eventCreation: EventCreation
 }
 
-const groupColumnList = `id, name, description, category, tags, visibility, join_policy, member_limit, image_key, owner_id,
-  member_count, post_count, created_at, updated_at`
+const groupColumnList = `id, name, description, category, tags, visibility, join_policy, member_limit, event_creation,
+  image_key, owner_id, member_count, post_count, created_at, updated_at`
 
 /** The `groups` table: each group's fields, search vector, owner and member count. */
 export class GroupsRepo extends Context.Service<
@@ -121,11 +124,11 @@ export class GroupsRepo extends Context.Service<
       return GroupsRepo.of({
         insert: Effect.fn("GroupsRepo.insert")(function* (id, ownerId, fields) {
           const row = yield* sql`
-            INSERT INTO groups (id, name, description, category, tags, visibility, join_policy, member_limit, owner_id,
-              member_count, search, created_at, updated_at)
+            INSERT INTO groups (id, name, description, category, tags, visibility, join_policy, member_limit,
+              event_creation, owner_id, member_count, search, created_at, updated_at)
             VALUES (${id}, ${fields.name}, ${fields.description}, ${fields.category}, ${[...fields.tags]}::text[],
-              ${fields.visibility}, ${fields.joinPolicy}, ${fields.memberLimit}, ${ownerId}, 1, ${searchVector(fields)},
-              now(), now())
+              ${fields.visibility}, ${fields.joinPolicy}, ${fields.memberLimit}, ${fields.eventCreation}, ${ownerId}, 1,
+              ${searchVector(fields)}, now(), now())
             RETURNING ${groupColumns}`.pipe(Effect.flatMap(decodeGroup))
           if (row._tag === "None") return yield* Effect.die(new Error("The new group was not returned"))
           return row.value
@@ -155,8 +158,8 @@ export class GroupsRepo extends Context.Service<
           return yield* sql`
             UPDATE groups SET name = ${fields.name}, description = ${fields.description}, category = ${fields.category},
               tags = ${[...fields.tags]}::text[], visibility = ${fields.visibility}, join_policy = ${fields.joinPolicy},
-              member_limit = ${fields.memberLimit}, image_key = ${fields.imageKey}, search = ${searchVector(fields)},
-              updated_at = now()
+              member_limit = ${fields.memberLimit}, event_creation = ${fields.eventCreation}, image_key = ${fields.imageKey},
+              search = ${searchVector(fields)}, updated_at = now()
             WHERE id = ${id} AND deleted_at IS NULL RETURNING ${groupColumns}`.pipe(Effect.flatMap(decodeGroup))
         }, Effect.orDie),
 

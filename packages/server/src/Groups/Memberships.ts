@@ -32,6 +32,7 @@ import { GroupStream } from "./GroupStream.ts"
 import { GroupsRepo } from "./GroupsRepo.ts"
 import { GroupViews } from "./GroupViews.ts"
 import { InvitationsRepo } from "./InvitationsRepo.ts"
+import { MembershipChanges } from "./MembershipChanges.ts"
 import { MembershipsRepo, type Standing } from "./MembershipsRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
@@ -146,6 +147,7 @@ export class Memberships extends Context.Service<
       const cursors = yield* Cursors
       const record = yield* GroupEvents.make
       const stream = yield* GroupStream.make
+      const changes = yield* MembershipChanges
 
       /** One page of a time-ordered list: `limit` rows after the cursor, and the cursor after them. */
       const timePage = <Row, Item, E>(
@@ -177,6 +179,7 @@ export class Memberships extends Context.Service<
         if (standing.pending) yield* repo.deleteJoinRequest(groupId, userId)
         if (standing.invited) yield* invitations.acceptFor(groupId, userId)
         yield* stream.joined(groupId, userId)
+        yield* changes.joined(groupId, userId)
       })
 
       const removeMember = Effect.fn("Memberships.removeMember")(function* (groupId: GroupId, userId: UserId) {
@@ -184,6 +187,7 @@ export class Memberships extends Context.Service<
         if (Option.isSome(removed)) {
           yield* groups.releaseSeat(groupId)
           yield* stream.left(groupId, userId)
+          yield* changes.left(groupId, userId)
         }
         return Option.isSome(removed)
       })
@@ -248,7 +252,10 @@ export class Memberships extends Context.Service<
           const { group, standing } = yield* access.view(groupId, Actor.of(user))
           if (standing.role === null) return yield* new NotAMember({ message: "You are not a member of this group" })
           yield* repo.setPostNotifications(groupId, user.userId, level)
-          return new Group({ ...group, viewer: views.viewer({ ...standing, postNotifications: level }) })
+          return new Group({
+            ...group,
+            viewer: views.viewer({ ...standing, postNotifications: level }, group.eventCreation)
+          })
         }),
 
         postSubscribers: (groupId) => repo.postSubscribers(groupId),

@@ -49,7 +49,8 @@ export const deliverAt = (now: DateTime.Utc, settings: DeliverySettings): DateTi
 /**
  * The channels of one notification for one recipient: the kind's defaults, overridden by the
  * recipient's choices; nothing when its group is muted and the kind is group activity. Email is left
- * to the digest when the recipient chose one.
+ * to the digest when the recipient chose one. Email and push that quiet hours would hold until
+ * `notAfter` or later (a reminder of something that has started by then) are not sent at all.
  */
 export const plan = (input: {
   readonly kind: AnyKind
@@ -57,15 +58,19 @@ export const plan = (input: {
   readonly overrides: ReadonlyMap<DeliveryChannel, boolean>
   readonly groupMuted: boolean
   readonly now: DateTime.Utc
+  readonly notAfter?: DateTime.Utc | null | undefined
 }): ChannelPlan => {
   if (input.groupMuted && input.kind.mutedWithGroup) return nothing
   const enabled = (channel: DeliveryChannel, fallback: boolean) => input.overrides.get(channel) ?? fallback
   const at = deliverAt(input.now, input.settings)
+  const timely = input.notAfter == null || DateTime.isLessThan(at, input.notAfter)
   return {
     inApp: enabled("inApp", true),
     email:
-      enabled("email", input.kind.defaults.email) && input.settings.digest === "off" ? Option.some(at) : Option.none(),
-    push: enabled("push", input.kind.defaults.push) ? Option.some(at) : Option.none()
+      timely && enabled("email", input.kind.defaults.email) && input.settings.digest === "off"
+        ? Option.some(at)
+        : Option.none(),
+    push: timely && enabled("push", input.kind.defaults.push) ? Option.some(at) : Option.none()
   }
 }
 

@@ -37,6 +37,8 @@ export interface Delivery<D extends Schema.Codec<unknown, unknown>> {
   readonly subjectId: string
   /** The group it happened in, for mutes. */
   readonly groupId: GroupId | null
+  /** When it stops being worth sending (a reminder: the start): email and push held past it are dropped. */
+  readonly notAfter?: DateTime.Utc | undefined
 }
 
 /** A notification just written, and where else it should go. */
@@ -120,7 +122,8 @@ export class Notifications extends Context.Service<
                 settings: settingsOf ?? { timeZone: "UTC", quietHours: null, digest: "off" },
                 overrides: chosen,
                 groupMuted: muted.has(recipient),
-                now
+                now,
+                notAfter: delivery.notAfter
               })
             ] as const
           })

@@ -1,3 +1,5 @@
+import type { UserId } from "@moim/domain/Accounts/User"
+import { defaultEventReminders, type ReminderOffset } from "@moim/domain/Events/EventReminders"
 import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { NotificationKinds } from "@moim/domain/Notifications/Catalogue"
@@ -17,7 +19,10 @@ type SignedIn = CurrentUser["Service"]
 
 const channels: ReadonlyArray<DeliveryChannel> = ["inApp", "email", "push"]
 
-/** A user's notification preferences: channels per kind, time zone, quiet hours, digest, muted groups. */
+/**
+ * A user's notification preferences: channels per kind, time zone, quiet hours, digest, muted groups,
+ * and when they are reminded of the events they are going to.
+ */
 export class Preferences extends Context.Service<
   Preferences,
   {
@@ -29,6 +34,10 @@ export class Preferences extends Context.Service<
     /** The group must be one the user may see. */
     readonly mute: (user: SignedIn, groupId: GroupId) => Effect.Effect<void, GroupNotFound>
     readonly unmute: (user: SignedIn, groupId: GroupId) => Effect.Effect<void>
+    /** Each user's event reminder offsets (for the events feature's reminders). */
+    readonly eventRemindersOf: (
+      users: ReadonlyArray<UserId>
+    ) => Effect.Effect<ReadonlyMap<UserId, ReadonlyArray<ReminderOffset>>>
   }
 >()("@moim/server/Notifications/Preferences") {
   static readonly layer = Layer.effect(
@@ -39,10 +48,11 @@ export class Preferences extends Context.Service<
       const transaction = yield* Transaction.make
 
       const get = Effect.fn("Preferences.get")(function* (user: SignedIn) {
-        const [settings, overrides, mutedGroups] = yield* Effect.all([
+        const [settings, overrides, mutedGroups, reminders] = yield* Effect.all([
           repo.settingsOf([user.userId]),
           repo.overridesOf([user.userId]),
-          repo.mutedGroups(user.userId)
+          repo.mutedGroups(user.userId),
+          repo.remindersOf([user.userId])
         ])
         const mine = settings.get(user.userId) ?? defaultSettings
         const chosen = new Map(overrides.map((row) => [`${row.type}:${row.channel}`, row.enabled] as const))
@@ -65,7 +75,8 @@ export class Preferences extends Context.Service<
             email: enabled(kind.type, "email", kind.defaults.email),
             push: enabled(kind.type, "push", kind.defaults.push)
           })),
-          mutedGroups
+          mutedGroups,
+          eventReminders: reminders.get(user.userId) ?? defaultEventReminders
         })
       })
 
@@ -91,6 +102,7 @@ export class Preferences extends Context.Service<
                   digest: input.digest ?? current.digest
                 })
               }
+              if (input.eventReminders !== undefined) yield* repo.saveReminders(user.userId, input.eventReminders)
               for (const change of input.types ?? []) {
                 const kind = NotificationKinds.find((candidate) => candidate.type === change.type)
                 if (kind === undefined) continue
@@ -116,7 +128,9 @@ export class Preferences extends Context.Service<
           yield* repo.mute(user.userId, groupId)
         }),
 
-        unmute: (user, groupId) => repo.unmute(user.userId, groupId)
+        unmute: (user, groupId) => repo.unmute(user.userId, groupId),
+
+        eventRemindersOf: (users) => repo.remindersOf(users)
       })
     })
   )

@@ -1,4 +1,5 @@
 import { UserId } from "@moim/domain/Accounts/User"
+import { defaultEventReminders, ReminderOffset } from "@moim/domain/Events/EventReminders"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { DeliveryChannel } from "@moim/domain/Notifications/Notification"
 import { DigestFrequency } from "@moim/domain/Notifications/Preferences"
@@ -24,7 +25,10 @@ const OverrideRow = Schema.Struct({
 })
 export type OverrideRow = typeof OverrideRow.Type
 
+const RemindersRow = Schema.Struct({ userId: UserId, eventReminders: Schema.NullOr(Schema.Array(ReminderOffset)) })
+
 const decodeSettings = Rows.all(SettingsRow)
+const decodeReminders = Rows.all(RemindersRow)
 const decodeOverrides = Rows.all(OverrideRow)
 const decodeUsers = Rows.all(Schema.Struct({ userId: UserId }))
 const decodeGroups = Rows.all(Schema.Struct({ groupId: GroupId }))
@@ -46,6 +50,11 @@ export class PreferencesRepo extends Context.Service<
     /** Each user's settings; the defaults for those who never changed them. */
     readonly settingsOf: (users: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyMap<UserId, DeliverySettings>>
     readonly saveSettings: (userId: UserId, settings: DeliverySettings) => Effect.Effect<void>
+    /** Each user's event reminder offsets; the default for those who never chose. */
+    readonly remindersOf: (
+      users: ReadonlyArray<UserId>
+    ) => Effect.Effect<ReadonlyMap<UserId, ReadonlyArray<ReminderOffset>>>
+    readonly saveReminders: (userId: UserId, offsets: ReadonlyArray<ReminderOffset>) => Effect.Effect<void>
     /** Channel choices of these users for one type, or (no type) all of one user's. */
     readonly overridesOf: (users: ReadonlyArray<UserId>, type?: string) => Effect.Effect<ReadonlyArray<OverrideRow>>
     /** Sets a channel choice; null removes it (back to the kind's default). */
@@ -87,6 +96,24 @@ export class PreferencesRepo extends Context.Service<
             VALUES (${userId}, ${settings.timeZone}, ${start}, ${end}, ${settings.digest}, now())
             ON CONFLICT (user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, quiet_start = EXCLUDED.quiet_start,
               quiet_end = EXCLUDED.quiet_end, digest = EXCLUDED.digest, updated_at = now()`
+        }, Effect.orDie),
+
+        remindersOf: Effect.fn("PreferencesRepo.remindersOf")(function* (users) {
+          const rows =
+            users.length === 0
+              ? []
+              : yield* sql`
+                  SELECT user_id, event_reminders FROM notification_settings
+                  WHERE user_id = ANY(${[...users]}::uuid[])`.pipe(Effect.flatMap(decodeReminders))
+          const chosen = new Map(rows.map((row) => [row.userId, row.eventReminders] as const))
+          return new Map(users.map((user) => [user, chosen.get(user) ?? defaultEventReminders] as const))
+        }, Effect.orDie),
+
+        saveReminders: Effect.fn("PreferencesRepo.saveReminders")(function* (userId, offsets) {
+          yield* sql`
+            INSERT INTO notification_settings (user_id, event_reminders, updated_at)
+            VALUES (${userId}, ${[...offsets]}::smallint[], now())
+            ON CONFLICT (user_id) DO UPDATE SET event_reminders = EXCLUDED.event_reminders, updated_at = now()`
         }, Effect.orDie),
 
         overridesOf: Effect.fn("PreferencesRepo.overridesOf")(function* (users, type) {

@@ -1,10 +1,10 @@
-import { EventUpdatedEvent } from "@moim/domain/Events/EventStreamEvents"
+import { EventRsvpsEvent, EventUpdatedEvent } from "@moim/domain/Events/EventStreamEvents"
 import { GroupMemberChanged, GroupUpdated } from "@moim/domain/Groups/GroupStreamEvents"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { NotificationId } from "@moim/domain/Notifications/Notification"
 import { CommentCreatedEvent, PostCreatedEvent } from "@moim/domain/Posts/PostStreamEvents"
 import type { StreamTopicNotFound } from "@moim/domain/Realtime/RealtimeApi"
-import type { StreamMessage } from "@moim/domain/Realtime/StreamMessage"
+import { ChatStreamMessage, type StreamMessage } from "@moim/domain/Realtime/StreamMessage"
 import { type Cause, Context, Effect, Layer, Option, Queue, Schedule, Schema, Stream } from "effect"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
@@ -26,6 +26,21 @@ const decodeMemberChanged = Schema.decodeUnknownOption(Schema.toCodecJson(GroupM
 const decodePostCreated = Schema.decodeUnknownOption(Schema.toCodecJson(PostCreatedEvent))
 const decodeCommentCreated = Schema.decodeUnknownOption(Schema.toCodecJson(CommentCreatedEvent))
 const decodeEventUpdated = Schema.decodeUnknownOption(Schema.toCodecJson(EventUpdatedEvent))
+const decodeEventRsvps = Schema.decodeUnknownOption(Schema.toCodecJson(EventRsvpsEvent))
+const decodeChatMessage = Schema.decodeUnknownOption(Schema.toCodecJson(ChatStreamMessage))
+
+/**
+ * A chat event as a stream message, decoded once however many connections receive it: the hub hands
+ * every subscriber of a topic the same row.
+ */
+const decodedChat = new WeakMap<StreamRow, Option.Option<ChatStreamMessage>>()
+const decodeChat = (row: StreamRow): Option.Option<ChatStreamMessage> => {
+  const known = decodedChat.get(row)
+  if (known !== undefined) return known
+  const decoded = decodeChatMessage({ type: row.type, topic: row.topic, cursor: String(row.seq), data: row.data })
+  decodedChat.set(row, decoded)
+  return decoded
+}
 
 /**
  * A user's realtime stream: their own topic and the topics they join, each joined only if they may
@@ -104,9 +119,16 @@ export class Realtime extends Context.Service<
                     return
                   case "access.changed": {
                     const event = decodeAccessEvent(row.data)
-                    if (Option.isNone(event) || !joined.has(event.value.topic)) return
-                    if (!(yield* access.allowed(actor, event.value.topic))) {
-                      yield* leave(event.value.topic, "access", cursor)
+                    if (Option.isNone(event)) return
+                    // Leaving a group changes what one may see inside it too (its channels, posts,
+                    // events): every topic joined is checked again.
+                    const topics = event.value.topic.startsWith("group:")
+                      ? [...joined].filter((topic) => topic !== own)
+                      : joined.has(event.value.topic)
+                        ? [event.value.topic]
+                        : []
+                    for (const topic of topics) {
+                      if (!(yield* access.allowed(actor, topic))) yield* leave(topic, "access", cursor)
                     }
                     return
                   }
@@ -145,6 +167,27 @@ export class Realtime extends Context.Service<
                   // An event the user can no longer see (its group gone private, left) is left.
                   case "event.updated": {
                     const data = decodeEventUpdated(row.data)
+                    if (Option.isNone(data)) return
+                    if (!(yield* access.allowed(actor, row.topic))) return yield* leave(row.topic, "access", cursor)
+                    yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })
+                    return
+                  }
+                  // Chat: whoever may read the channel has its topic (losing access arrives as
+                  // `access.changed`), so its events pass as they are, decoded once per event.
+                  case "chat.message.created":
+                  case "chat.message.updated":
+                  case "chat.message.deleted":
+                  case "chat.thread.updated":
+                  case "chat.channel.updated":
+                  case "chat.member.joined":
+                  case "chat.member.left":
+                  case "chat.read": {
+                    const message = decodeChat(row)
+                    if (Option.isSome(message)) yield* Queue.offer(out, { ...message.value, cursor })
+                    return
+                  }
+                  case "event.rsvps": {
+                    const data = decodeEventRsvps(row.data)
                     if (Option.isNone(data)) return
                     if (!(yield* access.allowed(actor, row.topic))) return yield* leave(row.topic, "access", cursor)
                     yield* Queue.offer(out, { type: row.type, topic: row.topic, cursor, data: data.value })

@@ -23,6 +23,9 @@ import m0016 from "../migrations/0016_events.ts"
 import m0017 from "../migrations/0017_event_recurrence.ts"
 import m0018 from "../migrations/0018_calendar_feeds.ts"
 import m0019 from "../migrations/0019_event_versions.ts"
+import m0020 from "../migrations/0020_event_reminders.ts"
+import m0021 from "../migrations/0021_group_event_creation.ts"
+import m0022 from "../migrations/0022_chat.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -45,7 +48,10 @@ export const migrations = {
   "0016_events": m0016,
   "0017_event_recurrence": m0017,
   "0018_calendar_feeds": m0018,
-  "0019_event_versions": m0019
+  "0019_event_versions": m0019,
+  "0020_event_reminders": m0020,
+  "0021_group_event_creation": m0021,
+  "0022_chat": m0022
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
