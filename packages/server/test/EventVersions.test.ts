@@ -140,6 +140,39 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.deepInclude(last, { number: 7, action: "restored", restoredFrom: 1, actorId: host.userId })
       assert.deepStrictEqual(fieldsOf(last), ["start", "title"])
 
+      // Any two versions compare by the state each left: the first and the restore are alike, the
+      // first and the second differ in what the edit changed, in either order.
+      const second = after[1]
+      if (second === undefined || last === undefined) return assert.fail("versions")
+      const compare = (from: string, to: string) =>
+        Effect.map(
+          call("GET", `/api/v1/events/${eventId}/versions/diff?from=${from}&to=${to}`, { token: host.token }),
+          (response) => expectStatus(response, 200).json as { from: number; to: number; changes: ReadonlyArray<Change> }
+        )
+      assert.deepStrictEqual(yield* compare(first.id, last.id), { from: 1, to: 7, changes: [] })
+      const forward = yield* compare(first.id, second.id)
+      assert.deepStrictEqual(
+        [forward.from, forward.to, forward.changes.map((change) => change.field).sort()],
+        [1, 2, ["start", "title"]]
+      )
+      assert.deepInclude(forward.changes, { field: "title", before: '"Walk"', after: '"Evening walk"' })
+      const backward = yield* compare(second.id, first.id)
+      assert.deepInclude(backward.changes, { field: "title", before: '"Evening walk"', after: '"Walk"' })
+      expectStatus(
+        yield* call("GET", `/api/v1/events/${eventId}/versions/diff?from=${first.id}&to=${created.id}`, {
+          token: host.token
+        }),
+        404,
+        "EventVersionNotFound"
+      )
+      expectStatus(
+        yield* call("GET", `/api/v1/events/${eventId}/versions/diff?from=${first.id}&to=${second.id}`, {
+          token: helper.token
+        }),
+        403,
+        "Forbidden"
+      )
+
       expectStatus(
         yield* call("POST", `/api/v1/events/${eventId}/cancel`, { token: host.token, body: { reason: "Rain" } }),
         200

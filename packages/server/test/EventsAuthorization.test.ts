@@ -245,6 +245,16 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     expect: editors([200])
   },
   {
+    operation: "compare two versions of the event",
+    setup: scenario,
+    rest: (s) =>
+      call("GET", `/api/v1/events/${s.eventId}/versions/diff?from=${s.versionId}&to=${s.versionId}`, {
+        token: s.token
+      }),
+    rpc: (s, _w, client) => client.DiffEventVersions({ id: s.eventId, from: s.versionId, to: s.versionId }),
+    expect: editors([200])
+  },
+  {
     operation: "restore a version of the event",
     setup: scenario,
     rest: (s) => call("POST", `/api/v1/events/${s.eventId}/versions/${s.versionId}/restore`, { token: s.token }),

@@ -46,6 +46,18 @@ export class EventVersion extends Schema.Class<EventVersion>("EventVersion")(
 
 export const EventVersionPage = Page(EventVersion, "EventVersionPage")
 
+export class EventVersionDiff extends Schema.Class<EventVersionDiff>("EventVersionDiff")(
+  Schema.Struct({
+    from: Schema.Int.annotate({ description: "The number of the first version compared" }),
+    to: Schema.Int.annotate({ description: "The number of the second version compared" }),
+    changes: Schema.Array(EventFieldChange).annotate({
+      description:
+        "The event's fields that differ between the two, `before` as the first left them and `after` as the second"
+    })
+  }).annotate({ description: "What differs between two versions of an event" }),
+  { description: "What differs between two versions of an event" }
+) {}
+
 export class EventVersionNotFound extends Schema.TaggedError<EventVersionNotFound>()(
   "EventVersionNotFound",
   { message: Schema.String },

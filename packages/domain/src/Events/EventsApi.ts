@@ -45,7 +45,7 @@ import {
   RsvpStatus,
   TimeZone
 } from "./Event.ts"
-import { EventVersionId, EventVersionNotFound, EventVersionPage } from "./EventVersion.ts"
+import { EventVersionDiff, EventVersionId, EventVersionNotFound, EventVersionPage } from "./EventVersion.ts"
 
 export const CreateEventPayload = Schema.Struct({
   title: EventTitle,
@@ -429,6 +429,24 @@ export const ListEventVersions = Operation.make(
   (rest) => HttpApiEndpoint.get("listVersions", "/events/:id/versions", rest.options).middleware(rest.middleware)
 )
 
+export const DiffEventVersions = Operation.make(
+  {
+    rpc: "DiffEventVersions",
+    access: Access.signedIn,
+    params: { id: EventId },
+    query: {
+      from: EventVersionId.annotate({ description: "A version of the event" }),
+      to: EventVersionId.annotate({ description: "Another version of the event (later or earlier)" })
+    },
+    success: EventVersionDiff,
+    errors: [EventNotFound, EventVersionNotFound, Forbidden],
+    summary: "Compare two versions",
+    description:
+      "Those who may edit the event: the event's fields (title, description, place, times, capacity, deadline, rule, status) that differ between the state each version left. Co-hosts and occurrences' changes are in each version's own changes."
+  },
+  (rest) => HttpApiEndpoint.get("diffVersions", "/events/:id/versions/diff", rest.options).middleware(rest.middleware)
+)
+
 export const RestoreEventVersion = Operation.make(
   {
     rpc: "RestoreEventVersion",
@@ -468,6 +486,7 @@ export const EventsOperations = [
   RotateCalendarFeed,
   RevokeCalendarFeed,
   ListEventVersions,
+  DiffEventVersions,
   RestoreEventVersion
 ] as const
 

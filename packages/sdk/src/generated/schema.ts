@@ -2020,6 +2020,26 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/events/{id}/versions/diff": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Compare two versions
+         * @description Those who may edit the event: the event's fields (title, description, place, times, capacity, deadline, rule, status) that differ between the state each version left. Co-hosts and occurrences' changes are in each version's own changes.
+         */
+        readonly get: operations["events.diffVersions"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/events/{id}/versions/{versionId}/restore": {
         readonly parameters: {
             readonly query?: never;
@@ -5097,6 +5117,40 @@ export interface components {
          * @description A version's id (UUIDv7)
          */
         readonly EventVersionId: string;
+        /** @description What differs between two versions of an event */
+        readonly EventVersionDiff: {
+            /**
+             * Format: int32
+             * @description The number of the first version compared
+             */
+            readonly from: number;
+            /**
+             * Format: int32
+             * @description The number of the second version compared
+             */
+            readonly to: number;
+            /** @description The event's fields that differ between the two, `before` as the first left them and `after` as the second */
+            readonly changes: readonly components["schemas"]["EventFieldChange"][];
+        };
+        /** @description One field a version changed */
+        readonly EventFieldChange: {
+            /** @description The field: an event's (`title`, `start`, `location`, `status`, `cohosts`, ...) or an occurrence's, as `occurrences.<occurrenceStart>.<field>` */
+            readonly field: string;
+            /** @description The value before, as JSON text; null if absent */
+            readonly before: string | null;
+            /** @description The value after, as JSON text; null if absent */
+            readonly after: string | null;
+        };
+        /**
+         * Format: uuid
+         * @description Another version of the event (later or earlier)
+         */
+        readonly EventVersionId_2: string;
+        /**
+         * Format: uuid
+         * @description A version of the event
+         */
+        readonly EventVersionId_1: string;
         /** @description A page of results and the cursor of the next one */
         readonly EventVersionPage: {
             readonly items: readonly components["schemas"]["EventVersion"][];
@@ -5124,15 +5178,6 @@ export interface components {
              * @example 2026-01-01T12:00:00.000Z
              */
             readonly createdAt: string;
-        };
-        /** @description One field a version changed */
-        readonly EventFieldChange: {
-            /** @description The field: an event's (`title`, `start`, `location`, `status`, `cohosts`, ...) or an occurrence's, as `occurrences.<occurrenceStart>.<field>` */
-            readonly field: string;
-            /** @description The value before, as JSON text; null if absent */
-            readonly before: string | null;
-            /** @description The value after, as JSON text; null if absent */
-            readonly after: string | null;
         };
         /** @description No such calendar feed of yours */
         readonly CalendarFeedNotFound: {
@@ -18607,6 +18652,108 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["EventNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "events.diffVersions": {
+        readonly parameters: {
+            readonly query: {
+                readonly from: components["schemas"]["EventVersionId_1"];
+                readonly to: components["schemas"]["EventVersionId_2"];
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description What differs between two versions of an event */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventVersionDiff"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see | The event has no such version */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"] | components["schemas"]["EventVersionNotFound"];
                 };
             };
             /** @description Too many requests */

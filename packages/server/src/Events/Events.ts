@@ -25,6 +25,7 @@ import {
   EventFieldChange,
   EventVersion,
   type EventVersionAction,
+  EventVersionDiff,
   type EventVersionId,
   EventVersionNotFound
 } from "@moim/domain/Events/EventVersion"
@@ -303,6 +304,13 @@ export class Events extends Context.Service<
       id: EventId,
       query: PageQuery
     ) => Effect.Effect<Page<EventVersion>, EventNotFound | Forbidden | InvalidCursor>
+    /** The event's fields that differ between the states two versions left. */
+    readonly diffVersions: (
+      user: SignedIn,
+      id: EventId,
+      from: EventVersionId,
+      to: EventVersionId
+    ) => Effect.Effect<EventVersionDiff, EventNotFound | EventVersionNotFound | Forbidden>
     /** The event's fields become those a version left, as a new version. */
     readonly restore: (
       user: SignedIn,
@@ -1242,6 +1250,18 @@ export class Events extends Context.Service<
               }),
             (row) => ({ number: String(row.number) })
           )
+        }),
+
+        diffVersions: Effect.fn("Events.diffVersions")(function* (user, id, from, to) {
+          const seen = yield* see(Actor.of(user), id)
+          yield* requireEditor(seen)
+          const [first, second] = yield* Effect.all([versions.find(seen.row.id, from), versions.find(seen.row.id, to)])
+          if (Option.isNone(first) || Option.isNone(second)) return yield* versionNotFound
+          return new EventVersionDiff({
+            from: first.value.number,
+            to: second.value.number,
+            changes: diff(decodeSnapshot(first.value.snapshot), decodeSnapshot(second.value.snapshot))
+          })
         }),
 
         restore: Effect.fn("Events.restore")(function* (user, id, versionId) {

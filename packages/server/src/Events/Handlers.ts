@@ -6,6 +6,7 @@ import {
   CreateEvent,
   CreateGroupCalendarFeed,
   CreateMyCalendarFeed,
+  DiffEventVersions,
   EventsRpcs,
   GetEvent,
   GetEventCalendarFile,
@@ -61,6 +62,7 @@ const handlers = Effect.gen(function* () {
     RotateCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.rotate(user, id)),
     RevokeCalendarFeed: ({ id }) => CurrentUser.use((user) => feeds.revoke(user, id)),
     ListEventVersions: ({ id, ...query }) => CurrentUser.use((user) => events.versions(user, id, query)),
+    DiffEventVersions: ({ id, from, to }) => CurrentUser.use((user) => events.diffVersions(user, id, from, to)),
     RestoreEventVersion: ({ id, versionId }) => CurrentUser.use((user) => events.restore(user, id, versionId))
   })
 })
@@ -91,6 +93,7 @@ const EventsHttp = HttpApiBuilder.group(Api, "events", (group) =>
       ...Operations.rest(RotateCalendarFeed, handler.RotateCalendarFeed),
       ...Operations.rest(RevokeCalendarFeed, handler.RevokeCalendarFeed),
       ...Operations.rest(ListEventVersions, handler.ListEventVersions),
+      ...Operations.rest(DiffEventVersions, handler.DiffEventVersions),
       ...Operations.rest(RestoreEventVersion, handler.RestoreEventVersion)
     })
   )
