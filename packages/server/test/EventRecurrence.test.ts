@@ -273,6 +273,75 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
     })
   )
 
+  it.effect("a series moved to another time or day keeps each occurrence's answers and changes", () =>
+    Effect.gen(function* () {
+      const { owner, groupId, people } = yield* community(2)
+      const [ana, ben] = people
+      if (ana === undefined || ben === undefined) return assert.fail("two members")
+      const id = String(
+        expectStatus(
+          yield* createSeries(owner, groupId, "2027-01-05", { frequency: "weekly", byWeekday: ["TU"], count: 4 }),
+          201
+        ).body.id
+      )
+      const answer = (user: TestUser, occurrence: string) =>
+        Effect.map(
+          call("PUT", `/api/v1/events/${id}/occurrences/${occurrence}/rsvp`, {
+            token: user.token,
+            body: { status: "going" }
+          }),
+          (response) => expectStatus(response, 200)
+        )
+      yield* answer(ana, "2027-01-05T19:00")
+      yield* answer(ben, "2027-01-19T19:00")
+      expectStatus(
+        yield* call("POST", `/api/v1/events/${id}/occurrences/2027-01-12T19:00/cancel`, {
+          token: owner.token,
+          body: { reason: "Holiday" }
+        }),
+        200
+      )
+      const state = (token: string) =>
+        Effect.map(occurrences(id, "2027-01-01", "2027-03-01", token), (items) =>
+          items.map((item) => [item.start, item.status, item.goingCount, item.viewer.rsvp])
+        )
+
+      // An hour later, same days: each occurrence keeps its answers and its cancellation.
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${id}`, {
+          token: owner.token,
+          body: { start: "2027-01-05T20:00", end: "2027-01-05T22:00" }
+        }),
+        200
+      )
+      assert.deepStrictEqual(yield* state(ana.token), [
+        ["2027-01-05T20:00", "scheduled", 1, "going"],
+        ["2027-01-12T20:00", "cancelled", 0, null],
+        ["2027-01-19T20:00", "scheduled", 1, null],
+        ["2027-01-26T20:00", "scheduled", 0, null]
+      ])
+      // Moved to Wednesdays: the same places in the series keep their answers; the cancellation was
+      // about a Tuesday, and goes.
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${id}`, {
+          token: owner.token,
+          body: {
+            start: "2027-01-06T20:00",
+            end: "2027-01-06T22:00",
+            recurrence: { frequency: "weekly", byWeekday: ["WE"], count: 4 }
+          }
+        }),
+        200
+      )
+      assert.deepStrictEqual(yield* state(ben.token), [
+        ["2027-01-06T20:00", "scheduled", 1, null],
+        ["2027-01-13T20:00", "scheduled", 0, null],
+        ["2027-01-20T20:00", "scheduled", 1, "going"],
+        ["2027-01-27T20:00", "scheduled", 0, null]
+      ])
+    })
+  )
+
   it.effect("editing the whole series changes every occurrence; null makes it a single event", () =>
     Effect.gen(function* () {
       const { owner, groupId } = yield* host
@@ -642,7 +711,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
         ]
       )
 
-      // `all` on the later series: a title keeps the changes; another weekday drops them.
+      // `all` on the later series: a title keeps the changes; another weekday drops them, and the
+      // answers follow the occurrences' places in the series.
       expectStatus(yield* edit(owner, later, { scope: "all", title: "Tandem" }), 200)
       assert.strictEqual(
         (yield* occurrences(later, "2027-02-01", "2027-03-31")).filter((item) => item.changed).length,
@@ -661,7 +731,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
         moved.map((item) => [item.occurrenceStart, item.status, item.changed, item.viewer.rsvp]),
         [
           ["2027-02-03T19:00", "scheduled", false, null],
-          ["2027-02-10T19:00", "scheduled", false, null],
+          ["2027-02-10T19:00", "scheduled", false, "interested"],
           ["2027-02-17T19:00", "scheduled", false, null],
           ["2027-02-24T19:00", "scheduled", false, null]
         ]

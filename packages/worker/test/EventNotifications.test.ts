@@ -231,6 +231,74 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("E
     })
   )
 
+  it.effect("a change of this and the following occurrences tells those going to them, not to earlier ones", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Hilde")
+      const early = yield* signUp("Ed")
+      const late = yield* signUp("Lou")
+      const groupId = yield* createGroup(host, { name: "Tandem" })
+      for (const user of [early, late]) {
+        expectStatus(yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: user.token, body: {} }), 200)
+      }
+      const created = yield* call("POST", `/api/v1/groups/${groupId}/events`, {
+        token: host.token,
+        body: {
+          title: "Tandem evening",
+          start: "2030-07-16T19:00",
+          end: "2030-07-16T21:00",
+          timeZone: "Europe/Berlin",
+          recurrence: { frequency: "weekly", count: 4 }
+        }
+      })
+      const eventId = String(expectStatus(created, 201).body.id)
+      for (const [user, occurrence] of [
+        [early, "2030-07-16T19:00"],
+        [late, "2030-07-30T19:00"]
+      ] as const) {
+        expectStatus(
+          yield* call("PUT", `/api/v1/events/${eventId}/occurrences/${occurrence}/rsvp`, {
+            token: user.token,
+            body: { status: "going" }
+          }),
+          200
+        )
+      }
+      // From the second occurrence on, an hour later: a new series takes over the later answers.
+      const split = expectStatus(
+        yield* call("PATCH", `/api/v1/events/${eventId}`, {
+          token: host.token,
+          body: {
+            scope: "thisAndFollowing",
+            occurrence: "2030-07-23T19:00",
+            start: "2030-07-23T20:00",
+            end: "2030-07-23T22:00"
+          }
+        }),
+        200
+      ).body
+      const laterId = String(split.id)
+      assert.notStrictEqual(laterId, eventId)
+      const told = (yield* until(
+        late,
+        (listed) => listed.some((item) => item.type === "event.changed"),
+        "the later occurrences' new time"
+      )).filter((item) => item.type === "event.changed")
+      assert.strictEqual(told.length, 1)
+      assert.deepStrictEqual(told[0]?.data, {
+        eventId: laterId,
+        title: "Tandem evening",
+        occurrenceStart: null,
+        fields: ["time"]
+      })
+      // Ed goes to the first occurrence, which did not change; the notifications of Lou's change
+      // are delivered already, and none of them is Ed's.
+      assert.deepStrictEqual(
+        (yield* listOf(early)).filter((item) => item.type === "event.changed"),
+        []
+      )
+    })
+  )
+
   it.effect("an event's changes arrive on its topic, which only those who may see it join", () =>
     Effect.gen(function* () {
       const host = yield* signUp("Heidi")

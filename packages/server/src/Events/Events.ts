@@ -71,6 +71,33 @@ const encodeRule = Schema.encodeSync(RuleJson)
 const ruleOf = (row: EventRow) => (row.recurrence === null ? null : decodeRule(row.recurrence))
 /** The occurrences the rule gives (a single event's one), keyed by their local start. */
 const baseOf = (row: EventRow) => Recurrence.occurrences({ ...row, recurrence: ruleOf(row) })
+
+/**
+ * Which occurrence of a changed series each earlier occurrence becomes. On the same day (its time
+ * changed), it keeps its answers and its changes (a cancellation, a move, its own place); on
+ * another day, when both series have as many occurrences (the series moved to other days), the one
+ * in the same place keeps its answers only: a cancellation was about a day. Occurrences the new
+ * series still has keep their key; a key two earlier occurrences would both take goes to neither.
+ */
+export const remapping = (
+  before: ReadonlyArray<string>,
+  after: ReadonlyArray<string>
+): ReadonlyArray<{ readonly from: string; readonly to: string; readonly withChanges: boolean }> => {
+  const kept = new Set(after)
+  const byDay = new Map<string, string>()
+  for (const key of after) if (!byDay.has(key.slice(0, 10))) byDay.set(key.slice(0, 10), key)
+  const moves = before.flatMap((from, index) => {
+    if (kept.has(from)) return []
+    const sameDay = byDay.get(from.slice(0, 10))
+    if (sameDay !== undefined) return [{ from, to: sameDay, withChanges: true }]
+    const samePlace = before.length === after.length ? after[index] : undefined
+    return samePlace === undefined ? [] : [{ from, to: samePlace, withChanges: false }]
+  })
+  const staying = new Set(before.filter((key) => kept.has(key)))
+  const taken = new Map<string, number>()
+  for (const move of moves) taken.set(move.to, (taken.get(move.to) ?? 0) + 1)
+  return moves.filter((move) => taken.get(move.to) === 1 && !staying.has(move.to))
+}
 /** The key of an occurrence's answers: its local start in a series, `''` for a single event. */
 const keyOf = (row: EventRow, occurrence: string) => (row.recurrence === null ? "" : occurrence)
 const noOccurrence = new OccurrenceNotFound({ message: "The event has no occurrence starting then" })
@@ -697,6 +724,15 @@ export class Events extends Context.Service<
 
       /** After a change of the series: answers follow a single event becoming a series (or back); the rest is dropped. */
       const reconcile = Effect.fn("Events.reconcile")(function* (before: EventRow, after: EventRow) {
+        if (before.recurrence !== null && after.recurrence !== null) {
+          yield* repo.remap(
+            after.id,
+            remapping(
+              baseOf(before).map((entry) => entry.occurrenceStart),
+              baseOf(after).map((entry) => entry.occurrenceStart)
+            )
+          )
+        }
         if (before.recurrence === null && after.recurrence !== null) yield* repo.rekey(after.id, "", after.startLocal)
         if (before.recurrence !== null && after.recurrence === null) {
           yield* repo.rekey(after.id, before.startLocal, "")
@@ -868,9 +904,27 @@ export class Events extends Context.Service<
         yield* record(user.userId, "created", inserted, rowChanges(null, inserted))
         yield* record(user.userId, "updated", ended, rowChanges(row, ended))
         yield* repo.moveFollowing(row.id, occurrence, id)
+        // The answers and changes moved over follow their occurrences to the new series' keys.
+        yield* repo.remap(
+          id,
+          remapping(
+            all.slice(index).map((entry) => entry.occurrenceStart),
+            baseOf(inserted).map((entry) => entry.occurrenceStart)
+          )
+        )
         yield* reconcile(row, ended)
         yield* reconcile(inserted, inserted)
         yield* fillSeries(inserted)
+        // Those going to the occurrences the new series took over hear of its change of time or
+        // place, as against the occurrence it starts with (the rule's own change is not one).
+        yield* tellGoing(
+          user.userId,
+          id,
+          diff(
+            { ...snapshotOf(row), start: base.start, end: base.end, recurrence: null },
+            { ...snapshotOf(inserted), recurrence: null }
+          )
+        )
         return { row: inserted, standing: current.standing } satisfies Seen
       })
 

@@ -175,6 +175,15 @@ export class EventsRepo extends Context.Service<
     readonly setOverride: (override: OverrideRow) => Effect.Effect<void>
     /** Drops the overrides and answers of the occurrences a series no longer has (`''` is a single event's). */
     readonly prune: (eventId: EventId, keep: ReadonlyArray<string>) => Effect.Effect<void>
+    /**
+     * Gives occurrences' answers (and, `withChanges`, their changes) other keys: a series whose rule
+     * or time changed, each occurrence keeping what was said of it; in two steps, so that keys may
+     * trade places.
+     */
+    readonly remap: (
+      eventId: EventId,
+      moves: ReadonlyArray<{ readonly from: string; readonly to: string; readonly withChanges: boolean }>
+    ) => Effect.Effect<void>
     /** Gives another key to an occurrence's answers (a single event becoming a series, or back). */
     readonly rekey: (eventId: EventId, from: string, to: string) => Effect.Effect<void>
     /** Moves the overrides and answers of the occurrences from `from` on to another event (a split series). */
@@ -343,6 +352,24 @@ export class EventsRepo extends Context.Service<
             WHERE event_id = ${eventId} AND NOT (occurrence_start = ANY(${[...keep]}::text[]))`
           yield* sql`
             DELETE FROM event_rsvps WHERE event_id = ${eventId} AND NOT (occurrence = ANY(${[...keep]}::text[]))`
+        }, Effect.orDie),
+
+        remap: Effect.fn("EventsRepo.remap")(function* (eventId, moves) {
+          for (const table of ["event_rsvps", "event_occurrences"] as const) {
+            const moved = table === "event_rsvps" ? moves : moves.filter((move) => move.withChanges)
+            if (moved.length === 0) continue
+            const from = moved.map((move) => move.from)
+            const to = moved.map((move) => `~${move.to}`)
+            const column = sql.literal(table === "event_rsvps" ? "occurrence" : "occurrence_start")
+            const target = sql.literal(table)
+            yield* sql`
+              UPDATE ${target} AS t SET ${column} = moved.next
+              FROM unnest(${from}::text[], ${to}::text[]) AS moved (previous, next)
+              WHERE t.event_id = ${eventId} AND t.${column} = moved.previous`
+            yield* sql`
+              UPDATE ${target} SET ${column} = substr(${column}, 2)
+              WHERE event_id = ${eventId} AND ${column} LIKE '~%'`
+          }
         }, Effect.orDie),
 
         rekey: Effect.fn("EventsRepo.rekey")(function* (eventId, from, to) {
