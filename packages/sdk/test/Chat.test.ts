@@ -99,5 +99,48 @@ layer(TestServer.layer(serverEnv({ RATE_LIMIT_USER: "10000" })), { excludeTestSe
         assert.strictEqual(refused.error?._tag, "DirectMessageNotAllowed")
       })
     )
+
+    it.effect("message search: ranked pages with the matches marked, a private channel kept out", () =>
+      Effect.gen(function* () {
+        const owner = yield* signUp("Owner")
+        const colleague = yield* signUp("Colleague")
+        const groupId = yield* createGroup(owner, { name: "SDK search" })
+        yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: colleague.token, body: {} })
+        const client = yield* makeClient()
+        yield* Effect.promise(() => client.session.set({ accessToken: owner.token, refreshToken: "unused" }))
+        const open = yield* Effect.promise(() =>
+          client.chat.createChannel({ path: { id: groupId }, body: { name: "changelog" } })
+        )
+        const closed = yield* Effect.promise(() =>
+          client.chat.createChannel({ path: { id: groupId }, body: { name: "board", kind: "private" } })
+        )
+        if (!open.ok || !closed.ok) return assert.fail("two channels")
+        for (const body of ["Release notes for Friday", "release release release"]) {
+          yield* Effect.promise(() => client.chat.sendMessage({ path: { id: open.data.id }, body: { body } }))
+        }
+        yield* Effect.promise(() =>
+          client.chat.sendMessage({ path: { id: closed.data.id }, body: { body: "Release salaries" } })
+        )
+
+        yield* Effect.promise(() => client.session.set({ accessToken: colleague.token, refreshToken: "unused" }))
+        const first = yield* Effect.promise(() => client.chat.searchMessages({ query: { q: "releas", limit: 1 } }))
+        if (!first.ok) return assert.fail(JSON.stringify(first.error))
+        assert.strictEqual(first.data.items[0]?.message.body, "release release release")
+        const next = first.data.nextCursor
+        if (next === null) return assert.fail("a second page")
+        const second = yield* Effect.promise(() =>
+          client.chat.searchMessages({ query: { q: "releas", limit: 1, cursor: next } })
+        )
+        assert.deepStrictEqual(second.data?.items[0]?.highlight, [
+          { text: "Release", match: true },
+          { text: " notes for Friday", match: false }
+        ])
+        assert.strictEqual(second.data?.nextCursor, null)
+        const hidden = yield* Effect.promise(() =>
+          client.chat.searchMessages({ query: { q: "release", channelId: closed.data.id } })
+        )
+        assert.strictEqual(hidden.error?._tag, "ChannelNotFound")
+      })
+    )
   }
 )

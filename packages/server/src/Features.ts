@@ -4,6 +4,7 @@ import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
 import { ChatLive, ChatMembershipChangesLive } from "./Chat/ChatLive.ts"
+import { ChatPresenceLive } from "./Chat/ChatPresenceLive.ts"
 import { ChannelTopics } from "./Chat/ChatResolvers.ts"
 import { ChatFeature } from "./Chat/Feature.ts"
 import { EventSubjects, EventTopics } from "./Events/EventResolvers.ts"
@@ -148,5 +149,7 @@ export const FeatureServices = Layer.mergeAll(
  */
 export const ServerFeatureServices = RealtimeLive.pipe(
   Layer.provide(TopicAccess.layer(Effect.all([GroupTopics, PostTopics, EventTopics, ChannelTopics]))),
+  // Typing and presence (chat's `EphemeralSignals`), live on the streams of this process.
+  Layer.provideMerge(ChatPresenceLive),
   Layer.provideMerge(FeatureServices)
 )

@@ -390,7 +390,9 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             (yield* call("POST", "/api/v1/auth/password-reset", { body: { email: freshEmail() } })).status,
             202
           )
-        })
+        }),
+      // Some 190 operations, 20 requests each: about half a minute alone, more on a busy machine.
+      240_000
     )
 
     it.effect("refuses a string one character over every maxLength the document gives a request field", () =>

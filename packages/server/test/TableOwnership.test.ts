@@ -37,7 +37,14 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "event_versions",
     "event_reminders_sent"
   ],
-  Chat: ["chat_channels", "chat_members", "chat_messages", "chat_message_edits"],
+  Chat: [
+    "chat_channels",
+    "chat_members",
+    "chat_messages",
+    "chat_message_edits",
+    "chat_reactions",
+    "chat_thread_follows"
+  ],
   Social: ["follows", "friendships", "blocks", "social_counts", "social_settings", "contact_hashes"],
   // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
   Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],

@@ -106,6 +106,44 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("C
     })
   )
 
+  it.effect("reactions reach those in the channel as the message's summary (chat.reaction.changed)", () =>
+    Effect.gen(function* () {
+      const owner = yield* signUp("Owner")
+      const member = yield* signUp("Rhea")
+      const groupId = yield* createGroup(owner, { name: "Live reactions" })
+      expectStatus(yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: member.token, body: {} }), 200)
+      const channelId = String(
+        expectStatus(
+          yield* call("POST", `/api/v1/groups/${groupId}/channels`, { token: owner.token, body: { name: "cheers" } }),
+          201
+        ).body.id
+      )
+      expectStatus(yield* call("POST", `/api/v1/channels/${channelId}/join`, { token: member.token }), 200)
+      const stream = yield* openSse(streamPath([`channel:${channelId}`]), { token: member.token })
+      assert.strictEqual(stream.status, 200)
+      const id = yield* send(owner, channelId, "We shipped")
+      yield* nextOf(stream, "chat.message.created")
+
+      const path = `/api/v1/messages/${id}/reactions/${encodeURIComponent("🎉")}`
+      expectStatus(yield* call("PUT", path, { token: owner.token }), 200)
+      const added = yield* nextOf(stream, "chat.reaction.changed")
+      assert.strictEqual(added.topic, `channel:${channelId}`)
+      assert.deepStrictEqual(
+        [added.data.channelId, added.data.messageId, added.data.threadRootId],
+        [channelId, id, null]
+      )
+      assert.deepStrictEqual(
+        added.data.reactions.map((reaction) => [reaction.emoji, reaction.count, [...reaction.userIds]]),
+        [["🎉", 1, [owner.userId]]]
+      )
+      // Reacting again changes nothing and says nothing; taking it back does.
+      expectStatus(yield* call("PUT", path, { token: owner.token }), 200)
+      expectStatus(yield* call("DELETE", path, { token: owner.token }), 200)
+      const removed = yield* nextOf(stream, "chat.reaction.changed")
+      assert.deepStrictEqual(removed.data.reactions, [])
+    })
+  )
+
   it.effect("someone removed from a private channel, or leaving the group, stops receiving it at once", () =>
     Effect.gen(function* () {
       const owner = yield* signUp("Owner")

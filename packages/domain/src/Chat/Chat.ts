@@ -4,6 +4,8 @@ import { GroupId } from "../Groups/Group.ts"
 import { Page } from "../Kit/Page.ts"
 import { Text, TrimmedText } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
+import { Attachment } from "../Media/Media.ts"
+import { MessagePin, MessageReaction } from "./ChatMessageExtras.ts"
 
 export const ChannelId = Schema.String.check(Schema.isUUID(), Schema.isMaxLength(36))
   .pipe(Schema.brand("ChannelId"))
@@ -146,6 +148,12 @@ export class ChatMessage extends Schema.Class<ChatMessage>("ChatMessage")(
     deleted: Schema.Boolean.annotate({
       description: "Deleted messages stay, without their text, so that threads and replies keep their place"
     }),
+    reactions: Schema.Array(MessageReaction).annotate({
+      description:
+        "Its reactions, one entry per emoji, in the order they were first used; yours are those whose `userIds` hold your id"
+    }),
+    pinned: Schema.NullOr(MessagePin).annotate({ description: "Who pinned it in its channel, and when" }),
+    attachments: Schema.Array(Attachment).annotate({ description: "Photos, in order (up to 10)" }),
     createdAt: Timestamp
   },
   { description: "A message in a channel or a direct conversation" }

@@ -8,6 +8,7 @@ import { integerQuery } from "../Kit/IntegerQueryParameters.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
 import { InvalidCursor, PageQuery } from "../Kit/Page.ts"
+import { MediaNotAttachable, MediaNotFound } from "../Media/MediaErrors.ts"
 import {
   Channel,
   ChannelArchived,
@@ -30,6 +31,10 @@ import {
   MessageNotFound,
   ReadState
 } from "./Chat.ts"
+import { MessageAttachmentIds } from "./ChatMessageExtras.ts"
+import { ChatMessageExtrasOperations } from "./ChatMessageExtrasApi.ts"
+import { ChatSearchOperations } from "./ChatSearchApi.ts"
+import { ChatPresenceOperations } from "./PresenceApi.ts"
 
 export const CreateChannelPayload = Schema.Struct({
   name: ChannelName,
@@ -59,10 +64,16 @@ export const SendMessagePayload = Schema.Struct({
   clientMessageId: Schema.optional(ClientMessageId),
   threadRootId: Schema.optional(MessageId).annotate({
     description: "Reply in the thread of this message (a message of the channel that is not itself a reply)"
-  })
+  }),
+  attachmentIds: Schema.optional(MessageAttachmentIds)
 }).annotate({ identifier: "SendMessagePayload", description: "A message, or a reply in a thread" })
 
-export const EditMessagePayload = Schema.Struct({ body: MessageBody }).annotate({
+export const EditMessagePayload = Schema.Struct({
+  body: MessageBody,
+  attachmentIds: Schema.optional(
+    MessageAttachmentIds.annotate({ description: "The photos the message now has, in order; without it, they stay" })
+  )
+}).annotate({
   identifier: "EditMessagePayload",
   description: "The new text; the earlier one is kept in the message's edits"
 })
@@ -303,7 +314,15 @@ export const SendMessage = Operation.make(
     body: Operation.body(SendMessagePayload),
     success: ChatMessage,
     status: 201,
-    errors: [ChannelNotFound, MessageNotFound, Forbidden, ChannelArchived, DirectMessageNotAllowed],
+    errors: [
+      ChannelNotFound,
+      MessageNotFound,
+      Forbidden,
+      ChannelArchived,
+      DirectMessageNotAllowed,
+      MediaNotFound,
+      MediaNotAttachable
+    ],
     summary: "Send a message",
     description:
       "Those in the channel (join a public channel first); not in a conversation where someone blocked another. With a `clientMessageId` already used in the channel, answers that message and sends nothing."
@@ -360,7 +379,7 @@ export const EditMessage = Operation.make(
     params: messageParams,
     body: Operation.body(EditMessagePayload),
     success: ChatMessage,
-    errors: [MessageNotFound, Forbidden, ChannelArchived],
+    errors: [MessageNotFound, Forbidden, ChannelArchived, MediaNotFound, MediaNotAttachable],
     summary: "Edit a message",
     description: "Its author, while in the channel. The earlier text is kept; the message is marked edited."
   },
@@ -414,7 +433,10 @@ export const ChatOperations = [
   GetMessage,
   EditMessage,
   DeleteMessage,
-  ListMessageEdits
+  ListMessageEdits,
+  ...ChatMessageExtrasOperations,
+  ...ChatPresenceOperations,
+  ...ChatSearchOperations
 ] as const
 
 export class ChatApi extends Operation.httpGroup("chat", ChatOperations).annotateMerge(

@@ -4,9 +4,11 @@ import {
   ChatMemberEvent,
   ChatMessageDeletedEvent,
   ChatMessageEvent,
+  ChatReactionChangedEvent,
   ChatReadEvent,
   ChatThreadUpdatedEvent
 } from "../Chat/ChatStreamEvents.ts"
+import { ChatPresenceEvent, ChatTypingEvent } from "../Chat/Presence.ts"
 import { EventRsvpsEvent, EventUpdatedEvent } from "../Events/EventStreamEvents.ts"
 import { GroupMemberChanged, GroupUpdated } from "../Groups/GroupStreamEvents.ts"
 import { Notification } from "../Notifications/Catalogue.ts"
@@ -103,6 +105,12 @@ export const ChatReadMessage = message(
   "You read a channel, on this or another device (on your own topic): its counts as they now stand"
 )
 
+export const ChatReactionChangedMessage = message(
+  "chat.reaction.changed",
+  ChatReactionChangedEvent,
+  "Someone reacted to a message or took a reaction back (on `channel:<id>`): its reactions as they now stand"
+)
+
 /** The chat events of the stream. */
 export const ChatStreamMessage = Schema.Union([
   ChatMessageCreatedMessage,
@@ -112,9 +120,25 @@ export const ChatStreamMessage = Schema.Union([
   ChatChannelUpdatedMessage,
   ChatMemberJoinedMessage,
   ChatMemberLeftMessage,
-  ChatReadMessage
+  ChatReadMessage,
+  ChatReactionChangedMessage
 ])
 export type ChatStreamMessage = typeof ChatStreamMessage.Type
+
+export const ChatTypingMessage = message(
+  "chat.typing",
+  ChatTypingEvent,
+  "Someone is typing in the channel (on `channel:<id>`): show it for about 5 s after the last one. Ephemeral: its `cursor` is empty, and it is never replayed"
+)
+export const ChatPresenceMessage = message(
+  "chat.presence",
+  ChatPresenceEvent,
+  "Someone in the channel came online, went away or offline (on `channel:<id>`). Ephemeral: its `cursor` is empty, and it is never replayed"
+)
+
+/** What chat says on the stream without storing it (typing, presence): live only, with an empty cursor. */
+export const ChatSignalMessage = Schema.Union([ChatTypingMessage, ChatPresenceMessage])
+export type ChatSignalMessage = typeof ChatSignalMessage.Type
 
 export const TopicLeftMessage = message(
   "topic.left",
@@ -166,6 +190,9 @@ export const StreamMessage = Schema.Union([
   ChatMemberJoinedMessage,
   ChatMemberLeftMessage,
   ChatReadMessage,
+  ChatReactionChangedMessage,
+  ChatTypingMessage,
+  ChatPresenceMessage,
   TopicLeftMessage,
   StreamResetMessage,
   StreamReadyMessage,

@@ -290,7 +290,8 @@ export class Channels extends Context.Service<
               const context = yield* lockSeen(actor, id)
               const { channel } = context
               if (channel.archivedAt !== null) return yield* archived
-              if (context.membership === null) {
+              // The group's owner and admins manage any channel they see, without being in it.
+              if (context.membership === null && !ChatPolicy.canManage(context)) {
                 return yield* new Forbidden({ message: "Only those in the channel change it" })
               }
               const renamed = input.name !== undefined && input.name !== channel.name

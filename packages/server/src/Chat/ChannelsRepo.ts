@@ -49,6 +49,9 @@ const decodeMemberships = Rows.all(MembershipRow)
 const decodeReads = Rows.all(ReadRow)
 const decodeChannelIds = Rows.all(Schema.Struct({ channelId: ChannelId }))
 const decodeUserIds = Rows.all(Schema.Struct({ userId: UserId }))
+const decodeChannelsOf = Rows.all(
+  Schema.Struct({ channelId: ChannelId, direct: Schema.Boolean, otherId: Schema.NullOr(UserId) })
+)
 
 const columns = `id, group_id, kind, name, topic, is_default, direct_key, created_by, archived_at, last_seq::text AS last_seq,
   last_message_at, member_count, created_at`
@@ -131,6 +134,10 @@ export class ChannelsRepo extends Context.Service<
     ) => Effect.Effect<ReadonlyArray<UserId>>
     /** Everyone in the channel (a direct conversation's handful of people). */
     readonly allMembers: (channelId: ChannelId) => Effect.Effect<ReadonlyArray<UserId>>
+    /** Every channel and conversation the user is in; for a conversation, the others in it too (presence). */
+    readonly channelsOf: (
+      userId: UserId
+    ) => Effect.Effect<ReadonlyArray<{ readonly channelId: ChannelId; readonly others: ReadonlyArray<UserId> | null }>>
     /** Moves the member's read position forward to `seq` (never back); returns the position now. */
     readonly markRead: (channelId: ChannelId, userId: UserId, seq: number) => Effect.Effect<number>
     /** The user's read state in each of the channels they are in. */
@@ -337,6 +344,22 @@ export class ChannelsRepo extends Context.Service<
             Effect.flatMap(decodeUserIds),
             Effect.map((rows) => rows.map((row) => row.userId))
           )
+        }, Effect.orDie),
+
+        channelsOf: Effect.fn("ChannelsRepo.channelsOf")(function* (userId) {
+          const rows = yield* sql`
+            SELECT m.channel_id, c.kind = 'direct' AS direct, o.user_id AS other_id
+            FROM chat_members m
+            JOIN chat_channels c ON c.id = m.channel_id
+            LEFT JOIN chat_members o ON c.kind = 'direct' AND o.channel_id = c.id AND o.user_id <> m.user_id
+            WHERE m.user_id = ${userId}`.pipe(Effect.flatMap(decodeChannelsOf))
+          const channels = new Map<ChannelId, Array<UserId> | null>()
+          for (const row of rows) {
+            const others = channels.get(row.channelId) ?? (row.direct ? [] : null)
+            if (row.otherId !== null) others?.push(row.otherId)
+            channels.set(row.channelId, others)
+          }
+          return [...channels].map(([channelId, others]) => ({ channelId, others }))
         }, Effect.orDie),
 
         markRead: Effect.fn("ChannelsRepo.markRead")(function* (channelId, userId, seq) {

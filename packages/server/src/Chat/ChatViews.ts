@@ -2,6 +2,7 @@ import type { UserId } from "@moim/domain/Accounts/User"
 import { Channel, ChatMessage } from "@moim/domain/Chat/Chat"
 import { Context, DateTime, Effect, Layer } from "effect"
 import { Profiles } from "../Accounts/Profiles.ts"
+import { MediaLibrary } from "../Media/MediaLibrary.ts"
 import { ChannelsRepo, type ReadRow } from "./ChannelsRepo.ts"
 import { type ChannelContext, ChatPolicy } from "./ChatPolicy.ts"
 import type { MessageRow } from "./MessagesRepo.ts"
@@ -27,9 +28,16 @@ export class ChatViews extends Context.Service<
     Effect.gen(function* () {
       const profiles = yield* Profiles
       const repo = yield* ChannelsRepo
+      const media = yield* MediaLibrary
 
       const messages = Effect.fn("ChatViews.messages")(function* (rows: ReadonlyArray<MessageRow>) {
-        const authors = yield* profiles.getMany(rows.flatMap((row) => (row.authorId === null ? [] : [row.authorId])))
+        const [authors, attachments] = yield* Effect.all(
+          [
+            profiles.getMany(rows.flatMap((row) => (row.authorId === null ? [] : [row.authorId]))),
+            media.attachments(rows.flatMap((row) => row.attachmentIds))
+          ],
+          { concurrency: 2 }
+        )
         return rows.map(
           (row) =>
             new ChatMessage({
@@ -48,6 +56,12 @@ export class ChatViews extends Context.Service<
               edited: row.editedAt !== null,
               editedAt: row.editedAt === null ? null : utc(row.editedAt),
               deleted: row.deletedAt !== null,
+              reactions: row.reactions,
+              pinned: row.pinnedAt === null ? null : { by: row.pinnedBy, at: utc(row.pinnedAt) },
+              attachments: row.attachmentIds.flatMap((id) => {
+                const attachment = attachments.get(id)
+                return attachment === undefined ? [] : [attachment]
+              }),
               createdAt: utc(row.createdAt)
             })
         )

@@ -23,18 +23,39 @@ import {
   UnarchiveChannel,
   UpdateChannel
 } from "@moim/domain/Chat/ChatApi"
+import {
+  FollowThread,
+  ListFollowedThreads,
+  ListPinnedMessages,
+  MarkThreadRead,
+  PinMessage,
+  ReactToMessage,
+  RemoveMessageReaction,
+  UnfollowThread,
+  UnpinMessage
+} from "@moim/domain/Chat/ChatMessageExtrasApi"
+import { SearchMessages } from "@moim/domain/Chat/ChatSearchApi"
+import { GetChannelPresence, SendTyping, SetPresence } from "@moim/domain/Chat/PresenceApi"
 import { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive } from "../Access/AccessLive.ts"
 import * as Operations from "../http/Operations.ts"
 import { Channels } from "./Channels.ts"
+import { MessageExtras } from "./MessageExtras.ts"
+import { MessageSearch } from "./MessageSearch.ts"
 import { Messages } from "./Messages.ts"
+import { Presence } from "./Presence.ts"
+import { Typing } from "./Typing.ts"
 
 /** One handler per chat operation, run by both surfaces. */
 const handlers = Effect.gen(function* () {
   const channels = yield* Channels
   const messages = yield* Messages
+  const extras = yield* MessageExtras
+  const messageSearch = yield* MessageSearch
+  const typing = yield* Typing
+  const presence = yield* Presence
   return ChatRpcs.of({
     CreateChannel: ({ id, ...input }) => CurrentUser.use((user) => channels.create(user, id, input)),
     ListGroupChannels: ({ id, ...query }) => CurrentUser.use((user) => channels.listInGroup(user, id, query)),
@@ -54,9 +75,23 @@ const handlers = Effect.gen(function* () {
     ListMessages: ({ id, ...query }) => CurrentUser.use((user) => messages.history(user, id, query)),
     ListThreadReplies: ({ id, ...query }) => CurrentUser.use((user) => messages.replies(user, id, query)),
     GetMessage: ({ id }) => CurrentUser.use((user) => messages.get(user, id)),
-    EditMessage: ({ id, body }) => CurrentUser.use((user) => messages.edit(user, id, body)),
+    EditMessage: ({ id, body, attachmentIds }) =>
+      CurrentUser.use((user) => messages.edit(user, id, body, attachmentIds)),
     DeleteMessage: ({ id }) => CurrentUser.use((user) => messages.remove(user, id)),
-    ListMessageEdits: ({ id }) => CurrentUser.use((user) => messages.edits(user, id))
+    ListMessageEdits: ({ id }) => CurrentUser.use((user) => messages.edits(user, id)),
+    ReactToMessage: ({ id, emoji }) => CurrentUser.use((user) => extras.react(user, id, emoji)),
+    RemoveMessageReaction: ({ id, emoji }) => CurrentUser.use((user) => extras.unreact(user, id, emoji)),
+    PinMessage: ({ id }) => CurrentUser.use((user) => extras.pin(user, id)),
+    UnpinMessage: ({ id }) => CurrentUser.use((user) => extras.unpin(user, id)),
+    ListPinnedMessages: ({ id }) => CurrentUser.use((user) => extras.pins(user, id)),
+    FollowThread: ({ id }) => CurrentUser.use((user) => extras.follow(user, id)),
+    UnfollowThread: ({ id }) => CurrentUser.use((user) => extras.unfollow(user, id)),
+    MarkThreadRead: ({ id }) => CurrentUser.use((user) => extras.readThread(user, id)),
+    ListFollowedThreads: (query) => CurrentUser.use((user) => extras.threads(user, query)),
+    SearchMessages: (query) => CurrentUser.use((user) => messageSearch.search(user, query)),
+    SendTyping: ({ id, threadRootId }) => CurrentUser.use((user) => typing.send(user, id, threadRootId)),
+    SetPresence: ({ status }) => CurrentUser.use((user) => presence.set(user, status)),
+    GetChannelPresence: ({ id }) => CurrentUser.use((user) => presence.ofChannel(user, id))
   })
 })
 
@@ -85,7 +120,20 @@ const ChatHttp = HttpApiBuilder.group(Api, "chat", (group) =>
       ...Operations.rest(GetMessage, handler.GetMessage),
       ...Operations.rest(EditMessage, handler.EditMessage),
       ...Operations.rest(DeleteMessage, handler.DeleteMessage),
-      ...Operations.rest(ListMessageEdits, handler.ListMessageEdits)
+      ...Operations.rest(ListMessageEdits, handler.ListMessageEdits),
+      ...Operations.rest(ReactToMessage, handler.ReactToMessage),
+      ...Operations.rest(RemoveMessageReaction, handler.RemoveMessageReaction),
+      ...Operations.rest(PinMessage, handler.PinMessage),
+      ...Operations.rest(UnpinMessage, handler.UnpinMessage),
+      ...Operations.rest(ListPinnedMessages, handler.ListPinnedMessages),
+      ...Operations.rest(FollowThread, handler.FollowThread),
+      ...Operations.rest(UnfollowThread, handler.UnfollowThread),
+      ...Operations.rest(MarkThreadRead, handler.MarkThreadRead),
+      ...Operations.rest(ListFollowedThreads, handler.ListFollowedThreads),
+      ...Operations.rest(SearchMessages, handler.SearchMessages),
+      ...Operations.rest(SendTyping, handler.SendTyping),
+      ...Operations.rest(SetPresence, handler.SetPresence),
+      ...Operations.rest(GetChannelPresence, handler.GetChannelPresence)
     })
   )
 )

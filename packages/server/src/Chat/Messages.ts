@@ -14,6 +14,8 @@ import {
 import type { SendMessagePayload } from "@moim/domain/Chat/ChatApi"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import type { MediaId } from "@moim/domain/Media/Media"
+import type { MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
@@ -23,9 +25,11 @@ import { Transaction } from "../platform/Transaction.ts"
 import { ChannelsRepo } from "./ChannelsRepo.ts"
 import { ChatAccess } from "./ChatAccess.ts"
 import { mentionedNames, parseMessage } from "./ChatEntities.ts"
+import { ChatHistoryCache } from "./ChatHistoryCache.ts"
 import { type ChannelContext, ChatPolicy } from "./ChatPolicy.ts"
 import { ChatStream } from "./ChatStream.ts"
 import { ChatViews } from "./ChatViews.ts"
+import { MessageExtras } from "./MessageExtras.ts"
 import { type HistoryScope, type MessageRow, MessagesRepo, type MessageText } from "./MessagesRepo.ts"
 
 type SignedIn = CurrentUser["Service"]
@@ -58,7 +62,13 @@ export class Messages extends Context.Service<
       input: typeof SendMessagePayload.Type
     ) => Effect.Effect<
       ChatMessage,
-      ChannelNotFound | MessageNotFound | Forbidden | ChannelArchived | DirectMessageNotAllowed
+      | ChannelNotFound
+      | MessageNotFound
+      | Forbidden
+      | ChannelArchived
+      | DirectMessageNotAllowed
+      | MediaNotFound
+      | MediaNotAttachable
     >
     readonly history: (
       user: SignedIn,
@@ -74,8 +84,9 @@ export class Messages extends Context.Service<
     readonly edit: (
       user: SignedIn,
       id: MessageId,
-      body: string
-    ) => Effect.Effect<ChatMessage, MessageNotFound | Forbidden | ChannelArchived>
+      body: string,
+      attachmentIds?: ReadonlyArray<MediaId>
+    ) => Effect.Effect<ChatMessage, MessageNotFound | Forbidden | ChannelArchived | MediaNotFound | MediaNotAttachable>
     readonly remove: (user: SignedIn, id: MessageId) => Effect.Effect<void, MessageNotFound | Forbidden>
     readonly edits: (
       user: SignedIn,
@@ -94,6 +105,8 @@ export class Messages extends Context.Service<
       const blocks = yield* Blocks
       const views = yield* ChatViews
       const stream = yield* ChatStream.make
+      const extras = yield* MessageExtras
+      const historyCache = yield* ChatHistoryCache
 
       /** The text's entities, mentioning only people in the channel. */
       const textOf = Effect.fn("Messages.textOf")(function* (channelId: ChannelId, body: string) {
@@ -216,17 +229,23 @@ export class Messages extends Context.Service<
                 }
                 root = found.value
               }
+              const id = MessageId.make(SecureRandom.uuidV7Unsafe())
+              const attachmentIds = yield* extras.claimAttachments(user.userId, id, input.attachmentIds ?? [])
               const seq = yield* channels.nextSeq(channelId)
               const row = yield* repo.insert({
                 ...text,
-                id: MessageId.make(SecureRandom.uuidV7Unsafe()),
+                id,
+                attachmentIds,
                 channelId,
                 seq,
                 authorId: user.userId,
                 clientMessageId: input.clientMessageId ?? null,
                 threadRootId: root?.id ?? null
               })
-              if (root !== null) root = yield* repo.addReply(root.id, user.userId, row.createdAt)
+              if (root !== null) {
+                root = yield* repo.addReply(root.id, user.userId, row.createdAt)
+                yield* extras.replied(root, user.userId, seq)
+              }
               // The sender has read what they wrote.
               yield* channels.markRead(channelId, user.userId, seq)
               const message = yield* views.message(row)
@@ -235,6 +254,8 @@ export class Messages extends Context.Service<
               return { row, root, fresh: true }
             })
           )
+          // The channel's newest page shows the message, or its thread's summary.
+          if (outcome.fresh) yield* historyCache.invalidate(channelId)
           return yield* views.message(outcome.row)
         }),
 
@@ -246,7 +267,14 @@ export class Messages extends Context.Service<
                 ? Effect.succeed(row.value)
                 : Effect.fail(new MessageNotFound({ message: "No such message in this channel" }))
             )
-          return yield* windowOf({ _tag: "channel", channelId }, query, anchorOf, false)
+          const window = windowOf({ _tag: "channel", channelId }, query, anchorOf, false)
+          const newest =
+            query.before === undefined &&
+            query.after === undefined &&
+            query.around === undefined &&
+            (query.limit === undefined || query.limit === defaultWindow)
+          // The newest page is the same for everyone who may read the channel: from the cache.
+          return yield* newest ? historyCache.newest.getOrSet(channelId, window) : window
         }),
 
         replies: Effect.fn("Messages.replies")(function* (user, rootId, query) {
@@ -266,7 +294,7 @@ export class Messages extends Context.Service<
           return yield* views.message(message)
         }),
 
-        edit: Effect.fn("Messages.edit")(function* (user, id, body) {
+        edit: Effect.fn("Messages.edit")(function* (user, id, body, attachmentIds) {
           const actor = Actor.of(user)
           const found = yield* repo.find(id)
           if (Option.isNone(found)) return yield* messageNotFound
@@ -283,28 +311,38 @@ export class Messages extends Context.Service<
               if (!ChatPolicy.canWrite(context)) {
                 return yield* new Forbidden({ message: "Only those in the channel edit their messages" })
               }
-              if (message.body === body) return message
-              const edited = yield* repo.edit(message, text)
+              const photosChanged =
+                attachmentIds !== undefined && [...new Set(attachmentIds)].join() !== message.attachmentIds.join()
+              if (message.body === body && !photosChanged) return message
+              const withPhotos =
+                attachmentIds !== undefined && photosChanged
+                  ? yield* extras.replaceAttachments(user.userId, message, attachmentIds)
+                  : message
+              const edited = message.body === body ? withPhotos : yield* repo.edit(withPhotos, text)
               yield* stream.updated(yield* views.message(edited))
               return edited
             })
           )
+          yield* historyCache.invalidate(row.channelId)
           return yield* views.message(row)
         }),
 
         remove: Effect.fn("Messages.remove")(function* (user, id) {
           const actor = Actor.of(user)
-          yield* transaction(
+          const channelId = yield* transaction(
             Effect.gen(function* () {
               const { message, context } = yield* see(actor, yield* repo.lock(id))
-              if (message.deletedAt !== null) return
+              if (message.deletedAt !== null) return message.channelId
               if (message.authorId !== user.userId && !ChatPolicy.canManage(context)) {
                 return yield* new Forbidden({ message: "Only its author and the channel's admins delete a message" })
               }
               yield* repo.markDeleted(id)
+              yield* extras.deleted(message)
               yield* stream.deleted({ channelId: message.channelId, messageId: id, threadRootId: message.threadRootId })
+              return message.channelId
             })
           )
+          yield* historyCache.invalidate(channelId)
         }),
 
         edits: Effect.fn("Messages.edits")(function* (user, id) {

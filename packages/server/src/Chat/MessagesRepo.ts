@@ -1,5 +1,7 @@
 import { UserId } from "@moim/domain/Accounts/User"
 import { ChannelId, MessageEntity, MessageId } from "@moim/domain/Chat/Chat"
+import { MessageReaction } from "@moim/domain/Chat/ChatMessageExtras"
+import { MediaId } from "@moim/domain/Media/Media"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Rows } from "../platform/Rows.ts"
@@ -22,7 +24,11 @@ export const MessageRow = Schema.Struct({
   replyParticipants: Schema.Array(UserId),
   createdAt: Schema.Date,
   editedAt: Schema.NullOr(Schema.Date),
-  deletedAt: Schema.NullOr(Schema.Date)
+  deletedAt: Schema.NullOr(Schema.Date),
+  reactions: Schema.Array(MessageReaction),
+  pinnedBy: Schema.NullOr(UserId),
+  pinnedAt: Schema.NullOr(Schema.Date),
+  attachmentIds: Schema.Array(MediaId)
 })
 export type MessageRow = typeof MessageRow.Type
 
@@ -33,8 +39,9 @@ const decodeMessage = Rows.first(MessageRow)
 const decodeMessages = Rows.all(MessageRow)
 const decodeEdits = Rows.all(EditRow)
 
-const columns = `id, channel_id, seq::text AS seq, author_id, client_message_id, body, entities, mentioned_ids, mentions_channel,
-  thread_root_id, reply_count, last_reply_at, reply_participants, created_at, edited_at, deleted_at`
+export const columns = `id, channel_id, seq::text AS seq, author_id, client_message_id, body, entities, mentioned_ids, mentions_channel,
+  thread_root_id, reply_count, last_reply_at, reply_participants, created_at, edited_at, deleted_at, reactions, pinned_by,
+  pinned_at, attachment_ids`
 
 /** A message's text and what it mentions. */
 export interface MessageText {
@@ -64,6 +71,7 @@ export class MessagesRepo extends Context.Service<
         readonly authorId: UserId
         readonly clientMessageId: string | null
         readonly threadRootId: MessageId | null
+        readonly attachmentIds?: ReadonlyArray<MediaId>
       }
     ) => Effect.Effect<MessageRow>
     readonly find: (id: MessageId) => Effect.Effect<Option.Option<MessageRow>>
@@ -107,10 +115,11 @@ export class MessagesRepo extends Context.Service<
         insert: Effect.fn("MessagesRepo.insert")(function* (message) {
           return yield* sql`
             INSERT INTO chat_messages (id, channel_id, seq, author_id, client_message_id, body, entities, mentioned_ids,
-              mentions_channel, thread_root_id, created_at)
+              mentions_channel, thread_root_id, attachment_ids, created_at)
             VALUES (${message.id}, ${message.channelId}, ${message.seq}, ${message.authorId},
               ${message.clientMessageId}, ${message.body}, ${JSON.stringify(message.entities)}::jsonb,
-              ${message.mentionedIds}::uuid[], ${message.mentionsChannel}, ${message.threadRootId}, now())
+              ${message.mentionedIds}::uuid[], ${message.mentionsChannel}, ${message.threadRootId},
+              ${message.attachmentIds ?? []}::uuid[], now())
             RETURNING ${selected}`.pipe(Effect.flatMap(single))
         }, Effect.orDie),
 

@@ -9,6 +9,7 @@ import { type Cause, Context, Effect, Layer, Option, Queue, Schedule, Schema, St
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
 import { Notifications } from "../Notifications/Notifications.ts"
+import { EphemeralSignals } from "./EphemeralSignals.ts"
 import { StreamHub } from "./StreamHub.ts"
 import { userTopic } from "./StreamOutbox.ts"
 import { StreamRepo, type StreamRow } from "./StreamRepo.ts"
@@ -66,6 +67,7 @@ export class Realtime extends Context.Service<
       const access = yield* TopicAccess
       const blocks = yield* Blocks
       const notifications = yield* Notifications
+      const signals = yield* EphemeralSignals
 
       return Realtime.of({
         open: Effect.fn("Realtime.open")(function* (user, input) {
@@ -181,7 +183,8 @@ export class Realtime extends Context.Service<
                   case "chat.channel.updated":
                   case "chat.member.joined":
                   case "chat.member.left":
-                  case "chat.read": {
+                  case "chat.read":
+                  case "chat.reaction.changed": {
                     const message = decodeChat(row)
                     if (Option.isSome(message)) yield* Queue.offer(out, { ...message.value, cursor })
                     return
@@ -237,8 +240,13 @@ export class Realtime extends Context.Service<
                 Effect.flatMap(Queue.take(subscription.queue), (row) => (row.seq > last ? handle(row) : Effect.void))
               )
 
+              // Typing and presence, live only (listening before `stream.ready`): none of a topic once it is left.
+              const signalled = Stream.runForEach(yield* signals.open(user, [...joined]), (message) =>
+                joined.has(message.topic) ? Queue.offer(out, message) : Effect.void
+              )
+
               yield* Effect.forkScoped(
-                Effect.andThen(start, live).pipe(
+                Effect.andThen(start, Effect.all([live, signalled], { concurrency: 2, discard: true })).pipe(
                   Effect.catchCause((cause) => Effect.logDebug("a stream ended", cause)),
                   Effect.ensuring(Queue.end(out))
                 )

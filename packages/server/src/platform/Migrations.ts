@@ -26,6 +26,8 @@ import m0019 from "../migrations/0019_event_versions.ts"
 import m0020 from "../migrations/0020_event_reminders.ts"
 import m0021 from "../migrations/0021_group_event_creation.ts"
 import m0022 from "../migrations/0022_chat.ts"
+import m0023 from "../migrations/0023_chat_messages_extras.ts"
+import m0025 from "../migrations/0025_chat_search.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -51,7 +53,9 @@ export const migrations = {
   "0019_event_versions": m0019,
   "0020_event_reminders": m0020,
   "0021_group_event_creation": m0021,
-  "0022_chat": m0022
+  "0022_chat": m0022,
+  "0023_chat_messages_extras": m0023,
+  "0025_chat_search": m0025
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

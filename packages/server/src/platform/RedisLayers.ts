@@ -3,14 +3,15 @@ import type { RateLimiter, Redis } from "effect/persistence"
 import { AppConfig } from "./AppConfig.ts"
 import { Cache } from "./Cache.ts"
 import { EventBus } from "./EventBus.ts"
+import { PresenceStore } from "./PresenceStore.ts"
 import { RateLimit } from "./RateLimit.ts"
 import { RedisClient } from "./RedisClient.ts"
 
 /** Every service of the Redis-or-memory port. */
-export type RedisPortServices = RedisLayers | Cache | RateLimit | RateLimiter.RateLimiter | EventBus
+export type RedisPortServices = RedisLayers | Cache | RateLimit | RateLimiter.RateLimiter | EventBus | PresenceStore
 
 /**
- * The Redis port as a whole: `Cache`, `RateLimit` (+ Effect's `RateLimiter`) and `EventBus` on
+ * The Redis port as a whole: `Cache`, `RateLimit` (+ Effect's `RateLimiter`), `EventBus` and `PresenceStore` on
  * one Redis connection set when `REDIS_URL` is set, in process memory otherwise; plus which of
  * the two this is and whether it is reachable.
  */
@@ -35,7 +36,8 @@ export class RedisLayers extends Context.Service<
     Layer.succeed(RedisLayers, RedisLayers.of({ kind: "memory", ready: Effect.void })),
     Cache.layerMemory(),
     RateLimit.layerMemory,
-    EventBus.layerMemory
+    EventBus.layerMemory,
+    PresenceStore.layerMemory
   )
 
   /** Every key and channel starts with `prefix`, so several deployments (or test runs) can share one Redis. */
@@ -47,7 +49,8 @@ export class RedisLayers extends Context.Service<
       ),
       Cache.layerRedis({ prefix: `${prefix}cache:` }),
       RateLimit.layerRedis({ prefix: `${prefix}ratelimit:` }),
-      EventBus.layerRedis({ prefix: `${prefix}events:` })
+      EventBus.layerRedis({ prefix: `${prefix}events:` }),
+      PresenceStore.layerRedis({ prefix: `${prefix}presence:` })
     )
 
   /** Redis when `REDIS_URL` is set, memory otherwise. */
