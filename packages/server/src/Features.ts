@@ -4,8 +4,9 @@ import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
 import { ChatLive, ChatMembershipChangesLive } from "./Chat/ChatLive.ts"
+import { ChatNotifier } from "./Chat/ChatNotifier.ts"
 import { ChatPresenceLive } from "./Chat/ChatPresenceLive.ts"
-import { ChannelTopics } from "./Chat/ChatResolvers.ts"
+import { ChannelTopics, ChatMessageSubjects } from "./Chat/ChatResolvers.ts"
 import { ChatFeature } from "./Chat/Feature.ts"
 import { EventSubjects, EventTopics } from "./Events/EventResolvers.ts"
 import { EventNotifierLive, EventsLive } from "./Events/EventsLive.ts"
@@ -93,7 +94,7 @@ export const plainRoutes: ReadonlyArray<PlainRoute> = features.flatMap((feature)
  * to groups (`EmailOwnership`, implemented by groups), posts live in groups (`GroupAccess`) and
  * attach photos (`MediaLibrary`), events live in groups too (`GroupAccess`), reports find and remove posts, comments, users and groups through
  * their features, notifications ask each feature whether a subject is still visible
- * (`NotificationSubjects`), and the notifiers (groups, posts, reports, events) tell people of events through
+ * (`NotificationSubjects`), and the notifiers (groups, posts, reports, events, social, chat) tell people of events through
  * notifications. A feature's services come after those they use; the compiler refuses an order that
  * leaves a service missing.
  */
@@ -102,7 +103,8 @@ export const FeatureServices = Layer.mergeAll(
   PostNotifierLive,
   ReportNotifierLive,
   EventNotifierLive,
-  SocialNotifierLive
+  SocialNotifierLive,
+  ChatNotifier.layer
 ).pipe(
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
@@ -111,7 +113,15 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(PushLive),
   Layer.provideMerge(
     NotificationSubjects.layer(
-      Effect.all([GroupSubjects, InvitationSubjects, UserSubjects, PostSubjects, ReportSubjects, EventSubjects])
+      Effect.all([
+        GroupSubjects,
+        InvitationSubjects,
+        UserSubjects,
+        PostSubjects,
+        ReportSubjects,
+        EventSubjects,
+        ChatMessageSubjects
+      ])
     )
   ),
   // The channels beyond in-app, each handed every delivered batch in its transaction.

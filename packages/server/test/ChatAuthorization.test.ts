@@ -410,6 +410,28 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     expect: inPrivate([200])
   },
   {
+    operation: "choose what the public channel notifies of",
+    setup: scenario,
+    rest: (s) => call("PUT", `/api/v1/channels/${s.pub}/notifications`, { token: s.token, body: { level: "nothing" } }),
+    rpc: (s, _w, client) => client.SetChannelNotifications({ id: s.pub, level: "nothing" }),
+    // Those in it; the group's admin sees it without being in it.
+    expect: pubWriters([200])
+  },
+  {
+    operation: "choose what the private channel notifies of",
+    setup: scenario,
+    rest: (s) => call("PUT", `/api/v1/channels/${s.priv}/notifications`, { token: s.token, body: { level: "all" } }),
+    rpc: (s, _w, client) => client.SetChannelNotifications({ id: s.priv, level: "all" }),
+    expect: inPrivate([200])
+  },
+  {
+    operation: "choose what the conversation notifies of",
+    setup: scenario,
+    rest: (s) => call("PUT", `/api/v1/channels/${s.direct}/notifications`, { token: s.token, body: { level: null } }),
+    rpc: (s, _w, client) => client.SetChannelNotifications({ id: s.direct, level: null }),
+    expect: inDirect([200])
+  },
+  {
     operation: "send in the public channel",
     setup: scenario,
     rest: (s) => call("POST", `/api/v1/channels/${s.pub}/messages`, { token: s.token, body: { body: "Hello" } }),

@@ -4,6 +4,7 @@ import { databaseCheck } from "@moim/server/Platform"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { StreamSequencerLive } from "@moim/server/Realtime/StreamSequencer"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { ChatJobs } from "./Chat/Jobs.ts"
 import { EventsJobs } from "./Events/Jobs.ts"
 import { GroupsJobs } from "./Groups/Jobs.ts"
 import { Heartbeat, heartbeatInterval } from "./Heartbeat.ts"
@@ -28,7 +29,8 @@ const featureJobs = [
   ...PostsJobs,
   ...ReportsJobs,
   ...EventsJobs,
-  ...SocialJobs
+  ...SocialJobs,
+  ...ChatJobs
 ]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */

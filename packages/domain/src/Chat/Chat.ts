@@ -45,6 +45,13 @@ export const ChannelRole = Schema.Literals(["admin", "member"]).annotate({
 })
 export type ChannelRole = typeof ChannelRole.Type
 
+export const ChannelNotifyLevel = Schema.Literals(["all", "mentions", "nothing"]).annotate({
+  identifier: "ChannelNotifyLevel",
+  description:
+    "What the channel notifies you of: `all` its messages, `mentions` (of you or `@channel`, and replies in threads you follow), or `nothing`"
+})
+export type ChannelNotifyLevel = typeof ChannelNotifyLevel.Type
+
 export const ChannelViewer = Schema.Struct({
   member: Schema.Boolean.annotate({ description: "Whether you are in the channel (a public one can be read without)" }),
   role: Schema.NullOr(ChannelRole).annotate({ description: "Your role; null unless you are in the channel" }),
@@ -57,6 +64,10 @@ export const ChannelViewer = Schema.Struct({
   }),
   mentionCount: Schema.Int.annotate({
     description: "Of the messages and thread replies after the last one you read, those that mention you or `@channel`"
+  }),
+  notify: Schema.NullOr(ChannelNotifyLevel).annotate({
+    description:
+      "What the channel notifies you of (your setting, or the default: `all` in a conversation, `mentions` in a channel); null unless you are in it"
   })
 }).annotate({ identifier: "ChannelViewer", description: "Where you stand with the channel" })
 

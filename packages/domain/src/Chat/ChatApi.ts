@@ -19,6 +19,7 @@ import {
   ChannelName,
   ChannelNameTaken,
   ChannelNotFound,
+  ChannelNotifyLevel,
   ChannelPage,
   ChannelTopic,
   ChatMessage,
@@ -306,6 +307,33 @@ export const MarkChannelRead = Operation.make(
   (rest) => HttpApiEndpoint.post("markChannelRead", "/channels/:id/read", rest.options).middleware(rest.middleware)
 )
 
+export const SetChannelNotificationsPayload = Schema.Struct({
+  level: Schema.NullOr(ChannelNotifyLevel).annotate({
+    description: "Null goes back to the default: `all` in a conversation, `mentions` in a channel"
+  })
+}).annotate({
+  identifier: "SetChannelNotificationsPayload",
+  description: "What the channel notifies you of"
+})
+
+export const SetChannelNotifications = Operation.make(
+  {
+    rpc: "SetChannelNotifications",
+    access: Access.signedIn,
+    params: channelParams,
+    body: Operation.body(SetChannelNotificationsPayload),
+    success: Channel,
+    errors: [ChannelNotFound, Forbidden],
+    summary: "Choose what a channel notifies you of",
+    description:
+      "Those in the channel or conversation: `all` its messages, `mentions` (of you or `@channel`, and replies in threads you follow) or `nothing`; null for the default. The answer's `viewer.notify` is the level now in force."
+  },
+  (rest) =>
+    HttpApiEndpoint.put("setChannelNotifications", "/channels/:id/notifications", rest.options).middleware(
+      rest.middleware
+    )
+)
+
 export const SendMessage = Operation.make(
   {
     rpc: "SendMessage",
@@ -427,6 +455,7 @@ export const ChatOperations = [
   RemoveChannelMember,
   OpenDirectChannel,
   MarkChannelRead,
+  SetChannelNotifications,
   SendMessage,
   ListMessages,
   ListThreadReplies,

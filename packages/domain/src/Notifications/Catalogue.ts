@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { ChatNotification, ChatNotificationKinds } from "../Chat/ChatNotifications.ts"
 import { EventNotification, EventNotificationKinds } from "../Events/EventNotifications.ts"
 import { GroupNotification, GroupNotificationKinds } from "../Groups/GroupNotifications.ts"
 import { PostNotification, PostNotificationKinds } from "../Posts/PostNotifications.ts"
@@ -11,7 +12,8 @@ export const NotificationKinds = [
   ...PostNotificationKinds,
   ...ReportNotificationKinds,
   ...EventNotificationKinds,
-  ...SocialNotificationKinds
+  ...SocialNotificationKinds,
+  ...ChatNotificationKinds
 ] as const
 
 /** A notification as clients receive it: one of the kinds, told apart by `type`. */
@@ -20,7 +22,8 @@ export const Notification = Schema.Union([
   PostNotification,
   ReportNotification,
   EventNotification,
-  SocialNotification
+  SocialNotification,
+  ChatNotification
 ]).annotate({
   identifier: "Notification",
   description: "Something that happened that concerns you; `type` says what, `data` carries the details"

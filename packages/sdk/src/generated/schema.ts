@@ -2712,6 +2712,26 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/channels/{id}/notifications": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        /**
+         * Choose what a channel notifies you of
+         * @description Those in the channel or conversation: `all` its messages, `mentions` (of you or `@channel`, and replies in threads you follow) or `nothing`; null for the default. The answer's `viewer.notify` is the level now in force.
+         */
+        readonly put: operations["chat.setChannelNotifications"];
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/channels/{id}/messages": {
         readonly parameters: {
             readonly query?: never;
@@ -3717,13 +3737,20 @@ export interface components {
             readonly unseen: number;
         };
         /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
-        readonly Notification_1: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["EventReminderNotification_1"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
-        /** @description Someone in your contacts joined Moim */
-        readonly ContactJoinedNotification: {
+        readonly Notification_1: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["EventReminderNotification_1"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"] | components["schemas"]["ChatDirectMessageNotification"] | components["schemas"]["ChatMentionNotification"] | components["schemas"]["ChatThreadReplyNotification"] | components["schemas"]["ChatMessageNotification"];
+        /** @description A new message in a channel whose notifications you set to `all` */
+        readonly ChatMessageNotification: {
             /** @enum {string} */
-            readonly type: "social.contactJoined";
+            readonly type: "chat.message";
             readonly data: {
-                readonly userId: components["schemas"]["UserId"];
+                readonly messageId: components["schemas"]["MessageId"];
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly channelName: string;
+                /** @description The thread's first message, for a reply */
+                readonly threadRootId: components["schemas"]["MessageId"] | null;
+                /** @description The start of the message, mentions as `@nickname` */
+                readonly excerpt: string;
             };
             readonly id: components["schemas"]["NotificationId"];
             readonly subject: components["schemas"]["NotificationSubject"];
@@ -3763,6 +3790,160 @@ export interface components {
          * @description A notification's id (UUIDv7)
          */
         readonly NotificationId: string;
+        /** @description A reply in a thread you follow */
+        readonly ChatThreadReplyNotification: {
+            /** @enum {string} */
+            readonly type: "chat.thread_reply";
+            readonly data: {
+                readonly messageId: components["schemas"]["MessageId"];
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly channelName: string;
+                /** @description The thread's first message, for a reply */
+                readonly threadRootId: components["schemas"]["MessageId"] | null;
+                /** @description The start of the message, mentions as `@nickname` */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone mentions you, or `@channel`, in a channel you are in */
+        readonly ChatMentionNotification: {
+            /** @enum {string} */
+            readonly type: "chat.mention";
+            readonly data: {
+                readonly messageId: components["schemas"]["MessageId"];
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly groupId: components["schemas"]["GroupId"];
+                readonly channelName: string;
+                /** @description The thread's first message, for a reply */
+                readonly threadRootId: components["schemas"]["MessageId"] | null;
+                /** @description The start of the message, mentions as `@nickname` */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description A message in one of your direct conversations */
+        readonly ChatDirectMessageNotification: {
+            /** @enum {string} */
+            readonly type: "chat.direct_message";
+            readonly data: {
+                readonly messageId: components["schemas"]["MessageId"];
+                readonly channelId: components["schemas"]["ChannelId"];
+                readonly threadRootId: components["schemas"]["MessageId"] | null;
+                /** @description The start of the message, mentions as `@nickname` */
+                readonly excerpt: string;
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
+        /** @description Someone in your contacts joined Moim */
+        readonly ContactJoinedNotification: {
+            /** @enum {string} */
+            readonly type: "social.contactJoined";
+            readonly data: {
+                readonly userId: components["schemas"]["UserId"];
+            };
+            readonly id: components["schemas"]["NotificationId"];
+            readonly subject: components["schemas"]["NotificationSubject"];
+            /** @description Who caused it, most recent first (at most 3; a collapsed notification counts more in `actorCount`) */
+            readonly actors: readonly components["schemas"]["PublicProfile"][];
+            /**
+             * Format: int32
+             * @description How many people caused it ("Ada and 3 others": 4)
+             */
+            readonly actorCount: number;
+            /** @description A plain-text sentence for display, e.g. "Ada asked to join Hikers" */
+            readonly text: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            readonly readAt: string | null;
+            /** @description When the list was last opened after it changed */
+            readonly seenAt: string | null;
+        };
         /** @description Someone accepted your friend request */
         readonly FriendAcceptedNotification: {
             /** @enum {string} */
@@ -4862,17 +5043,6 @@ export interface components {
             readonly threadRootId?: components["schemas"]["MessageId"] | null;
             readonly attachmentIds?: readonly components["schemas"]["MediaId"][] | null;
         };
-        /** @description How far you read */
-        readonly MarkReadPayload: {
-            /** @description The last message you read; without it, the newest. Reading never moves backwards */
-            readonly messageId?: components["schemas"]["MessageId"] | null;
-        };
-        /** @description No such user */
-        readonly UserNotFound: {
-            /** @enum {string} */
-            readonly _tag: "UserNotFound";
-            readonly message: string;
-        };
         /** @description A chat channel of a group, or a direct conversation */
         readonly Channel: {
             readonly id: components["schemas"]["ChannelId"];
@@ -4919,7 +5089,14 @@ export interface components {
              * @description Of the messages and thread replies after the last one you read, those that mention you or `@channel`
              */
             readonly mentionCount: number;
+            /** @description What the channel notifies you of (your setting, or the default: `all` in a conversation, `mentions` in a channel); null unless you are in it */
+            readonly notify: components["schemas"]["ChannelNotifyLevel"] | null;
         };
+        /**
+         * @description What the channel notifies you of: `all` its messages, `mentions` (of you or `@channel`, and replies in threads you follow), or `nothing`
+         * @enum {string}
+         */
+        readonly ChannelNotifyLevel: "all" | "mentions" | "nothing";
         /**
          * @description `admin`: renames, sets the topic, archives, adds and removes members (the creator is one; so are the group's owner and admins, always); `member`: reads and writes
          * @enum {string}
@@ -4930,6 +5107,22 @@ export interface components {
          * @enum {string}
          */
         readonly ChannelKind: "public" | "private" | "direct";
+        /** @description What the channel notifies you of */
+        readonly SetChannelNotificationsPayload: {
+            /** @description Null goes back to the default: `all` in a conversation, `mentions` in a channel */
+            readonly level: components["schemas"]["ChannelNotifyLevel"] | null;
+        };
+        /** @description How far you read */
+        readonly MarkReadPayload: {
+            /** @description The last message you read; without it, the newest. Reading never moves backwards */
+            readonly messageId?: components["schemas"]["MessageId"] | null;
+        };
+        /** @description No such user */
+        readonly UserNotFound: {
+            /** @enum {string} */
+            readonly _tag: "UserNotFound";
+            readonly message: string;
+        };
         /** @description Who to talk with; the same people always get the same conversation */
         readonly OpenDirectChannelPayload: {
             /** @description The 1 to 7 other people: with you, 2 to 8 in all */
@@ -6136,7 +6329,7 @@ export interface components {
          * @description A kind of notification
          * @enum {string}
          */
-        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved" | "event.promoted" | "event.changed" | "event.cancelled" | "event.reminder" | "social.followed" | "social.followRequested" | "social.followApproved" | "social.friendRequested" | "social.friendAccepted" | "social.contactJoined";
+        readonly NotificationType: "group.invited" | "group.joinRequested" | "group.joinApproved" | "group.joinRejected" | "group.roleChanged" | "group.removed" | "group.banned" | "group.ownershipTransferred" | "group.invitationAccepted" | "post.created" | "post.mentioned" | "post.commented" | "comment.replied" | "post.reacted" | "comment.reacted" | "report.resolved" | "event.promoted" | "event.changed" | "event.cancelled" | "event.reminder" | "social.followed" | "social.followRequested" | "social.followApproved" | "social.friendRequested" | "social.friendAccepted" | "social.contactJoined" | "chat.direct_message" | "chat.mention" | "chat.thread_reply" | "chat.message";
         /** @description How and when you are notified */
         readonly NotificationPreferences: {
             /** @description Your IANA time zone (default `UTC`) */
@@ -6223,7 +6416,7 @@ export interface components {
             readonly nextCursor: string | null;
         };
         /** @description Something that happened that concerns you; `type` says what, `data` carries the details */
-        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["EventReminderNotification"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"];
+        readonly Notification: components["schemas"]["GroupInvitedNotification"] | components["schemas"]["GroupJoinRequestedNotification"] | components["schemas"]["GroupJoinApprovedNotification"] | components["schemas"]["GroupJoinRejectedNotification"] | components["schemas"]["GroupRoleChangedNotification"] | components["schemas"]["GroupRemovedNotification"] | components["schemas"]["GroupBannedNotification"] | components["schemas"]["GroupOwnershipTransferredNotification"] | components["schemas"]["GroupInvitationAcceptedNotification"] | components["schemas"]["PostCreatedNotification"] | components["schemas"]["PostMentionedNotification"] | components["schemas"]["PostCommentedNotification"] | components["schemas"]["CommentRepliedNotification"] | components["schemas"]["PostReactedNotification"] | components["schemas"]["CommentReactedNotification"] | components["schemas"]["ReportResolvedNotification"] | components["schemas"]["EventPromotedNotification"] | components["schemas"]["EventChangedNotification"] | components["schemas"]["EventCancelledNotification"] | components["schemas"]["EventReminderNotification"] | components["schemas"]["FollowedNotification"] | components["schemas"]["FollowRequestedNotification"] | components["schemas"]["FollowApprovedNotification"] | components["schemas"]["FriendRequestedNotification"] | components["schemas"]["FriendAcceptedNotification"] | components["schemas"]["ContactJoinedNotification"] | components["schemas"]["ChatDirectMessageNotification"] | components["schemas"]["ChatMentionNotification"] | components["schemas"]["ChatThreadReplyNotification"] | components["schemas"]["ChatMessageNotification"];
         /** @description An occurrence you are going to starts soon (when: your `eventReminders` preference) */
         readonly EventReminderNotification: {
             /** @enum {string} */
@@ -23005,6 +23198,111 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ChannelNotFound"] | components["schemas"]["MessageNotFound"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "chat.setChannelNotifications": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["ChannelId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SetChannelNotificationsPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A chat channel of a group, or a direct conversation */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description Not allowed | The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such channel, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ChannelNotFound"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];

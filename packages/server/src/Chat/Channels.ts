@@ -8,6 +8,7 @@ import {
   ChannelMember as ChannelMemberModel,
   ChannelNameTaken,
   ChannelNotFound,
+  type ChannelNotifyLevel,
   DirectMessageNotAllowed,
   type MessageId,
   MessageNotFound,
@@ -111,6 +112,12 @@ export class Channels extends Context.Service<
       id: ChannelId,
       messageId: MessageId | undefined
     ) => Effect.Effect<ReadState, ChannelNotFound | MessageNotFound>
+    /** What the channel notifies the user of (null: the default), for those in it. */
+    readonly setNotifications: (
+      user: SignedIn,
+      id: ChannelId,
+      level: ChannelNotifyLevel | null
+    ) => Effect.Effect<Channel, ChannelNotFound | Forbidden>
     /** The group's `general` channel, made if it is missing (groups from before chat). */
     readonly ensureDefault: (groupId: GroupId) => Effect.Effect<ChannelId>
   }
@@ -281,6 +288,15 @@ export class Channels extends Context.Service<
 
         get: Effect.fn("Channels.get")(function* (user, id) {
           return yield* show(user, yield* access.find(Actor.of(user), id))
+        }),
+
+        setNotifications: Effect.fn("Channels.setNotifications")(function* (user, id, level) {
+          const actor = Actor.of(user)
+          const context = yield* access.find(actor, id)
+          if (context.membership === null || !(yield* repo.setNotify(id, user.userId, level))) {
+            return yield* new Forbidden({ message: "Join the channel to choose what it notifies you of" })
+          }
+          return yield* show(user, yield* access.find(actor, id))
         }),
 
         update: Effect.fn("Channels.update")(function* (user, id, input) {

@@ -1,5 +1,5 @@
 import { UserId } from "@moim/domain/Accounts/User"
-import { ChannelId, ChannelKind, ChannelRole, MessageId } from "@moim/domain/Chat/Chat"
+import { ChannelId, ChannelKind, ChannelNotifyLevel, ChannelRole, MessageId } from "@moim/domain/Chat/Chat"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -28,7 +28,9 @@ export const MembershipRow = Schema.Struct({
   userId: UserId,
   role: ChannelRole,
   lastReadSeq: Schema.FiniteFromString,
-  joinedAt: Schema.Date
+  joinedAt: Schema.Date,
+  /** Their notification setting; null is the default (`all` in a conversation, `mentions` in a channel). */
+  notify: Schema.NullOr(ChannelNotifyLevel)
 })
 export type MembershipRow = typeof MembershipRow.Type
 
@@ -49,6 +51,7 @@ const decodeMemberships = Rows.all(MembershipRow)
 const decodeReads = Rows.all(ReadRow)
 const decodeChannelIds = Rows.all(Schema.Struct({ channelId: ChannelId }))
 const decodeUserIds = Rows.all(Schema.Struct({ userId: UserId }))
+const decodeLevels = Rows.all(Schema.Struct({ userId: UserId, notify: Schema.NullOr(ChannelNotifyLevel) }))
 const decodeChannelsOf = Rows.all(
   Schema.Struct({ channelId: ChannelId, direct: Schema.Boolean, otherId: Schema.NullOr(UserId) })
 )
@@ -134,6 +137,20 @@ export class ChannelsRepo extends Context.Service<
     ) => Effect.Effect<ReadonlyArray<UserId>>
     /** Everyone in the channel (a direct conversation's handful of people). */
     readonly allMembers: (channelId: ChannelId) => Effect.Effect<ReadonlyArray<UserId>>
+    /** Sets someone's notification level in the channel (null: the default); false when they are not in it. */
+    readonly setNotify: (
+      channelId: ChannelId,
+      userId: UserId,
+      level: ChannelNotifyLevel | null
+    ) => Effect.Effect<boolean>
+    /**
+     * The settings (null: the default) of those in the channel whom a message may notify: everyone
+     * when `everyone`, else those among `userIds` and those whose setting is `all`.
+     */
+    readonly notifyLevels: (
+      channelId: ChannelId,
+      scope: { readonly everyone: boolean; readonly userIds: ReadonlyArray<UserId> }
+    ) => Effect.Effect<ReadonlyMap<UserId, ChannelNotifyLevel | null>>
     /** Every channel and conversation the user is in; for a conversation, the others in it too (presence). */
     readonly channelsOf: (
       userId: UserId
@@ -263,14 +280,14 @@ export class ChannelsRepo extends Context.Service<
 
         membership: Effect.fn("ChannelsRepo.membership")(function* (channelId, userId) {
           return yield* sql`
-            SELECT channel_id, user_id, role, last_read_seq::text AS last_read_seq, joined_at FROM chat_members
+            SELECT channel_id, user_id, role, last_read_seq::text AS last_read_seq, joined_at, notify FROM chat_members
             WHERE channel_id = ${channelId} AND user_id = ${userId}`.pipe(Effect.flatMap(decodeMembership))
         }, Effect.orDie),
 
         memberships: Effect.fn("ChannelsRepo.memberships")(function* (channelIds, userId) {
           if (channelIds.length === 0) return []
           return yield* sql`
-            SELECT channel_id, user_id, role, last_read_seq::text AS last_read_seq, joined_at FROM chat_members
+            SELECT channel_id, user_id, role, last_read_seq::text AS last_read_seq, joined_at, notify FROM chat_members
             WHERE channel_id = ANY(${channelIds}::uuid[]) AND user_id = ${userId}`.pipe(
             Effect.flatMap(decodeMemberships)
           )
@@ -319,7 +336,7 @@ export class ChannelsRepo extends Context.Service<
         members: Effect.fn("ChannelsRepo.members")(function* (query) {
           const rank = sql.literal("(CASE WHEN role = 'admin' THEN 0 ELSE 1 END)")
           return yield* sql`
-            SELECT channel_id, user_id, role, last_read_seq::text AS last_read_seq, joined_at FROM chat_members
+            SELECT channel_id, user_id, role, last_read_seq::text AS last_read_seq, joined_at, notify FROM chat_members
             WHERE channel_id = ${query.channelId}
               AND ${
                 query.after === null
@@ -344,6 +361,24 @@ export class ChannelsRepo extends Context.Service<
             Effect.flatMap(decodeUserIds),
             Effect.map((rows) => rows.map((row) => row.userId))
           )
+        }, Effect.orDie),
+
+        setNotify: Effect.fn("ChannelsRepo.setNotify")(function* (channelId, userId, level) {
+          const rows = yield* sql`
+            UPDATE chat_members SET notify = ${level}
+            WHERE channel_id = ${channelId} AND user_id = ${userId}
+            RETURNING user_id`
+          return rows.length > 0
+        }, Effect.orDie),
+
+        notifyLevels: Effect.fn("ChannelsRepo.notifyLevels")(function* (channelId, scope) {
+          const rows = yield* sql`
+            SELECT user_id, notify FROM chat_members
+            WHERE channel_id = ${channelId}
+              AND ${
+                scope.everyone ? sql`true` : sql`(notify = 'all' OR user_id = ANY(${scope.userIds}::uuid[]))`
+              }`.pipe(Effect.flatMap(decodeLevels))
+          return new Map(rows.map((row) => [row.userId, row.notify] as const))
         }, Effect.orDie),
 
         channelsOf: Effect.fn("ChannelsRepo.channelsOf")(function* (userId) {

@@ -1,3 +1,4 @@
+import type { ChannelKind, ChannelNotifyLevel } from "@moim/domain/Chat/Chat"
 import type { MemberRole } from "@moim/domain/Groups/Group"
 import type { ChannelRow, MembershipRow } from "./ChannelsRepo.ts"
 
@@ -38,6 +39,10 @@ export const ChatPolicy = {
     context.channel.kind === "public"
       ? ChatPolicy.canWrite(context)
       : context.channel.kind === "private" && ChatPolicy.canManage(context) && context.channel.archivedAt === null,
+
+  /** The notification level in force: the person's setting, else `all` in a conversation and `mentions` in a channel. */
+  notifyLevel: (kind: ChannelKind, setting: ChannelNotifyLevel | null): ChannelNotifyLevel =>
+    setting ?? (kind === "direct" ? "all" : "mentions"),
 
   /** Leave: anything but the group's `general` and a one-to-one conversation. */
   canLeave: (context: ChannelContext): boolean =>

@@ -1,9 +1,12 @@
-import { ChannelId } from "@moim/domain/Chat/Chat"
+import { ChannelId, MessageId } from "@moim/domain/Chat/Chat"
 import { Effect, Option, Schema } from "effect"
+import type { SubjectResolver } from "../Notifications/NotificationSubjects.ts"
 import type { TopicResolver } from "../Realtime/TopicAccess.ts"
 import { ChatAccess } from "./ChatAccess.ts"
+import { MessagesRepo } from "./MessagesRepo.ts"
 
 const decodeChannelId = Schema.decodeUnknownOption(ChannelId)
+const decodeMessageId = Schema.decodeUnknownOption(MessageId)
 
 /** A channel's topic may be joined by whoever may read the channel. */
 export const ChannelTopics = Effect.map(
@@ -17,3 +20,23 @@ export const ChannelTopics = Effect.map(
       })
   })
 )
+
+/**
+ * A notification about a message is shown while the message is there (not deleted) and its
+ * recipient may read its channel: someone who left a private channel or a conversation, or the
+ * group, no longer sees what it told them.
+ */
+export const ChatMessageSubjects = Effect.gen(function* () {
+  const access = yield* ChatAccess
+  const messages = yield* MessagesRepo
+  return {
+    kind: "chatMessage",
+    visible: Effect.fn("ChatMessageSubjects.visible")(function* (viewer, ids) {
+      const rows = (yield* messages.findMany(ids.flatMap((id) => Option.toArray(decodeMessageId(id))))).filter(
+        (row) => row.deletedAt === null
+      )
+      const readable = yield* access.readable(viewer, [...new Set(rows.map((row) => row.channelId))])
+      return new Set(rows.filter((row) => readable.has(row.channelId)).map((row): string => row.id))
+    })
+  } satisfies SubjectResolver
+})

@@ -109,7 +109,8 @@ export class ChatViews extends Context.Service<
               canManage: ChatPolicy.canManage(context),
               lastReadMessageId: read?.lastReadMessageId ?? null,
               unreadCount: read?.unreadCount ?? 0,
-              mentionCount: read?.mentionCount ?? 0
+              mentionCount: read?.mentionCount ?? 0,
+              notify: membership === null ? null : ChatPolicy.notifyLevel(channel.kind, membership.notify)
             }
           })
         })

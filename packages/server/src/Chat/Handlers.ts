@@ -20,6 +20,7 @@ import {
   OpenDirectChannel,
   RemoveChannelMember,
   SendMessage,
+  SetChannelNotifications,
   UnarchiveChannel,
   UpdateChannel
 } from "@moim/domain/Chat/ChatApi"
@@ -71,6 +72,7 @@ const handlers = Effect.gen(function* () {
     RemoveChannelMember: ({ id, userId }) => CurrentUser.use((user) => channels.removeMember(user, id, userId)),
     OpenDirectChannel: ({ userIds }) => CurrentUser.use((user) => channels.openDirect(user, userIds)),
     MarkChannelRead: ({ id, messageId }) => CurrentUser.use((user) => channels.markRead(user, id, messageId)),
+    SetChannelNotifications: ({ id, level }) => CurrentUser.use((user) => channels.setNotifications(user, id, level)),
     SendMessage: ({ id, ...input }) => CurrentUser.use((user) => messages.send(user, id, input)),
     ListMessages: ({ id, ...query }) => CurrentUser.use((user) => messages.history(user, id, query)),
     ListThreadReplies: ({ id, ...query }) => CurrentUser.use((user) => messages.replies(user, id, query)),
@@ -114,6 +116,7 @@ const ChatHttp = HttpApiBuilder.group(Api, "chat", (group) =>
       ...Operations.rest(RemoveChannelMember, handler.RemoveChannelMember),
       ...Operations.rest(OpenDirectChannel, handler.OpenDirectChannel),
       ...Operations.rest(MarkChannelRead, handler.MarkChannelRead),
+      ...Operations.rest(SetChannelNotifications, handler.SetChannelNotifications),
       ...Operations.rest(SendMessage, handler.SendMessage),
       ...Operations.rest(ListMessages, handler.ListMessages),
       ...Operations.rest(ListThreadReplies, handler.ListThreadReplies),

@@ -1,4 +1,4 @@
-import type { UserId } from "@moim/domain/Accounts/User"
+import { UserId } from "@moim/domain/Accounts/User"
 import type { ChannelId, MessageId } from "@moim/domain/Chat/Chat"
 import { MessageReaction, maxPinsPerChannel, reactionUsersShown } from "@moim/domain/Chat/ChatMessageExtras"
 import type { MediaId } from "@moim/domain/Media/Media"
@@ -26,6 +26,7 @@ const decodeFollowed = Rows.all(FollowedRow)
 const decodeReactions = Rows.first(Schema.Struct({ reactions: Schema.Array(MessageReaction) }))
 const decodeCount = Rows.first(Schema.Struct({ count: Schema.Int }))
 const decodeSeq = Rows.first(Schema.Struct({ seq: Schema.FiniteFromString }))
+const decodeUserIds = Rows.all(Schema.Struct({ userId: UserId }))
 
 /**
  * What messages carry beside their text, on the `chat_messages` rows and in `chat_reactions` and
@@ -65,6 +66,8 @@ export class MessageExtrasRepo extends Context.Service<
     ) => Effect.Effect<void>
     /** Moves the read position forward to `seq`; never back. */
     readonly markRead: (rootId: MessageId, channelId: ChannelId, userId: UserId, seq: number) => Effect.Effect<void>
+    /** Those who follow the thread. */
+    readonly followers: (rootId: MessageId) => Effect.Effect<ReadonlyArray<UserId>>
     /** The threads as the user stands with them, in no particular order. */
     readonly threads: (rootIds: ReadonlyArray<string>, userId: UserId) => Effect.Effect<ReadonlyArray<ThreadRow>>
     /** The threads the user follows, most recently active first, after the position. */
@@ -88,6 +91,13 @@ export class MessageExtrasRepo extends Context.Service<
         )
 
       return MessageExtrasRepo.of({
+        followers: Effect.fn("MessageExtrasRepo.followers")(function* (rootId) {
+          return yield* sql`SELECT user_id FROM chat_thread_follows WHERE root_id = ${rootId} AND following`.pipe(
+            Effect.flatMap(decodeUserIds),
+            Effect.map((rows) => rows.map((row) => row.userId))
+          )
+        }, Effect.orDie),
+
         addReaction: Effect.fn("MessageExtrasRepo.addReaction")(function* (messageId, emoji, userId) {
           const rows = yield* sql`
             INSERT INTO chat_reactions (message_id, emoji, user_id, created_at)

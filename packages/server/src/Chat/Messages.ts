@@ -12,6 +12,7 @@ import {
   MessageNotFound
 } from "@moim/domain/Chat/Chat"
 import type { SendMessagePayload } from "@moim/domain/Chat/ChatApi"
+import { NotifyChatMessage } from "@moim/domain/Chat/ChatNotifications"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import type { MediaId } from "@moim/domain/Media/Media"
@@ -21,6 +22,7 @@ import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
+import { JobQueue } from "../platform/JobQueue.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { ChannelsRepo } from "./ChannelsRepo.ts"
 import { ChatAccess } from "./ChatAccess.ts"
@@ -107,6 +109,7 @@ export class Messages extends Context.Service<
       const stream = yield* ChatStream.make
       const extras = yield* MessageExtras
       const historyCache = yield* ChatHistoryCache
+      const jobs = yield* JobQueue
 
       /** The text's entities, mentioning only people in the channel. */
       const textOf = Effect.fn("Messages.textOf")(function* (channelId: ChannelId, body: string) {
@@ -251,6 +254,8 @@ export class Messages extends Context.Service<
               const message = yield* views.message(row)
               yield* stream.created(message)
               if (root !== null) yield* stream.thread(yield* views.message(root))
+              // Who is notified is worked out by the worker (`ChatNotifier`), once the message is stored.
+              yield* jobs.enqueue(NotifyChatMessage, { messageId: id })
               return { row, root, fresh: true }
             })
           )

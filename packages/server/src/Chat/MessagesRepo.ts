@@ -75,6 +75,7 @@ export class MessagesRepo extends Context.Service<
       }
     ) => Effect.Effect<MessageRow>
     readonly find: (id: MessageId) => Effect.Effect<Option.Option<MessageRow>>
+    readonly findMany: (ids: ReadonlyArray<MessageId>) => Effect.Effect<ReadonlyArray<MessageRow>>
     readonly findBySeq: (channelId: ChannelId, seq: number) => Effect.Effect<Option.Option<MessageRow>>
     /** The message a client already sent with this id, if any. */
     readonly findByClientId: (
@@ -125,6 +126,13 @@ export class MessagesRepo extends Context.Service<
 
         find: Effect.fn("MessagesRepo.find")(function* (id) {
           return yield* sql`SELECT ${selected} FROM chat_messages WHERE id = ${id}`.pipe(Effect.flatMap(decodeMessage))
+        }, Effect.orDie),
+
+        findMany: Effect.fn("MessagesRepo.findMany")(function* (ids) {
+          if (ids.length === 0) return []
+          return yield* sql`SELECT ${selected} FROM chat_messages WHERE id = ANY(${ids}::uuid[])`.pipe(
+            Effect.flatMap(decodeMessages)
+          )
         }, Effect.orDie),
 
         findBySeq: Effect.fn("MessagesRepo.findBySeq")(function* (channelId, seq) {
