@@ -27,7 +27,7 @@ const streamPath = (topics: ReadonlyArray<string>) =>
  */
 const nextOf = <T extends StreamMessage["type"]>(connection: SseConnection, type: T) =>
   Effect.gen(function* () {
-    const earlier: ReadonlyArray<string> = ["chat.member.joined", "notification.created"]
+    const earlier: ReadonlyArray<string> = ["chat.member.joined", "notification.created", "notification.counts"]
     for (let seen = 0; seen < 20; seen++) {
       const event = yield* connection.next(type)
       if (event.data.type === type) return event.data as Extract<StreamMessage, { type: T }>
