@@ -137,6 +137,10 @@ export class ChannelsRepo extends Context.Service<
     ) => Effect.Effect<ReadonlyArray<UserId>>
     /** Everyone in the channel (a direct conversation's handful of people). */
     readonly allMembers: (channelId: ChannelId) => Effect.Effect<ReadonlyArray<UserId>>
+    /** Everyone in each of these channels (a page of conversations), in one query. */
+    readonly membersOf: (
+      channelIds: ReadonlyArray<ChannelId>
+    ) => Effect.Effect<ReadonlyArray<{ readonly channelId: ChannelId; readonly userId: UserId }>>
     /** Sets someone's notification level in the channel (null: the default); false when they are not in it. */
     readonly setNotify: (
       channelId: ChannelId,
@@ -353,6 +357,15 @@ export class ChannelsRepo extends Context.Service<
             SELECT user_id FROM chat_members WHERE channel_id = ${channelId} AND user_id = ANY(${userIds}::uuid[])`.pipe(
             Effect.flatMap(decodeUserIds),
             Effect.map((rows) => rows.map((row) => row.userId))
+          )
+        }, Effect.orDie),
+
+        membersOf: Effect.fn("ChannelsRepo.membersOf")(function* (channelIds) {
+          if (channelIds.length === 0) return []
+          return yield* sql`
+            SELECT channel_id, user_id FROM chat_members
+            WHERE channel_id = ANY(${channelIds}::uuid[]) ORDER BY channel_id, joined_at`.pipe(
+            Effect.flatMap(Rows.all(Schema.Struct({ channelId: ChannelId, userId: UserId })))
           )
         }, Effect.orDie),
 

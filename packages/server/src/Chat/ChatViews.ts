@@ -72,19 +72,18 @@ export class ChatViews extends Context.Service<
         contexts: ReadonlyArray<ChannelContext>
       ) {
         const joined = contexts.filter((context) => context.membership !== null).map((context) => context.channel.id)
-        const direct = contexts.filter((context) => context.channel.kind === "direct")
-        const [reads, directMembers] = yield* Effect.all(
-          [
-            repo.reads(joined, viewerId),
-            Effect.forEach(direct, (context) =>
-              Effect.map(repo.allMembers(context.channel.id), (members) => [context.channel.id, members] as const)
-            )
-          ],
-          { concurrency: 2 }
-        )
+        const direct = contexts
+          .filter((context) => context.channel.kind === "direct")
+          .map((context) => context.channel.id)
+        const [reads, directMembers] = yield* Effect.all([repo.reads(joined, viewerId), repo.membersOf(direct)], {
+          concurrency: 2
+        })
         const readOf = new Map<string, ReadRow>(reads.map((read) => [read.channelId, read] as const))
-        const membersOf = new Map<string, ReadonlyArray<UserId>>(directMembers)
-        const people = yield* profiles.getMany(directMembers.flatMap(([, members]) => members))
+        const membersOf = new Map<string, Array<UserId>>()
+        for (const { channelId, userId } of directMembers) {
+          membersOf.set(channelId, [...(membersOf.get(channelId) ?? []), userId])
+        }
+        const people = yield* profiles.getMany(directMembers.map((member) => member.userId))
         return contexts.map((context) => {
           const { channel, membership } = context
           const read = readOf.get(channel.id)

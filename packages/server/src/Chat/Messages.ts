@@ -211,7 +211,7 @@ export class Messages extends Context.Service<
               const context = yield* access.see(actor, yield* channels.lock(channelId))
               if (input.clientMessageId !== undefined) {
                 const sent = yield* repo.findByClientId(channelId, user.userId, input.clientMessageId)
-                if (Option.isSome(sent)) return { row: sent.value, root: null, fresh: false }
+                if (Option.isSome(sent)) return { row: sent.value, root: null, fresh: false, message: null }
               }
               if (context.channel.archivedAt !== null) {
                 return yield* new ChannelArchived({ message: "The channel is archived" })
@@ -256,12 +256,12 @@ export class Messages extends Context.Service<
               if (root !== null) yield* stream.thread(yield* views.message(root))
               // Who is notified is worked out by the worker (`ChatNotifier`), once the message is stored.
               yield* jobs.enqueue(NotifyChatMessage, { messageId: id })
-              return { row, root, fresh: true }
+              return { row, root, fresh: true, message }
             })
           )
           // The channel's newest page shows the message, or its thread's summary.
           if (outcome.fresh) yield* historyCache.invalidate(channelId)
-          return yield* views.message(outcome.row)
+          return outcome.message ?? (yield* views.message(outcome.row))
         }),
 
         history: Effect.fn("Messages.history")(function* (user, channelId, query) {
