@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { MediaId, maxMediaBytes } from "@moim/domain/Media/Media"
+import { MediaId, maxFileBytes, maxMediaBytes } from "@moim/domain/Media/Media"
 import { Effect, Option, Ref, Schema } from "effect"
 import { MediaKeys } from "../src/Media/MediaKeys.ts"
 import { Storage } from "../src/platform/Storage.ts"
@@ -117,7 +117,14 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
         [{ contentType: "image/jpeg", size: "100" }, "payload.size"],
         [{ contentType: "image/jpeg", size: maxMediaBytes + 1 }, "payload.size"],
         [{ contentType: "image/jpeg" }, "payload.size"],
-        [{ contentType: "image/jpeg", size: 100, key: "media/other/upload" }, "payload.key"]
+        [{ contentType: "image/jpeg", size: 100, key: "media/other/upload" }, "payload.key"],
+        [{ kind: "file", name: "a.pdf", contentType: "application/pdf", size: maxFileBytes + 1 }, "payload.size"],
+        [{ kind: "file", contentType: "application/pdf", size: 100 }, "payload.name"],
+        [{ kind: "file", name: "a/b.pdf", contentType: "application/pdf", size: 100 }, "payload.name"],
+        [{ kind: "file", name: "a\u0007.pdf", contentType: "application/pdf", size: 100 }, "payload.name"],
+        [{ kind: "file", name: "a.png", contentType: "image/png", size: 100 }, "payload.contentType"],
+        [{ kind: "file", name: "a.html", contentType: "text/html", size: 100 }, "payload.contentType"],
+        [{ kind: "folder", name: "a.pdf", contentType: "application/pdf", size: 100 }, "payload.kind"]
       ]
       for (const [body, path] of invalid) {
         const response = yield* call("POST", "/api/v1/media", { token: ada.token, body })

@@ -10,7 +10,7 @@ export const maxReactionEmoji = 50
 export const reactionUsersShown = 10
 /** Pinned messages in one channel: past them, `ChannelPinLimitReached`. */
 export const maxPinsPerChannel = 100
-/** Photos on one message. */
+/** Photos and files on one message. */
 export const maxMessageAttachments = 10
 
 /**
@@ -54,7 +54,7 @@ export type MessagePin = typeof MessagePin.Type
 export const MessageAttachmentIds = Schema.Array(MediaId)
   .check(Schema.isMaxLength(maxMessageAttachments))
   .annotate({
-    description: `Finished photo uploads of yours (\`POST /media\`), in order; up to ${maxMessageAttachments}`
+    description: `Finished photo or file uploads of yours (\`POST /media\`), in order; up to ${maxMessageAttachments} in all`
   })
 
 export class TooManyReactions extends Schema.TaggedError<TooManyReactions>()(

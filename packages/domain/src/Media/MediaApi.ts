@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import * as Feature from "../Kit/Feature.ts"
+import { InvalidRequest } from "../Kit/InvalidRequest.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
 import { Attachment, MediaId, MediaUpload, StartMediaUploadPayload } from "./Media.ts"
@@ -12,10 +13,10 @@ export const StartMediaUpload = Operation.make(
     body: Operation.body(StartMediaUploadPayload),
     success: MediaUpload,
     status: 201,
-    errors: [],
-    summary: "Start uploading a photo",
+    errors: [InvalidRequest],
+    summary: "Start uploading a photo or a file",
     description:
-      "Answers a URL to send the file's bytes to, straight to storage, for 15 minutes; then finalise the upload. The URL accepts exactly the declared size and type. A photo not finalised, or not attached to anything, within a day is deleted."
+      'Answers a URL to send the file\'s bytes to, straight to storage, for 15 minutes; then finalise the upload. The URL accepts exactly the declared size and type. A photo (the default `kind`) is one of the `MediaContentType`s, up to 20 MiB; a file (`kind: "file"`, with its `name`) one of the `FileContentType`s, up to 100 MiB; anything else is `InvalidRequest`. An upload not finalised, or not attached to anything, within a day is deleted.'
   },
   (rest) => HttpApiEndpoint.post("startUpload", "/media", rest.options).middleware(rest.middleware)
 )
@@ -27,9 +28,9 @@ export const FinalizeMediaUpload = Operation.make(
     params: { id: MediaId },
     success: Attachment,
     errors: [MediaNotFound, MediaNotUploaded, MediaSizeMismatch],
-    summary: "Finish uploading a photo",
+    summary: "Finish uploading a photo or a file",
     description:
-      "Call it once the bytes are uploaded: the photo is `processing` until its renditions are made (poll `GET /media/{id}`), or `failed` with the reason. Finalising again answers the photo as it is."
+      "Call it once the bytes are uploaded: the upload is `processing` until its bytes are checked (and a photo's renditions made; poll `GET /media/{id}`), then `ready`, or `failed` with the reason. Finalising again answers it as it is."
   },
   (rest) => HttpApiEndpoint.post("finalize", "/media/:id/finalize", rest.options).middleware(rest.middleware)
 )
@@ -41,9 +42,9 @@ export const GetMedia = Operation.make(
     params: { id: MediaId },
     success: Attachment,
     errors: [MediaNotFound],
-    summary: "One of your photos",
+    summary: "One of your photos or files",
     description:
-      "Its state, size, placeholder and renditions. Only its uploader reads it here; others see it where it is attached (a post). An upload not finalised yet is not found."
+      "Its state; a photo's size, placeholder and renditions; a file's name and download link. Only its uploader reads it here; others see it where it is attached (a post, a chat message). An upload not finalised yet is not found."
   },
   (rest) => HttpApiEndpoint.get("get", "/media/:id", rest.options).middleware(rest.middleware)
 )
@@ -54,9 +55,9 @@ export const DeleteMedia = Operation.make(
     access: Access.signedIn,
     params: { id: MediaId },
     errors: [MediaNotFound, MediaAttached],
-    summary: "Delete a photo you have not attached",
+    summary: "Delete a photo or a file you have not attached",
     description:
-      "It and its files are gone. A photo attached to a post goes away with the post, or when the post no longer shows it."
+      "It and its stored files are gone. One attached to a post or a message goes away with it, or when it no longer shows it."
   },
   (rest) => HttpApiEndpoint.delete("delete", "/media/:id", rest.options).middleware(rest.middleware)
 )
@@ -66,7 +67,8 @@ export const MediaOperations = [StartMediaUpload, FinalizeMediaUpload, GetMedia,
 export class MediaApi extends Operation.httpGroup("media", MediaOperations).annotateMerge(
   OpenApi.annotations({
     title: "Media",
-    description: "Photos: uploaded straight to storage, checked and resized by the server, attached to posts"
+    description:
+      "Photos and files: uploaded straight to storage, checked by their bytes (photos resized) by the server, attached to posts (photos) and chat messages (both)"
   })
 ) {}
 

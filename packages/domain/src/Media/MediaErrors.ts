@@ -3,7 +3,7 @@ import { Schema } from "effect"
 export class MediaNotFound extends Schema.TaggedError<MediaNotFound>()(
   "MediaNotFound",
   { message: Schema.String },
-  { httpApiStatus: 404, identifier: "MediaNotFound", description: "No photo of yours has this id" }
+  { httpApiStatus: 404, identifier: "MediaNotFound", description: "No photo or file of yours has this id" }
 ) {}
 
 /** Finalised before the bytes arrived, or after the upload URL expired. */
@@ -49,5 +49,16 @@ export class MediaNotAttachable extends Schema.TaggedError<MediaNotAttachable>()
     httpApiStatus: 409,
     identifier: "MediaNotAttachable",
     description: "The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere"
+  }
+) {}
+
+/** For the features that take photos only (posts): the upload is a file, not a photo. */
+export class MediaNotAPhoto extends Schema.TaggedError<MediaNotAPhoto>()(
+  "MediaNotAPhoto",
+  { mediaId: Schema.String, message: Schema.String },
+  {
+    httpApiStatus: 422,
+    identifier: "MediaNotAPhoto",
+    description: "The upload is a file, not a photo: only photos can be attached here"
   }
 ) {}

@@ -9,7 +9,7 @@ import { Access } from "../Kit/Operation.ts"
 import { InvalidCursor, PageQuery } from "../Kit/Page.ts"
 import { SearchText } from "../Kit/Text.ts"
 import { MediaId } from "../Media/Media.ts"
-import { MediaNotAttachable, MediaNotFound } from "../Media/MediaErrors.ts"
+import { MediaNotAPhoto, MediaNotAttachable, MediaNotFound } from "../Media/MediaErrors.ts"
 import { BookmarksApi, BookmarksOperations } from "./BookmarksApi.ts"
 import { CommentsApi, CommentsOperations } from "./CommentsApi.ts"
 import {
@@ -72,7 +72,7 @@ export const CreateGroupPost = Operation.make(
     body: Operation.body(CreateGroupPostPayload),
     success: Post,
     status: 201,
-    errors: [GroupNotFound, Forbidden, MediaNotFound, MediaNotAttachable],
+    errors: [GroupNotFound, Forbidden, MediaNotFound, MediaNotAttachable, MediaNotAPhoto],
     summary: "Post in a group",
     description: "Members post; the group's visibility decides who reads it."
   },
@@ -86,7 +86,7 @@ export const CreateProfilePost = Operation.make(
     body: Operation.body(CreateProfilePostPayload),
     success: Post,
     status: 201,
-    errors: [AudienceNotAllowed, MediaNotFound, MediaNotAttachable],
+    errors: [AudienceNotAllowed, MediaNotFound, MediaNotAttachable, MediaNotAPhoto],
     summary: "Post on your profile",
     description: "Seen by its `audience`."
   },
@@ -113,7 +113,7 @@ export const UpdatePost = Operation.make(
     params: { id: PostId },
     body: Operation.body(UpdatePostPayload),
     success: Post,
-    errors: [PostNotFound, Forbidden, AudienceNotAllowed, MediaNotFound, MediaNotAttachable],
+    errors: [PostNotFound, Forbidden, AudienceNotAllowed, MediaNotFound, MediaNotAttachable, MediaNotAPhoto],
     summary: "Edit your post",
     description: "Only its author edits it. The audience applies to profile posts."
   },

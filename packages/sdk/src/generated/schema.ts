@@ -1166,8 +1166,8 @@ export interface paths {
         readonly get?: never;
         readonly put?: never;
         /**
-         * Start uploading a photo
-         * @description Answers a URL to send the file's bytes to, straight to storage, for 15 minutes; then finalise the upload. The URL accepts exactly the declared size and type. A photo not finalised, or not attached to anything, within a day is deleted.
+         * Start uploading a photo or a file
+         * @description Answers a URL to send the file's bytes to, straight to storage, for 15 minutes; then finalise the upload. The URL accepts exactly the declared size and type. A photo (the default `kind`) is one of the `MediaContentType`s, up to 20 MiB; a file (`kind: "file"`, with its `name`) one of the `FileContentType`s, up to 100 MiB; anything else is `InvalidRequest`. An upload not finalised, or not attached to anything, within a day is deleted.
          */
         readonly post: operations["media.startUpload"];
         readonly delete?: never;
@@ -1186,8 +1186,8 @@ export interface paths {
         readonly get?: never;
         readonly put?: never;
         /**
-         * Finish uploading a photo
-         * @description Call it once the bytes are uploaded: the photo is `processing` until its renditions are made (poll `GET /media/{id}`), or `failed` with the reason. Finalising again answers the photo as it is.
+         * Finish uploading a photo or a file
+         * @description Call it once the bytes are uploaded: the upload is `processing` until its bytes are checked (and a photo's renditions made; poll `GET /media/{id}`), then `ready`, or `failed` with the reason. Finalising again answers it as it is.
          */
         readonly post: operations["media.finalize"];
         readonly delete?: never;
@@ -1204,15 +1204,15 @@ export interface paths {
             readonly cookie?: never;
         };
         /**
-         * One of your photos
-         * @description Its state, size, placeholder and renditions. Only its uploader reads it here; others see it where it is attached (a post). An upload not finalised yet is not found.
+         * One of your photos or files
+         * @description Its state; a photo's size, placeholder and renditions; a file's name and download link. Only its uploader reads it here; others see it where it is attached (a post, a chat message). An upload not finalised yet is not found.
          */
         readonly get: operations["media.get"];
         readonly put?: never;
         readonly post?: never;
         /**
-         * Delete a photo you have not attached
-         * @description It and its files are gone. A photo attached to a post goes away with the post, or when the post no longer shows it.
+         * Delete a photo or a file you have not attached
+         * @description It and its stored files are gone. One attached to a post or a message goes away with it, or when it no longer shows it.
          */
         readonly delete: operations["media.delete"];
         readonly options?: never;
@@ -3602,11 +3602,12 @@ export interface components {
              */
             readonly createdAt: string;
         };
-        /** @description A photo as clients show it: its state, size, placeholder and renditions */
+        /** @description A photo or a file as clients show it: its state; a photo's size, placeholder and renditions; a file's name and download */
         readonly Attachment: {
             readonly id: components["schemas"]["MediaId"];
+            readonly kind: components["schemas"]["MediaKind"];
             readonly status: components["schemas"]["MediaStatus"];
-            /** @description Why the photo was refused, when `failed` (e.g. the file is not an image) */
+            /** @description Why the upload was refused, when `failed` (e.g. the file is not an image) */
             readonly failure: string | null;
             /** @description Of the original once upright, when `ready` */
             readonly width: number | null;
@@ -3614,14 +3615,30 @@ export interface components {
             readonly height: number | null;
             /** @description A ThumbHash (base64) to paint a blurred preview while the image loads, when `ready` */
             readonly placeholder: string | null;
-            /** @description Narrowest first, at fixed widths (320, 640, 1280, 2048) up to the original's; empty until `ready` */
+            /** @description Narrowest first, at fixed widths (320, 640, 1280, 2048) up to the original's; empty until `ready`, and always for a file */
             readonly renditions: readonly components["schemas"]["MediaRendition"][];
+            /** @description For a file (`kind: "file"`); null for a photo */
+            readonly file: components["schemas"]["MediaFile"] | null;
             /**
              * Format: date-time
              * @description ISO-8601 timestamp in UTC
              * @example 2026-01-01T12:00:00.000Z
              */
             readonly createdAt: string;
+        };
+        /** @description A file that is not a photo: its name, type, size and download */
+        readonly MediaFile: {
+            /** @description The name it was uploaded with; downloads are saved under it */
+            readonly name: string;
+            /** @description The declared type until `ready`, then the type its bytes were checked to be */
+            readonly contentType: string;
+            /**
+             * Format: int32
+             * @description In bytes
+             */
+            readonly size: number;
+            /** @description Downloads the file as uploaded (`Content-Disposition: attachment`, never shown inline), when `ready`. Signed and long-lived (days) */
+            readonly url: string | null;
         };
         /** @description One size of a photo */
         readonly MediaRendition: {
@@ -3644,8 +3661,13 @@ export interface components {
          */
         readonly MediaStatus: "processing" | "ready" | "failed";
         /**
+         * @description `photo`: an image, checked, resized and shown inline through its renditions; `file`: any other accepted file, checked by its bytes and kept as uploaded, only ever downloaded
+         * @enum {string}
+         */
+        readonly MediaKind: "photo" | "file";
+        /**
          * Format: uuid
-         * @description A photo's id (UUIDv7)
+         * @description A photo's or a file's id (UUIDv7)
          */
         readonly MediaId: string;
         /** @description Who pinned a message, and when */
@@ -5013,7 +5035,7 @@ export interface components {
             readonly mediaId: string;
             readonly message: string;
         };
-        /** @description No photo of yours has this id */
+        /** @description No photo or file of yours has this id */
         readonly MediaNotFound: {
             /** @enum {string} */
             readonly _tag: "MediaNotFound";
@@ -6163,6 +6185,13 @@ export interface components {
              */
             readonly createdAt: string;
         };
+        /** @description The upload is a file, not a photo: only photos can be attached here */
+        readonly MediaNotAPhoto: {
+            /** @enum {string} */
+            readonly _tag: "MediaNotAPhoto";
+            readonly mediaId: string;
+            readonly message: string;
+        };
         /** @description `specific` needs `audienceUserIds`, who must be your friends, and only `specific` takes them */
         readonly AudienceNotAllowed: {
             /** @enum {string} */
@@ -6212,7 +6241,7 @@ export interface components {
             readonly _tag: "MediaNotUploaded";
             readonly message: string;
         };
-        /** @description Where and how to upload a photo's bytes, straight to storage; then finalise `mediaId` */
+        /** @description Where and how to upload a photo's or a file's bytes, straight to storage; then finalise `mediaId` */
         readonly MediaUpload: {
             readonly mediaId: components["schemas"]["MediaId"];
             /** @description Send the file's bytes here, with `method` and `headers` */
@@ -6225,7 +6254,7 @@ export interface components {
             };
             /**
              * Format: int32
-             * @description The most bytes a photo may have
+             * @description The most bytes an upload of this kind may have
              */
             readonly maxBytes: number;
             /**
@@ -6235,15 +6264,27 @@ export interface components {
              */
             readonly expiresAt: string;
         };
-        /** @description The photo about to be uploaded */
+        /** @description The photo or file about to be uploaded: `kind` is `photo` unless given; a file needs its `name` and one of the `FileContentType`s */
         readonly StartMediaUploadPayload: {
-            readonly contentType: components["schemas"]["MediaContentType"];
+            readonly kind?: components["schemas"]["MediaKind"];
+            /**
+             * @description The name the file is downloaded as, e.g. `Budget 2026.xlsx`: 1 to 255 characters, without `/`, `\`, control characters or bidirectional overrides
+             * @example Budget 2026.xlsx
+             */
+            readonly name?: string & unknown;
+            /** @description A photo's type (`MediaContentType`), or a file's (`FileContentType`) */
+            readonly contentType: components["schemas"]["MediaContentType"] | components["schemas"]["FileContentType"];
             /**
              * Format: int32
-             * @description The file's exact size in bytes: the upload URL accepts a body of this size only
+             * @description The file's exact size in bytes: the upload URL accepts a body of this size only. At most 20971520 (20 MiB) for a photo, 104857600 (100 MiB) for a file
              */
             readonly size: number;
         };
+        /**
+         * @description A file's type: PDF, plain text, CSV, Markdown (UTF-8), ZIP, Word/Excel/PowerPoint (OOXML), OpenDocument text/spreadsheet/presentation, MP3, MP4 audio, MP4 or WebM video
+         * @enum {string}
+         */
+        readonly FileContentType: "application/pdf" | "text/plain" | "text/csv" | "text/markdown" | "application/zip" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.oasis.opendocument.text" | "application/vnd.oasis.opendocument.spreadsheet" | "application/vnd.oasis.opendocument.presentation" | "audio/mpeg" | "audio/mp4" | "video/mp4" | "video/webm";
         /**
          * @description A photo's type: JPEG, PNG, WebP, GIF (its first frame), HEIC/HEIF or AVIF
          * @enum {string}
@@ -13474,7 +13515,7 @@ export interface operations {
             };
         };
         readonly responses: {
-            /** @description Where and how to upload a photo's bytes, straight to storage; then finalise `mediaId` */
+            /** @description Where and how to upload a photo's or a file's bytes, straight to storage; then finalise `mediaId` */
             readonly 201: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -13561,7 +13602,7 @@ export interface operations {
         };
         readonly requestBody?: never;
         readonly responses: {
-            /** @description A photo as clients show it: its state, size, placeholder and renditions */
+            /** @description A photo or a file as clients show it: its state; a photo's size, placeholder and renditions; a file's name and download */
             readonly 200: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -13617,7 +13658,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No photo of yours has this id */
+            /** @description No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -13688,7 +13729,7 @@ export interface operations {
         };
         readonly requestBody?: never;
         readonly responses: {
-            /** @description A photo as clients show it: its state, size, placeholder and renditions */
+            /** @description A photo or a file as clients show it: its state; a photo's size, placeholder and renditions; a file's name and download */
             readonly 200: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -13744,7 +13785,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No photo of yours has this id */
+            /** @description No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -13841,7 +13882,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No photo of yours has this id */
+            /** @description No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -14061,7 +14102,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No such group (or it is private and you are not a member) | No photo of yours has this id */
+            /** @description No such group (or it is private and you are not a member) | No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -14091,6 +14132,20 @@ export interface operations {
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The upload is a file, not a photo: only photos can be attached here */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MediaNotAPhoto"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -14178,7 +14233,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No photo of yours has this id */
+            /** @description No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -14208,6 +14263,20 @@ export interface operations {
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The upload is a file, not a photo: only photos can be attached here */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MediaNotAPhoto"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -14493,7 +14562,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No such post, or not one you may see | No photo of yours has this id */
+            /** @description No such post, or not one you may see | No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -14523,6 +14592,20 @@ export interface operations {
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The upload is a file, not a photo: only photos can be attached here */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MediaNotAPhoto"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -23500,7 +23583,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["DirectMessageNotAllowed"] | components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No such channel, or not one you may see | No such message, or not one you may see | No photo of yours has this id */
+            /** @description No such channel, or not one you may see | No such message, or not one you may see | No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -23919,7 +24002,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
                 };
             };
-            /** @description No such message, or not one you may see | No photo of yours has this id */
+            /** @description No such message, or not one you may see | No photo or file of yours has this id */
             readonly 404: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];

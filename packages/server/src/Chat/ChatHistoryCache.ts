@@ -23,7 +23,7 @@ export class ChatHistoryCache extends Context.Service<
       const cache = yield* Cache
       // The version in the name changes with the shape of `ChatMessage`, so a process never reads,
       // or serves, what an earlier release cached.
-      const newest = cache.namespace({ name: "chat:v1:newest", schema: MessageHistory, ttl: "1 minute" })
+      const newest = cache.namespace({ name: "chat:v2:newest", schema: MessageHistory, ttl: "1 minute" })
       return ChatHistoryCache.of({ newest, invalidate: (channelId) => newest.invalidate(channelId) })
     })
   )

@@ -1,4 +1,4 @@
-import type { MediaId } from "@moim/domain/Media/Media"
+import type { MediaId, MediaKind } from "@moim/domain/Media/Media"
 import { Context, Effect, Layer, Option } from "effect"
 import { Storage } from "../platform/Storage.ts"
 import { MediaKeys } from "./MediaKeys.ts"
@@ -15,22 +15,33 @@ export interface ProcessedImage {
   readonly renditions: ReadonlyArray<{ readonly width: number; readonly height: number; readonly body: Uint8Array }>
 }
 
+/** An upload awaiting processing: what it is, what it was declared as, and its bytes. */
+export interface MediaSource {
+  readonly kind: MediaKind
+  readonly declaredType: string
+  readonly bytes: Uint8Array
+}
+
 /**
- * The worker's side of a photo (`ProcessMedia`): the uploaded bytes, then the outcome, ready with its
- * renditions or failed with the reason. Each step checks the photo is still processing, so a job run
- * twice, or one that finishes after the photo was deleted, changes nothing and leaves no file behind.
- * The upload itself is removed once processed: it may carry where the photo was taken.
+ * The worker's side of a photo or a file (`ProcessMedia`): the uploaded bytes, then the outcome, ready
+ * (a photo with its renditions, a file with the type its bytes were checked to be) or failed with the
+ * reason. Each step checks the upload is still processing, so a job run twice, or one that finishes
+ * after the upload was deleted, changes nothing and leaves no file behind. A photo's upload is
+ * removed once processed, since it may carry where the photo was taken; a file's upload is the file
+ * itself and stays until the file is deleted. A failed upload's bytes are removed at once.
  */
 export class MediaProcessing extends Context.Service<
   MediaProcessing,
   {
     /**
-     * The uploaded bytes while the photo awaits processing; none when it no longer does (done,
-     * failed or deleted), or when its upload is gone (then it is marked failed).
+     * The upload while it awaits processing; none when it no longer does (done, failed or deleted),
+     * or when its bytes are gone (then it is marked failed).
      */
-    readonly source: (id: MediaId) => Effect.Effect<Option.Option<Uint8Array>>
+    readonly source: (id: MediaId) => Effect.Effect<Option.Option<MediaSource>>
     /** Stores the renditions and records the photo ready. */
     readonly complete: (id: MediaId, image: ProcessedImage) => Effect.Effect<void>
+    /** Records the file ready, its upload kept and served as `contentType` (checked from its bytes). */
+    readonly completeFile: (id: MediaId, contentType: string) => Effect.Effect<void>
     /** Records the photo failed, with the reason its owner is shown. */
     readonly fail: (id: MediaId, reason: string) => Effect.Effect<void>
   }
@@ -59,10 +70,14 @@ export class MediaProcessing extends Context.Service<
             Effect.orDie
           )
           if (Option.isNone(object)) {
-            yield* fail(id, "The uploaded file is gone; upload the photo again")
+            yield* fail(id, "The uploaded file is gone; upload it again")
             return Option.none()
           }
-          return Option.some(object.value.body)
+          return Option.some({ kind: row.value.kind, declaredType: row.value.declaredType, bytes: object.value.body })
+        }),
+
+        completeFile: Effect.fn("MediaProcessing.completeFile")(function* (id, contentType) {
+          yield* repo.markFileReady(id, contentType)
         }),
 
         complete: Effect.fn("MediaProcessing.complete")(function* (id, image) {

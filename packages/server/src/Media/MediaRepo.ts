@@ -1,5 +1,5 @@
 import { UserId } from "@moim/domain/Accounts/User"
-import { MediaId } from "@moim/domain/Media/Media"
+import { MediaId, MediaKind } from "@moim/domain/Media/Media"
 import { Context, Effect, Layer, type Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Rows } from "../platform/Rows.ts"
@@ -11,6 +11,7 @@ export type StoredRendition = typeof StoredRendition.Type
 export const MediaRow = Schema.Struct({
   id: MediaId,
   ownerId: UserId,
+  kind: MediaKind,
   status: Schema.Literals(["uploading", "processing", "ready", "failed"]),
   declaredType: Schema.String,
   declaredBytes: Schema.Int,
@@ -22,11 +23,15 @@ export const MediaRow = Schema.Struct({
   renditions: Schema.Array(StoredRendition),
   subjectKind: Schema.NullOr(Schema.String),
   subjectId: Schema.NullOr(Schema.String),
+  /** A file's name as uploaded; null for a photo. */
+  fileName: Schema.NullOr(Schema.String),
+  /** A file's type as checked from its bytes, once ready; null for a photo. */
+  contentType: Schema.NullOr(Schema.String),
   createdAt: Schema.Date
 })
 export type MediaRow = typeof MediaRow.Type
 
-/** The files of a photo being removed. */
+/** The stored objects of a photo or a file being removed (a file's is its upload). */
 export const MediaFiles = Schema.Struct({
   id: MediaId,
   uploadKey: Schema.String,
@@ -46,7 +51,7 @@ const decodeFiles = Rows.all(MediaFiles)
 const decodeIds = Rows.all(Schema.Struct({ id: MediaId }))
 
 const columns =
-  "id, owner_id, status, declared_type, declared_bytes, upload_key, failure, width, height, placeholder, renditions, subject_kind, subject_id, created_at"
+  "id, owner_id, kind, status, declared_type, declared_bytes, upload_key, failure, width, height, placeholder, renditions, subject_kind, subject_id, file_name, content_type, created_at"
 
 /**
  * The `media` table: each photo from the start of its upload until its files are deleted. Rows
@@ -59,6 +64,9 @@ export class MediaRepo extends Context.Service<
     readonly insert: (media: {
       readonly id: MediaId
       readonly ownerId: UserId
+      readonly kind: MediaKind
+      /** A file's name; none for a photo. */
+      readonly fileName: string | null
       readonly declaredType: string
       readonly declaredBytes: number
       readonly uploadKey: string
@@ -87,6 +95,8 @@ export class MediaRepo extends Context.Service<
         readonly renditions: ReadonlyArray<StoredRendition>
       }
     ) => Effect.Effect<boolean>
+    /** A file's `processing` → `ready`, served as `contentType`; false when it was no longer processing or deleted. */
+    readonly markFileReady: (id: MediaId, contentType: string) => Effect.Effect<boolean>
     /** `processing` → `failed` with the reason; false when it was no longer processing or deleted. */
     readonly markFailed: (id: MediaId, reason: string) => Effect.Effect<boolean>
     /** Marks as failed, with the reason, photos processing since before `before`; how many. */
@@ -119,9 +129,10 @@ export class MediaRepo extends Context.Service<
       return MediaRepo.of({
         insert: Effect.fn("MediaRepo.insert")(function* (media) {
           yield* sql`
-            INSERT INTO media (id, owner_id, status, declared_type, declared_bytes, upload_key, created_at, updated_at)
-            VALUES (${media.id}, ${media.ownerId}, 'uploading', ${media.declaredType}, ${media.declaredBytes},
-              ${media.uploadKey}, now(), now())`
+            INSERT INTO media (id, owner_id, kind, file_name, status, declared_type, declared_bytes, upload_key,
+              created_at, updated_at)
+            VALUES (${media.id}, ${media.ownerId}, ${media.kind}, ${media.fileName}, 'uploading', ${media.declaredType},
+              ${media.declaredBytes}, ${media.uploadKey}, now(), now())`
         }, Effect.orDie),
 
         findOwned: Effect.fn("MediaRepo.findOwned")(function* (ownerId, id, options) {
@@ -166,6 +177,14 @@ export class MediaRepo extends Context.Service<
               placeholder = ${result.placeholder}, renditions = ${JSON.stringify(result.renditions)}::jsonb,
               updated_at = now()
             WHERE id = ${id} AND status = 'processing' AND deleted_at IS NULL
+            RETURNING id`
+          return rows.length > 0
+        }, Effect.orDie),
+
+        markFileReady: Effect.fn("MediaRepo.markFileReady")(function* (id, contentType) {
+          const rows = yield* sql`
+            UPDATE media SET status = 'ready', content_type = ${contentType}, updated_at = now()
+            WHERE id = ${id} AND kind = 'file' AND status = 'processing' AND deleted_at IS NULL
             RETURNING id`
           return rows.length > 0
         }, Effect.orDie),

@@ -1,8 +1,12 @@
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import { InvalidRequest } from "@moim/domain/Kit/InvalidRequest"
 import {
   type Attachment,
+  isFileContentType,
+  isPhotoContentType,
   MediaId,
   MediaUpload,
+  maxFileBytes,
   maxMediaBytes,
   type StartMediaUploadPayload
 } from "@moim/domain/Media/Media"
@@ -20,7 +24,36 @@ import { isFinalised, MediaViews } from "./MediaViews.ts"
 
 type SignedIn = CurrentUser["Service"]
 
-const notFound = () => new MediaNotFound({ message: "No photo of yours has this id" })
+const notFound = () => new MediaNotFound({ message: "No photo or file of yours has this id" })
+
+const invalid = (field: string, message: string) =>
+  new InvalidRequest({
+    message: `Invalid request: payload.${field}: ${message}`,
+    issues: [{ path: ["payload", field], message }]
+  })
+
+/**
+ * What the payload's schema cannot say field by field: a photo's type and limit, a file's type, name
+ * and limit. The upload's kind, its name (a file's) and the most bytes it may have.
+ */
+const uploadOf = (input: typeof StartMediaUploadPayload.Type) => {
+  if ((input.kind ?? "photo") === "photo") {
+    if (!isPhotoContentType(input.contentType)) {
+      return Effect.fail(
+        invalid("contentType", `${input.contentType} is not a photo's type: upload it with kind "file"`)
+      )
+    }
+    if (input.size > maxMediaBytes) {
+      return Effect.fail(invalid("size", `A photo has at most ${maxMediaBytes} bytes (20 MiB)`))
+    }
+    return Effect.succeed({ kind: "photo" as const, fileName: null, maxBytes: maxMediaBytes })
+  }
+  if (!isFileContentType(input.contentType)) {
+    return Effect.fail(invalid("contentType", `${input.contentType} is a photo's type: upload it with kind "photo"`))
+  }
+  if (input.name === undefined) return Effect.fail(invalid("name", "A file needs its name"))
+  return Effect.succeed({ kind: "file" as const, fileName: input.name, maxBytes: maxFileBytes })
+}
 
 /**
  * A user's own photos, through the API: start an upload (a signed URL straight to storage), finalise
@@ -30,7 +63,10 @@ const notFound = () => new MediaNotFound({ message: "No photo of yours has this 
 export class MediaUploads extends Context.Service<
   MediaUploads,
   {
-    readonly start: (user: SignedIn, input: typeof StartMediaUploadPayload.Type) => Effect.Effect<MediaUpload>
+    readonly start: (
+      user: SignedIn,
+      input: typeof StartMediaUploadPayload.Type
+    ) => Effect.Effect<MediaUpload, InvalidRequest>
     readonly finalize: (
       user: SignedIn,
       id: MediaId
@@ -51,19 +87,22 @@ export class MediaUploads extends Context.Service<
 
       return MediaUploads.of({
         start: Effect.fn("MediaUploads.start")(function* (user, input) {
+          const kind = yield* uploadOf(input)
           const id = MediaId.make(SecureRandom.uuidV7Unsafe())
           const uploadKey = MediaKeys.upload(id)
           const upload = yield* storage
             .presignUpload(uploadKey, {
               contentType: input.contentType,
               contentLength: input.size,
-              maxBytes: maxMediaBytes,
+              maxBytes: kind.maxBytes,
               expiresIn: uploadUrlLifetime
             })
             .pipe(Effect.orDie)
           yield* repo.insert({
             id,
             ownerId: user.userId,
+            kind: kind.kind,
+            fileName: kind.fileName,
             declaredType: input.contentType,
             declaredBytes: input.size,
             uploadKey
@@ -73,7 +112,7 @@ export class MediaUploads extends Context.Service<
             url: upload.url,
             method: upload.method,
             headers: upload.headers,
-            maxBytes: maxMediaBytes,
+            maxBytes: kind.maxBytes,
             expiresAt: DateTime.addDuration(yield* DateTime.now, uploadUrlLifetime)
           })
         }),
@@ -86,7 +125,7 @@ export class MediaUploads extends Context.Service<
           // Read outside the transaction: no row stays locked while storage answers.
           const object = yield* storage.head(row.uploadKey).pipe(Effect.orDie)
           if (Option.isNone(object)) {
-            return yield* new MediaNotUploaded({ message: "Nothing was uploaded for this photo yet" })
+            return yield* new MediaNotUploaded({ message: "Nothing was uploaded for this id yet" })
           }
           // Both storage adapters refuse another size; this catches a store that does not check signatures.
           if (object.value.size !== row.declaredBytes) {
@@ -121,7 +160,7 @@ export class MediaUploads extends Context.Service<
               const found = yield* repo.findOwned(user.userId, id, { lock: true })
               if (Option.isNone(found)) return yield* notFound()
               if (found.value.subjectId !== null) {
-                return yield* new MediaAttached({ message: "This photo is attached; remove it from there instead" })
+                return yield* new MediaAttached({ message: "It is attached; remove it from there instead" })
               }
               yield* repo.markDeleted(id)
             })

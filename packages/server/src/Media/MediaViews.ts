@@ -1,4 +1,4 @@
-import { Attachment, type MediaRendition } from "@moim/domain/Media/Media"
+import { Attachment, type MediaFile, type MediaRendition } from "@moim/domain/Media/Media"
 import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import { Storage } from "../platform/Storage.ts"
 import { MediaConfig } from "./MediaConfig.ts"
@@ -14,9 +14,15 @@ export const isFinalised = (row: MediaRow): row is FinalisedRow => row.status !=
 const signingPeriod = Duration.days(1)
 const urlLifetime = Duration.days(7)
 
+// Text files were checked to be UTF-8: say so, so that no client guesses another encoding.
+const servedType = (contentType: string) =>
+  contentType.startsWith("text/") ? `${contentType}; charset=utf-8` : contentType
+
 /**
  * Rows to the `Attachment` clients see, with rendition URLs: on the CDN when `MEDIA_CDN_URL` is set,
- * else signed storage URLs that are the same all day and valid for days.
+ * else signed storage URLs that are the same all day and valid for days. A file's download URL is
+ * always a signed storage URL, whose answer is an attachment of the type its bytes were checked to
+ * be: a CDN would serve the object inline, as whatever type its uploader declared.
  */
 export class MediaViews extends Context.Service<
   MediaViews,
@@ -30,21 +36,40 @@ export class MediaViews extends Context.Service<
       const storage = yield* Storage
       const config = yield* MediaConfig
 
+      const signed = (key: string, download?: { readonly fileName: string; readonly contentType: string }) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const period = Duration.toMillis(signingPeriod)
+          const signedAt = DateTime.makeUnsafe(Math.floor(DateTime.toEpochMillis(now) / period) * period)
+          return yield* storage.presignDownload(key, { expiresIn: urlLifetime, signedAt, download }).pipe(Effect.orDie)
+        })
+
       const url = (key: string) =>
         Option.match(config.cdnUrl, {
           onSome: (cdn) => Effect.succeed(`${cdn}/${key}`),
-          onNone: () =>
-            Effect.gen(function* () {
-              const now = yield* DateTime.now
-              const period = Duration.toMillis(signingPeriod)
-              const signedAt = DateTime.makeUnsafe(Math.floor(DateTime.toEpochMillis(now) / period) * period)
-              return yield* storage.presignDownload(key, { expiresIn: urlLifetime, signedAt }).pipe(Effect.orDie)
-            })
+          onNone: () => signed(key)
+        })
+
+      const file = (row: FinalisedRow) =>
+        Effect.gen(function* () {
+          if (row.kind !== "file") return null
+          const name = row.fileName ?? "file"
+          const checked = row.status === "ready" ? row.contentType : null
+          const view: MediaFile = {
+            name,
+            contentType: checked ?? row.declaredType,
+            size: row.declaredBytes,
+            url:
+              checked === null
+                ? null
+                : yield* signed(row.uploadKey, { fileName: name, contentType: servedType(checked) })
+          }
+          return view
         })
 
       return MediaViews.of({
         attachment: Effect.fn("MediaViews.attachment")(function* (row) {
-          const ready = row.status === "ready"
+          const ready = row.status === "ready" && row.kind === "photo"
           const renditions = ready
             ? yield* Effect.forEach(row.renditions, (rendition) =>
                 Effect.map(
@@ -55,12 +80,14 @@ export class MediaViews extends Context.Service<
             : []
           return new Attachment({
             id: row.id,
+            kind: row.kind,
             status: row.status,
             failure: row.status === "failed" ? row.failure : null,
             width: ready ? row.width : null,
             height: ready ? row.height : null,
             placeholder: ready ? row.placeholder : null,
             renditions,
+            file: yield* file(row),
             createdAt: DateTime.fromDateUnsafe(row.createdAt)
           })
         })

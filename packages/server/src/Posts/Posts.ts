@@ -3,7 +3,7 @@ import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
-import type { MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
+import type { MediaNotAPhoto, MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
 import {
   AudienceNotAllowed,
   PinLimitReached,
@@ -61,17 +61,20 @@ export class Posts extends Context.Service<
       user: SignedIn,
       groupId: GroupId,
       input: typeof CreateGroupPostPayload.Type
-    ) => Effect.Effect<Post, GroupNotFound | Forbidden | MediaNotFound | MediaNotAttachable>
+    ) => Effect.Effect<Post, GroupNotFound | Forbidden | MediaNotFound | MediaNotAttachable | MediaNotAPhoto>
     readonly createOnProfile: (
       user: SignedIn,
       input: typeof CreateProfilePostPayload.Type
-    ) => Effect.Effect<Post, AudienceNotAllowed | MediaNotFound | MediaNotAttachable>
+    ) => Effect.Effect<Post, AudienceNotAllowed | MediaNotFound | MediaNotAttachable | MediaNotAPhoto>
     readonly get: (viewer: Viewer, id: PostId) => Effect.Effect<Post, PostNotFound>
     readonly update: (
       user: SignedIn,
       id: PostId,
       input: typeof UpdatePostPayload.Type
-    ) => Effect.Effect<Post, PostNotFound | Forbidden | AudienceNotAllowed | MediaNotFound | MediaNotAttachable>
+    ) => Effect.Effect<
+      Post,
+      PostNotFound | Forbidden | AudienceNotAllowed | MediaNotFound | MediaNotAttachable | MediaNotAPhoto
+    >
     readonly versions: (
       user: SignedIn,
       id: PostId
@@ -224,7 +227,7 @@ export class Posts extends Context.Service<
               yield* access.check(groupId, actor, "participate")
               const id = PostId.make(SecureRandom.uuidV7Unsafe())
               const attachmentIds = [...new Set(input.attachmentIds ?? [])]
-              yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
+              yield* media.claimPhotos(user.userId, { kind: "post", id }, attachmentIds)
               const inserted = yield* repo.insert({
                 id,
                 authorId: user.userId,
@@ -254,7 +257,7 @@ export class Posts extends Context.Service<
             Effect.gen(function* () {
               const id = PostId.make(SecureRandom.uuidV7Unsafe())
               const attachmentIds = [...new Set(input.attachmentIds ?? [])]
-              yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
+              yield* media.claimPhotos(user.userId, { kind: "post", id }, attachmentIds)
               const inserted = yield* repo.insert({
                 id,
                 authorId: user.userId,
@@ -308,7 +311,7 @@ export class Posts extends Context.Service<
                 input.attachmentIds === undefined ? post.attachmentIds : [...new Set(input.attachmentIds)]
               if (input.attachmentIds !== undefined) {
                 yield* media.release({ kind: "post", id }, attachmentIds)
-                yield* media.claim(user.userId, { kind: "post", id }, attachmentIds)
+                yield* media.claimPhotos(user.userId, { kind: "post", id }, attachmentIds)
               }
               const updated = yield* repo.update(id, {
                 title,

@@ -29,6 +29,7 @@ import m0022 from "../migrations/0022_chat.ts"
 import m0023 from "../migrations/0023_chat_messages_extras.ts"
 import m0025 from "../migrations/0025_chat_search.ts"
 import m0026 from "../migrations/0026_chat_notifications.ts"
+import m0027 from "../migrations/0027_media_files.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -57,7 +58,8 @@ export const migrations = {
   "0022_chat": m0022,
   "0023_chat_messages_extras": m0023,
   "0025_chat_search": m0025,
-  "0026_chat_notifications": m0026
+  "0026_chat_notifications": m0026,
+  "0027_media_files": m0027
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

@@ -78,6 +78,11 @@ export interface DownloadOptions {
    * period gives the same URL for every request in that period, so browsers and caches reuse it.
    */
   readonly signedAt?: DateTime.Utc | undefined
+  /**
+   * Serve the object as a download, never inline: `Content-Disposition: attachment` with this file
+   * name (which is only in the URL, never in the key), and this `Content-Type`.
+   */
+  readonly download?: { readonly fileName: string; readonly contentType: string } | undefined
 }
 
 /** What a URL signed by the disk adapter allows, once its signature has been checked. */
@@ -88,6 +93,8 @@ export interface DiskUrlGrant {
   readonly maxBytes: Option.Option<number>
   /** The exact size the upload must have. */
   readonly contentLength: Option.Option<number>
+  /** A download's file name: the answer is an attachment of this name, of `contentType`. */
+  readonly fileName: Option.Option<string>
 }
 
 /** Checks a request made with a URL that `layerDisk` signed. */
@@ -123,7 +130,8 @@ export class Storage extends Context.Service<
     readonly presignUpload: (key: string, options: UploadOptions) => Effect.Effect<PresignedUpload, StorageKeyInvalid>
     /**
      * A URL that reads the object until it expires. Its answer may be cached privately (by the
-     * browser, not by shared caches) for as long as the URL stays valid.
+     * browser, not by shared caches) for as long as the URL stays valid. With `download`, the answer
+     * is an attachment of that name and type (and `nosniff`), which browsers save rather than show.
      */
     readonly presignDownload: (key: string, options: DownloadOptions) => Effect.Effect<string, StorageKeyInvalid>
   }
@@ -260,7 +268,18 @@ export class Storage extends Context.Service<
             getSignedUrl(
               client,
               // The same caching as the disk adapter's: privately, until the URL expires.
-              new GetObjectCommand({ Bucket, Key: key, ResponseCacheControl: "private", ResponseExpires: expires }),
+              new GetObjectCommand({
+                Bucket,
+                Key: key,
+                ResponseCacheControl: "private",
+                ResponseExpires: expires,
+                ...(downloadOptions.download === undefined
+                  ? {}
+                  : {
+                      ResponseContentDisposition: attachmentDisposition(downloadOptions.download.fileName),
+                      ResponseContentType: downloadOptions.download.contentType
+                    })
+              }),
               { expiresIn, signingDate: DateTime.toDateUtc(signedAt) }
             )
           )
@@ -406,7 +425,13 @@ export class Storage extends Context.Service<
           downloadOptions: DownloadOptions
         ) {
           yield* validateKey(key)
-          const url = yield* signedUrl(key, downloadOptions.expiresIn, {}, downloadOptions.signedAt)
+          const download = downloadOptions.download
+          const url = yield* signedUrl(
+            key,
+            downloadOptions.expiresIn,
+            download === undefined ? {} : { type: download.contentType, name: download.fileName },
+            downloadOptions.signedAt
+          )
           return url("GET")
         })
 
@@ -478,7 +503,8 @@ export class Storage extends Context.Service<
         expiresAt,
         contentType: Option.fromUndefinedOr(signed.type),
         maxBytes: Option.map(Option.fromUndefinedOr(signed.max), Number),
-        contentLength: Option.map(Option.fromUndefinedOr(signed.len), Number)
+        contentLength: Option.map(Option.fromUndefinedOr(signed.len), Number),
+        fileName: Option.fromUndefinedOr(signed.name)
       }
     })
   })
@@ -520,20 +546,42 @@ const expirySeconds = (expiresIn: Duration.Input): Effect.Effect<number> => {
 const sign = (key: Uint8Array, fields: ReadonlyArray<string>): string =>
   createHmac("sha256", key).update(JSON.stringify(fields)).digest("base64url")
 
-/** What a disk URL's signature covers; the exact length only when signed, so older URLs stay valid. */
+/**
+ * What a disk URL's signature covers; the exact length and a download's name only when signed, so
+ * older URLs stay valid (the name behind a marker no length can be).
+ */
 const signedFields = (
   method: "GET" | "PUT",
   key: string,
   expires: string,
-  fields: { readonly type?: string | undefined; readonly max?: string | undefined; readonly len?: string | undefined }
+  fields: {
+    readonly type?: string | undefined
+    readonly max?: string | undefined
+    readonly len?: string | undefined
+    readonly name?: string | undefined
+  }
 ): ReadonlyArray<string> => [
   method,
   key,
   expires,
   fields.type ?? "",
   fields.max ?? "",
-  ...(fields.len === undefined ? [] : [fields.len])
+  ...(fields.len === undefined ? [] : [fields.len]),
+  ...(fields.name === undefined ? [] : ["name", fields.name])
 ]
+
+// RFC 5987 `attr-char`s stay; everything else is percent-encoded as UTF-8.
+const encodeFileName = (name: string) =>
+  encodeURIComponent(name).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+
+/**
+ * `Content-Disposition` for a download saved as `fileName` (RFC 6266): `filename*` carries the name
+ * in UTF-8; `filename` an ASCII stand-in for clients that know no better.
+ */
+export const attachmentDisposition = (fileName: string): string => {
+  const ascii = fileName.replace(/[^\x20-\x7E]|["\\%]/g, "_")
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeFileName(fileName)}`
+}
 
 const byteCount = (name: string, value: number | undefined): Effect.Effect<number | undefined> =>
   value === undefined || (Number.isSafeInteger(value) && value >= 0)
@@ -553,7 +601,8 @@ const decodeSignedQuery = Schema.decodeUnknownEffect(
     sig: Schema.String,
     type: Schema.optionalKey(Schema.String),
     max: Schema.optionalKey(Digits),
-    len: Schema.optionalKey(Digits)
+    len: Schema.optionalKey(Digits),
+    name: Schema.optionalKey(Schema.String)
   })
 )
 

@@ -1,6 +1,6 @@
 import { ByteSize, Clock, Effect, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { Storage, StorageSignatureInvalid } from "./Storage.ts"
+import { attachmentDisposition, Storage, StorageSignatureInvalid } from "./Storage.ts"
 
 const path = "/storage/*"
 
@@ -62,13 +62,21 @@ export const StorageRoutes = HttpRouter.use(
       const now = yield* Clock.currentTimeMillis
       // Caches may keep the object only as long as the URL that fetched it stays valid.
       const maxAge = Math.max(0, grant.expiresAt - Math.floor(now / 1000))
+      // A URL signed as a download answers an attachment, of the type it was signed with, whatever the
+      // object was stored as: the browser saves it rather than shows it.
+      const download = Option.isSome(grant.fileName)
+        ? { "content-disposition": attachmentDisposition(grant.fileName.value) }
+        : {}
       return HttpServerResponse.uint8Array(object.body, {
-        contentType: object.contentType,
+        contentType: Option.isSome(grant.fileName)
+          ? Option.getOrElse(grant.contentType, () => "application/octet-stream")
+          : object.contentType,
         headers: {
           "cache-control": `private, max-age=${maxAge}`,
           "x-content-type-options": "nosniff",
           // Uploaded HTML or SVG opened from this origin must not run scripts in it.
-          "content-security-policy": "sandbox"
+          "content-security-policy": "sandbox",
+          ...download
         }
       })
     })
