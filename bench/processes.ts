@@ -36,7 +36,7 @@ const clockTicksPerSecond = (() => {
  * CPU seconds (user + system) the process has used, from `/proc/<pid>/stat`; null off Linux.
  * Unlike throughput, CPU time per request hardly changes when other programs load the machine.
  */
-const cpuSeconds = (pid: number) => {
+export const cpuSeconds = (pid: number) => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
     // Fields after the command name (which may contain spaces) start at state, field 3.
