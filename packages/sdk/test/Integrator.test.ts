@@ -114,6 +114,6 @@ layer(TestServer.layer(env), { excludeTestServices: true })("the packed SDK, use
         assert.deepStrictEqual(steps.get("afterLogout"), { tag: "Unauthorized" })
         assert.deepStrictEqual(steps.get("sessionEnded"), [])
       }).pipe(Effect.scoped),
-    60_000
+    180_000
   )
 })

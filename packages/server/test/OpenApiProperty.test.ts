@@ -154,10 +154,10 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
-                // Sessions show when they were last used, and anyone may follow the bystander (a
+                // Sessions show when and from where they were last used, and anyone may follow the bystander (a
                 // follower count, and requests to follow); reading them, or following, is not changing them.
                 JSON.stringify(response.json, (key, value) =>
-                  key === "lastUsedAt" || key === "followers" ? undefined : value
+                  key === "lastUsedAt" || key === "lastIp" || key === "followers" ? undefined : value
                 )
               )
             )

@@ -11,8 +11,9 @@ import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.t
 const allInOne = fileURLToPath(new URL("../src/all.ts", import.meta.url))
 const workerAlone = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 
+// A fresh embedded data dir runs initdb and every migration in PGlite first: allow for a loaded machine.
 const waitForReady = (url: string, started: EntryProcess) =>
-  waitFor(async () => ((await fetch(url)).status === 200 ? true : undefined), `200 from ${url}`, started)
+  waitFor(async () => ((await fetch(url)).status === 200 ? true : undefined), `200 from ${url}`, started, 150_000)
 
 const withTempDir = <A>(f: (dir: string) => Promise<A>) =>
   Effect.acquireUseRelease(
@@ -52,7 +53,7 @@ describe("Starting Moim", () => {
         const code = await started.exited
         assert.strictEqual(code, 0, started.output())
       }),
-    { timeout: 120_000 }
+    { timeout: 180_000 }
   )
 
   it.live(
