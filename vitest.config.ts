@@ -1,10 +1,25 @@
+import { globSync, readFileSync } from "node:fs"
 import { defineConfig } from "vitest/config"
 
 const report = process.env.MOIM_TEST_REPORT
+const include = ["packages/*/test/**/*.test.ts"]
+
+/**
+ * With `DATABASE_URL` (the run against PostgreSQL and Redis) the files tagged `no-database` are left
+ * out: they touch neither database nor Redis, so they would only repeat what the run on the embedded
+ * defaults already did.
+ */
+const databaseIndependent =
+  (process.env.DATABASE_URL ?? "") === ""
+    ? []
+    : include.flatMap((pattern) =>
+        globSync(pattern).filter((file) => /@module-tag\s+no-database\b/.test(readFileSync(file, "utf8")))
+      )
 
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts"],
+    include,
+    exclude: ["**/node_modules/**", ...databaseIndependent],
     globalSetup: ["packages/server/test/support/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -16,6 +31,10 @@ export default defineConfig({
     isolate: false,
     // `npm run test:fast` leaves these out; tag a whole file with a `/** @module-tag process */` line.
     tags: [
+      {
+        name: "no-database",
+        description: "Touches neither a database nor Redis: runs in the embedded run only, not again with DATABASE_URL"
+      },
       {
         name: "process",
         description: "Starts Moim, Postgres or npm as child processes (or packs the SDK): slow, left out of test:fast"

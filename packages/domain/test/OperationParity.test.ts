@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import { Schema, SchemaAST } from "effect"
 import { OpenApi } from "effect/http-api"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import { type LintFinding, lintOpenApi } from "../scripts/LintOpenApi.ts"
 import { isJsonObject, type Json, type JsonObject, makeOpenApiDocument } from "../scripts/OpenApiDocument.ts"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import type { JsonObject } from "../scripts/OpenApiDocument.ts"
 import { checkRelease, majorLine } from "../scripts/ReleaseGate.ts"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { mkdtempSync, rmSync } from "node:fs"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"

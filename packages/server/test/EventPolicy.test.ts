@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import { UserId } from "@moim/domain/Accounts/User"
 import type { EventHostRole } from "@moim/domain/Events/Event"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import { UserId } from "@moim/domain/Accounts/User"
 import type { EventCreation } from "@moim/domain/Groups/Group"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { assert, describe, it } from "@effect/vitest"
 import { GroupInvited, GroupJoinRequested } from "@moim/domain/Groups/GroupNotifications"
 import { DateTime, Effect, Option } from "effect"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { assert, describe, it } from "@effect/vitest"
 import { UserId } from "@moim/domain/Accounts/User"
 import type { DigestFrequency } from "@moim/domain/Notifications/Preferences"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { describe, expect, it } from "@effect/vitest"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import { SendEventReminders } from "@moim/domain/Events/EventNotifications"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 /** @module-tag process */
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"

@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"

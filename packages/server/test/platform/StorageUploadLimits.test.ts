@@ -1,3 +1,4 @@
+/** @module-tag no-database */
 import { randomBytes } from "node:crypto"
 import { mkdtemp, rm } from "node:fs/promises"
 import { createServer } from "node:http"
