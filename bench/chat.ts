@@ -11,7 +11,7 @@
  * docs/benchmarks.md.
  */
 import { randomBytes, randomUUID } from "node:crypto"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
@@ -25,7 +25,7 @@ import { Effect, Fiber, Layer, Option, Stream } from "effect"
 import { RpcClient, RpcSerialization } from "effect/rpc"
 import pg from "pg"
 import { cpuSeconds, freePort, killAll, type ServerProcess, startServer } from "./processes.ts"
-import { createDatabase, dropDatabase, withDatabase } from "./seed.ts"
+import { cleanUpOnExit, createDatabase, withDatabase } from "./seed.ts"
 import { round, Samples } from "./stats.ts"
 
 const { values: args } = parseArgs({
@@ -79,25 +79,17 @@ const closers: Array<() => Promise<void>> = []
 const closeStreams = async () => {
   await Promise.all(closers.splice(0).map((close) => close()))
 }
-let cleaned = false
-const cleanUp = async () => {
-  if (cleaned) return
-  cleaned = true
-  await closeStreams()
-  killAll()
-  rmSync(dataDirectory, { recursive: true, force: true })
-  if (args["keep-db"]) log(`kept database ${databaseName}`)
-  else
-    await dropDatabase(adminUrl, databaseName).catch((error: unknown) =>
-      log(`could not drop ${databaseName}: ${error}`)
-    )
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping the processes and dropping the database`)
-    void cleanUp().then(() => process.exit(130))
-  })
-}
+const cleanUp = cleanUpOnExit({
+  adminUrl,
+  databaseName,
+  dataDirectory,
+  keep: args["keep-db"],
+  log,
+  stop: async () => {
+    await closeStreams()
+    killAll()
+  }
+})
 
 const environment: Record<string, string> = {
   NODE_ENV: "production",

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync } from "node:fs"
 import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -26,7 +26,7 @@ import {
   scenarios,
   signIn
 } from "./scenarios.ts"
-import { createDatabase, dropDatabase, seed, withDatabase } from "./seed.ts"
+import { cleanUpOnExit, createDatabase, seed, withDatabase } from "./seed.ts"
 import { type Measurement, round } from "./stats.ts"
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -119,24 +119,14 @@ const databaseName = await createDatabase(adminUrl)
 const databaseUrl = withDatabase(adminUrl, databaseName)
 log(`database ${databaseName} created`)
 
-let cleaned = false
-const cleanUp = async () => {
-  if (cleaned) return
-  cleaned = true
-  killAll()
-  rmSync(dataDirectory, { recursive: true, force: true })
-  if (args["keep-db"]) log(`kept database ${databaseName}`)
-  else
-    await dropDatabase(adminUrl, databaseName).catch((error: unknown) =>
-      log(`could not drop ${databaseName}: ${error}`)
-    )
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping the servers and dropping the database`)
-    void cleanUp().then(() => process.exit(130))
-  })
-}
+const cleanUp = cleanUpOnExit({
+  adminUrl,
+  databaseName,
+  dataDirectory,
+  keep: args["keep-db"],
+  log,
+  stop: killAll
+})
 
 const secret = randomBytes(32).toString("base64url")
 const moimEnvironment = (port: number): Record<string, string> => ({

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto"
+import { rmSync } from "node:fs"
 import { hash } from "@node-rs/argon2"
 import pg from "pg"
 import { type Dataset, seedPassword } from "./dataset.ts"
@@ -165,4 +166,37 @@ const fingerprint = (dataset: Dataset) => {
     for (const column of Object.values(table)) digest.update(JSON.stringify(column))
   }
   return digest.digest("hex").slice(0, 16)
+}
+
+/**
+ * What a benchmark undoes when it ends, once, also on SIGINT or SIGTERM: `stop` its processes, remove
+ * its data directory, and drop its scratch database unless `keep`.
+ */
+export const cleanUpOnExit = (options: {
+  readonly adminUrl: string
+  readonly databaseName: string
+  readonly dataDirectory: string
+  readonly keep: boolean
+  readonly log: (message: string) => void
+  readonly stop: () => void | Promise<void>
+}) => {
+  let cleaned = false
+  const cleanUp = async () => {
+    if (cleaned) return
+    cleaned = true
+    await options.stop()
+    rmSync(options.dataDirectory, { recursive: true, force: true })
+    if (options.keep) options.log(`kept database ${options.databaseName}`)
+    else
+      await dropDatabase(options.adminUrl, options.databaseName).catch((error: unknown) =>
+        options.log(`could not drop ${options.databaseName}: ${error}`)
+      )
+  }
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      options.log(`${signal}: stopping the processes and dropping the database`)
+      void cleanUp().then(() => process.exit(130))
+    })
+  }
+  return cleanUp
 }

@@ -12,10 +12,10 @@ import { thumbHashToApproximateAspectRatio } from "thumbhash"
 import { signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
-import { S3Server } from "../../server/test/support/S3Server.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
 import { PurgeUnusedMediaHandler } from "../src/Media/PurgeUnusedMedia.ts"
 import { WorkerLive } from "../src/Worker.ts"
+import { mediaEnv as env, OnDisk, OnS3 } from "./support/MediaServers.ts"
 import {
   exifTags,
   gpsPointerTag,
@@ -26,20 +26,6 @@ import {
   pixelBomb,
   smallPng
 } from "./support/TestImages.ts"
-
-const env = (extra: Record<string, string> = {}) =>
-  TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000", ...extra })
-
-/** The server and a worker in one process, storing on disk (the embedded default). */
-const OnDisk = WorkerLive.pipe(Layer.provideMerge(TestServer.layer(env())))
-
-/** The same, storing in S3 (s3rver, behind a check of presigned URLs' signatures as S3 makes it). */
-const OnS3 = Layer.unwrap(
-  Effect.gen(function* () {
-    const s3 = yield* S3Server
-    return WorkerLive.pipe(Layer.provideMerge(TestServer.layer(env(s3.env))))
-  })
-).pipe(Layer.provideMerge(S3Server.layer))
 
 const cdnUrl = "https://cdn.example.com/moim"
 

@@ -3,29 +3,13 @@ import { assert, describe, layer } from "@effect/vitest"
 import { MediaId, maxFileBytes, maxMediaBytes } from "@moim/domain/Media/Media"
 import { MediaKeys } from "@moim/server/Media/MediaKeys"
 import { Storage } from "@moim/server/platform/Storage"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, type Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
-import { S3Server } from "../../server/test/support/S3Server.ts"
-import * as TestServer from "../../server/test/support/TestServer.ts"
 import { PurgeUnusedMediaHandler } from "../src/Media/PurgeUnusedMedia.ts"
-import { WorkerLive } from "../src/Worker.ts"
-
-const env = (extra: Record<string, string> = {}) =>
-  TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000", ...extra })
-
-/** The server and a worker in one process, storing on disk (the embedded default). */
-const OnDisk = WorkerLive.pipe(Layer.provideMerge(TestServer.layer(env())))
-
-/** The same, storing in S3 (s3rver, behind a check of presigned URLs' signatures as S3 makes it). */
-const OnS3 = Layer.unwrap(
-  Effect.gen(function* () {
-    const s3 = yield* S3Server
-    return WorkerLive.pipe(Layer.provideMerge(TestServer.layer(env(s3.env))))
-  })
-).pipe(Layer.provideMerge(S3Server.layer))
+import { OnDisk, OnS3 } from "./support/MediaServers.ts"
 
 const FileJson = Schema.Struct({
   name: Schema.String,
