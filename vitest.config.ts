@@ -4,22 +4,24 @@ import { defineConfig } from "vitest/config"
 const report = process.env.MOIM_TEST_REPORT
 const include = ["packages/*/test/**/*.test.ts"]
 
+const tagged = (tag: string) =>
+  include.flatMap((pattern) =>
+    globSync(pattern).filter((file) => new RegExp(`@module-tag\\s+${tag}\\b`).test(readFileSync(file, "utf8")))
+  )
+
 /**
  * With `DATABASE_URL` (the run against PostgreSQL and Redis) the files tagged `no-database` are left
  * out: they touch neither database nor Redis, so they would only repeat what the run on the embedded
- * defaults already did.
+ * defaults already did. Without it (the run on the embedded defaults) the files tagged
+ * `postgres-only` are left out: they need what the embedded database cannot do (sessions of several
+ * processes waiting on each other's locks).
  */
-const databaseIndependent =
-  (process.env.DATABASE_URL ?? "") === ""
-    ? []
-    : include.flatMap((pattern) =>
-        globSync(pattern).filter((file) => /@module-tag\s+no-database\b/.test(readFileSync(file, "utf8")))
-      )
+const leftOut = (process.env.DATABASE_URL ?? "") === "" ? tagged("postgres-only") : tagged("no-database")
 
 export default defineConfig({
   test: {
     include,
-    exclude: ["**/node_modules/**", ...databaseIndependent],
+    exclude: ["**/node_modules/**", ...leftOut],
     globalSetup: ["packages/server/test/support/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -34,6 +36,10 @@ export default defineConfig({
       {
         name: "no-database",
         description: "Touches neither a database nor Redis: runs in the embedded run only, not again with DATABASE_URL"
+      },
+      {
+        name: "postgres-only",
+        description: "Needs PostgreSQL itself (locks across processes): runs in the DATABASE_URL run only"
       },
       {
         name: "process",

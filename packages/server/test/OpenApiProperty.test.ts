@@ -154,8 +154,9 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
-                // Sessions show when and from where they were last used, and anyone may follow the bystander (a
-                // follower count, and requests to follow); reading them, or following, is not changing them.
+                // Sessions show when and from where they were last used (the snapshot's own reads, a
+                // minute after the first, update both), and anyone may follow the bystander (a follower
+                // count, and requests to follow); reading them, or following, is not changing them.
                 JSON.stringify(response.json, (key, value) =>
                   key === "lastUsedAt" || key === "lastIp" || key === "followers" ? undefined : value
                 )

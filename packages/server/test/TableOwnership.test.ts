@@ -47,8 +47,18 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "chat_thread_follows"
   ],
   Social: ["follows", "friendships", "blocks", "social_counts", "social_settings", "contact_hashes"],
-  // The worker's heartbeats, and graphile-worker's own tables, read by the operator report.
-  Ops: ["worker_heartbeats", "graphile_worker.jobs", "graphile_worker._private_jobs"],
+  // The worker's heartbeats, the registered crontab, and graphile-worker's own tables and admin
+  // functions, for the operator report and the job operations.
+  Ops: [
+    "worker_heartbeats",
+    "job_crons",
+    "graphile_worker.jobs",
+    "graphile_worker._private_jobs",
+    "graphile_worker._private_known_crontabs",
+    "graphile_worker.add_job",
+    "graphile_worker.reschedule_jobs",
+    "graphile_worker.complete_jobs"
+  ],
   // The job queue's enqueue function, used by every feature through `JobQueue`.
   platform: ["graphile_worker.add_job", "graphile_worker.add_jobs", "graphile_worker._private_jobs"],
   migrations: []

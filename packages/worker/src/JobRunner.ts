@@ -1,3 +1,6 @@
+import { EventEmitter } from "node:events"
+import { recordJobRun } from "@moim/server/Ops/JobMetrics"
+import { JobsRepo } from "@moim/server/Ops/JobsRepo"
 import { AppConfig } from "@moim/server/platform/AppConfig"
 import { DatabaseUrl } from "@moim/server/platform/DatabaseUrl"
 import { Cause, Context, Effect, Exit, Layer, Option, Predicate, Redacted } from "effect"
@@ -8,8 +11,10 @@ import {
   parseCronItems,
   type Runner,
   run,
-  type TaskList
+  type TaskList,
+  type WorkerEvents
 } from "graphile-worker"
+import { Heartbeat } from "./Heartbeat.ts"
 import type { JobHandler } from "./JobHandler.ts"
 
 export interface CronEntry {
@@ -21,7 +26,9 @@ export interface CronEntry {
 /**
  * Runs graphile-worker with Effect handlers: each job's payload is decoded with its domain schema,
  * failures are retried with exponential backoff, a `PermanentJobFailure` is not retried. On scope
- * close the runner stops taking jobs, lets running ones finish and releases the rest.
+ * close the runner stops taking jobs, lets running ones finish and releases the rest. With a
+ * `Heartbeat`, the id its pool locks jobs with goes into the heartbeat, so that other workers can
+ * release this worker's jobs if it dies holding them.
  */
 export class JobRunner extends Context.Service<JobRunner, { readonly runner: Runner }>()("@moim/worker/JobRunner") {
   static readonly layer = <R>(options: {
@@ -40,12 +47,16 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
         const taskList: TaskList = {}
         for (const handler of options.handlers) {
           taskList[handler.job.name] = async (payload, helpers) => {
+            const started = performance.now()
             const exit = await Effect.runPromiseExitWith(context)(
               handler
                 .run(payload)
                 .pipe(
                   Effect.annotateLogs({ job: handler.job.name, jobId: helpers.job.id, attempt: helpers.job.attempts })
                 )
+            )
+            await Effect.runPromiseWith(logContext)(
+              recordJobRun(handler.job.name, (performance.now() - started) / 1000, Exit.isFailure(exit))
             )
             if (Exit.isSuccess(exit)) return
             const failure = Cause.findErrorOption(exit.cause)
@@ -76,6 +87,15 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
           )
         }
 
+        // Operators read the crontab from the database (its schedules, next runs, running one by hand).
+        yield* JobsRepo.use((repo) => repo.registerCrons(options.crontab)).pipe(Effect.provide(JobsRepo.layer))
+
+        const events: WorkerEvents = new EventEmitter()
+        let poolId: string | undefined
+        events.on("pool:create", ({ workerPool }) => {
+          poolId = workerPool.id
+        })
+
         const runner = yield* Effect.acquireRelease(
           Effect.tryPromise(() =>
             run({
@@ -85,6 +105,7 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
               noHandleSignals: true,
               logger: new GraphileLogger(logFactory),
               taskList,
+              events,
               parsedCronItems: parseCronItems(
                 options.crontab.map((entry) => ({
                   task: entry.task,
@@ -99,6 +120,8 @@ export class JobRunner extends Context.Service<JobRunner, { readonly runner: Run
           ).pipe(Effect.orDie),
           (runner) => Effect.promise(() => runner.stop())
         )
+        const heartbeat = yield* Effect.serviceOption(Heartbeat)
+        if (Option.isSome(heartbeat) && poolId !== undefined) yield* heartbeat.value.holdsLocksAs(poolId)
         yield* Effect.logInfo("job runner started").pipe(
           Effect.annotateLogs({ tasks: Object.keys(taskList).join(","), concurrency: config.workerConcurrency })
         )

@@ -4,6 +4,7 @@ import { databaseCheck } from "@moim/server/Platform"
 import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { StreamSequencerLive } from "@moim/server/Realtime/StreamSequencer"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { AccountsJobs } from "./Accounts/Jobs.ts"
 import { ChatJobs } from "./Chat/Jobs.ts"
 import { EventsJobs } from "./Events/Jobs.ts"
 import { GroupsJobs } from "./Groups/Jobs.ts"
@@ -22,6 +23,7 @@ import { WorkerIdentity } from "./WorkerIdentity.ts"
 /** Every job this worker runs: each feature's, one entry per feature. */
 const featureJobs = [
   ...PlatformJobs,
+  ...AccountsJobs,
   ...GroupsJobs,
   ...NotificationsJobs,
   ...RealtimeJobs,

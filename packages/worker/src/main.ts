@@ -2,6 +2,7 @@ import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { HealthRoutes } from "@moim/server/http/Health"
 import { ServerMiddleware } from "@moim/server/http/ServerMiddleware"
+import { MetricsRoute } from "@moim/server/Ops/MetricsRoute"
 import { PlatformLive } from "@moim/server/Platform"
 import { AppConfig, optionalSecret } from "@moim/server/platform/AppConfig"
 import { runMain } from "@moim/server/platform/RunMain"
@@ -9,13 +10,16 @@ import { Config, Effect, Layer, Option } from "effect"
 import { HttpRouter } from "effect/http"
 import { WorkerHealthChecks, WorkerLive } from "./Worker.ts"
 
-/** Serves `/health/live` and `/health/ready` on `WORKER_PORT` for the orchestrator. */
+/**
+ * Serves `/health/live` and `/health/ready` on `WORKER_PORT` for the orchestrator, and `/metrics`
+ * (with `MOIM_OPS_TOKEN`): this worker's job durations and failures, and the queue's depth.
+ */
 const HealthServer = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
     const port = yield* Config.Port("WORKER_PORT").pipe(Config.withDefault(3001))
     yield* Effect.logInfo(`Moim worker health on http://${config.host}:${port}/health/ready`)
-    return HttpRouter.serve(Layer.mergeAll(HealthRoutes, ServerMiddleware), {
+    return HttpRouter.serve(Layer.mergeAll(HealthRoutes, MetricsRoute, ServerMiddleware), {
       disableLogger: true,
       disableListenLog: true
     }).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port })))

@@ -1,11 +1,15 @@
 /** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
+import { PurgeExpiredCredentials } from "@moim/domain/Accounts/PurgeExpiredCredentials"
+import { PurgeDeletedMessages } from "@moim/domain/Chat/PurgeDeletedMessages"
 import { SendEventReminders } from "@moim/domain/Events/EventNotifications"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
 import { PurgeUnusedMedia } from "@moim/domain/Media/PurgeUnusedMedia"
 import { SendNotificationDigests } from "@moim/domain/Notifications/EmailJobs"
+import { PurgeReadNotifications } from "@moim/domain/Notifications/PurgeReadNotifications"
+import { PurgeDeletedPosts } from "@moim/domain/Posts/PurgeDeletedPosts"
 import { PurgeStreamEvents } from "@moim/domain/Realtime/PurgeStreamEvents"
 import { crontab, handlers } from "../src/Worker.ts"
 
@@ -16,11 +20,15 @@ describe("the worker's job list and crontab", () => {
     expect(names).toEqual(expect.arrayContaining([SendEmail.name, WorkerHeartbeat.name, PurgeDeletedGroups.name]))
     expect(crontab).toEqual([
       { task: WorkerHeartbeat.name, match: "* * * * *" },
+      { task: PurgeExpiredCredentials.name, match: "7 * * * *" },
       { task: PurgeDeletedGroups.name, match: "17 3 * * *" },
       { task: SendNotificationDigests.name, match: "0 * * * *" },
+      { task: PurgeReadNotifications.name, match: "7 4 * * *" },
       { task: PurgeStreamEvents.name, match: "23 * * * *" },
       { task: PurgeUnusedMedia.name, match: "41 * * * *" },
-      { task: SendEventReminders.name, match: "* * * * *" }
+      { task: PurgeDeletedPosts.name, match: "37 3 * * *" },
+      { task: SendEventReminders.name, match: "* * * * *" },
+      { task: PurgeDeletedMessages.name, match: "47 3 * * *" }
     ])
   })
 })

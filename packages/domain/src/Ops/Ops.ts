@@ -8,6 +8,9 @@ export class WorkerStatus extends Schema.Class<WorkerStatus>("WorkerStatus")(
     pid: Schema.Int,
     startedAt: Timestamp,
     lastSeenAt: Timestamp.annotate({ description: "Last heartbeat recorded by this worker's cron" }),
+    lockId: Schema.NullOr(Schema.String).annotate({
+      description: "What this worker's running jobs show as `lockedBy`; null until its job pool has started"
+    }),
     alive: Schema.Boolean.annotate({ description: "Seen within the last three heartbeat intervals" })
   }).annotate({ description: "A worker process and its last heartbeat" }),
   { description: "A worker process and its last heartbeat" }

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import * as Feature from "../Kit/Feature.ts"
 import { failedLimit, integerQuery } from "../Kit/IntegerQueryParameters.ts"
+import { JobsApi, JobsOperations, JobsRpcs } from "./JobsApi.ts"
 import { OpsReport } from "./Ops.ts"
 import { OpsAuth } from "./OpsAuth.ts"
 
@@ -25,9 +26,9 @@ export class OpsApi extends HttpApiGroup.make("ops")
 
 export const OpsFeature = Feature.make({
   name: "ops",
-  rest: [OpsApi],
-  rpcs: Feature.noRpcs,
-  operations: [],
+  rest: [OpsApi, JobsApi],
+  rpcs: JobsRpcs,
+  operations: JobsOperations,
   restOnly: [{ name: "ops.report", why: "for operators' tools (and MOIM_OPS_TOKEN), not for frontends" }],
   rpcOnly: []
 })

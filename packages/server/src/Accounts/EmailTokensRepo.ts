@@ -25,6 +25,8 @@ export class EmailTokensRepo extends Context.Service<
       purpose: EmailTokenPurpose
     ) => Effect.Effect<Option.Option<{ readonly userId: UserId; readonly email: string }>>
     readonly deleteForUser: (userId: UserId) => Effect.Effect<void>
+    /** Removes up to `limit` tokens that expired, or were used, more than `graceSeconds` ago. */
+    readonly purgeExpired: (graceSeconds: number, limit: number) => Effect.Effect<number>
   }
 >()("@moim/server/Accounts/EmailTokensRepo") {
   static readonly layer = Layer.effect(
@@ -32,6 +34,16 @@ export class EmailTokensRepo extends Context.Service<
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       return EmailTokensRepo.of({
+        purgeExpired: Effect.fn("EmailTokensRepo.purgeExpired")(function* (graceSeconds, limit) {
+          const rows = yield* sql`
+            DELETE FROM email_tokens WHERE token_hash IN (
+              SELECT token_hash FROM email_tokens
+              WHERE least(expires_at, coalesce(used_at, 'infinity')) < now() - make_interval(secs => ${graceSeconds})
+              LIMIT ${limit}
+            ) RETURNING 1`
+          return rows.length
+        }, Effect.orDie),
+
         insert: Effect.fn("EmailTokensRepo.insert")(function* (token) {
           yield* sql`
             INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at)

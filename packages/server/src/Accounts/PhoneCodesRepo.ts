@@ -48,6 +48,8 @@ export class PhoneCodesRepo extends Context.Service<
     /** Drops the codes that stopped working before `before`. */
     readonly removeExpired: (before: Date) => Effect.Effect<void>
     readonly removeForUser: (userId: UserId) => Effect.Effect<void>
+    /** Removes up to `limit` codes that expired more than `graceSeconds` ago. */
+    readonly purgeExpired: (graceSeconds: number, limit: number) => Effect.Effect<number>
   }
 >()("@moim/server/Accounts/PhoneCodesRepo") {
   static readonly layer = Layer.effect(
@@ -60,6 +62,14 @@ export class PhoneCodesRepo extends Context.Service<
           : sql`purpose = 'add_number' AND user_id = ${key.userId}`
 
       return PhoneCodesRepo.of({
+        purgeExpired: Effect.fn("PhoneCodesRepo.purgeExpired")(function* (graceSeconds, limit) {
+          const rows = yield* sql`
+            DELETE FROM phone_codes WHERE id IN (
+              SELECT id FROM phone_codes WHERE expires_at < now() - make_interval(secs => ${graceSeconds}) LIMIT ${limit}
+            ) RETURNING 1`
+          return rows.length
+        }, Effect.orDie),
+
         replace: Effect.fn("PhoneCodesRepo.replace")(function* (code) {
           const userId = code.key.purpose === "add_number" ? code.key.userId : null
           const conflict =

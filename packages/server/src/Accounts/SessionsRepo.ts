@@ -64,6 +64,15 @@ export class SessionsRepo extends Context.Service<
     readonly spendRefreshToken: (tokenHash: string) => Effect.Effect<Option.Option<{ readonly sessionId: SessionId }>>
     /** A refresh token's session whether or not it was spent (to detect reuse). */
     readonly findRefreshToken: (tokenHash: string) => Effect.Effect<Option.Option<{ readonly sessionId: SessionId }>>
+    /**
+     * Removes up to `limit` sessions that expired or were ended more than `retentionSeconds` ago,
+     * with their refresh tokens; and up to `limit` refresh tokens spent more than `spentSeconds` ago.
+     */
+    readonly purgeEnded: (options: {
+      readonly retentionSeconds: number
+      readonly spentSeconds: number
+      readonly limit: number
+    }) => Effect.Effect<{ readonly sessions: number; readonly refreshTokens: number }>
   }
 >()("@moim/server/Accounts/SessionsRepo") {
   static readonly layer = Layer.effect(
@@ -71,6 +80,30 @@ export class SessionsRepo extends Context.Service<
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       return SessionsRepo.of({
+        purgeEnded: Effect.fn("SessionsRepo.purgeEnded")(function* (options) {
+          const cutoff = sql`now() - make_interval(secs => ${options.retentionSeconds})`
+          const ended = yield* sql<{ sessions: number; refreshTokens: number }>`
+            WITH doomed AS (
+              SELECT id FROM sessions
+              WHERE least(expires_at, coalesce(revoked_at, 'infinity')) < ${cutoff} LIMIT ${options.limit}
+            ), tokens AS (
+              DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM doomed) RETURNING 1
+            ), removed AS (
+              DELETE FROM sessions WHERE id IN (SELECT id FROM doomed) RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM removed)::int AS sessions, (SELECT count(*) FROM tokens)::int AS refresh_tokens`
+          // A spent token is kept a while so its reuse is recognised (and ends its session).
+          const spent = yield* sql`
+            DELETE FROM refresh_tokens WHERE token_hash IN (
+              SELECT token_hash FROM refresh_tokens
+              WHERE spent_at < now() - make_interval(secs => ${options.spentSeconds}) LIMIT ${options.limit}
+            ) RETURNING 1`
+          return {
+            sessions: ended[0]?.sessions ?? 0,
+            refreshTokens: (ended[0]?.refreshTokens ?? 0) + spent.length
+          }
+        }, Effect.orDie),
+
         insert: Effect.fn("SessionsRepo.insert")(function* (session) {
           yield* sql`
             INSERT INTO sessions (id, user_id, device_name, user_agent, last_ip, created_at, last_used_at, expires_at)

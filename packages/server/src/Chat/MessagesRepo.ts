@@ -99,6 +99,11 @@ export class MessagesRepo extends Context.Service<
     /** Counts a reply on its (locked) thread root and names its author first among the participants. */
     readonly addReply: (rootId: MessageId, authorId: UserId, at: Date) => Effect.Effect<MessageRow>
     readonly edits: (id: MessageId) => Effect.Effect<ReadonlyArray<EditRow>>
+    /**
+     * Forgets the earlier texts of up to `limit` edits of messages deleted more than
+     * `retentionSeconds` ago. The deleted messages stay, empty, as their threads' placeholders.
+     */
+    readonly purgeDeletedEdits: (retentionSeconds: number, limit: number) => Effect.Effect<number>
   }
 >()("@moim/server/Chat/MessagesRepo") {
   static readonly layer = Layer.effect(
@@ -113,6 +118,15 @@ export class MessagesRepo extends Context.Service<
         )
 
       return MessagesRepo.of({
+        purgeDeletedEdits: Effect.fn("MessagesRepo.purgeDeletedEdits")(function* (retentionSeconds, limit) {
+          const rows = yield* sql`
+            DELETE FROM chat_message_edits WHERE id IN (
+              SELECT e.id FROM chat_message_edits e JOIN chat_messages m ON m.id = e.message_id
+              WHERE m.deleted_at < now() - make_interval(secs => ${retentionSeconds}) LIMIT ${limit}
+            ) RETURNING 1`
+          return rows.length
+        }, Effect.orDie),
+
         insert: Effect.fn("MessagesRepo.insert")(function* (message) {
           return yield* sql`
             INSERT INTO chat_messages (id, channel_id, seq, author_id, client_message_id, body, entities, mentioned_ids,

@@ -101,6 +101,8 @@ export class NotificationsRepo extends Context.Service<
     readonly markSeen: (recipientId: UserId) => Effect.Effect<void>
     /** False when the recipient has no such notification. */
     readonly remove: (recipientId: UserId, id: NotificationId) => Effect.Effect<boolean>
+    /** Removes up to `limit` notifications read more than `retentionSeconds` ago. */
+    readonly purgeRead: (retentionSeconds: number, limit: number) => Effect.Effect<number>
   }
 >()("@moim/server/Notifications/NotificationsRepo") {
   static readonly layer = Layer.effect(
@@ -110,6 +112,15 @@ export class NotificationsRepo extends Context.Service<
       const selected = sql.literal(columns)
 
       return NotificationsRepo.of({
+        purgeRead: Effect.fn("NotificationsRepo.purgeRead")(function* (retentionSeconds, limit) {
+          const rows = yield* sql`
+            DELETE FROM notifications WHERE id IN (
+              SELECT id FROM notifications
+              WHERE read_at < now() - make_interval(secs => ${retentionSeconds}) LIMIT ${limit}
+            ) RETURNING 1`
+          return rows.length
+        }, Effect.orDie),
+
         claimDeliveries: Effect.fn("NotificationsRepo.claimDeliveries")(function* (eventId, recipients) {
           if (recipients.length === 0) return []
           const rows = yield* sql`

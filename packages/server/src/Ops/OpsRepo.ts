@@ -9,6 +9,7 @@ const WorkerRow = Schema.Struct({
   pid: Schema.Int,
   startedAt: Schema.Date,
   lastSeenAt: Schema.Date,
+  lockId: Schema.NullOr(Schema.String),
   alive: Schema.Boolean
 })
 
@@ -33,19 +34,38 @@ const decodeDepth = Rows.first(DepthRow)
  */
 export class OpsRepo extends Context.Service<
   OpsRepo,
-  { readonly report: (options: { readonly failedLimit: number }) => Effect.Effect<OpsReport> }
+  {
+    readonly report: (options: { readonly failedLimit: number }) => Effect.Effect<OpsReport>
+    /** Worker processes by their heartbeats, the most recently seen first. */
+    readonly workers: Effect.Effect<ReadonlyArray<WorkerStatus>>
+  }
 >()("@moim/server/Ops/OpsRepo") {
   static readonly layer = Layer.effect(
     OpsRepo,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
+      const workers = sql`
+        SELECT worker_id, hostname, pid, started_at, last_seen_at, lock_id,
+               last_seen_at > now() - interval '45 seconds' AS alive
+        FROM worker_heartbeats ORDER BY last_seen_at DESC LIMIT 200`.pipe(
+        Effect.flatMap(decodeWorkers),
+        Effect.map((rows) =>
+          rows.map(
+            (row) =>
+              new WorkerStatus({
+                ...row,
+                startedAt: DateTime.fromDateUnsafe(row.startedAt),
+                lastSeenAt: DateTime.fromDateUnsafe(row.lastSeenAt)
+              })
+          )
+        ),
+        Effect.orDie,
+        Effect.withSpan("OpsRepo.workers")
+      )
       const report = Effect.fn("OpsRepo.report")(function* (options: { readonly failedLimit: number }) {
-        const [workers, depth, failed] = yield* Effect.all(
+        const [live, depth, failed] = yield* Effect.all(
           [
-            sql`
-              SELECT worker_id, hostname, pid, started_at, last_seen_at,
-                     last_seen_at > now() - interval '45 seconds' AS alive
-              FROM worker_heartbeats ORDER BY last_seen_at DESC LIMIT 200`.pipe(Effect.flatMap(decodeWorkers)),
+            workers,
             sql`
               SELECT
                 count(*) FILTER (WHERE attempts < max_attempts AND locked_at IS NULL)::int AS pending,
@@ -60,14 +80,7 @@ export class OpsRepo extends Context.Service<
           { concurrency: "unbounded" }
         )
         return new OpsReport({
-          workers: workers.map(
-            (row) =>
-              new WorkerStatus({
-                ...row,
-                startedAt: DateTime.fromDateUnsafe(row.startedAt),
-                lastSeenAt: DateTime.fromDateUnsafe(row.lastSeenAt)
-              })
-          ),
+          workers: live,
           queue: new QueueDepth(depth.pipe(Option.getOrElse(() => ({ pending: 0, running: 0, failed: 0 })))),
           failedJobs: failed.map(
             (row) =>
@@ -82,7 +95,7 @@ export class OpsRepo extends Context.Service<
           )
         })
       }, Effect.orDie)
-      return OpsRepo.of({ report })
+      return OpsRepo.of({ report, workers })
     })
   )
 }

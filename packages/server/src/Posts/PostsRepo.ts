@@ -142,6 +142,12 @@ export class PostsRepo extends Context.Service<
       readonly limit: number
       readonly after: { readonly score: string; readonly id: string } | null
     }) => Effect.Effect<ReadonlyArray<RankedPostRow>>
+    /**
+     * Removes up to `limit` posts deleted more than `retentionSeconds` ago for good: with their
+     * comments, earlier versions and bookmarks (by their foreign keys) and the reactions to them and
+     * to their comments. Their photos were released when they were deleted.
+     */
+    readonly purgeDeleted: (retentionSeconds: number, limit: number) => Effect.Effect<number>
   }
 >()("@moim/server/Posts/PostsRepo") {
   static readonly layer = Layer.effect(
@@ -153,6 +159,27 @@ export class PostsRepo extends Context.Service<
         sql`setweight(to_tsvector('simple', ${content.title ?? ""}), 'A') || setweight(to_tsvector('simple', ${content.body}), 'B')`
 
       return PostsRepo.of({
+        purgeDeleted: Effect.fn("PostsRepo.purgeDeleted")(function* (retentionSeconds, limit) {
+          const rows = yield* sql<{ posts: number }>`
+            WITH doomed AS (
+              SELECT id FROM posts
+              WHERE deleted_at < now() - make_interval(secs => ${retentionSeconds}) LIMIT ${limit}
+            ), subjects AS (
+              SELECT 'post' AS kind, id FROM doomed
+              UNION ALL SELECT 'comment', c.id FROM comments c WHERE c.post_id IN (SELECT id FROM doomed)
+            ), reacted AS (
+              DELETE FROM reactions r USING subjects s WHERE r.subject_kind = s.kind AND r.subject_id = s.id RETURNING 1
+            ), counted AS (
+              DELETE FROM reaction_counts r USING subjects s WHERE r.subject_kind = s.kind AND r.subject_id = s.id
+              RETURNING 1
+            ), removed AS (
+              DELETE FROM posts WHERE id IN (SELECT id FROM doomed) RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM removed)::int AS posts,
+              (SELECT count(*) FROM reacted)::int AS reactions, (SELECT count(*) FROM counted)::int AS counts`
+          return rows[0]?.posts ?? 0
+        }, Effect.orDie),
+
         insert: Effect.fn("PostsRepo.insert")(function* (post) {
           const rows = yield* sql`
             INSERT INTO posts (id, author_id, group_id, audience, audience_user_ids, title, body, entities, attachment_ids,
