@@ -1,4 +1,5 @@
 import { AccountsFeature } from "./Accounts/AccountsApi.ts"
+import { AnalyticsFeature } from "./Analytics/AnalyticsApi.ts"
 import { ChatFeature } from "./Chat/ChatApi.ts"
 import { EventsFeature } from "./Events/EventsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
@@ -31,5 +32,6 @@ export const Features = [
   SocialFeature,
   ChatFeature,
   RealtimeFeature,
+  AnalyticsFeature,
   OpsFeature
 ] as const

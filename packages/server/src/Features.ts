@@ -3,6 +3,9 @@ import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
+import { ActivityRecorderLive } from "./Analytics/ActivityRecorder.ts"
+import { AnalyticsLive } from "./Analytics/AnalyticsLive.ts"
+import { AnalyticsFeature } from "./Analytics/Feature.ts"
 import { ChatLive, ChatMembershipChangesLive } from "./Chat/ChatLive.ts"
 import { ChatNotifier } from "./Chat/ChatNotifier.ts"
 import { ChatPresenceLive } from "./Chat/ChatPresenceLive.ts"
@@ -66,6 +69,7 @@ const features = [
   SocialFeature,
   ChatFeature,
   RealtimeFeature,
+  AnalyticsFeature,
   OpsFeature
 ] as const
 
@@ -145,7 +149,9 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provide(GroupsEmailOwnership),
   // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by chat).
   Layer.provide(ChatMembershipChangesLive),
-  Layer.provideMerge(RequestRateLimits.layer),
+  // The per-request rate limits; activity aggregates for site admins and the partitions' upkeep; and
+  // what people do, told by every feature (\`ActivityLog\`), buffered and written in batches by analytics.
+  Layer.provideMerge(Layer.mergeAll(RequestRateLimits.layer, AnalyticsLive, ActivityRecorderLive)),
   // The social graph's answers to the ports every feature asks (`Blocks`, posts' `AudienceGraph`).
   Layer.provideMerge(SocialGraphLive),
   // What features publish to the realtime stream, in their transactions.

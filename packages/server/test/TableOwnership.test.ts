@@ -46,6 +46,8 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "chat_reactions",
     "chat_thread_follows"
   ],
+  // The activity table and its default partition (its monthly partitions are named in code).
+  Analytics: ["activity_events", "activity_events_default"],
   Social: ["follows", "friendships", "blocks", "social_counts", "social_settings", "contact_hashes"],
   // The worker's heartbeats, the registered crontab, and graphile-worker's own tables and admin
   // functions, for the operator report and the job operations.
@@ -73,6 +75,9 @@ const filesUnder = (directory: string): ReadonlyArray<string> =>
         : []
   )
 
+/** Functions and keywords that follow `FROM` like a table does. */
+const functions = ["now", "unnest", "lateral", "generate_series", "jsonb_to_recordset", "pg_partition_tree"]
+
 /**
  * Table names after the SQL keywords that introduce one, in the file's SQL templates; the names a
  * template gives its own common table expressions (`WITH moved AS (...)`) are not tables.
@@ -84,7 +89,7 @@ const tablesIn = (source: string): ReadonlySet<string> => {
     const local = new Set([...template.matchAll(/(?:\bWITH|,)\s+([a-z_]+)\s+AS\s*\(/g)].map((match) => match[1]))
     for (const match of template.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+([a-z_][a-z_.]*)/g)) {
       const name = match[1]
-      if (name !== undefined && !local.has(name) && !["now", "unnest", "lateral"].includes(name)) names.add(name)
+      if (name !== undefined && !local.has(name) && !functions.includes(name)) names.add(name)
     }
   }
   return names

@@ -5,6 +5,7 @@ import { RedisLayers } from "@moim/server/platform/RedisLayers"
 import { StreamSequencerLive } from "@moim/server/Realtime/StreamSequencer"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { AccountsJobs } from "./Accounts/Jobs.ts"
+import { AnalyticsJobs } from "./Analytics/Jobs.ts"
 import { ChatJobs } from "./Chat/Jobs.ts"
 import { EventsJobs } from "./Events/Jobs.ts"
 import { GroupsJobs } from "./Groups/Jobs.ts"
@@ -32,7 +33,8 @@ const featureJobs = [
   ...ReportsJobs,
   ...EventsJobs,
   ...SocialJobs,
-  ...ChatJobs
+  ...ChatJobs,
+  ...AnalyticsJobs
 ]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */

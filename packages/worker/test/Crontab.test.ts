@@ -1,6 +1,7 @@
 /** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
 import { PurgeExpiredCredentials } from "@moim/domain/Accounts/PurgeExpiredCredentials"
+import { MaintainActivityPartitions } from "@moim/domain/Analytics/MaintainActivityPartitions"
 import { PurgeDeletedMessages } from "@moim/domain/Chat/PurgeDeletedMessages"
 import { SendEventReminders } from "@moim/domain/Events/EventNotifications"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
@@ -28,7 +29,8 @@ describe("the worker's job list and crontab", () => {
       { task: PurgeUnusedMedia.name, match: "41 * * * *" },
       { task: PurgeDeletedPosts.name, match: "37 3 * * *" },
       { task: SendEventReminders.name, match: "* * * * *" },
-      { task: PurgeDeletedMessages.name, match: "47 3 * * *" }
+      { task: PurgeDeletedMessages.name, match: "47 3 * * *" },
+      { task: MaintainActivityPartitions.name, match: "11 2 * * *" }
     ])
   })
 })

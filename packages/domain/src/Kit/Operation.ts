@@ -11,6 +11,7 @@ import {
   RpcOptionalAuthentication,
   RpcPublicRateLimit
 } from "./Authentication.ts"
+import { RpcRequestValidation } from "./InvalidRequest.ts"
 
 /** Who may call an operation: the middleware both surfaces run before its handler. */
 export interface Access<HI extends HttpApiMiddleware.AnyId, HS, RM extends RpcMiddleware.AnyService> {
@@ -206,7 +207,11 @@ export const make = <
     payload: (Object.keys(fields).length === 0 ? Schema.Void : fields) as RpcPayload<Params, Query, B>,
     success: (spec.success ?? Schema.Void) as Success extends Schema.Top ? Success : typeof Schema.Void,
     error: Schema.Union(spec.errors)
-  }).middleware(spec.access.rpc)
+  })
+    .middleware(spec.access.rpc)
+    // Each RPC, not the merged group, gets it: applying it once to the ~200 RPCs of \`Rpcs\` exceeds the
+    // compiler's limit on type instantiations.
+    .middleware(RpcRequestValidation)
   const operation: Operation<Endpoint, typeof rpc> = {
     endpoint: endpoint as Endpoint,
     rpc,

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Rpc, RpcGroup } from "effect/rpc"
 import * as Feature from "../Kit/Feature.ts"
+import { RpcRequestValidation } from "../Kit/InvalidRequest.ts"
 import { Access } from "../Kit/Operation.ts"
 import { Text } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
@@ -113,7 +114,9 @@ export const Stream = Rpc.make("Stream", {
   success: StreamMessage,
   error: StreamTopicNotFound,
   stream: true
-}).middleware(Access.signedIn.rpc)
+})
+  .middleware(Access.signedIn.rpc)
+  .middleware(RpcRequestValidation)
 
 export class RealtimeRpcs extends RpcGroup.make(Stream) {}
 

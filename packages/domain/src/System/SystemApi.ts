@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import { Rpc } from "effect/rpc"
 import * as Feature from "../Kit/Feature.ts"
+import { RpcRequestValidation } from "../Kit/InvalidRequest.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
@@ -35,7 +36,7 @@ export const Heartbeat = Rpc.make("Heartbeat", {
   },
   success: Pong,
   stream: true
-})
+}).middleware(RpcRequestValidation)
 
 export const SystemOperations = [GetMeta] as const
 

@@ -26,6 +26,7 @@ import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
 import { Effect, Layer, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive } from "../Access/AccessLive.ts"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
 import { ClientInfo } from "../Access/ClientInfo.ts"
@@ -52,6 +53,7 @@ const handlers = Effect.gen(function* () {
   const admin = yield* AccountAdmin
   const limits = yield* RequestRateLimits
   const phone = yield* phoneHandlers
+  const activity = yield* ActivityLog
   return AccountsRpcs.of({
     ...phone,
     Signup: (input) =>
@@ -59,12 +61,15 @@ const handlers = Effect.gen(function* () {
         Effect.andThen(
           limits.sensitive("signup", { ip: client.ip, email: input.email }),
           sessions.signup(input, client)
-        )
+        ).pipe(Effect.tap((result) => activity.record({ kind: "signup", userId: result.user.id })))
       ),
     VerifyEmail: ({ token }) => verification.verifyEmail(token),
     Login: (input) =>
       withClient((client) =>
-        Effect.andThen(limits.sensitive("login", { ip: client.ip, email: input.email }), sessions.login(input, client))
+        Effect.andThen(
+          limits.sensitive("login", { ip: client.ip, email: input.email }),
+          sessions.login(input, client)
+        ).pipe(Effect.tap((result) => activity.record({ kind: "login", userId: result.user.id })))
       ),
     Refresh: ({ refreshToken }) => withClient((client) => sessions.refresh(refreshToken, client)),
     RequestPasswordReset: ({ email }) =>
@@ -95,6 +100,14 @@ const handlers = Effect.gen(function* () {
       CurrentViewer.use((viewer) =>
         Effect.flatMap(profiles.get(id), (profile) =>
           pages.show(Option.match(viewer, { onNone: () => null, onSome: Actor.of }), profile)
+        ).pipe(
+          // Who viewed whom is not kept: the viewer only, for counting who is active.
+          Effect.tap(() =>
+            activity.record({
+              kind: "profile_view",
+              userId: Option.match(viewer, { onNone: () => null, onSome: (user) => user.userId })
+            })
+          )
         )
       ),
     SearchUsers: (query) =>

@@ -11,6 +11,7 @@ import { AccountSuspended } from "@moim/domain/Kit/AccessErrors"
 import type { RateLimited } from "@moim/domain/Kit/RateLimited"
 import { Clock, Context, Effect, Layer, Option, Result } from "effect"
 import { SecureRandom } from "effect/crypto"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import type { ClientInfo } from "../Access/ClientInfo.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { PhoneCodes } from "./PhoneCodes.ts"
@@ -52,6 +53,7 @@ export class PhoneSignIn extends Context.Service<
       const sessions = yield* Sessions
       const directory = yield* PhoneDirectory
       const ownership = yield* PhoneOwnership
+      const activity = yield* ActivityLog
 
       /**
        * A new account for the number, which it holds verified from now on. Fails, rolling the
@@ -93,6 +95,7 @@ export class PhoneSignIn extends Context.Service<
 
         signIn: Effect.fn("PhoneSignIn.signIn")(function* (input, client) {
           // Refusals are returned, not failed, so that the transaction commits the try they count.
+          let signedUp = false
           const outcome = yield* transaction(
             Effect.gen(function* (): Effect.fn.Return<Result.Result<AuthResult, Refusal>, PhoneCodeExpired> {
               const verified = yield* codes.verify({ purpose: "sign_in", e164: input.e164 }, input.code)
@@ -113,12 +116,15 @@ export class PhoneSignIn extends Context.Service<
                 )
               } else {
                 user = yield* signUp(input.e164, input.nickname)
+                signedUp = true
               }
               yield* codes.consume(verified.success)
               return Result.succeed(yield* sessions.startVerified(user, input.deviceName ?? null, client))
             })
           )
-          return yield* Effect.fromResult(outcome)
+          const result = yield* Effect.fromResult(outcome)
+          yield* activity.record({ kind: signedUp ? "signup" : "login", userId: result.user.id })
+          return result
         })
       })
     })

@@ -22,6 +22,7 @@ import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import type { MediaId } from "@moim/domain/Media/Media"
 import type { MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
 import { Context, Effect, Layer, Option, Schema } from "effect"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
 import { MediaLibrary } from "../Media/MediaLibrary.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
@@ -95,6 +96,7 @@ export class MessageExtras extends Context.Service<
     MessageExtras,
     Effect.gen(function* () {
       const transaction = yield* Transaction.make
+      const activity = yield* ActivityLog
       const messages = yield* MessagesRepo
       const repo = yield* MessageExtrasRepo
       const channels = yield* ChannelsRepo
@@ -151,13 +153,13 @@ export class MessageExtras extends Context.Service<
         add: boolean
       ) {
         const actor = Actor.of(user)
-        const row = yield* transaction(
+        const { row, reacted } = yield* transaction(
           Effect.gen(function* () {
             const { message, context } = yield* see(actor, yield* messages.lock(id))
             yield* mayChange(context)
             if (message.deletedAt !== null) {
               if (add) return yield* new MessageNotFound({ message: "The message was deleted" })
-              return message
+              return { row: message, reacted: null }
             }
             const known = message.reactions.some((reaction) => reaction.emoji === emoji)
             if (add && !known && message.reactions.length >= maxReactionEmoji) {
@@ -168,7 +170,7 @@ export class MessageExtras extends Context.Service<
             const changed = add
               ? yield* repo.addReaction(id, emoji, user.userId)
               : yield* repo.removeReaction(id, emoji, user.userId)
-            if (!changed) return message
+            if (!changed) return { row: message, reacted: null }
             const reactions: ReadonlyArray<MessageReaction> = yield* repo.refreshReactions(id)
             const data = yield* encodeReactions({
               channelId: message.channelId,
@@ -177,10 +179,13 @@ export class MessageExtras extends Context.Service<
               reactions
             }).pipe(Effect.orDie)
             yield* outbox.publish([{ topic: channelTopic(message.channelId), type: "chat.reaction.changed", data }])
-            return { ...message, reactions }
+            return { row: { ...message, reactions }, reacted: add ? { groupId: context.channel.groupId } : null }
           })
         )
         yield* cache.invalidate(row.channelId)
+        if (reacted !== null) {
+          yield* activity.record({ kind: "reaction", userId: user.userId, subjectId: id, groupId: reacted.groupId })
+        }
         return yield* views.message(row)
       })
 

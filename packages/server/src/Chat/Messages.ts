@@ -19,6 +19,7 @@ import type { MediaId } from "@moim/domain/Media/Media"
 import type { MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
@@ -100,6 +101,7 @@ export class Messages extends Context.Service<
     Messages,
     Effect.gen(function* () {
       const transaction = yield* Transaction.make
+      const activity = yield* ActivityLog
       const repo = yield* MessagesRepo
       const channels = yield* ChannelsRepo
       const access = yield* ChatAccess
@@ -211,7 +213,9 @@ export class Messages extends Context.Service<
               const context = yield* access.see(actor, yield* channels.lock(channelId))
               if (input.clientMessageId !== undefined) {
                 const sent = yield* repo.findByClientId(channelId, user.userId, input.clientMessageId)
-                if (Option.isSome(sent)) return { row: sent.value, root: null, fresh: false, message: null }
+                if (Option.isSome(sent)) {
+                  return { row: sent.value, root: null, fresh: false, message: null, groupId: null }
+                }
               }
               if (context.channel.archivedAt !== null) {
                 return yield* new ChannelArchived({ message: "The channel is archived" })
@@ -256,11 +260,19 @@ export class Messages extends Context.Service<
               if (root !== null) yield* stream.thread(yield* views.message(root))
               // Who is notified is worked out by the worker (`ChatNotifier`), once the message is stored.
               yield* jobs.enqueue(NotifyChatMessage, { messageId: id })
-              return { row, root, fresh: true, message }
+              return { row, root, fresh: true, message, groupId: context.channel.groupId }
             })
           )
           // The channel's newest page shows the message, or its thread's summary.
-          if (outcome.fresh) yield* historyCache.invalidate(channelId)
+          if (outcome.fresh) {
+            yield* historyCache.invalidate(channelId)
+            yield* activity.record({
+              kind: "message",
+              userId: user.userId,
+              subjectId: channelId,
+              groupId: outcome.groupId
+            })
+          }
           return outcome.message ?? (yield* views.message(outcome.row))
         }),
 

@@ -35,6 +35,7 @@ import type { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { GroupAccess } from "../Groups/GroupAccess.ts"
@@ -355,6 +356,7 @@ export class Events extends Context.Service<
     Events,
     Effect.gen(function* () {
       const transaction = yield* Transaction.make
+      const activity = yield* ActivityLog
       const repo = yield* EventsRepo
       const access = yield* GroupAccess
       const profiles = yield* Profiles
@@ -1106,6 +1108,12 @@ export class Events extends Context.Service<
               return { seen: { row: answered.row, standing: current.standing } satisfies Seen, answer: answered.answer }
             })
           )
+          yield* activity.record({
+            kind: "rsvp",
+            userId: user.userId,
+            subjectId: result.seen.row.id,
+            groupId: result.seen.row.groupId
+          })
           return rsvpAnswer(result.answer, yield* showOne(result.seen))
         }),
 
@@ -1163,6 +1171,7 @@ export class Events extends Context.Service<
               return yield* answerIn(row, keyOf(row, occurrence), capacity, user.userId, status)
             })
           )
+          yield* activity.record({ kind: "rsvp", userId: user.userId, subjectId: id, groupId: result.row.groupId })
           const view = yield* oneOccurrence(actor, result.row, occurrence)
           return new OccurrenceRsvp({
             eventId: id,

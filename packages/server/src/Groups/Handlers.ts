@@ -29,9 +29,10 @@ import {
   UpdateGroup
 } from "@moim/domain/Groups/GroupsApi"
 import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive, OptionalAuthenticationLive } from "../Access/AccessLive.ts"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import * as Operations from "../http/Operations.ts"
 import { Groups } from "./Groups.ts"
 import { Invitations } from "./Invitations.ts"
@@ -42,9 +43,21 @@ const handlers = Effect.gen(function* () {
   const groups = yield* Groups
   const memberships = yield* Memberships
   const invitations = yield* Invitations
+  const activity = yield* ActivityLog
   return GroupsRpcs.of({
     ListGroups: (query) => groups.list(query),
-    GetGroup: ({ id }) => CurrentViewer.use((viewer) => groups.get(id, viewer)),
+    GetGroup: ({ id }) =>
+      CurrentViewer.use((viewer) =>
+        groups.get(id, viewer).pipe(
+          Effect.tap(() =>
+            activity.record({
+              kind: "group_view",
+              userId: Option.match(viewer, { onNone: () => null, onSome: (user) => user.userId }),
+              groupId: id
+            })
+          )
+        )
+      ),
     ListGroupMembers: ({ id, ...query }) => CurrentViewer.use((viewer) => memberships.list(id, viewer, query)),
     CreateGroup: (input) => CurrentUser.use((user) => groups.create(user, input)),
     UpdateGroup: ({ id, ...input }) => CurrentUser.use((user) => groups.update(user, id, input)),

@@ -14,6 +14,7 @@ import {
 } from "@moim/domain/Posts/Post"
 import { Context, Effect, Layer, Option } from "effect"
 import { SecureRandom } from "effect/crypto"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
@@ -77,6 +78,7 @@ export class Comments extends Context.Service<
     Comments,
     Effect.gen(function* () {
       const transaction = yield* Transaction.make
+      const activity = yield* ActivityLog
       const comments = yield* CommentsRepo
       const posts = yield* PostsRepo
       const reactions = yield* ReactionsRepo
@@ -141,6 +143,12 @@ export class Comments extends Context.Service<
               return { context, row }
             })
           )
+          yield* activity.record({
+            kind: "comment",
+            userId: user.userId,
+            subjectId: postId,
+            groupId: context.post.groupId
+          })
           return yield* showOne(context, row)
         }),
 

@@ -2,6 +2,7 @@ import { Api } from "@moim/domain/Api"
 import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
 import { BookmarkPost, ListBookmarks, RemoveBookmark } from "@moim/domain/Posts/BookmarksApi"
 import { CreateComment, DeleteComment, ListComments, UpdateComment } from "@moim/domain/Posts/CommentsApi"
+import type { Post } from "@moim/domain/Posts/Post"
 import {
   CreateGroupPost,
   CreateProfilePost,
@@ -29,6 +30,7 @@ import {
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive, OptionalAuthenticationLive } from "../Access/AccessLive.ts"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import * as Operations from "../http/Operations.ts"
 import { Bookmarks } from "./Bookmarks.ts"
 import { Comments } from "./Comments.ts"
@@ -41,9 +43,19 @@ const handlers = Effect.gen(function* () {
   const comments = yield* Comments
   const reactions = yield* Reactions
   const bookmarks = yield* Bookmarks
+  const activity = yield* ActivityLog
+  const posted = (user: CurrentUser["Service"]) => (post: Post) =>
+    activity.record({
+      kind: "post",
+      userId: user.userId,
+      subjectId: post.id,
+      groupId: post.place.kind === "group" ? post.place.groupId : null
+    })
   return PostsRpcs.of({
-    CreateGroupPost: ({ id, ...input }) => CurrentUser.use((user) => posts.createInGroup(user, id, input)),
-    CreateProfilePost: (input) => CurrentUser.use((user) => posts.createOnProfile(user, input)),
+    CreateGroupPost: ({ id, ...input }) =>
+      CurrentUser.use((user) => posts.createInGroup(user, id, input).pipe(Effect.tap(posted(user)))),
+    CreateProfilePost: (input) =>
+      CurrentUser.use((user) => posts.createOnProfile(user, input).pipe(Effect.tap(posted(user)))),
     GetPost: ({ id }) => CurrentViewer.use((viewer) => posts.get(viewer, id)),
     UpdatePost: ({ id, ...input }) => CurrentUser.use((user) => posts.update(user, id, input)),
     ListPostVersions: ({ id }) => CurrentUser.use((user) => posts.versions(user, id)),

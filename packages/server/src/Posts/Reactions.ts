@@ -12,6 +12,7 @@ import {
   type ReactionSummary
 } from "@moim/domain/Posts/Post"
 import { Context, DateTime, Effect, Layer, Option } from "effect"
+import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
@@ -20,6 +21,7 @@ import { Transaction } from "../platform/Transaction.ts"
 import { Comments } from "./Comments.ts"
 import { PostAccess } from "./PostAccess.ts"
 import { PostEvents } from "./PostNotifier.ts"
+import type { PostContext } from "./PostPolicy.ts"
 import { PostsRepo } from "./PostsRepo.ts"
 import { type ReactionSubjectKind, ReactionsRepo } from "./ReactionsRepo.ts"
 
@@ -66,6 +68,7 @@ export class Reactions extends Context.Service<
     Reactions,
     Effect.gen(function* () {
       const transaction = yield* Transaction.make
+      const activity = yield* ActivityLog
       const repo = yield* ReactionsRepo
       const posts = yield* PostsRepo
       const comments = yield* Comments
@@ -81,20 +84,28 @@ export class Reactions extends Context.Service<
 
       /** Sets or takes back the reaction; a first reaction to a post or comment is news to its author. */
       const change = (
-        postId: PostId,
+        context: PostContext,
         commentId: CommentId | null,
         user: SignedIn,
         emoji: Emoji | null
       ): Effect.Effect<ReactionSummary> => {
+        const postId = context.post.id
         const kind: ReactionSubjectKind = commentId === null ? "post" : "comment"
         const id = commentId ?? postId
         return transaction(
           emoji === null
-            ? repo.unreact(kind, id, user.userId)
-            : Effect.flatMap(repo.react(kind, id, user.userId, emoji), (added) =>
+            ? Effect.as(repo.unreact(kind, id, user.userId), false)
+            : Effect.tap(repo.react(kind, id, user.userId, emoji), (added) =>
                 added ? record({ _tag: "Reacted", postId, commentId, by: user.userId }) : Effect.void
               )
-        ).pipe(Effect.andThen(summary(kind, id, user)))
+        ).pipe(
+          Effect.tap((reacted) =>
+            reacted
+              ? activity.record({ kind: "reaction", userId: user.userId, subjectId: id, groupId: context.post.groupId })
+              : Effect.void
+          ),
+          Effect.andThen(summary(kind, id, user))
+        )
       }
 
       const who = Effect.fn("Reactions.who")(function* (
@@ -133,11 +144,11 @@ export class Reactions extends Context.Service<
         reactToPost: Effect.fn("Reactions.reactToPost")(function* (user, id, emoji) {
           const context = yield* postAccess.see(Actor.of(user), yield* posts.find(id))
           yield* postAccess.participate(context)
-          return yield* change(id, null, user, emoji)
+          return yield* change(context, null, user, emoji)
         }),
         unreactToPost: Effect.fn("Reactions.unreactToPost")(function* (user, id) {
-          yield* postAccess.see(Actor.of(user), yield* posts.find(id))
-          return yield* change(id, null, user, null)
+          const context = yield* postAccess.see(Actor.of(user), yield* posts.find(id))
+          return yield* change(context, null, user, null)
         }),
         listForPost: Effect.fn("Reactions.listForPost")(function* (viewer, id, query) {
           const actor = viewerActor(viewer)
@@ -147,11 +158,11 @@ export class Reactions extends Context.Service<
         reactToComment: Effect.fn("Reactions.reactToComment")(function* (user, id, emoji) {
           const { context } = yield* comments.see(Actor.of(user), id)
           yield* postAccess.participate(context)
-          return yield* change(context.post.id, id, user, emoji)
+          return yield* change(context, id, user, emoji)
         }),
         unreactToComment: Effect.fn("Reactions.unreactToComment")(function* (user, id) {
           const { context } = yield* comments.see(Actor.of(user), id)
-          return yield* change(context.post.id, id, user, null)
+          return yield* change(context, id, user, null)
         }),
         listForComment: Effect.fn("Reactions.listForComment")(function* (viewer, id, query) {
           const actor = viewerActor(viewer)
