@@ -10,6 +10,7 @@ import { PushFeature } from "./Notifications/PushApi.ts"
 import { OpsFeature } from "./Ops/OpsApi.ts"
 import { PostsFeature } from "./Posts/PostsApi.ts"
 import { RealtimeFeature } from "./Realtime/RealtimeApi.ts"
+import { RecommendationsFeature } from "./Recommendations/RecommendationsApi.ts"
 import { ReportsFeature } from "./Reports/ReportsApi.ts"
 import { SocialFeature } from "./Social/SocialApi.ts"
 import { SystemFeature } from "./System/SystemApi.ts"
@@ -31,6 +32,7 @@ export const Features = [
   EventsFeature,
   SocialFeature,
   ChatFeature,
+  RecommendationsFeature,
   RealtimeFeature,
   AnalyticsFeature,
   OpsFeature

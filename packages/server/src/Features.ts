@@ -39,6 +39,8 @@ import { NotificationStream } from "./Realtime/NotificationStream.ts"
 import { RealtimeLive } from "./Realtime/RealtimeLive.ts"
 import { StreamOutbox } from "./Realtime/StreamOutbox.ts"
 import { TopicAccess } from "./Realtime/TopicAccess.ts"
+import { RecommendationsFeature } from "./Recommendations/Feature.ts"
+import { RecommendationSignalsLive, RecommendationsLive } from "./Recommendations/RecommendationsLive.ts"
 import { ReportsFeature } from "./Reports/Feature.ts"
 import { ReportSubjects } from "./Reports/ReportSubjects.ts"
 import { ReportNotifierLive, ReportsLive } from "./Reports/ReportsLive.ts"
@@ -68,6 +70,7 @@ const features = [
   EventsFeature,
   SocialFeature,
   ChatFeature,
+  RecommendationsFeature,
   RealtimeFeature,
   AnalyticsFeature,
   OpsFeature
@@ -131,8 +134,9 @@ export const FeatureServices = Layer.mergeAll(
   // The channels beyond in-app, each handed every delivered batch in its transaction.
   Layer.provideMerge(DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher]))),
   Layer.provideMerge(PushChannelLive),
-  // Reports, of posts and comments among others.
-  Layer.provideMerge(ReportsLive),
+  // Reports, of posts and comments among others; interests and suggestions of groups, events and
+  // people, on what those features answer.
+  Layer.provideMerge(Layer.mergeAll(ReportsLive, RecommendationsLive)),
   // Events of groups (`GroupAccess`), with their hosts' profiles (`Profiles`).
   Layer.provideMerge(EventsLive),
   // Chat in groups (`GroupAccess`) and conversations between friends (`AudienceGraph`), with blocks
@@ -147,8 +151,10 @@ export const FeatureServices = Layer.mergeAll(
   // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social).
   Layer.provide(ContactsPhoneOwnership),
   Layer.provide(GroupsEmailOwnership),
-  // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by chat).
-  Layer.provide(ChatMembershipChangesLive),
+  // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by
+  // chat); then joins and departures, follows, friendships and RSVPs refresh the person's suggestions
+  // (`MembershipChanges` after chat's, `GraphChanges`, `RsvpChanges`, by recommendations).
+  Layer.provide(RecommendationSignalsLive.pipe(Layer.provide(ChatMembershipChangesLive))),
   // The per-request rate limits; activity aggregates for site admins and the partitions' upkeep; and
   // what people do, told by every feature (\`ActivityLog\`), buffered and written in batches by analytics.
   Layer.provideMerge(Layer.mergeAll(RequestRateLimits.layer, AnalyticsLive, ActivityRecorderLive)),

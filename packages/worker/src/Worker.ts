@@ -17,6 +17,7 @@ import { NotificationsJobs } from "./Notifications/Jobs.ts"
 import { PlatformJobs } from "./Platform/Jobs.ts"
 import { PostsJobs } from "./Posts/Jobs.ts"
 import { RealtimeJobs } from "./Realtime/Jobs.ts"
+import { RecommendationsJobs } from "./Recommendations/Jobs.ts"
 import { ReportsJobs } from "./Reports/Jobs.ts"
 import { SocialJobs } from "./Social/Jobs.ts"
 import { WorkerIdentity } from "./WorkerIdentity.ts"
@@ -34,7 +35,8 @@ const featureJobs = [
   ...EventsJobs,
   ...SocialJobs,
   ...ChatJobs,
-  ...AnalyticsJobs
+  ...AnalyticsJobs,
+  ...RecommendationsJobs
 ]
 
 /** The handlers, typed with every service they need (what `FeatureServices` and the platform provide). */

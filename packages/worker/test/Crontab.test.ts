@@ -12,6 +12,7 @@ import { SendNotificationDigests } from "@moim/domain/Notifications/EmailJobs"
 import { PurgeReadNotifications } from "@moim/domain/Notifications/PurgeReadNotifications"
 import { PurgeDeletedPosts } from "@moim/domain/Posts/PurgeDeletedPosts"
 import { PurgeStreamEvents } from "@moim/domain/Realtime/PurgeStreamEvents"
+import { RebuildRecommendations } from "@moim/domain/Recommendations/RecommendationJobs"
 import { crontab, handlers } from "../src/Worker.ts"
 
 describe("the worker's job list and crontab", () => {
@@ -30,7 +31,8 @@ describe("the worker's job list and crontab", () => {
       { task: PurgeDeletedPosts.name, match: "37 3 * * *" },
       { task: SendEventReminders.name, match: "* * * * *" },
       { task: PurgeDeletedMessages.name, match: "47 3 * * *" },
-      { task: MaintainActivityPartitions.name, match: "11 2 * * *" }
+      { task: MaintainActivityPartitions.name, match: "11 2 * * *" },
+      { task: RebuildRecommendations.name, match: "43 2 * * *" }
     ])
   })
 })

@@ -3036,6 +3036,150 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/me/interests": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Your interests
+         * @description The interests you picked (the same list as your profile's `interests`), those read from what you do, the group categories to pick from, and your place.
+         */
+        readonly get: operations["interests.getInterests"];
+        /**
+         * Pick your interests
+         * @description Replaces the interests you picked (lower-cased, duplicates dropped) and, when given, your place. Your suggestions are refreshed by the next job run.
+         */
+        readonly put: operations["interests.updateInterests"];
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/suggestions/groups": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Groups you might join
+         * @description Public groups you are not in, have not left, are not banned from and did not dismiss, best first, each with its reasons. Computed ahead (nightly, and after you join, follow or answer an event); a page may hold fewer than `limit` when a group changed since.
+         */
+        readonly get: operations["suggestions.groups"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/suggestions/events": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Events you might go to
+         * @description Upcoming events of public groups that you have not answered and did not dismiss, best first, each with its reasons.
+         */
+        readonly get: operations["suggestions.events"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/suggestions/people": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * People you may know
+         * @description People you neither follow nor are friends with (nor asked), neither blocking nor blocked by you, that you did not dismiss, best first, each with its reasons.
+         */
+        readonly get: operations["suggestions.people"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/suggestions/groups/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /**
+         * Stop suggesting a group
+         * @description It is never suggested to you again, rebuilds included. Dismissing twice changes nothing.
+         */
+        readonly delete: operations["suggestions.dismissGroup"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/suggestions/events/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /**
+         * Stop suggesting an event
+         * @description It is never suggested to you again, rebuilds included. Dismissing twice changes nothing.
+         */
+        readonly delete: operations["suggestions.dismissEvent"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/suggestions/people/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /**
+         * Stop suggesting someone
+         * @description They are never suggested to you again, rebuilds included. Dismissing twice changes nothing.
+         */
+        readonly delete: operations["suggestions.dismissPerson"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/stream": {
         readonly parameters: {
             readonly query?: never;
@@ -5404,11 +5548,404 @@ export interface components {
          * @description An invitation's id (UUIDv7)
          */
         readonly InvitationId: string;
+        /** @description You cannot follow, befriend or block yourself */
+        readonly SelfRelation: {
+            /** @enum {string} */
+            readonly _tag: "SelfRelation";
+            readonly message: string;
+        };
+        /** @description No such user */
+        readonly UserNotFound: {
+            /** @enum {string} */
+            readonly _tag: "UserNotFound";
+            readonly message: string;
+        };
+        /** @description No such event, or not one you may see */
+        readonly EventNotFound: {
+            /** @enum {string} */
+            readonly _tag: "EventNotFound";
+            readonly message: string;
+        };
+        /** @description No such group (or it is private and you are not a member) */
+        readonly GroupNotFound: {
+            /** @enum {string} */
+            readonly _tag: "GroupNotFound";
+            readonly message: string;
+        };
         /** @description The cursor is malformed */
         readonly InvalidCursor: {
             /** @enum {string} */
             readonly _tag: "InvalidCursor";
             readonly message: string;
+        };
+        /** @description A page of results and the cursor of the next one */
+        readonly PersonSuggestionPage: {
+            readonly items: readonly components["schemas"]["PersonSuggestion"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
+        /** @description Someone you may know */
+        readonly PersonSuggestion: {
+            readonly user: components["schemas"]["PublicProfile"];
+            /** @description Why, strongest first; never empty */
+            readonly reasons: readonly components["schemas"]["Reason"][];
+        };
+        /** @description Why something is suggested: structured, and in words */
+        readonly Reason: components["schemas"]["InterestReason"] | components["schemas"]["FriendsReason"] | components["schemas"]["ContactsReason"] | components["schemas"]["CoMembershipReason"] | components["schemas"]["PopularNearbyReason"] | components["schemas"]["YourGroupReason"];
+        /** @description An event of a group you belong to */
+        readonly YourGroupReason: {
+            /** @enum {string} */
+            readonly kind: "your_group";
+            /** @description The reason in words, for a person */
+            readonly text: string;
+        };
+        /** @description Popular, and within your radius (`distanceKm` from your place) */
+        readonly PopularNearbyReason: {
+            /** @enum {string} */
+            readonly kind: "popular_nearby";
+            readonly distanceKm: number | ("Infinity" | "-Infinity" | "NaN");
+            /** @description The reason in words, for a person */
+            readonly text: string;
+        };
+        /** @description A group: members of your groups also joined it; a person: you share `count` groups */
+        readonly CoMembershipReason: {
+            /** @enum {string} */
+            readonly kind: "co_membership";
+            /** Format: int32 */
+            readonly count: number;
+            /** @description The reason in words, for a person */
+            readonly text: string;
+        };
+        /** @description They are in the contacts you uploaded */
+        readonly ContactsReason: {
+            /** @enum {string} */
+            readonly kind: "contacts";
+            /** @description The reason in words, for a person */
+            readonly text: string;
+        };
+        /** @description `count` of your friends are members (a group), are going (an event), or are friends with them (a person) */
+        readonly FriendsReason: {
+            /** @enum {string} */
+            readonly kind: "friends";
+            /** Format: int32 */
+            readonly count: number;
+            /** @description The reason in words, for a person */
+            readonly text: string;
+        };
+        /** @description Matches one of your interests (picked or inferred) */
+        readonly InterestReason: {
+            /** @enum {string} */
+            readonly kind: "interest";
+            readonly interest: string;
+            /** @description The reason in words, for a person */
+            readonly text: string;
+        };
+        /** @description A page of results and the cursor of the next one */
+        readonly EventSuggestionPage: {
+            readonly items: readonly components["schemas"]["EventSuggestion"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
+        /** @description An upcoming event you might go to */
+        readonly EventSuggestion: {
+            readonly event: components["schemas"]["Event"];
+            /** @description Why, strongest first; never empty */
+            readonly reasons: readonly components["schemas"]["Reason"][];
+            /** @description How far from your place, in km; null when either has no coordinates */
+            readonly distanceKm: number | ("Infinity" | "-Infinity" | "NaN") | null;
+        };
+        /** @description An event of a group */
+        readonly Event: {
+            readonly id: components["schemas"]["EventId"];
+            readonly groupId: components["schemas"]["GroupId"];
+            readonly title: string;
+            readonly description: string;
+            readonly location: components["schemas"]["EventLocation"] | null;
+            readonly onlineUrl: string | null;
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly start: string;
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly end: string;
+            /**
+             * @description An IANA time zone, e.g. `Europe/Berlin`
+             * @example Europe/Berlin
+             */
+            readonly timeZone: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly startsAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly endsAt: string;
+            readonly allDay: boolean;
+            /** @description The series' rule; null for a single event */
+            readonly recurrence: components["schemas"]["RecurrenceRule"] | null;
+            /** @description The rule as an RFC 5545 `RRULE` line (`UNTIL` in UTC), for calendar apps */
+            readonly rrule: string | null;
+            readonly capacity: number | null;
+            /** @description No RSVP changes after it */
+            readonly rsvpDeadline: string | null;
+            readonly status: components["schemas"]["EventStatus"];
+            readonly cancelReason: string | null;
+            readonly hosts: readonly components["schemas"]["EventHost"][];
+            /**
+             * Format: int32
+             * @description People with a seat (a series counts per occurrence)
+             */
+            readonly goingCount: number;
+            /** Format: int32 */
+            readonly waitlistCount: number;
+            /** Format: int32 */
+            readonly interestedCount: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            readonly viewer: components["schemas"]["EventViewer"];
+            /** @description In the range lists (a group's events with a range, my calendar): its occurrences in the range */
+            readonly occurrences?: readonly components["schemas"]["EventOccurrence"][] | null;
+        };
+        /** @description One occurrence of an event (a single event has one) */
+        readonly EventOccurrence: {
+            readonly eventId: components["schemas"]["EventId"];
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly occurrenceStart: string & unknown;
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly start: string & unknown;
+            /**
+             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
+             * @example 2026-07-14T19:00
+             */
+            readonly end: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly startsAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly endsAt: string;
+            readonly status: components["schemas"]["EventStatus_1"];
+            readonly cancelReason: string | null;
+            readonly location: components["schemas"]["EventLocation"] | null;
+            readonly capacity: number | null;
+            /** @description Differs from the series (moved, moved elsewhere, cancelled) */
+            readonly changed: boolean;
+            /** Format: int32 */
+            readonly goingCount: number;
+            /** Format: int32 */
+            readonly waitlistCount: number;
+            /** Format: int32 */
+            readonly interestedCount: number;
+            readonly viewer: components["schemas"]["OccurrenceViewer"];
+        };
+        /** @description Where you stand with one occurrence */
+        readonly OccurrenceViewer: {
+            /** @description Your answer for this occurrence, if you answered */
+            readonly rsvp: components["schemas"]["RsvpStatus"] | null;
+            /** @description `going`, but waiting for a seat */
+            readonly waitlisted: boolean;
+            /** @description Your place on the waitlist, from 1 */
+            readonly waitlistPosition: number | null;
+        };
+        /**
+         * @description `going` (a seat, or a waitlist place when the event is full), `interested`, `not_going`
+         * @enum {string}
+         */
+        readonly RsvpStatus: "going" | "interested" | "not_going";
+        /** @description A place, with optional coordinates (both or neither) */
+        readonly EventLocation: {
+            /** @description Where, in words (an address, a meeting point); up to 300 characters */
+            readonly name: string & unknown;
+            readonly latitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
+            readonly longitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
+        };
+        /**
+         * @description `cancelled` when the event or this occurrence is
+         * @enum {string}
+         */
+        readonly EventStatus_1: "scheduled" | "cancelled";
+        /** @description Where you stand with the event */
+        readonly EventViewer: {
+            /** @description Your answer, if you answered */
+            readonly rsvp: components["schemas"]["RsvpStatus"] | null;
+            /** @description `going`, but waiting for a seat */
+            readonly waitlisted: boolean;
+            /** @description Your place on the waitlist, from 1 */
+            readonly waitlistPosition: number | null;
+            /** @description Edit, cancel, and (hosts and the group's admins) manage co-hosts */
+            readonly canEdit: boolean;
+        };
+        /** @description Who runs the event */
+        readonly EventHost: {
+            readonly user: components["schemas"]["PublicProfile"];
+            readonly role: components["schemas"]["EventHostRole"];
+        };
+        /**
+         * @description `host` (created it) or `cohost` (added by a host)
+         * @enum {string}
+         */
+        readonly EventHostRole: "host" | "cohost";
+        /**
+         * @description `scheduled`, or `cancelled` (still readable, with its reason; no more RSVPs)
+         * @enum {string}
+         */
+        readonly EventStatus: "scheduled" | "cancelled";
+        /** @description A repeating series in the event's time zone (RFC 5545 RRULE); exactly one of `count` and `until` (the last possible start, wall-clock in the event's zone, at most 2 years after the first) */
+        readonly RecurrenceRule: {
+            readonly frequency: components["schemas"]["RecurrenceFrequency"];
+            readonly interval?: number | null;
+            readonly byWeekday?: readonly components["schemas"]["Weekday"][] | null;
+            readonly byMonthDay?: readonly number[] | null;
+            readonly bySetPos?: number | null;
+            readonly count?: number | null;
+            readonly until?: string | null;
+        };
+        /**
+         * @description A day of the week, as RFC 5545 spells it
+         * @enum {string}
+         */
+        readonly Weekday: "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU";
+        /**
+         * @description How often the series repeats
+         * @enum {string}
+         */
+        readonly RecurrenceFrequency: "daily" | "weekly" | "monthly" | "yearly";
+        /** @description A page of results and the cursor of the next one */
+        readonly GroupSuggestionPage: {
+            readonly items: readonly components["schemas"]["GroupSuggestion"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
+        };
+        /** @description A public group you might join */
+        readonly GroupSuggestion: {
+            readonly group: components["schemas"]["Group"];
+            /** @description Why, strongest first; never empty */
+            readonly reasons: readonly components["schemas"]["Reason"][];
+            /** @description How far from your place, in km; null when either has no coordinates */
+            readonly distanceKm: number | ("Infinity" | "-Infinity" | "NaN") | null;
+        };
+        /** @description An interest group */
+        readonly Group: {
+            readonly id: components["schemas"]["GroupId"];
+            readonly name: string;
+            readonly description: string;
+            readonly category: components["schemas"]["GroupCategory"];
+            readonly tags: readonly string[];
+            readonly visibility: components["schemas"]["GroupVisibility"];
+            readonly joinPolicy: components["schemas"]["JoinPolicy"];
+            readonly memberLimit: number | null;
+            readonly eventCreation: components["schemas"]["EventCreation"];
+            readonly imageUrl: string | null;
+            readonly ownerId: components["schemas"]["UserId"];
+            /** Format: int32 */
+            readonly memberCount: number;
+            /** Format: int32 */
+            readonly postCount: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+            /** @description Null for anonymous requests */
+            readonly viewer: components["schemas"]["GroupViewer"] | null;
+        };
+        /** @description Your membership, when signed in */
+        readonly GroupViewer: {
+            readonly status: components["schemas"]["ViewerStatus"];
+            readonly role: components["schemas"]["MemberRole"] | null;
+            /** @description Which of the group's posts notify you; null unless you are a member */
+            readonly postNotifications: components["schemas"]["PostNotificationLevel"] | null;
+            /** @description Whether you may create events in the group: you are a member, and its `eventCreation` lets your role */
+            readonly canCreateEvents: boolean;
+        };
+        /**
+         * @description `all`: every new post; `mentions` (default): posts and comments that mention you; `none`: nothing from the group's posts (replies to you and reactions still reach you)
+         * @enum {string}
+         */
+        readonly PostNotificationLevel: "all" | "mentions" | "none";
+        /**
+         * @description `pending`: a join request awaits approval; `invited`: an invitation awaits your answer
+         * @enum {string}
+         */
+        readonly ViewerStatus: "none" | "member" | "pending" | "invited" | "banned";
+        /**
+         * @description Who may create the group's events: `members` (default): any member; `admins`: only its owner and admins
+         * @enum {string}
+         */
+        readonly EventCreation: "members" | "admins";
+        /**
+         * @description `open`: join at once; `approval`: an owner or admin approves a request; `invite`: by invitation only
+         * @enum {string}
+         */
+        readonly JoinPolicy: "open" | "approval" | "invite";
+        /**
+         * @description `private`: only members see the group; to everyone else it does not exist
+         * @enum {string}
+         */
+        readonly GroupVisibility: "public" | "private";
+        /**
+         * @description What the group is about
+         * @enum {string}
+         */
+        readonly GroupCategory: "sports" | "hiking" | "books" | "tech" | "music" | "language" | "food" | "games" | "arts" | "volunteering" | "other";
+        /** @description Your interests, picked and inferred, and your place */
+        readonly MyInterests: {
+            /** @description The interests you picked (lower-case) */
+            readonly interests: readonly string[];
+            /** @description The group categories, to pick from */
+            readonly categories: readonly components["schemas"]["GroupCategory"][];
+            /** @description Interests read from the groups you joined, the events you went to and the posts you reacted to, as of the last rebuild; strongest first */
+            readonly inferred: readonly components["schemas"]["InferredInterest"][];
+            /** @description Where you said you are; null when unset (then the places of events you went to count) */
+            readonly place: components["schemas"]["Place"] | null;
+        };
+        /** @description Where you are, roughly: suggestions near it come first */
+        readonly Place: {
+            readonly latitude: number | ("Infinity" | "-Infinity" | "NaN");
+            readonly longitude: number | ("Infinity" | "-Infinity" | "NaN");
+        };
+        /** @description An interest read from what you do */
+        readonly InferredInterest: {
+            readonly interest: string;
+            readonly weight: number | ("Infinity" | "-Infinity" | "NaN");
+        };
+        /** @description Your interests (all of them) and your place */
+        readonly UpdateInterestsPayload: {
+            /** @description Up to 20 interests: group categories (`hiking`) or free tags (`board games`) */
+            readonly interests: readonly (string & (unknown & unknown))[];
+            readonly place?: (components["schemas"]["Place"] | null) | null;
         };
         /** @description No such channel, or not one you may see */
         readonly ChannelNotFound: {
@@ -5629,12 +6166,6 @@ export interface components {
             /** @description The last message you read; without it, the newest. Reading never moves backwards */
             readonly messageId?: components["schemas"]["MessageId"] | null;
         };
-        /** @description No such user */
-        readonly UserNotFound: {
-            /** @enum {string} */
-            readonly _tag: "UserNotFound";
-            readonly message: string;
-        };
         /** @description Who to talk with; the same people always get the same conversation */
         readonly OpenDirectChannelPayload: {
             /** @description The 1 to 7 other people: with you, 2 to 8 in all */
@@ -5675,12 +6206,6 @@ export interface components {
             readonly items: readonly components["schemas"]["Channel"][];
             /** @description Pass as `cursor` to get the next page; null on the last page */
             readonly nextCursor: string | null;
-        };
-        /** @description No such group (or it is private and you are not a member) */
-        readonly GroupNotFound: {
-            /** @enum {string} */
-            readonly _tag: "GroupNotFound";
-            readonly message: string;
         };
         /** @description A channel in a group you belong to; you are its admin */
         readonly CreateChannelPayload: {
@@ -5930,12 +6455,6 @@ export interface components {
              */
             readonly since: string;
         };
-        /** @description You cannot follow, befriend or block yourself */
-        readonly SelfRelation: {
-            /** @enum {string} */
-            readonly _tag: "SelfRelation";
-            readonly message: string;
-        };
         /** @description No pending friend request between you */
         readonly FriendRequestNotFound: {
             /** @enum {string} */
@@ -6004,193 +6523,6 @@ export interface components {
             readonly _tag: "EventVersionNotFound";
             readonly message: string;
         };
-        /** @description No such event, or not one you may see */
-        readonly EventNotFound: {
-            /** @enum {string} */
-            readonly _tag: "EventNotFound";
-            readonly message: string;
-        };
-        /** @description An event of a group */
-        readonly Event: {
-            readonly id: components["schemas"]["EventId"];
-            readonly groupId: components["schemas"]["GroupId"];
-            readonly title: string;
-            readonly description: string;
-            readonly location: components["schemas"]["EventLocation"] | null;
-            readonly onlineUrl: string | null;
-            /**
-             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
-             * @example 2026-07-14T19:00
-             */
-            readonly start: string;
-            /**
-             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
-             * @example 2026-07-14T19:00
-             */
-            readonly end: string;
-            /**
-             * @description An IANA time zone, e.g. `Europe/Berlin`
-             * @example Europe/Berlin
-             */
-            readonly timeZone: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly startsAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly endsAt: string;
-            readonly allDay: boolean;
-            /** @description The series' rule; null for a single event */
-            readonly recurrence: components["schemas"]["RecurrenceRule"] | null;
-            /** @description The rule as an RFC 5545 `RRULE` line (`UNTIL` in UTC), for calendar apps */
-            readonly rrule: string | null;
-            readonly capacity: number | null;
-            /** @description No RSVP changes after it */
-            readonly rsvpDeadline: string | null;
-            readonly status: components["schemas"]["EventStatus"];
-            readonly cancelReason: string | null;
-            readonly hosts: readonly components["schemas"]["EventHost"][];
-            /**
-             * Format: int32
-             * @description People with a seat (a series counts per occurrence)
-             */
-            readonly goingCount: number;
-            /** Format: int32 */
-            readonly waitlistCount: number;
-            /** Format: int32 */
-            readonly interestedCount: number;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly createdAt: string;
-            readonly viewer: components["schemas"]["EventViewer"];
-            /** @description In the range lists (a group's events with a range, my calendar): its occurrences in the range */
-            readonly occurrences?: readonly components["schemas"]["EventOccurrence"][] | null;
-        };
-        /** @description One occurrence of an event (a single event has one) */
-        readonly EventOccurrence: {
-            readonly eventId: components["schemas"]["EventId"];
-            /**
-             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
-             * @example 2026-07-14T19:00
-             */
-            readonly occurrenceStart: string & unknown;
-            /**
-             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
-             * @example 2026-07-14T19:00
-             */
-            readonly start: string & unknown;
-            /**
-             * @description A wall-clock time in the event's time zone, `YYYY-MM-DDTHH:mm`
-             * @example 2026-07-14T19:00
-             */
-            readonly end: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly startsAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly endsAt: string;
-            readonly status: components["schemas"]["EventStatus_1"];
-            readonly cancelReason: string | null;
-            readonly location: components["schemas"]["EventLocation"] | null;
-            readonly capacity: number | null;
-            /** @description Differs from the series (moved, moved elsewhere, cancelled) */
-            readonly changed: boolean;
-            /** Format: int32 */
-            readonly goingCount: number;
-            /** Format: int32 */
-            readonly waitlistCount: number;
-            /** Format: int32 */
-            readonly interestedCount: number;
-            readonly viewer: components["schemas"]["OccurrenceViewer"];
-        };
-        /** @description Where you stand with one occurrence */
-        readonly OccurrenceViewer: {
-            /** @description Your answer for this occurrence, if you answered */
-            readonly rsvp: components["schemas"]["RsvpStatus"] | null;
-            /** @description `going`, but waiting for a seat */
-            readonly waitlisted: boolean;
-            /** @description Your place on the waitlist, from 1 */
-            readonly waitlistPosition: number | null;
-        };
-        /**
-         * @description `going` (a seat, or a waitlist place when the event is full), `interested`, `not_going`
-         * @enum {string}
-         */
-        readonly RsvpStatus: "going" | "interested" | "not_going";
-        /** @description A place, with optional coordinates (both or neither) */
-        readonly EventLocation: {
-            /** @description Where, in words (an address, a meeting point); up to 300 characters */
-            readonly name: string & unknown;
-            readonly latitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
-            readonly longitude?: number | ("Infinity" | "-Infinity" | "NaN") | null;
-        };
-        /**
-         * @description `cancelled` when the event or this occurrence is
-         * @enum {string}
-         */
-        readonly EventStatus_1: "scheduled" | "cancelled";
-        /** @description Where you stand with the event */
-        readonly EventViewer: {
-            /** @description Your answer, if you answered */
-            readonly rsvp: components["schemas"]["RsvpStatus"] | null;
-            /** @description `going`, but waiting for a seat */
-            readonly waitlisted: boolean;
-            /** @description Your place on the waitlist, from 1 */
-            readonly waitlistPosition: number | null;
-            /** @description Edit, cancel, and (hosts and the group's admins) manage co-hosts */
-            readonly canEdit: boolean;
-        };
-        /** @description Who runs the event */
-        readonly EventHost: {
-            readonly user: components["schemas"]["PublicProfile"];
-            readonly role: components["schemas"]["EventHostRole"];
-        };
-        /**
-         * @description `host` (created it) or `cohost` (added by a host)
-         * @enum {string}
-         */
-        readonly EventHostRole: "host" | "cohost";
-        /**
-         * @description `scheduled`, or `cancelled` (still readable, with its reason; no more RSVPs)
-         * @enum {string}
-         */
-        readonly EventStatus: "scheduled" | "cancelled";
-        /** @description A repeating series in the event's time zone (RFC 5545 RRULE); exactly one of `count` and `until` (the last possible start, wall-clock in the event's zone, at most 2 years after the first) */
-        readonly RecurrenceRule: {
-            readonly frequency: components["schemas"]["RecurrenceFrequency"];
-            readonly interval?: number | null;
-            readonly byWeekday?: readonly components["schemas"]["Weekday"][] | null;
-            readonly byMonthDay?: readonly number[] | null;
-            readonly bySetPos?: number | null;
-            readonly count?: number | null;
-            readonly until?: string | null;
-        };
-        /**
-         * @description A day of the week, as RFC 5545 spells it
-         * @enum {string}
-         */
-        readonly Weekday: "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU";
-        /**
-         * @description How often the series repeats
-         * @enum {string}
-         */
-        readonly RecurrenceFrequency: "daily" | "weekly" | "monthly" | "yearly";
         /**
          * Format: uuid
          * @description A version's id (UUIDv7)
@@ -7003,77 +7335,6 @@ export interface components {
             readonly _tag: "NotAMember";
             readonly message: string;
         };
-        /** @description An interest group */
-        readonly Group: {
-            readonly id: components["schemas"]["GroupId"];
-            readonly name: string;
-            readonly description: string;
-            readonly category: components["schemas"]["GroupCategory"];
-            readonly tags: readonly string[];
-            readonly visibility: components["schemas"]["GroupVisibility"];
-            readonly joinPolicy: components["schemas"]["JoinPolicy"];
-            readonly memberLimit: number | null;
-            readonly eventCreation: components["schemas"]["EventCreation"];
-            readonly imageUrl: string | null;
-            readonly ownerId: components["schemas"]["UserId"];
-            /** Format: int32 */
-            readonly memberCount: number;
-            /** Format: int32 */
-            readonly postCount: number;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly updatedAt: string;
-            /** @description Null for anonymous requests */
-            readonly viewer: components["schemas"]["GroupViewer"] | null;
-        };
-        /** @description Your membership, when signed in */
-        readonly GroupViewer: {
-            readonly status: components["schemas"]["ViewerStatus"];
-            readonly role: components["schemas"]["MemberRole"] | null;
-            /** @description Which of the group's posts notify you; null unless you are a member */
-            readonly postNotifications: components["schemas"]["PostNotificationLevel"] | null;
-            /** @description Whether you may create events in the group: you are a member, and its `eventCreation` lets your role */
-            readonly canCreateEvents: boolean;
-        };
-        /**
-         * @description `all`: every new post; `mentions` (default): posts and comments that mention you; `none`: nothing from the group's posts (replies to you and reactions still reach you)
-         * @enum {string}
-         */
-        readonly PostNotificationLevel: "all" | "mentions" | "none";
-        /**
-         * @description `pending`: a join request awaits approval; `invited`: an invitation awaits your answer
-         * @enum {string}
-         */
-        readonly ViewerStatus: "none" | "member" | "pending" | "invited" | "banned";
-        /**
-         * @description Who may create the group's events: `members` (default): any member; `admins`: only its owner and admins
-         * @enum {string}
-         */
-        readonly EventCreation: "members" | "admins";
-        /**
-         * @description `open`: join at once; `approval`: an owner or admin approves a request; `invite`: by invitation only
-         * @enum {string}
-         */
-        readonly JoinPolicy: "open" | "approval" | "invite";
-        /**
-         * @description `private`: only members see the group; to everyone else it does not exist
-         * @enum {string}
-         */
-        readonly GroupVisibility: "public" | "private";
-        /**
-         * @description What the group is about
-         * @enum {string}
-         */
-        readonly GroupCategory: "sports" | "hiking" | "books" | "tech" | "music" | "language" | "food" | "games" | "arts" | "volunteering" | "other";
         /** @description A page of results and the cursor of the next one */
         readonly GroupBanPage: {
             readonly items: readonly components["schemas"]["GroupBan"][];
@@ -25965,6 +26226,727 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "interests.getInterests": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Your interests, picked and inferred, and your place */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MyInterests"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "interests.updateInterests": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["UpdateInterestsPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description Your interests, picked and inferred, and your place */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MyInterests"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "suggestions.groups": {
+        readonly parameters: {
+            readonly query?: {
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GroupSuggestionPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "suggestions.events": {
+        readonly parameters: {
+            readonly query?: {
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventSuggestionPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "suggestions.people": {
+        readonly parameters: {
+            readonly query?: {
+                readonly limit?: number;
+                readonly cursor?: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description A page of results and the cursor of the next one */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PersonSuggestionPage"];
+                };
+            };
+            /** @description The cursor is malformed | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "suggestions.dismissGroup": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["GroupId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such group (or it is private and you are not a member) */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GroupNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "suggestions.dismissEvent": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["EventId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such event, or not one you may see */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EventNotFound"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "suggestions.dismissPerson": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: components["schemas"]["UserId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description You cannot follow, befriend or block yourself | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SelfRelation"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No such user */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
             /** @description Too many requests */

@@ -56,6 +56,7 @@ import {
 import { EventVersionsRepo } from "./EventVersionsRepo.ts"
 import { toInstant } from "./LocalTime.ts"
 import * as Recurrence from "./Recurrence.ts"
+import { RsvpChanges } from "./RsvpChanges.ts"
 
 type SignedIn = CurrentUser["Service"]
 type Viewer = CurrentViewer["Service"]
@@ -350,6 +351,11 @@ export class Events extends Context.Service<
     >
     /** Those among `ids` that are events the viewer may see (for notifications about events). */
     readonly visible: (viewer: NonNullable<Actor>, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
+    /** The events among `ids` the viewer may see, as they see them, by id (for suggestions). */
+    readonly getMany: (
+      viewer: NonNullable<Actor>,
+      ids: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlyMap<string, Event>>
   }
 >()("@moim/server/Events/Events") {
   static readonly layer = Layer.effect(
@@ -365,6 +371,7 @@ export class Events extends Context.Service<
       const versions = yield* EventVersionsRepo
       const recordChanged = yield* EventEvents.changed
       const stream = yield* EventStream.make
+      const rsvpChanges = yield* RsvpChanges
 
       /**
        * Tells the people going when a change moves the event (or an occurrence) in time or place, or
@@ -695,6 +702,7 @@ export class Events extends Context.Service<
             arrived: status === "going"
           })
         }
+        if (before?.status !== status) yield* rsvpChanges.answered(row.id, userId)
         if (before?.status === "going" && !before.waitlisted) yield* fillOccurrence(row, key, capacity)
         const [now] = yield* repo.tally([row.id], [key])
         const counts = {
@@ -1366,6 +1374,19 @@ export class Events extends Context.Service<
           const rows = yield* repo.findMany(ids)
           const groups = yield* access.viewMany([...new Set(rows.map((row) => row.groupId))], viewer)
           return new Set(rows.filter((row) => groups.has(row.groupId)).map((row) => row.id))
+        }),
+
+        getMany: Effect.fn("Events.getMany")(function* (viewer, ids) {
+          if (ids.length === 0) return new Map<string, Event>()
+          const rows = yield* repo.findMany(ids)
+          const groups = yield* access.viewMany([...new Set(rows.map((row) => row.groupId))], viewer)
+          const standings = new Map([...groups].map(([groupId, entry]) => [groupId, entry.standing] as const))
+          const shown = yield* show(
+            viewer,
+            rows.filter((row) => groups.has(row.groupId)),
+            standings
+          )
+          return new Map(shown.map((event) => [event.id, event]))
         })
       })
     })

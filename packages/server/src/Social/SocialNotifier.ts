@@ -14,6 +14,7 @@ import { SecureRandom } from "effect/crypto"
 import { Notifications } from "../Notifications/Notifications.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
 import { Contacts } from "./Contacts.ts"
+import { GraphChanges } from "./GraphChanges.ts"
 import { GraphRepo } from "./GraphRepo.ts"
 
 /**
@@ -23,10 +24,14 @@ import { GraphRepo } from "./GraphRepo.ts"
 export const SocialEvents = {
   make: Effect.gen(function* () {
     const jobs = yield* JobQueue
+    const graph = yield* GraphChanges
     return (kind: SocialEventKind, actorId: UserId, recipientId: UserId) =>
-      jobs
-        .enqueue(NotifySocialEvent, { eventId: SecureRandom.uuidV7Unsafe(), kind, actorId, recipientId })
-        .pipe(Effect.asVoid)
+      Effect.gen(function* () {
+        yield* jobs.enqueue(NotifySocialEvent, { eventId: SecureRandom.uuidV7Unsafe(), kind, actorId, recipientId })
+        // Who follows, asks or becomes a friend has a new place in the graph (both, for a friendship).
+        if (kind !== "social.followApproved") yield* graph.connected(actorId)
+        if (kind === "social.friendAccepted") yield* graph.connected(recipientId)
+      })
   })
 }
 

@@ -3,7 +3,7 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Rows } from "./Rows.ts"
 
-const decodeAdded = Rows.first(Schema.Struct({ id: Schema.String }))
+const decodeAdded = Rows.first(Schema.Struct({ id: Schema.NullOr(Schema.String) }))
 const decodeCount = Rows.first(Schema.Struct({ added: Schema.Int }))
 
 export interface EnqueueOptions {
@@ -54,21 +54,38 @@ export class JobQueue extends Context.Service<
       ) {
         const encoded = yield* Schema.encodeEffect(Schema.toCodecJson(job.payload))(payload).pipe(Effect.orDie)
         const runAt = options?.runAt === undefined ? null : DateTime.formatIso(options.runAt)
-        const added = yield* sql`
+        const key = options?.jobKey ?? job.key?.(payload) ?? null
+        const add = sql`
           SELECT id::text FROM graphile_worker.add_job(
             ${job.name},
             ${JSON.stringify(encoded)}::json,
             queue_name => ${options?.queueName ?? null},
             run_at => ${runAt}::timestamptz,
             max_attempts => ${job.maxAttempts},
-            job_key => ${options?.jobKey ?? job.key?.(payload) ?? null},
+            job_key => ${key},
             priority => ${options?.priority ?? null}
           )
-        `.pipe(Effect.orDie, Effect.flatMap(decodeAdded))
+        `.pipe(
+          Effect.orDie,
+          Effect.flatMap(decodeAdded),
+          Effect.map((row) => Option.flatMap(row, (added) => Option.fromNullishOr(added.id)))
+        )
+        // With a key, \`add_job\` answers no job when a worker took the keyed job between its clearing
+        // the key of a running job and its insert. The job with the key is then the one to report;
+        // if it finished meanwhile, adding again inserts a fresh one.
+        const existing = (jobKey: string) =>
+          sql`SELECT id::text FROM graphile_worker._private_jobs WHERE key = ${jobKey}`.pipe(
+            Effect.orDie,
+            Effect.flatMap(decodeAdded),
+            Effect.map((row) => Option.flatMap(row, (found) => Option.fromNullishOr(found.id)))
+          )
+        let added = yield* add
+        if (Option.isNone(added) && key !== null) added = yield* existing(key)
+        if (Option.isNone(added)) added = yield* add
         if (Option.isNone(added))
-          return yield* Effect.die(new Error(`graphile_worker.add_job returned no row for ${job.name}`))
-        yield* Effect.annotateCurrentSpan({ job: job.name, jobId: added.value.id })
-        return added.value.id
+          return yield* Effect.die(new Error(`graphile_worker.add_job returned no job for ${job.name}`))
+        yield* Effect.annotateCurrentSpan({ job: job.name, jobId: added.value })
+        return added.value
       })
       const enqueueMany = Effect.fn("JobQueue.enqueueMany")(function* <P extends Schema.Top>(
         job: Job<string, P>,

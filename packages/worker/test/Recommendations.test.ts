@@ -1,0 +1,212 @@
+import { assert, layer } from "@effect/vitest"
+import { Rebuild } from "@moim/server/Recommendations/Rebuild"
+import { Effect, Layer, Option } from "effect"
+import { befriend, createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
+import { eventually } from "../../server/test/support/Eventually.ts"
+import { call, type JsonResponse } from "../../server/test/support/Http.ts"
+import { withRpcClient } from "../../server/test/support/RpcTestClient.ts"
+import * as TestServer from "../../server/test/support/TestServer.ts"
+import { WorkerLive } from "../src/Worker.ts"
+
+const env = TestServer.testEnv({ RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000" })
+
+/** The server and a worker in one process, on one database: what `npm start` runs. */
+const ServerAndWorker = WorkerLive.pipe(Layer.provideMerge(TestServer.layer(env)))
+
+const ok = (response: JsonResponse, status = 200) => {
+  assert.strictEqual(response.status, status, response.text)
+  return response
+}
+
+interface Suggestion {
+  readonly group?: { readonly id: string }
+  readonly event?: { readonly id: string }
+  readonly user?: { readonly id: string }
+  readonly reasons: ReadonlyArray<{ readonly kind: string; readonly text: string; readonly [key: string]: unknown }>
+}
+
+const suggestions = (user: TestUser, kind: "groups" | "events" | "people") =>
+  Effect.map(
+    call("GET", `/api/v1/me/suggestions/${kind}?limit=100`, { token: user.token }),
+    (response) => ok(response).body.items as ReadonlyArray<Suggestion>
+  )
+
+const idOf = (item: Suggestion) => item.group?.id ?? item.event?.id ?? item.user?.id ?? ""
+const ids = (items: ReadonlyArray<Suggestion>) => items.map(idOf)
+const find = (items: ReadonlyArray<Suggestion>, id: string) => items.find((item) => idOf(item) === id)
+
+const join = (user: TestUser, groupId: string) =>
+  Effect.map(call("POST", `/api/v1/groups/${groupId}/join`, { token: user.token, body: {} }), (response) =>
+    ok(response)
+  )
+
+const nextYear = new Date().getUTCFullYear() + 1
+
+const createEvent = (host: TestUser, groupId: string, title: string) =>
+  Effect.map(
+    call("POST", `/api/v1/groups/${groupId}/events`, {
+      token: host.token,
+      body: { title, start: `${nextYear}-07-11T10:00`, end: `${nextYear}-07-11T13:00`, timeZone: "Europe/Berlin" }
+    }),
+    (response) => String(ok(response, 201).body.id)
+  )
+
+const rebuildAll = Effect.gen(function* () {
+  const rebuild = yield* Rebuild
+  return yield* rebuild.all
+})
+
+layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("Recommendations", (it) => {
+  it.effect("suggests with reasons, never what must not be, keeps dismissals, and follows a join", () =>
+    Effect.gen(function* () {
+      const hiker = yield* signUp("Hiker")
+      const owner = yield* signUp("Owner")
+      const friendA = yield* signUp("Friend A")
+      const friendB = yield* signUp("Friend B")
+      const friendOfFriend = yield* signUp("Fof")
+      const blocker = yield* signUp("Blocker")
+      const blockedOne = yield* signUp("Blocked")
+      const stranger = yield* signUp("Stranger")
+      const alpinist1 = yield* signUp("Alpinist One")
+      const alpinist2 = yield* signUp("Alpinist Two")
+
+      // Interests: picked with any case, stored lower-case, duplicates dropped.
+      const picked = ok(
+        yield* call("PUT", "/api/v1/me/interests", {
+          token: hiker.token,
+          body: { interests: ["Hiking", "hiking", "Board games"] }
+        })
+      ).body
+      assert.deepStrictEqual(picked.interests, ["hiking", "board games"])
+      assert.include(picked.categories as ReadonlyArray<string>, "hiking")
+      assert.isNull(picked.place)
+      ok(
+        yield* call("PUT", "/api/v1/me/interests", {
+          token: hiker.token,
+          body: { interests: ["x".repeat(41)] }
+        }),
+        400
+      )
+
+      const trails = yield* createGroup(owner, { name: "Trail Walkers", category: "hiking", visibility: "public" })
+      const secret = yield* createGroup(owner, { name: "Secret Summits", category: "hiking", visibility: "private" })
+      const books = yield* createGroup(owner, { name: "Book Circle", category: "books", visibility: "public" })
+      const left = yield* createGroup(owner, { name: "Left Behind", category: "hiking", visibility: "public" })
+      const banned = yield* createGroup(owner, { name: "Banned Hikes", category: "hiking", visibility: "public" })
+      const club = yield* createGroup(owner, { name: "Hikers Club", category: "hiking", visibility: "public" })
+      // Two groups of other people, sharing their members.
+      const alpine = yield* createGroup(alpinist1, { name: "Alpine Club", category: "other", visibility: "public" })
+      const ridge = yield* createGroup(alpinist1, { name: "Ridge Runners", category: "other", visibility: "public" })
+
+      yield* befriend(hiker, friendA)
+      yield* befriend(hiker, friendB)
+      yield* befriend(friendA, friendOfFriend)
+      yield* befriend(friendA, blocker)
+      yield* befriend(friendA, blockedOne)
+      ok(yield* call("PUT", `/api/v1/users/${hiker.userId}/block`, { token: blocker.token }), 204)
+      ok(yield* call("PUT", `/api/v1/users/${blockedOne.userId}/block`, { token: hiker.token }), 204)
+      yield* join(friendA, books)
+      yield* join(friendB, books)
+      yield* join(hiker, left)
+      ok(yield* call("POST", `/api/v1/groups/${left}/leave`, { token: hiker.token }), 204)
+      yield* join(hiker, banned)
+      ok(
+        yield* call("POST", `/api/v1/groups/${banned}/bans`, { token: owner.token, body: { userId: hiker.userId } }),
+        201
+      )
+      yield* join(hiker, club)
+      yield* join(alpinist2, alpine)
+      yield* join(alpinist2, ridge)
+      const declined = yield* createEvent(owner, club, "Declined walk")
+      const open = yield* createEvent(owner, club, "Open walk")
+      yield* createEvent(owner, secret, "Secret walk")
+      ok(yield* call("PUT", `/api/v1/events/${declined}/rsvp`, { token: hiker.token, body: { status: "not_going" } }))
+
+      const report = yield* rebuildAll
+      assert.isAtLeast(report.users, 10)
+
+      // Groups: the hiking group for the interest, the friends' group for the friends.
+      const groups = yield* suggestions(hiker, "groups")
+      assert.deepStrictEqual(find(groups, trails)?.reasons[0], {
+        kind: "interest",
+        interest: "hiking",
+        text: "Matches your interest: hiking"
+      })
+      assert.deepStrictEqual(
+        find(groups, books)?.reasons.find((reason) => reason.kind === "friends"),
+        { kind: "friends", count: 2, text: "2 of your friends are members" }
+      )
+      const excluded = { secret, left, banned, club, alpine, ridge }
+      for (const [name, never] of Object.entries(excluded)) assert.notInclude(ids(groups), never, name)
+
+      // Events: the open one of a group you are in, not the one declined, nothing private.
+      const events = yield* suggestions(hiker, "events")
+      assert.deepStrictEqual(
+        find(events, open)?.reasons.map((reason) => reason.kind),
+        ["your_group"]
+      )
+      assert.notInclude(ids(events), declined)
+      assert.deepStrictEqual(
+        events.filter((item) => item.event?.id !== open).map(idOf),
+        [],
+        "only the open walk is upcoming in a public group the hiker may go to"
+      )
+
+      // People: a friend's friend with the friends reason; never friends, blocks either way, or yourself.
+      const people = yield* suggestions(hiker, "people")
+      assert.deepStrictEqual(find(people, friendOfFriend.userId)?.reasons, [
+        { kind: "friends", count: 1, text: "1 mutual friend" }
+      ])
+      for (const never of [hiker, friendA, friendB, blocker, blockedOne]) assert.notInclude(ids(people), never.userId)
+
+      // Inferred interests come from what the hiker does.
+      const mine = ok(yield* call("GET", "/api/v1/me/interests", { token: hiker.token })).body
+      assert.include(
+        (mine.inferred as ReadonlyArray<{ interest: string }>).map((entry) => entry.interest),
+        "hiking"
+      )
+
+      // The same list over RPC; one user never reads another's.
+      const overRpc = yield* withRpcClient("http", Effect.succeed(Option.some(hiker.token)), (client) =>
+        client.ListSuggestedGroups({ limit: 100 })
+      ).pipe(Effect.orDie)
+      assert.deepStrictEqual(
+        overRpc.items.map((item) => item.group.id),
+        ids(groups)
+      )
+      const strangers = yield* suggestions(stranger, "groups")
+      assert.isUndefined(find(strangers, books)?.reasons.find((reason) => reason.kind === "friends"))
+      ok(yield* call("GET", "/api/v1/me/suggestions/groups"), 401)
+      const anonymous = yield* withRpcClient("http", Effect.succeed(Option.none()), (client) =>
+        client.ListSuggestedGroups({})
+      ).pipe(Effect.flip)
+      assert.strictEqual(anonymous._tag, "Unauthorized")
+
+      // Dismissed: gone at once, and after the next rebuild.
+      ok(yield* call("DELETE", `/api/v1/me/suggestions/groups/${trails}`, { token: hiker.token }), 204)
+      ok(yield* call("DELETE", `/api/v1/me/suggestions/groups/${trails}`, { token: hiker.token }), 204)
+      ok(yield* call("DELETE", `/api/v1/me/suggestions/groups/${secret}`, { token: hiker.token }), 404)
+      ok(yield* call("DELETE", `/api/v1/me/suggestions/people/${hiker.userId}`, { token: hiker.token }), 400)
+      ok(yield* call("DELETE", `/api/v1/me/suggestions/people/${blocker.userId}`, { token: hiker.token }), 404)
+      assert.notInclude(ids(yield* suggestions(hiker, "groups")), trails)
+      yield* rebuildAll
+      const rebuilt = yield* suggestions(hiker, "groups")
+      assert.notInclude(ids(rebuilt), trails)
+      assert.include(ids(rebuilt), books)
+
+      // A join: the worker's refresh suggests what the group's members also joined.
+      assert.notInclude(ids(rebuilt), ridge)
+      yield* join(hiker, alpine)
+      const refreshed = yield* eventually(
+        Effect.flatMap(suggestions(hiker, "groups"), (items) =>
+          find(items, ridge) === undefined ? Effect.fail("not yet") : Effect.succeed(items)
+        ),
+        { interval: "50 millis", timeout: "20 seconds" }
+      ).pipe(Effect.orDie)
+      assert.deepStrictEqual(find(refreshed, ridge)?.reasons, [
+        { kind: "co_membership", count: 1, text: "Members of your groups also joined" }
+      ])
+      assert.notInclude(ids(refreshed), alpine)
+    })
+  )
+})
