@@ -4,7 +4,7 @@ import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
 import { UserSubjects } from "./Accounts/UserSubjects.ts"
 import { ActivityRecorderLive } from "./Analytics/ActivityRecorder.ts"
-import { AnalyticsLive } from "./Analytics/AnalyticsLive.ts"
+import { AnalyticsAccountErasure, AnalyticsLive } from "./Analytics/AnalyticsLive.ts"
 import { AnalyticsFeature } from "./Analytics/Feature.ts"
 import { ChatLive, ChatMembershipChangesLive } from "./Chat/ChatLive.ts"
 import { ChatNotifier } from "./Chat/ChatNotifier.ts"
@@ -40,7 +40,11 @@ import { RealtimeLive } from "./Realtime/RealtimeLive.ts"
 import { StreamOutbox } from "./Realtime/StreamOutbox.ts"
 import { TopicAccess } from "./Realtime/TopicAccess.ts"
 import { RecommendationsFeature } from "./Recommendations/Feature.ts"
-import { RecommendationSignalsLive, RecommendationsLive } from "./Recommendations/RecommendationsLive.ts"
+import {
+  RecommendationErasureLive,
+  RecommendationSignalsLive,
+  RecommendationsLive
+} from "./Recommendations/RecommendationsLive.ts"
 import { ReportsFeature } from "./Reports/Feature.ts"
 import { ReportSubjects } from "./Reports/ReportSubjects.ts"
 import { ReportNotifierLive, ReportsLive } from "./Reports/ReportsLive.ts"
@@ -148,8 +152,11 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(MediaLive),
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
-  // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social).
-  Layer.provide(ContactsPhoneOwnership),
+  // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social); an
+  // erased account is forgotten by recommendations and analytics too (`AccountErasure`).
+  Layer.provide(
+    Layer.mergeAll(ContactsPhoneOwnership, RecommendationErasureLive.pipe(Layer.provide(AnalyticsAccountErasure)))
+  ),
   Layer.provide(GroupsEmailOwnership),
   // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by
   // chat); then joins and departures, follows, friendships and RSVPs refresh the person's suggestions

@@ -16,6 +16,7 @@ import { Context, Effect, Layer, Option, Schema } from "effect"
 import { Cursors, PositionField } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { Transaction } from "../platform/Transaction.ts"
+import { AccountErasure } from "./AccountErasure.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
 import { PhoneCodesRepo } from "./PhoneCodesRepo.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
@@ -95,6 +96,7 @@ export class Profiles extends Context.Service<
       const emailTokens = yield* EmailTokensRepo
       const phones = yield* PhoneNumbersRepo
       const phoneCodes = yield* PhoneCodesRepo
+      const erasure = yield* AccountErasure
       const images = yield* ImageUploads
       const views = yield* UserViews
       const cursors = yield* Cursors
@@ -144,6 +146,7 @@ export class Profiles extends Context.Service<
               yield* phones.remove(actor.userId)
               yield* phoneCodes.removeForUser(actor.userId)
               yield* sessions.revokeAll(actor.userId, { except: null, reason: "account_deleted" })
+              yield* erasure.erased(actor.userId)
             })
           )
           if (user.avatarKey !== null) yield* images.remove(user.avatarKey)

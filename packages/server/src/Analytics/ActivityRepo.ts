@@ -1,3 +1,4 @@
+import type { UserId } from "@moim/domain/Accounts/User"
 import { ActivityKind, type DeviceClass } from "@moim/domain/Analytics/Analytics"
 import { GroupId } from "@moim/domain/Groups/Group"
 import { Context, Effect, Layer, Schema } from "effect"
@@ -51,6 +52,8 @@ export class ActivityRepo extends Context.Service<
   {
     /** Writes a batch in one statement. */
     readonly insertMany: (rows: ReadonlyArray<ActivityRow>) => Effect.Effect<void>
+    /** Deletes every event of the user, in every partition. */
+    readonly forgetUser: (userId: UserId) => Effect.Effect<void>
     /** Distinct signed-in users with an event in each `unit` of the span, cut to the span; empty periods too. */
     readonly activeUsers: (span: Span, unit: Unit) => Effect.Effect<ReadonlyArray<typeof PeriodRow.Type>>
     /** Distinct users who signed up on each day of the span. */
@@ -94,6 +97,10 @@ export class ActivityRepo extends Context.Service<
       const sql = yield* SqlClient.SqlClient
 
       return ActivityRepo.of({
+        forgetUser: Effect.fn("ActivityRepo.forgetUser")(function* (userId) {
+          yield* sql`DELETE FROM activity_events WHERE user_id = ${userId}`
+        }, Effect.orDie),
+
         insertMany: Effect.fn("ActivityRepo.insertMany")(function* (rows) {
           if (rows.length === 0) return
           // One parameter, whatever the batch's size (and a column may be null in every row).

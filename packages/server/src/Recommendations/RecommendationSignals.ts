@@ -1,6 +1,7 @@
 import type { UserId } from "@moim/domain/Accounts/User"
 import { RefreshRecommendations } from "@moim/domain/Recommendations/RecommendationJobs"
 import { Effect, Layer } from "effect"
+import { AccountErasure } from "../Accounts/AccountErasure.ts"
 import { RsvpChanges } from "../Events/RsvpChanges.ts"
 import { MembershipChanges } from "../Groups/MembershipChanges.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
@@ -46,4 +47,14 @@ export const RecommendationGraphChanges = Layer.effect(
 export const RecommendationRsvpChanges = Layer.effect(
   RsvpChanges,
   Effect.map(refresh, (queue) => ({ answered: (_eventId, userId) => queue(userId) }))
+)
+
+/** Recommendations' answer to accounts' `AccountErasure`, after whoever answered it before (analytics). */
+export const RecommendationAccountErasure = Layer.effect(
+  AccountErasure,
+  Effect.gen(function* () {
+    const before = yield* AccountErasure
+    const repo = yield* SuggestionsRepo
+    return { erased: (userId) => Effect.andThen(before.erased(userId), repo.forget(userId)) }
+  })
 )

@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { Rebuild } from "./Rebuild.ts"
 import { RebuildRepo } from "./RebuildRepo.ts"
 import {
+  RecommendationAccountErasure,
   RecommendationGraphChanges,
   RecommendationMembershipChanges,
   RecommendationRsvpChanges
@@ -28,3 +29,6 @@ export const RecommendationSignalsLive = Layer.mergeAll(
   RecommendationGraphChanges,
   RecommendationRsvpChanges
 ).pipe(Layer.provide(SuggestionsRepo.layer))
+
+/** Recommendations' answer to accounts' `AccountErasure`: the person's place, interests, dismissals and suggestions go. */
+export const RecommendationErasureLive = RecommendationAccountErasure.pipe(Layer.provide(SuggestionsRepo.layer))

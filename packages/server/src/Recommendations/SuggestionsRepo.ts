@@ -82,6 +82,8 @@ export class SuggestionsRepo extends Context.Service<
     readonly place: (
       userId: UserId
     ) => Effect.Effect<Option.Option<{ readonly latitude: number; readonly longitude: number }>>
+    /** Forgets everything kept of the user: place, inferred interests, dismissals, suggestions. */
+    readonly forget: (userId: UserId) => Effect.Effect<void>
     readonly setPlace: (
       userId: UserId,
       place: { readonly latitude: number; readonly longitude: number } | null
@@ -149,6 +151,13 @@ export class SuggestionsRepo extends Context.Service<
           return yield* sql`SELECT latitude, longitude FROM recommendation_places WHERE user_id = ${userId}`.pipe(
             Effect.flatMap(decodePlace)
           )
+        }, Effect.orDie),
+
+        forget: Effect.fn("SuggestionsRepo.forget")(function* (userId) {
+          yield* sql`DELETE FROM recommendation_places WHERE user_id = ${userId}`
+          yield* sql`DELETE FROM recommendation_interests WHERE user_id = ${userId}`
+          yield* sql`DELETE FROM recommendation_dismissals WHERE user_id = ${userId}`
+          yield* sql`DELETE FROM recommendations WHERE user_id = ${userId}`
         }, Effect.orDie),
 
         setPlace: Effect.fn("SuggestionsRepo.setPlace")(function* (userId, place) {
