@@ -1,4 +1,5 @@
 /** @module-tag process */
+/** @module-tag postgres-only */
 import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -7,6 +8,7 @@ import { fileURLToPath } from "node:url"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import { compileCache } from "../../worker/test/support/EntryProcess.ts"
 import { DatabaseUrl } from "../src/platform/DatabaseUrl.ts"
 import * as TestDatabase from "./support/TestDatabase.ts"
 
@@ -17,7 +19,7 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string>, stdin?: s
     () =>
       new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn(process.execPath, [cli, ...args], {
-          env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "Warn", ...env },
+          env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "Warn", ...compileCache(), ...env },
           stdio: ["pipe", "pipe", "pipe"]
         })
         let output = ""

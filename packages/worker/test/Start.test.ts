@@ -1,4 +1,5 @@
 /** @module-tag process */
+/** @module-tag embedded-only */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

@@ -7,11 +7,18 @@ export interface EntryProcess {
   readonly exited: Promise<number | null>
 }
 
-/** Runs an entry point as its own Node process, with only `env` (and PATH), as an operator would. */
+/** Node's compile cache of the test run (see `vitest.config.ts`): a setting of Node's, not of Moim's. */
+export const compileCache = (): Record<string, string> =>
+  process.env.NODE_COMPILE_CACHE === undefined ? {} : { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE }
+
+/**
+ * Runs an entry point as its own Node process, with only `env` (and PATH, and Node's compile cache),
+ * as an operator would.
+ */
 export const startEntry = (entry: string, env: Record<string, string>, cwd?: string): EntryProcess => {
   const child = spawn(process.execPath, [entry], {
     ...(cwd === undefined ? {} : { cwd }),
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...compileCache(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
