@@ -71,6 +71,8 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "job_crons",
     "graphile_worker.jobs",
     "graphile_worker._private_jobs",
+    "graphile_worker._private_tasks",
+    "graphile_worker._private_job_queues",
     "graphile_worker._private_known_crontabs",
     "graphile_worker.add_job",
     "graphile_worker.reschedule_jobs",

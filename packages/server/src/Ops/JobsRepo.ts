@@ -124,12 +124,18 @@ export class JobsRepo extends Context.Service<
 
         retry: Effect.fn("JobsRepo.retry")(function* (ids) {
           if (ids.length === 0) return []
-          const changed = yield* sql<{ id: string }>`
-            SELECT id::text FROM graphile_worker.reschedule_jobs(${ids}::bigint[], run_at := now(), attempts := 0)`
-          if (changed.length === 0) return []
+          // The jobs as rescheduled, from the same statement: read again afterwards, a worker may
+          // already have taken one (or finished it) in between.
           return yield* sql`
-            SELECT ${columns} FROM graphile_worker.jobs WHERE id = ANY(${changed.map((row) => row.id)}::bigint[])
-            ORDER BY id`.pipe(Effect.flatMap(decodeJobs))
+            WITH changed AS (
+              SELECT * FROM graphile_worker.reschedule_jobs(${ids}::bigint[], run_at := now(), attempts := 0)
+            )
+            SELECT c.id::text, t.identifier AS task_identifier, q.queue_name, c.key, c.attempts, c.max_attempts,
+              c.run_at, c.created_at, c.last_error, c.locked_by, c.locked_at
+            FROM changed c
+            JOIN graphile_worker._private_tasks t ON t.id = c.task_id
+            LEFT JOIN graphile_worker._private_job_queues q ON q.id = c.job_queue_id
+            ORDER BY c.id`.pipe(Effect.flatMap(decodeJobs))
         }, Effect.orDie),
 
         failedIds: Effect.fn("JobsRepo.failedIds")(function* (task, limit) {
