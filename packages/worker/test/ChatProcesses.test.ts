@@ -13,7 +13,8 @@ import { freePort } from "../../server/test/support/FreePort.ts"
 import { openSseAt, type SseConnection } from "../../server/test/support/SseClient.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
 import { testRedisUrl } from "../../server/test/support/TestRedis.ts"
-import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.ts"
+import { startEntry } from "./support/EntryProcess.ts"
+import { ready, request, signUpAt } from "./support/ProcessHttp.ts"
 
 const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
 const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
@@ -21,30 +22,6 @@ const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 /** Short presence timings, so that "offline within the TTL" is checked in seconds. */
 const ttlMillis = 3_000
 const sweepMillis = 500
-
-interface Json {
-  readonly status: number
-  readonly body: Record<string, unknown>
-}
-
-const request = (base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-  Effect.promise(async (): Promise<Json> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : {} }
-  })
-
-const ready = (base: string, process: EntryProcess, path = "/health/ready") =>
-  Effect.promise(() =>
-    waitFor(async () => ((await fetch(`${base}${path}`)).status === 200 ? true : undefined), `${base} ready`, process)
-  )
 
 /** The next message on the connection that `accept`s, past the others (membership events, other people's presence). */
 const nextWhere = (connection: SseConnection, what: string, accept: (message: StreamMessage) => boolean) =>
@@ -101,20 +78,7 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("Chat across processe
         yield* ready(b, serverB)
         yield* ready(`http://127.0.0.1:${workerPort}`, worker)
 
-        const signUp = (nickname: string) =>
-          Effect.map(
-            request(a, "POST", "/api/v1/auth/signup", {
-              body: {
-                email: `${nickname}-${randomBytes(4).toString("hex")}@example.com`,
-                password: "correct horse battery",
-                nickname
-              }
-            }),
-            (response) => ({
-              token: String(response.body.accessToken),
-              userId: String((response.body.user as { id: string }).id)
-            })
-          )
+        const signUp = (nickname: string) => signUpAt(a, nickname)
         const owner = yield* signUp("Owner")
         const member = yield* signUp("Member")
         const created = yield* request(a, "POST", "/api/v1/groups", {

@@ -10,34 +10,11 @@ import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
 import { freePort } from "../../server/test/support/FreePort.ts"
 import { openSseAt, type SseEvent } from "../../server/test/support/SseClient.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
-import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.ts"
+import { startEntry } from "./support/EntryProcess.ts"
+import { ready, request, signUpAt } from "./support/ProcessHttp.ts"
 
 const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
 const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-
-interface Json {
-  readonly status: number
-  readonly body: Record<string, unknown>
-}
-
-const request = (base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-  Effect.promise(async (): Promise<Json> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : {} }
-  })
-
-const ready = (base: string, process: EntryProcess, path = "/health/ready") =>
-  Effect.promise(() =>
-    waitFor(async () => ((await fetch(`${base}${path}`)).status === 200 ? true : undefined), `${base} ready`, process)
-  )
 
 layer(TestDatabase.layer(), { excludeTestServices: true })("The realtime stream across processes", (it) => {
   it.effect(
@@ -80,17 +57,7 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("The realtime stream 
         yield* ready(b, serverB)
         yield* ready(`http://127.0.0.1:${workerPort}`, worker)
 
-        const signUp = (nickname: string) =>
-          Effect.map(
-            request(a, "POST", "/api/v1/auth/signup", {
-              body: {
-                email: `${nickname}-${randomBytes(4).toString("hex")}@example.com`,
-                password: "correct horse battery",
-                nickname
-              }
-            }),
-            (response) => String(response.body.accessToken)
-          )
+        const signUp = (nickname: string) => Effect.map(signUpAt(a, nickname), (user) => user.token)
         const owner = yield* signUp("Owner")
         const member = yield* signUp("Member")
         const created = yield* request(a, "POST", "/api/v1/groups", {

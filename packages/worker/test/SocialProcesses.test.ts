@@ -9,37 +9,10 @@ import { Effect, Redacted } from "effect"
 import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
 import { freePort } from "../../server/test/support/FreePort.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
-import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.ts"
+import { startEntry } from "./support/EntryProcess.ts"
+import { type Json, ready, request, signUpAt } from "./support/ProcessHttp.ts"
 
 const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
-
-interface Json {
-  readonly status: number
-  readonly body: Record<string, unknown>
-}
-
-const request = (base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-  Effect.promise(async (): Promise<Json> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : {} }
-  })
-
-const ready = (base: string, process: EntryProcess) =>
-  Effect.promise(() =>
-    waitFor(
-      async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
-      `${base} ready`,
-      process
-    )
-  )
 
 layer(TestDatabase.layer(), { excludeTestServices: true })("The social graph across processes", (it) => {
   it.effect(
@@ -77,19 +50,7 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("The social graph acr
         yield* ready(b, serverB)
 
         const signUp = (nickname: string) =>
-          Effect.map(
-            request(a, "POST", "/api/v1/auth/signup", {
-              body: {
-                email: `${nickname}-${randomBytes(4).toString("hex")}@example.com`,
-                password: "correct horse battery",
-                nickname
-              }
-            }),
-            (response) => ({
-              token: String(response.body.accessToken),
-              id: String((response.body.user as { id: string }).id)
-            })
-          )
+          Effect.map(signUpAt(a, nickname), (user) => ({ token: user.token, id: user.userId }))
         const reader = yield* signUp("Reader")
         const author = yield* signUp("Author")
         const post = (base: string, audience: string) =>

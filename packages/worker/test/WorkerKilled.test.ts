@@ -1,6 +1,5 @@
 /** @module-tag process */
 /** @module-tag postgres-only */
-import { randomBytes } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,38 +11,11 @@ import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { freePort } from "../../server/test/support/FreePort.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
-import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.ts"
+import { type EntryProcess, startEntry } from "./support/EntryProcess.ts"
+import { ready, request, signUpAt } from "./support/ProcessHttp.ts"
 
 const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
 const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-
-interface Json {
-  readonly status: number
-  readonly body: Record<string, unknown>
-}
-
-const request = (base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-  Effect.promise(async (): Promise<Json> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : {} }
-  })
-
-const ready = (base: string, process: EntryProcess) =>
-  Effect.promise(() =>
-    waitFor(
-      async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
-      `${base} ready`,
-      process
-    )
-  )
 
 /** Polls `probe` (a query) until it gives a row; fails the test after `seconds`. */
 const until = <A, E, R>(probe: Effect.Effect<ReadonlyArray<A>, E, R>, what: string, seconds: number) =>
@@ -88,20 +60,7 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("A worker killed in t
         yield* ready(base, server)
         yield* ready(`http://127.0.0.1:${portA}`, workerA)
 
-        const signUp = (nickname: string) =>
-          Effect.map(
-            request(base, "POST", "/api/v1/auth/signup", {
-              body: {
-                email: `${nickname}-${randomBytes(4).toString("hex")}@example.com`,
-                password: "correct horse battery",
-                nickname
-              }
-            }),
-            (response) => ({
-              token: String(response.body.accessToken),
-              userId: String((response.body.user as { id: string }).id)
-            })
-          )
+        const signUp = (nickname: string) => signUpAt(base, nickname)
         const anna = yield* signUp("Anna")
         const ben = yield* signUp("Ben")
         const group = yield* request(base, "POST", "/api/v1/groups", {
