@@ -165,10 +165,10 @@ const program = Effect.gen(function* () {
   const seeded = yield* timed(reused === undefined ? seed : counts)
   const full = yield* timed(rebuild.all)
   const [produced] = yield* sql<{ groups: number; events: number; people: number; users: number }>`
-    SELECT coalesce(sum(jsonb_array_length(items)) FILTER (WHERE kind = 'group'), 0)::int AS groups,
-      coalesce(sum(jsonb_array_length(items)) FILTER (WHERE kind = 'event'), 0)::int AS events,
-      coalesce(sum(jsonb_array_length(items)) FILTER (WHERE kind = 'person'), 0)::int AS people,
-      (count(*) FILTER (WHERE kind = 'group'))::int AS users
+    SELECT coalesce(sum(cardinality(items)) FILTER (WHERE kind = 'group'), 0)::int AS groups,
+      coalesce(sum(cardinality(items)) FILTER (WHERE kind = 'event'), 0)::int AS events,
+      coalesce(sum(cardinality(items)) FILTER (WHERE kind = 'person'), 0)::int AS people,
+      (count(*) FILTER (WHERE kind = 'group' AND cardinality(items) > 0))::int AS users
     FROM recommendations`
   // One user's refresh, as the job after a join runs it.
   const [someone] = yield* sql<{ id: string }>`SELECT id FROM users ORDER BY id OFFSET 500 LIMIT 1`

@@ -50,8 +50,8 @@ layer(TestServer.layer(), { excludeTestServices: true })("Erasing an account", (
       }
       // What the rebuild writes for each of them: inferred interests and a list of suggestions.
       for (const person of [leaving, staying]) {
-        yield* sql`INSERT INTO recommendation_interests VALUES (${person.userId}, 'hiking', 1)`
-        yield* sql`INSERT INTO recommendations VALUES (${person.userId}, 'group', '[]'::jsonb, now())`
+        yield* sql`INSERT INTO recommendation_interests VALUES (${person.userId}, ARRAY[ROW('hiking', 1)::recommendation_interest])`
+        yield* sql`INSERT INTO recommendations VALUES (${person.userId}, 'group', '{}', now())`
       }
       // The group views and sign-ups are written by the recorder within a second or so.
       const before = yield* eventually(

@@ -1,6 +1,6 @@
 import { UserId } from "@moim/domain/Accounts/User"
 import { Context, Effect, Layer, Schema } from "effect"
-import { SqlClient, type Statement } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { Rows } from "../platform/Rows.ts"
 
 const decodeIds = Rows.all(Schema.Struct({ id: UserId }))
@@ -33,7 +33,7 @@ export interface RebuildSettings {
 export class RebuildRepo extends Context.Service<
   RebuildRepo,
   {
-    /** The full rebuild's snapshot of what may be suggested; one transaction. */
+    /** The full rebuild's snapshot of what may be suggested: three transactions on two connections. */
     readonly snapshot: (settings: RebuildSettings) => Effect.Effect<void>
     /** The next batch of active users after `after` (by id), at most `limit`. */
     readonly activeUsers: (after: UserId | null, limit: number) => Effect.Effect<ReadonlyArray<UserId>>
@@ -57,9 +57,6 @@ export class RebuildRepo extends Context.Service<
       const nearbyPoints = (settings: RebuildSettings) =>
         sql`CASE WHEN km IS NOT NULL AND km <= ${settings.radiusKm}::float8
           THEN round(20 * (1 - km / ${settings.radiusKm}::float8)) ELSE 0 END`
-      const nearbyReason = (settings: RebuildSettings) =>
-        sql`CASE WHEN km IS NOT NULL AND km <= ${settings.radiusKm}::float8
-          THEN jsonb_build_object('kind', 'popular_nearby', 'distanceKm', round(km::numeric, 1)) END`
       const counted = <E, R>(statement: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
         statement.pipe(
           Effect.flatMap(decodeCount),
@@ -157,47 +154,31 @@ export class RebuildRepo extends Context.Service<
           ORDER BY popularity DESC, target_id LIMIT 10
         ) n`
 
-      /** What each kind's reasons are made of, as the rebuild stores them (the words are the API's). */
-      const groupReasons = (settings: RebuildSettings) => sql`to_jsonb(array_remove(ARRAY[
-              CASE WHEN interest IS NOT NULL THEN jsonb_build_object('kind', 'interest', 'interest', interest) END,
-              CASE WHEN friends > 0 THEN jsonb_build_object('kind', 'friends', 'count', friends) END,
-              CASE WHEN co > 0 THEN jsonb_build_object('kind', 'co_membership', 'count', co) END,
-              ${nearbyReason(settings)}
-            ], NULL))`
-      const eventReasons = (settings: RebuildSettings) => sql`to_jsonb(array_remove(ARRAY[
-              CASE WHEN interest IS NOT NULL THEN jsonb_build_object('kind', 'interest', 'interest', interest) END,
-              CASE WHEN friends > 0 THEN jsonb_build_object('kind', 'friends', 'count', friends) END,
-              CASE WHEN mine THEN jsonb_build_object('kind', 'your_group') END,
-              ${nearbyReason(settings)}
-            ], NULL))`
-      const personReasons = sql`to_jsonb(array_remove(ARRAY[
-              CASE WHEN contact THEN jsonb_build_object('kind', 'contacts') END,
-              CASE WHEN friends > 0 THEN jsonb_build_object('kind', 'friends', 'count', friends) END,
-              CASE WHEN co > 0 THEN jsonb_build_object('kind', 'co_membership', 'count', co) END
-            ], NULL))`
-
       /**
-       * Writes each user's kept candidates of a kind (the `ranked` expression before it: a score and
-       * what the reasons are made of) as their one ranked row; how many items. The reasons are built
-       * only for the candidates kept.
+       * Writes each batch user's kept candidates of a kind (the `ranked` expression before it: a score
+       * and what the reasons are made of) as their one ranked row, empty when nothing was found, so a
+       * rebuild replaces every list by upsert alone; how many items. An item is a composite value
+       * (`recommendation_item`), not JSON: building JSON for every item cost as much as finding them.
        */
-      const store = (kind: "group" | "event" | "person", settings: RebuildSettings, reasons: Statement.Fragment) => sql`
+      const store = (kind: "group" | "event" | "person", settings: RebuildSettings) => sql`
         kept AS (
           SELECT ranked.*, row_number() OVER (PARTITION BY user_id ORDER BY score DESC, target_id) AS rank
           FROM ranked
         ),
-        inserted AS (
-          INSERT INTO recommendations (user_id, kind, items, built_at)
-          SELECT user_id, ${kind},
-            jsonb_agg(
-              jsonb_strip_nulls(jsonb_build_object('id', target_id, 'score', score, 'reasons', ${reasons}, 'distanceKm', round(km::numeric, 1)))
-              ORDER BY rank
-            ),
-            now()
+        lists AS (
+          SELECT user_id,
+            array_agg(ROW(target_id, score, interest, friends, co, your_group, contact,
+              km IS NOT NULL AND km <= ${settings.radiusKm}::float8, round(km::numeric, 1))::recommendation_item
+              ORDER BY rank) AS items
           FROM kept WHERE rank <= ${settings.keep}
           GROUP BY user_id
+        ),
+        inserted AS (
+          INSERT INTO recommendations (user_id, kind, items, built_at)
+          SELECT b.user_id, ${kind}, coalesce(l.items, '{}'), now()
+          FROM rb_batch b LEFT JOIN lists l ON l.user_id = b.user_id
           ON CONFLICT (user_id, kind) DO UPDATE SET items = EXCLUDED.items, built_at = EXCLUDED.built_at
-          RETURNING jsonb_array_length(items) AS items
+          RETURNING cardinality(items) AS items
         )
         SELECT coalesce(sum(items), 0)::int AS count FROM inserted`
 
@@ -230,10 +211,14 @@ export class RebuildRepo extends Context.Service<
           SELECT user_id, interest, points / max(points) OVER (PARTITION BY user_id) AS weight,
             row_number() OVER (PARTITION BY user_id ORDER BY points DESC, interest) AS rank
           FROM summed
+        ),
+        lists AS (
+          SELECT user_id, array_agg(ROW(interest, weight)::recommendation_interest ORDER BY rank) AS interests
+          FROM ranked WHERE rank <= 10 GROUP BY user_id
         )
-        INSERT INTO recommendation_interests (user_id, interest, weight)
-        SELECT user_id, interest, weight FROM ranked WHERE rank <= 10
-        ON CONFLICT (user_id, interest) DO UPDATE SET weight = EXCLUDED.weight`
+        INSERT INTO recommendation_interests (user_id, interests)
+        SELECT b.user_id, coalesce(l.interests, '{}') FROM rb_batch b LEFT JOIN lists l ON l.user_id = b.user_id
+        ON CONFLICT (user_id) DO UPDATE SET interests = EXCLUDED.interests`
 
       const groups = (settings: RebuildSettings) =>
         sql`
@@ -241,11 +226,9 @@ export class RebuildRepo extends Context.Service<
           SELECT b.user_id, replace(lower(btrim(i)), ' ', '-') AS interest, 1.0::float8 AS weight
           FROM rb_batch b JOIN users u ON u.id = b.user_id CROSS JOIN LATERAL unnest(u.interests) AS i
           UNION ALL
-          SELECT b.user_id, ri.interest, ri.weight * 0.8 FROM rb_batch b
-          CROSS JOIN LATERAL (
-            SELECT interest, weight FROM recommendation_interests WHERE user_id = b.user_id
-            ORDER BY weight DESC, interest LIMIT 5
-          ) ri
+          SELECT b.user_id, i.interest, i.weight * 0.8 FROM rb_batch b
+          JOIN recommendation_interests ri ON ri.user_id = b.user_id
+          CROSS JOIN LATERAL unnest(ri.interests[1:5]) AS i
         ),
         terms AS (
           SELECT user_id, interest, weight FROM (
@@ -292,20 +275,20 @@ export class RebuildRepo extends Context.Service<
           WHERE NOT EXISTS (SELECT 1 FROM rb_not_groups n WHERE n.user_id = s.user_id AND n.group_id = s.group_id)
         ),
         ranked AS (
-          SELECT user_id, group_id AS target_id, km, interest, friends, co,
+          SELECT user_id, group_id AS target_id, km, interest, friends, co, false AS your_group, false AS contact,
             (points + least(round(ln(member_count + 1) * 2), 20) + ${nearbyPoints(settings)})::int AS score
           FROM eligible
         ),
-        ${store("group", settings, groupReasons(settings))}`.pipe(counted)
+        ${store("group", settings)}`.pipe(counted)
 
       const events = (settings: RebuildSettings) =>
         sql`
         WITH suggested_groups AS (
-          SELECT r.user_id, (e.item->>'id')::uuid AS group_id, e.item->'reasons'->0->>'interest' AS interest
+          SELECT r.user_id, i.id AS group_id, i.interest
           FROM rb_batch b
           JOIN recommendations r ON r.user_id = b.user_id AND r.kind = 'group'
-          CROSS JOIN LATERAL jsonb_array_elements(r.items) WITH ORDINALITY AS e(item, position)
-          WHERE e.position <= 5 AND e.item->'reasons'->0->>'kind' = 'interest'
+          CROSS JOIN LATERAL unnest(r.items[1:5]) AS i
+          WHERE i.interest IS NOT NULL
         ),
         group_sources AS (
           SELECT user_id, group_id, 'your_group' AS kind, NULL AS detail, 30 AS points FROM rb_groups WHERE recent <= 5
@@ -341,11 +324,11 @@ export class RebuildRepo extends Context.Service<
             AND NOT EXISTS (SELECT 1 FROM rb_not_events n WHERE n.user_id = s.user_id AND n.event_id = s.event_id)
         ),
         ranked AS (
-          SELECT user_id, event_id AS target_id, km, interest, friends, mine,
+          SELECT user_id, event_id AS target_id, km, interest, friends, 0 AS co, mine AS your_group, false AS contact,
             (points + least(round(ln(going_count + 1) * 2), 20) + ${nearbyPoints(settings)})::int AS score
           FROM eligible
         ),
-        ${store("event", settings, eventReasons(settings))}`.pipe(counted)
+        ${store("event", settings)}`.pipe(counted)
 
       const people = (settings: RebuildSettings) =>
         sql`
@@ -385,121 +368,138 @@ export class RebuildRepo extends Context.Service<
           WHERE NOT EXISTS (SELECT 1 FROM rb_not_people n WHERE n.user_id = s.user_id AND n.person_id = s.person_id)
         ),
         ranked AS (
-          SELECT e.user_id, e.person_id AS target_id, NULL::float8 AS km, e.score::int AS score, e.contact, e.friends, e.co
+          SELECT e.user_id, e.person_id AS target_id, NULL::float8 AS km, e.score::int AS score, NULL::text AS interest,
+            e.friends, e.co, false AS your_group, e.contact
           FROM eligible e JOIN users u ON u.id = e.person_id AND u.status = 'active'
         ),
-        ${store("person", settings, personReasons)}`.pipe(counted)
+        ${store("person", settings)}`.pipe(counted)
 
       return RebuildRepo.of({
-        snapshot: Effect.fn("RebuildRepo.snapshot")(
-          function* (settings) {
-            yield* sql`SET LOCAL jit = off`
-            yield* sql`SET LOCAL work_mem = '64MB'`
-            yield* sql`TRUNCATE recommendation_groups, recommendation_group_terms, recommendation_similar_groups,
-              recommendation_events, recommendation_cells, recommendation_recent_groups, recommendation_friends,
-              recommendation_going, recommendation_group_members`
-            yield* sql`
-            INSERT INTO recommendation_groups (group_id, member_count, latitude, longitude)
-            SELECT g.id, g.member_count, p.latitude, p.longitude
-            FROM groups g
-            LEFT JOIN (
-              SELECT group_id, avg(latitude) AS latitude, avg(longitude) AS longitude FROM events
-              WHERE latitude IS NOT NULL AND status = 'scheduled' GROUP BY group_id
-            ) p ON p.group_id = g.id
-            WHERE g.visibility = 'public' AND g.deleted_at IS NULL`
-            // Each term's five largest public groups.
-            yield* sql`
-            INSERT INTO recommendation_group_terms (term, group_id)
-            SELECT term, group_id FROM (
-              SELECT t.term, g.id AS group_id,
-                row_number() OVER (PARTITION BY t.term ORDER BY g.member_count DESC, g.id) AS rank
-              FROM groups g CROSS JOIN LATERAL (
-                SELECT DISTINCT term FROM unnest(array_append(g.tags, NULLIF(g.category, 'other'))) AS term
-              ) t
-              WHERE g.visibility = 'public' AND g.deleted_at IS NULL AND t.term IS NOT NULL
-            ) AS ranked WHERE rank <= 5`
-            // The groups sharing the most members with each, from everyone's four most recent groups.
-            yield* sql`
-            WITH recent AS (
+        snapshot: Effect.fn("RebuildRepo.snapshot")(function* (settings) {
+          // Three parts on two connections, each its own transaction: the groups sharing members (the
+          // longest) beside what may be suggested and then the few rows of each person.
+          const part = (tables: string, statements: Effect.Effect<void>) =>
+            Effect.gen(function* () {
+              yield* sql`SET LOCAL jit = off`
+              yield* sql`SET LOCAL work_mem = '64MB'`
+              yield* sql`TRUNCATE ${sql.literal(tables)}`
+              yield* statements
+              yield* sql`ANALYZE ${sql.literal(tables)}`
+            }).pipe(sql.withTransaction, Effect.orDie)
+          const targets = part(
+            "recommendation_groups, recommendation_group_terms, recommendation_events, recommendation_cells, recommendation_going, recommendation_group_members",
+            Effect.gen(function* () {
+              yield* sql`
+              INSERT INTO recommendation_groups (group_id, member_count, latitude, longitude)
+              SELECT g.id, g.member_count, p.latitude, p.longitude
+              FROM groups g
+              LEFT JOIN (
+                SELECT group_id, avg(latitude) AS latitude, avg(longitude) AS longitude FROM events
+                WHERE latitude IS NOT NULL AND status = 'scheduled' GROUP BY group_id
+              ) p ON p.group_id = g.id
+              WHERE g.visibility = 'public' AND g.deleted_at IS NULL`
+              // Each term's five largest public groups.
+              yield* sql`
+              INSERT INTO recommendation_group_terms (term, group_id)
+              SELECT term, group_id FROM (
+                SELECT t.term, g.id AS group_id,
+                  row_number() OVER (PARTITION BY t.term ORDER BY g.member_count DESC, g.id) AS rank
+                FROM groups g CROSS JOIN LATERAL (
+                  SELECT DISTINCT term FROM unnest(array_append(g.tags, NULLIF(g.category, 'other'))) AS term
+                ) t
+                WHERE g.visibility = 'public' AND g.deleted_at IS NULL AND t.term IS NOT NULL
+              ) AS ranked WHERE rank <= 5`
+              yield* sql`
+              INSERT INTO recommendation_events (event_id, group_id, creator_id, going_count, latitude, longitude,
+                starts_at, next_in_group)
+              SELECT id, group_id, creator_id, going_count, latitude, longitude, starts_at,
+                row_number() OVER (PARTITION BY group_id ORDER BY starts_at, id) <= 2
+              FROM events e
+              WHERE e.status = 'scheduled' AND e.starts_at > now()
+                AND e.group_id IN (SELECT group_id FROM recommendation_groups)`
+              const cellSize = cellDegrees(settings)
+              yield* sql`
+              INSERT INTO recommendation_cells (kind, cell_lat, cell_lon, target_id, popularity)
+              SELECT kind, cell_lat, cell_lon, target_id, popularity FROM (
+                SELECT placed.*,
+                  row_number() OVER (PARTITION BY kind, cell_lat, cell_lon ORDER BY popularity DESC, target_id) AS rank
+                FROM (
+                  SELECT 'group' AS kind, floor(latitude / ${cellSize}::float8)::int AS cell_lat,
+                    floor(longitude / ${cellSize}::float8)::int AS cell_lon, group_id AS target_id, member_count AS popularity
+                  FROM recommendation_groups WHERE latitude IS NOT NULL
+                  UNION ALL
+                  SELECT 'event', floor(latitude / ${cellSize}::float8)::int, floor(longitude / ${cellSize}::float8)::int,
+                    event_id, going_count
+                  FROM recommendation_events WHERE latitude IS NOT NULL
+                ) AS placed
+              ) AS ranked WHERE rank <= 20`
+              yield* sql`
+              INSERT INTO recommendation_going (user_id, event_id)
+              SELECT user_id, event_id FROM (
+                SELECT r.user_id, r.event_id, row_number() OVER (PARTITION BY r.user_id ORDER BY e.starts_at, r.event_id) AS rank
+                FROM event_rsvps r JOIN recommendation_events e ON e.event_id = r.event_id
+                WHERE r.status IN ('going', 'interested')
+              ) AS numbered WHERE rank <= 3`
+              yield* sql`
+              INSERT INTO recommendation_group_members (group_id, user_id)
+              SELECT m.group_id, m.user_id FROM recommendation_groups g
+              CROSS JOIN LATERAL (
+                SELECT group_id, user_id FROM group_members WHERE group_id = g.group_id ORDER BY joined_at DESC LIMIT 5
+              ) m`
+            }).pipe(Effect.orDie)
+          )
+          const similar = part(
+            "recommendation_similar_groups",
+            Effect.gen(function* () {
+              // The groups sharing the most members with each, from everyone's four most recent groups.
+              yield* sql`
+              WITH recent AS (
+                SELECT user_id, group_id FROM (
+                  SELECT m.user_id, m.group_id,
+                    row_number() OVER (PARTITION BY m.user_id ORDER BY m.joined_at DESC) AS rank
+                  FROM group_members m
+                ) AS numbered
+                WHERE rank <= 4
+                  AND group_id IN (SELECT id FROM groups WHERE visibility = 'public' AND deleted_at IS NULL)
+              ),
+              pairs AS (
+                SELECT a.group_id, b.group_id AS similar_id, count(*) AS shared
+                FROM recent a JOIN recent b ON b.user_id = a.user_id AND b.group_id <> a.group_id
+                GROUP BY a.group_id, b.group_id
+              ),
+              ranked AS (
+                SELECT pairs.*, row_number() OVER (PARTITION BY group_id ORDER BY shared DESC, similar_id) AS rank
+                FROM pairs
+              )
+              INSERT INTO recommendation_similar_groups (group_id, similar_id, shared)
+              SELECT group_id, similar_id, shared FROM ranked WHERE rank <= 3`
+            }).pipe(Effect.orDie)
+          )
+          const people = part(
+            "recommendation_recent_groups, recommendation_friends",
+            Effect.gen(function* () {
+              // What a batch reads of other people (its users' friends, their friends' groups and plans,
+              // their groups' newest members): a few rows of each person, taken once for everyone.
+              yield* sql`
+              INSERT INTO recommendation_recent_groups (user_id, group_id)
               SELECT user_id, group_id FROM (
-                SELECT m.user_id, m.group_id,
-                  row_number() OVER (PARTITION BY m.user_id ORDER BY m.joined_at DESC) AS rank
-                FROM group_members m
-              ) AS numbered
-              WHERE rank <= 4 AND group_id IN (SELECT group_id FROM recommendation_groups)
-            ),
-            pairs AS (
-              SELECT a.group_id, b.group_id AS similar_id, count(*) AS shared
-              FROM recent a JOIN recent b ON b.user_id = a.user_id AND b.group_id <> a.group_id
-              GROUP BY a.group_id, b.group_id
-            ),
-            ranked AS (
-              SELECT pairs.*, row_number() OVER (PARTITION BY group_id ORDER BY shared DESC, similar_id) AS rank
-              FROM pairs
-            )
-            INSERT INTO recommendation_similar_groups (group_id, similar_id, shared)
-            SELECT group_id, similar_id, shared FROM ranked WHERE rank <= 3`
-            yield* sql`
-            INSERT INTO recommendation_events (event_id, group_id, creator_id, going_count, latitude, longitude,
-              starts_at, next_in_group)
-            SELECT id, group_id, creator_id, going_count, latitude, longitude, starts_at,
-              row_number() OVER (PARTITION BY group_id ORDER BY starts_at, id) <= 2
-            FROM events e
-            WHERE e.status = 'scheduled' AND e.starts_at > now()
-              AND e.group_id IN (SELECT group_id FROM recommendation_groups)`
-            // What a batch reads of other people (its users' friends, their friends' groups and plans,
-            // their groups' newest members): a few rows of each person, taken once for everyone.
-            yield* sql`
-            INSERT INTO recommendation_recent_groups (user_id, group_id)
-            SELECT user_id, group_id FROM (
-              SELECT user_id, group_id, row_number() OVER (PARTITION BY user_id ORDER BY joined_at DESC) AS rank
-              FROM group_members
-            ) AS numbered WHERE rank <= 3`
-            yield* sql`
-            INSERT INTO recommendation_friends (user_id, friend_id)
-            SELECT user_id, friend_id FROM (
-              SELECT user_id, friend_id, row_number() OVER (PARTITION BY user_id ORDER BY since DESC, friend_id) AS rank
-              FROM (
-                SELECT low_id AS user_id, high_id AS friend_id, since FROM friendships WHERE status = 'accepted'
-                UNION ALL
-                SELECT high_id, low_id, since FROM friendships WHERE status = 'accepted'
-              ) AS both_ways
-            ) AS numbered WHERE rank <= 4`
-            yield* sql`
-            INSERT INTO recommendation_going (user_id, event_id)
-            SELECT user_id, event_id FROM (
-              SELECT r.user_id, r.event_id, row_number() OVER (PARTITION BY r.user_id ORDER BY e.starts_at, r.event_id) AS rank
-              FROM event_rsvps r JOIN recommendation_events e ON e.event_id = r.event_id
-              WHERE r.status IN ('going', 'interested')
-            ) AS numbered WHERE rank <= 3`
-            yield* sql`
-            INSERT INTO recommendation_group_members (group_id, user_id)
-            SELECT m.group_id, m.user_id FROM recommendation_groups g
-            CROSS JOIN LATERAL (
-              SELECT group_id, user_id FROM group_members WHERE group_id = g.group_id ORDER BY joined_at DESC LIMIT 5
-            ) m`
-            const cellSize = cellDegrees(settings)
-            yield* sql`
-            INSERT INTO recommendation_cells (kind, cell_lat, cell_lon, target_id, popularity)
-            SELECT kind, cell_lat, cell_lon, target_id, popularity FROM (
-              SELECT placed.*,
-                row_number() OVER (PARTITION BY kind, cell_lat, cell_lon ORDER BY popularity DESC, target_id) AS rank
-              FROM (
-                SELECT 'group' AS kind, floor(latitude / ${cellSize}::float8)::int AS cell_lat,
-                  floor(longitude / ${cellSize}::float8)::int AS cell_lon, group_id AS target_id, member_count AS popularity
-                FROM recommendation_groups WHERE latitude IS NOT NULL
-                UNION ALL
-                SELECT 'event', floor(latitude / ${cellSize}::float8)::int, floor(longitude / ${cellSize}::float8)::int,
-                  event_id, going_count
-                FROM recommendation_events WHERE latitude IS NOT NULL
-              ) AS placed
-            ) AS ranked WHERE rank <= 20`
-            yield* sql`ANALYZE recommendation_groups, recommendation_group_terms, recommendation_similar_groups,
-              recommendation_events, recommendation_cells, recommendation_recent_groups, recommendation_friends,
-              recommendation_going, recommendation_group_members`
-          },
-          (effect) => effect.pipe(sql.withTransaction, Effect.orDie)
-        ),
+                SELECT user_id, group_id, row_number() OVER (PARTITION BY user_id ORDER BY joined_at DESC) AS rank
+                FROM group_members
+              ) AS numbered WHERE rank <= 3`
+              yield* sql`
+              INSERT INTO recommendation_friends (user_id, friend_id)
+              SELECT user_id, friend_id FROM (
+                SELECT user_id, friend_id, row_number() OVER (PARTITION BY user_id ORDER BY since DESC, friend_id) AS rank
+                FROM (
+                  SELECT low_id AS user_id, high_id AS friend_id, since FROM friendships WHERE status = 'accepted'
+                  UNION ALL
+                  SELECT high_id, low_id, since FROM friendships WHERE status = 'accepted'
+                ) AS both_ways
+              ) AS numbered WHERE rank <= 4`
+            }).pipe(Effect.orDie)
+          )
+          yield* Effect.all([similar, Effect.andThen(targets, people)], { concurrency: 2, discard: true })
+        }),
 
         activeUsers: Effect.fn("RebuildRepo.activeUsers")(function* (after, limit) {
           const rows = yield* sql`
@@ -519,13 +519,12 @@ export class RebuildRepo extends Context.Service<
           // The candidates meet the batch's small tables best by hash; a merge join would sort them all.
           yield* sql`SET LOCAL enable_mergejoin = off`
           // Batches of the nightly rebuild run side by side on disjoint users; a refresh of one user may
-          // meet the batch holding that user. Both delete first and then upsert, in the same order
-          // (interests, then suggestions), so the second waits on the first's rows and then writes its
-          // own lists whole: never a duplicate key, never a deadlock, and the last writer's lists win.
+          // meet the batch holding that user. Both upsert every row of their users, in the same order
+          // (interests, then groups, events and people), so the second waits on the first's rows and
+          // then writes its own lists whole: never a duplicate key, never a deadlock, and the last
+          // writer's lists win.
           yield* gather(ids, settings)
-          yield* sql`DELETE FROM recommendation_interests WHERE user_id = ANY(${ids}::uuid[])`
           yield* interests
-          yield* sql`DELETE FROM recommendations WHERE user_id = ANY(${ids}::uuid[])`
           const grouped = yield* groups(settings)
           const evented = yield* events(settings)
           const peopled = yield* people(settings)

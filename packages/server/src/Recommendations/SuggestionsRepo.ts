@@ -37,6 +37,39 @@ export type EventSuggestionRow = typeof EventSuggestionRow.Type
 export const PersonSuggestionRow = Schema.Struct({ personId: UserId, score: Schema.Int, reasons })
 export type PersonSuggestionRow = typeof PersonSuggestionRow.Type
 
+/** A stored item (`recommendation_item`) as a page reads it: what its reasons are made of. */
+const ItemRow = Schema.Struct({
+  id: Schema.String,
+  score: Schema.Int,
+  interest: Schema.NullOr(Schema.String),
+  friends: Schema.Int,
+  co: Schema.Int,
+  yourGroup: Schema.Boolean,
+  contact: Schema.Boolean,
+  nearby: Schema.Boolean,
+  distanceKm: Schema.NullOr(Schema.Number)
+})
+type ItemRow = typeof ItemRow.Type
+const decodeItems = Rows.all(ItemRow)
+
+/** An item's reasons, strongest first, in the order each kind has always listed them. */
+const reasonsOf = (kind: SuggestionKind, item: ItemRow): ReadonlyArray<StoredReason> => {
+  const interest: ReadonlyArray<StoredReason> =
+    item.interest === null ? [] : [{ kind: "interest", interest: item.interest }]
+  const friends: ReadonlyArray<StoredReason> = item.friends > 0 ? [{ kind: "friends", count: item.friends }] : []
+  const co: ReadonlyArray<StoredReason> = item.co > 0 ? [{ kind: "co_membership", count: item.co }] : []
+  const nearby: ReadonlyArray<StoredReason> =
+    item.nearby && item.distanceKm !== null ? [{ kind: "popular_nearby", distanceKm: item.distanceKm }] : []
+  switch (kind) {
+    case "group":
+      return [...interest, ...friends, ...co, ...nearby]
+    case "event":
+      return [...interest, ...friends, ...(item.yourGroup ? [{ kind: "your_group" } as const] : []), ...nearby]
+    case "person":
+      return [...(item.contact ? [{ kind: "contacts" } as const] : []), ...friends, ...co]
+  }
+}
+
 const decodeGroups = Rows.all(GroupSuggestionRow)
 const decodeEvents = Rows.all(EventSuggestionRow)
 const decodePeople = Rows.all(PersonSuggestionRow)
@@ -97,34 +130,45 @@ export class SuggestionsRepo extends Context.Service<
 
       /**
        * A page of one user's stored list of a kind: the items after the cursor, in the list's order
-       * (score descending, then id), each with its id under `idColumn`.
+       * (score descending, then id).
        */
-      const page = (kind: SuggestionKind, idColumn: string, request: PageRequest, extra: string) => {
+      const page = (kind: SuggestionKind, request: PageRequest) => {
         const after =
           request.after === null
             ? sql`true`
-            : sql`((e.item->>'score')::int < ${request.after.score}
-                OR ((e.item->>'score')::int = ${request.after.score} AND (e.item->>'id')::uuid > ${request.after.id}::uuid))`
+            : sql`(i.score < ${request.after.score} OR (i.score = ${request.after.score} AND i.id > ${request.after.id}::uuid))`
         return sql`
-          SELECT (e.item->>'id')::uuid AS ${sql(idColumn)}, (e.item->>'score')::int AS score, e.item->'reasons' AS reasons
-            ${sql.literal(extra)}
-          FROM recommendations r CROSS JOIN LATERAL jsonb_array_elements(r.items) WITH ORDINALITY AS e(item, position)
+          SELECT i.id, i.score, i.interest, i.friends, i.co, i.your_group, i.contact, i.nearby,
+            round(i.km::numeric, 1)::float8 AS distance_km
+          FROM recommendations r CROSS JOIN LATERAL unnest(r.items) WITH ORDINALITY AS i
           WHERE r.user_id = ${request.userId} AND r.kind = ${kind} AND ${after}
-          ORDER BY e.position LIMIT ${request.limit}`
+          ORDER BY i.ordinality LIMIT ${request.limit}`.pipe(
+          Effect.flatMap(decodeItems),
+          Effect.map((items) =>
+            items.map((item) => ({
+              id: item.id,
+              score: item.score,
+              reasons: reasonsOf(kind, item),
+              distanceKm: item.distanceKm
+            }))
+          )
+        )
       }
-      const withDistance = ", (e.item->>'distanceKm')::float8 AS distance_km"
 
       return SuggestionsRepo.of({
         groups: Effect.fn("SuggestionsRepo.groups")(function* (request) {
-          return yield* page("group", "group_id", request, withDistance).pipe(Effect.flatMap(decodeGroups))
+          const items = yield* page("group", request)
+          return yield* decodeGroups(items.map(({ id, ...item }) => ({ ...item, groupId: id })))
         }, Effect.orDie),
 
         events: Effect.fn("SuggestionsRepo.events")(function* (request) {
-          return yield* page("event", "event_id", request, withDistance).pipe(Effect.flatMap(decodeEvents))
+          const items = yield* page("event", request)
+          return yield* decodeEvents(items.map(({ id, ...item }) => ({ ...item, eventId: id })))
         }, Effect.orDie),
 
         people: Effect.fn("SuggestionsRepo.people")(function* (request) {
-          return yield* page("person", "person_id", request, "").pipe(Effect.flatMap(decodePeople))
+          const items = yield* page("person", request)
+          return yield* decodePeople(items.map(({ id, score, reasons }) => ({ personId: id, score, reasons })))
         }, Effect.orDie),
 
         dismiss: Effect.fn("SuggestionsRepo.dismiss")(function* (userId, kind, targetId, cause) {
@@ -133,18 +177,18 @@ export class SuggestionsRepo extends Context.Service<
             VALUES (${userId}, ${kind}, ${targetId}, ${cause}, now())
             ON CONFLICT (user_id, kind, target_id) DO NOTHING`
           yield* sql`
-            UPDATE recommendations SET items = coalesce((
-              SELECT jsonb_agg(e.item ORDER BY e.position)
-              FROM jsonb_array_elements(items) WITH ORDINALITY AS e(item, position)
-              WHERE e.item->>'id' <> ${targetId}
-            ), '[]'::jsonb)
-            WHERE user_id = ${userId} AND kind = ${kind} AND items @> ${JSON.stringify([{ id: targetId }])}::jsonb`
+            UPDATE recommendations SET items = ARRAY(
+              SELECT items[n] FROM generate_subscripts(items, 1) AS n WHERE (items[n]).id <> ${targetId}::uuid ORDER BY n
+            )
+            WHERE user_id = ${userId} AND kind = ${kind}
+              AND EXISTS (SELECT 1 FROM unnest(items) AS i WHERE i.id = ${targetId}::uuid)`
         }, Effect.orDie),
 
         inferred: Effect.fn("SuggestionsRepo.inferred")(function* (userId) {
           return yield* sql`
-            SELECT interest, weight FROM recommendation_interests
-            WHERE user_id = ${userId} ORDER BY weight DESC, interest`.pipe(Effect.flatMap(decodeInferred))
+            SELECT i.interest, i.weight FROM recommendation_interests r
+            CROSS JOIN LATERAL unnest(r.interests) WITH ORDINALITY AS i
+            WHERE r.user_id = ${userId} ORDER BY i.ordinality`.pipe(Effect.flatMap(decodeInferred))
         }, Effect.orDie),
 
         place: Effect.fn("SuggestionsRepo.place")(function* (userId) {

@@ -33,6 +33,7 @@ import m0027 from "../migrations/0027_media_files.ts"
 import m0028 from "../migrations/0028_job_operations.ts"
 import m0029 from "../migrations/0029_activity_events.ts"
 import m0030 from "../migrations/0030_recommendations.ts"
+import m0031 from "../migrations/0031_recommendation_lists.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -65,7 +66,8 @@ export const migrations = {
   "0027_media_files": m0027,
   "0028_job_operations": m0028,
   "0029_activity_events": m0029,
-  "0030_recommendations": m0030
+  "0030_recommendations": m0030,
+  "0031_recommendation_lists": m0031
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
