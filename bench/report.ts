@@ -11,17 +11,23 @@ export interface ServerMeasurement extends Measurement {
   readonly cpuMicrosPerRequest: number | null
 }
 
+/** Moim divided by a peer: below 1 for req/s and above 1 for latency mean Moim is slower. */
+export interface Ratio {
+  readonly requestsPerSecond: number
+  readonly p50: number
+  readonly p99: number
+  readonly cpuPerRequest: number | null
+}
+
 export interface Run {
   readonly connections: number
   readonly moim: ServerMeasurement
+  /** The raw `node:http` + `pg` baseline. */
   readonly baseline: ServerMeasurement | null
-  /** Moim divided by the baseline: below 1 for req/s and above 1 for latency mean Moim is slower. */
-  readonly ratio: {
-    readonly requestsPerSecond: number
-    readonly p50: number
-    readonly p99: number
-    readonly cpuPerRequest: number | null
-  } | null
+  readonly ratio: Ratio | null
+  /** The Fastify peer, on the same routes and SQL as the baseline. */
+  readonly fastify: ServerMeasurement | null
+  readonly fastifyRatio: Ratio | null
   /** The 1-minute load average right after the run. */
   readonly loadAverage: number
 }
@@ -35,6 +41,8 @@ export interface ScenarioResult {
   readonly skipped?: string
   /** Where the baseline's answer differed from Moim's when probed (then queries.ts needs updating). */
   readonly baselineDiffers?: string
+  /** The same for the Fastify peer (then its response schemas or queries.ts need updating). */
+  readonly fastifyDiffers?: string
   readonly runs: ReadonlyArray<Run>
 }
 
@@ -62,12 +70,12 @@ export interface Report {
   }
   readonly dataset: SeedSummary
   readonly scenarios: ReadonlyArray<ScenarioResult>
-  readonly peakRssMiB: { readonly moim: number; readonly baseline: number }
+  readonly peakRssMiB: { readonly moim: number; readonly baseline: number; readonly fastify: number }
   readonly moimExitCode: number | null
   readonly profiles: ReadonlyArray<ProfileSummary & { readonly scenario: string; readonly connections: number }>
 }
 
-export const ratioOf = (moim: ServerMeasurement, baseline: ServerMeasurement): Run["ratio"] => ({
+export const ratioOf = (moim: ServerMeasurement, baseline: ServerMeasurement): Ratio => ({
   requestsPerSecond: round(moim.requestsPerSecond / Math.max(baseline.requestsPerSecond, 0.001), 2),
   p50: round(moim.latencyMs.p50 / Math.max(baseline.latencyMs.p50, 0.001), 2),
   p99: round(moim.latencyMs.p99 / Math.max(baseline.latencyMs.p99, 0.001), 2),
@@ -98,31 +106,39 @@ export const toMarkdown = (report: Report) => {
     `- Dataset: ${number(dataset.users)} users, ${number(dataset.groups)} groups (${number(dataset.publicGroups)} public), ` +
       `${number(dataset.memberships)} memberships; fingerprint \`${dataset.fingerprint}\`, seeded in ${dataset.seconds} s`,
     `- Runs: ${settings.warmupSeconds} s warm-up per scenario and server (not measured), then ${settings.seconds} s at ` +
-      `${settings.connections.join(" and ")} connections, Moim and baseline alternating`,
-    `- Peak RSS (VmHWM): Moim ${report.peakRssMiB.moim} MiB, baseline ${report.peakRssMiB.baseline} MiB`,
+      `${settings.connections.join(" and ")} connections, Moim, the baseline and Fastify taking turns to go first`,
+    `- Peak RSS (VmHWM): Moim ${report.peakRssMiB.moim} MiB, baseline ${report.peakRssMiB.baseline} MiB, ` +
+      `Fastify ${report.peakRssMiB.fastify} MiB`,
     ""
   )
 
   lines.push(
-    "| scenario | conns | Moim req/s | p50 ms | p99 ms | CPU µs/req | baseline req/s | p50 ms | p99 ms | CPU µs/req | Moim/baseline req/s | Moim/baseline CPU/req | Moim RSS MiB | failures |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    "| scenario | conns | Moim req/s | p50 ms | p99 ms | CPU µs/req | baseline req/s | p50 ms | p99 ms | CPU µs/req | Moim/baseline req/s | Moim/baseline CPU/req | Fastify req/s | p99 ms | Moim/Fastify req/s | Moim RSS MiB | failures |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   )
   const cpu = (measurement: ServerMeasurement) => (measurement.cpuMicrosPerRequest ?? "?").toLocaleString()
   for (const scenario of report.scenarios.filter((result) => result.table === "main")) {
     if (scenario.skipped !== undefined) {
-      lines.push(`| ${scenario.title} | | skipped: ${scenario.skipped} | | | | | | | | | | | |`)
+      lines.push(`| ${scenario.title} | | skipped: ${scenario.skipped} | | | | | | | | | | | | | | |`)
       continue
     }
     for (const run of scenario.runs) {
-      const { baseline, moim, ratio } = run
+      const { baseline, fastify, fastifyRatio, moim, ratio } = run
       const base = (show: (measurement: ServerMeasurement) => string) => (baseline === null ? "–" : show(baseline))
+      const peer = (show: (measurement: ServerMeasurement) => string) => (fastify === null ? "–" : show(fastify))
+      const otherFailures = [
+        baseline !== null && baseline.failures > 0 ? `; baseline ${failures(baseline)}` : "",
+        fastify !== null && fastify.failures > 0 ? `; Fastify ${failures(fastify)}` : ""
+      ].join("")
       lines.push(
         `| ${scenario.title} | ${run.connections} | ${number(moim.requestsPerSecond)} | ${ms(moim.latencyMs.p50)} | ` +
           `${ms(moim.latencyMs.p99)} | ${cpu(moim)} | ${base((m) => number(m.requestsPerSecond))} | ` +
           `${base((m) => ms(m.latencyMs.p50))} | ${base((m) => ms(m.latencyMs.p99))} | ${base(cpu)} | ` +
           `${ratio === null ? "–" : `**${ratio.requestsPerSecond.toFixed(2)}**`} | ` +
-          `${ratio?.cpuPerRequest == null ? "–" : `**${ratio.cpuPerRequest.toFixed(2)}**`} | ${moim.rssPeakMiB} | ` +
-          `${failures(moim)}${baseline !== null && baseline.failures > 0 ? `; baseline ${failures(baseline)}` : ""} |`
+          `${ratio?.cpuPerRequest == null ? "–" : `**${ratio.cpuPerRequest.toFixed(2)}**`} | ` +
+          `${peer((m) => number(m.requestsPerSecond))} | ${peer((m) => ms(m.latencyMs.p99))} | ` +
+          `${fastifyRatio === null ? "–" : `**${fastifyRatio.requestsPerSecond.toFixed(2)}**`} | ${moim.rssPeakMiB} | ` +
+          `${failures(moim)}${otherFailures} |`
       )
     }
   }
@@ -156,9 +172,16 @@ export const toMarkdown = (report: Report) => {
       `Warning: for ${scenario.title} the baseline answered differently from Moim (at \`${scenario.baselineDiffers}\`).`
     )
   }
+  for (const scenario of report.scenarios.filter((result) => result.fastifyDiffers !== undefined)) {
+    lines.push(
+      `Warning: for ${scenario.title} the Fastify peer answered differently from Moim (at \`${scenario.fastifyDiffers}\`).`
+    )
+  }
   const rpc = report.scenarios.filter((result) => result.baselineFrom !== null && result.skipped === undefined)
   for (const scenario of rpc) {
-    lines.push(`${scenario.title} is compared with the HTTP baseline of \`${scenario.baselineFrom}\`.`)
+    lines.push(
+      `${scenario.title} is compared with the HTTP baseline and Fastify figures of \`${scenario.baselineFrom}\`.`
+    )
   }
   if (rpc.length > 0) lines.push("")
 

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: Moim against the bare-metal baseline, side by side, on a fresh seeded database.
+ * `npm run bench`: Moim against the bare-metal baseline and a Fastify peer, side by side, on a fresh
+ * seeded database.
  * See docs/benchmarks.md for what it measures and how to read the results.
  */
 import { execFileSync } from "node:child_process"
@@ -7,8 +8,10 @@ import { randomBytes } from "node:crypto"
 import { mkdirSync, mkdtempSync } from "node:fs"
 import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join, relative } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import pg from "pg"
 import { generate } from "./dataset.ts"
 import { runHttp } from "./http-load.ts"
 import { freePort, killAll, type ServerProcess, startServer } from "./processes.ts"
@@ -161,11 +164,12 @@ const startMoim = async (nodeArgs: ReadonlyArray<string> = []) => {
   })
 }
 
-const startBaseline = async () => {
+/** A server of `bench/baseline/`: `server.ts` (the raw baseline) or `fastify.ts` (the Fastify peer). */
+const startPeer = async (name: "baseline" | "fastify", file: string) => {
   const port = await freePort()
   return startServer({
-    name: "baseline",
-    script: join(root, "bench", "baseline", "server.ts"),
+    name,
+    script: join(root, "bench", "baseline", file),
     env: {
       NODE_ENV: "production",
       PORT: String(port),
@@ -175,7 +179,7 @@ const startBaseline = async () => {
     },
     port,
     readyPath: "/health",
-    logFile: join(resultsDirectory, `${stamp}-baseline.log`),
+    logFile: join(resultsDirectory, `${stamp}-${name}.log`),
     cwd: root
   })
 }
@@ -239,6 +243,30 @@ const withServerStats = (measurement: Measurement, server: ServerProcess, cpuBef
   }
 }
 
+/**
+ * Waits until no server has a statement or a transaction in flight on the bench database (two quiet
+ * looks in a row, at most 10 s). Autocannon stops with requests still queued in the server it
+ * loaded; without this they would run into the next server's run, and a join committed after the
+ * next run's reset would make that run's first join fail.
+ */
+const settle = async () => {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: "moim-bench-settle" })
+  await client.connect()
+  try {
+    let quiet = 0
+    for (const deadline = Date.now() + 10_000; quiet < 2 && Date.now() < deadline; await sleep(25)) {
+      const { rows } = await client.query<{ busy: number }>(
+        `SELECT count(*)::int AS busy FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND state IN ('active', 'idle in transaction')`
+      )
+      quiet = rows[0]?.busy === 0 ? quiet + 1 : 0
+    }
+  } finally {
+    await client.end()
+  }
+}
+
 const measureHttp = async (
   scenario: HttpScenario,
   context: ScenarioContext,
@@ -255,7 +283,9 @@ const measureHttp = async (
     seconds: duration,
     requestsFor: (index) => scenario.requestsFor(context, index)
   })
-  return withServerStats(measurement, server, cpuBefore)
+  const measured = withServerStats(measurement, server, cpuBefore)
+  await settle()
+  return measured
 }
 
 const measureRpc = async (
@@ -286,10 +316,16 @@ const describe = (label: string, measurement: ServerMeasurement) =>
   `CPU ${measurement.cpuMicrosPerRequest ?? "?"} µs/req` +
   (measurement.failures > 0 ? `, ${measurement.failures} failures ${JSON.stringify(measurement.failureDetail)}` : "")
 
+/** The servers Moim is compared with, in the order the report shows them. */
+interface Peers {
+  readonly baseline: ServerProcess
+  readonly fastify: ServerProcess
+}
+
 const runScenario = async (
   scenario: Scenario,
   moim: ServerProcess,
-  baseline: ServerProcess,
+  peers: Peers,
   done: ReadonlyArray<ScenarioResult>
 ): Promise<ScenarioResult> => {
   const base = {
@@ -319,13 +355,17 @@ const runScenario = async (
         index === 0 ? warmupSeconds : Math.min(1, warmupSeconds),
         seconds
       )
-      const baselineRun = compared?.runs.find((run) => run.connections === connections)?.baseline ?? null
+      const comparedRun = compared?.runs.find((run) => run.connections === connections)
+      const baselineRun = comparedRun?.baseline ?? null
+      const fastifyRun = comparedRun?.fastify ?? null
       log(`  ${connections} callers ${describe("moim", moimRun)}`)
       runs.push({
         connections,
         moim: moimRun,
         baseline: baselineRun,
         ratio: baselineRun === null ? null : ratioOf(moimRun, baselineRun),
+        fastify: fastifyRun,
+        fastifyRatio: fastifyRun === null ? null : ratioOf(moimRun, fastifyRun),
         loadAverage: loadavg()[0] ?? 0
       })
     }
@@ -333,42 +373,55 @@ const runScenario = async (
   }
 
   const moimProbe = await probeHttp(scenario, context, moim)
-  const baselineProbe = scenario.baseline ? await probeHttp(scenario, context, baseline) : null
-  const problem = moimProbe.problem ?? baselineProbe?.problem
+  const baselineProbe = scenario.baseline ? await probeHttp(scenario, context, peers.baseline) : null
+  const fastifyProbe = scenario.baseline ? await probeHttp(scenario, context, peers.fastify) : null
+  const problem = moimProbe.problem ?? baselineProbe?.problem ?? fastifyProbe?.problem
   if (problem !== undefined) {
     log(`  skipped: ${problem}`)
     return { ...base, skipped: problem, runs }
   }
-  // The comparison is only fair while both answer the same; a difference means queries.ts drifted.
-  const difference = baselineProbe === null ? null : firstDifference(moimProbe.answer, baselineProbe.answer)
-  if (difference !== null) log(`  warning: the baseline's answer differs from Moim's at ${difference}`)
+  // The comparison is only fair while all answer the same; a difference means queries.ts (or the
+  // Fastify peer's response schemas) drifted.
+  const baselineDiffers = baselineProbe === null ? null : firstDifference(moimProbe.answer, baselineProbe.answer)
+  const fastifyDiffers = fastifyProbe === null ? null : firstDifference(moimProbe.answer, fastifyProbe.answer)
+  if (baselineDiffers !== null) log(`  warning: the baseline's answer differs from Moim's at ${baselineDiffers}`)
+  if (fastifyDiffers !== null) log(`  warning: the Fastify peer's answer differs from Moim's at ${fastifyDiffers}`)
+  const servers = scenario.baseline ? [moim, peers.baseline, peers.fastify] : [moim]
   if (warmupSeconds > 0) {
-    await measureHttp(scenario, context, moim, maxConnections, warmupSeconds)
-    if (scenario.baseline) await measureHttp(scenario, context, baseline, maxConnections, warmupSeconds)
+    for (const server of servers) await measureHttp(scenario, context, server, maxConnections, warmupSeconds)
   }
   for (const [index, connections] of connectionLevels.entries()) {
-    // Alternate which server goes first, so neither always runs on a machine the other just heated.
-    let moimRun: ServerMeasurement | undefined
-    let baselineRun: ServerMeasurement | null = null
-    const order = index % 2 === 0 ? ["moim", "baseline"] : ["baseline", "moim"]
-    for (const target of order) {
-      if (target === "moim") moimRun = await measureHttp(scenario, context, moim, connections, seconds)
-      else if (scenario.baseline) baselineRun = await measureHttp(scenario, context, baseline, connections, seconds)
+    // Rotate which server goes first, so none always runs on a machine another just heated.
+    const measured = new Map<ServerProcess, ServerMeasurement>()
+    for (const offset of servers.keys()) {
+      const server = servers[(index + offset) % servers.length]!
+      measured.set(server, await measureHttp(scenario, context, server, connections, seconds))
     }
+    const moimRun = measured.get(moim)
     if (moimRun === undefined) throw new Error("unreachable: Moim always runs")
+    const baselineRun = measured.get(peers.baseline) ?? null
+    const fastifyRun = measured.get(peers.fastify) ?? null
     log(
       `  ${connections} connections ${describe("moim", moimRun)}` +
-        (baselineRun === null ? "" : ` | ${describe("baseline", baselineRun)}`)
+        (baselineRun === null ? "" : ` | ${describe("baseline", baselineRun)}`) +
+        (fastifyRun === null ? "" : ` | ${describe("fastify", fastifyRun)}`)
     )
     runs.push({
       connections,
       moim: moimRun,
       baseline: baselineRun,
       ratio: baselineRun === null ? null : ratioOf(moimRun, baselineRun),
+      fastify: fastifyRun,
+      fastifyRatio: fastifyRun === null ? null : ratioOf(moimRun, fastifyRun),
       loadAverage: loadavg()[0] ?? 0
     })
   }
-  return { ...base, ...(difference === null ? {} : { baselineDiffers: difference }), runs }
+  return {
+    ...base,
+    ...(baselineDiffers === null ? {} : { baselineDiffers }),
+    ...(fastifyDiffers === null ? {} : { fastifyDiffers }),
+    runs
+  }
 }
 
 /** Runs `scenario` once more on a Moim started with `--cpu-prof`, and summarises the profile. */
@@ -408,15 +461,23 @@ try {
   )
   const seeded = await seed(databaseUrl, dataset)
   log(`seeded in ${seeded.seconds} s (fingerprint ${seeded.fingerprint})`)
-  const baseline = await startBaseline()
+  const peers: Peers = {
+    baseline: await startPeer("baseline", "server.ts"),
+    fastify: await startPeer("fastify", "fastify.ts")
+  }
 
   const results: Array<ScenarioResult> = []
   for (const id of selected) {
     const scenario = scenarios.find((candidate) => candidate.id === id)!
-    results.push(await runScenario(scenario, moim, baseline, results))
+    results.push(await runScenario(scenario, moim, peers, results))
   }
-  const peakRssMiB = { moim: moim.lifetimePeakMiB(), baseline: baseline.lifetimePeakMiB() }
-  await baseline.stop()
+  const peakRssMiB = {
+    moim: moim.lifetimePeakMiB(),
+    baseline: peers.baseline.lifetimePeakMiB(),
+    fastify: peers.fastify.lifetimePeakMiB()
+  }
+  await peers.baseline.stop()
+  await peers.fastify.stop()
   const moimExitCode = await moim.stop()
 
   const slowestOf = (candidates: ReadonlyArray<ScenarioResult>) =>
@@ -428,7 +489,13 @@ try {
     target === "slowest"
       ? slowestOf(results)
       : target === "slowest-read"
-        ? slowestOf(results.filter((result) => result.runs.some((run) => run.baseline !== null)))
+        ? slowestOf(
+            results.filter(
+              (result) =>
+                result.runs.some((run) => run.baseline !== null) &&
+                !scenarios.some((scenario) => scenario.id === result.id && scenario.writes)
+            )
+          )
         : target
   )
   const profiles: Array<Report["profiles"][number]> = []

@@ -59,17 +59,19 @@ export interface ScenarioContext {
 interface ScenarioBase {
   readonly id: string
   readonly title: string
-  /** What one request does in Moim, and what the baseline does for it. */
+  /** What one request does in Moim, and what the baseline (and the Fastify peer, the same) does for it. */
   readonly what: string
   /** Signs `picks.tokenUsers` in before the scenario runs. */
   readonly needsTokens: boolean
   /** Argon2-bound scenarios are reported in a table of their own. */
   readonly table: "main" | "login"
+  /** Changes data: not a candidate for the profile of the slowest read. */
+  readonly writes: boolean
 }
 
 export interface HttpScenario extends ScenarioBase {
   readonly kind: "http"
-  /** The baseline serves the same requests. */
+  /** The baseline and the Fastify peer serve the same requests. */
   readonly baseline: boolean
   readonly requestsFor: (context: ScenarioContext, index: number) => ReadonlyArray<HttpRequest>
   /** Brings the data back to its starting state before each run (writes leave traces). */
@@ -102,6 +104,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     what: "No I/O: routing, middleware and encoding a constant. The baseline writes a constant JSON object.",
     needsTokens: false,
     table: "main",
+    writes: false,
     baseline: true,
     requestsFor: () => [{ method: "GET", path: "/api/v1/meta" }]
   },
@@ -114,6 +117,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
       "schema decode and encode. Baseline: the same row by primary key from Postgres on every request.",
     needsTokens: false,
     table: "main",
+    writes: false,
     baseline: true,
     requestsFor: (context, index) =>
       rotate(context.picks.hotGroups, index).map((id) => ({ method: "GET", path: `/api/v1/groups/${id}` }))
@@ -128,6 +132,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
       "search query every time.",
     needsTokens: false,
     table: "main",
+    writes: false,
     baseline: true,
     requestsFor: (_context, index) =>
       rotate(searchQueries, index).map(({ category, q }) => ({
@@ -144,6 +149,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
       "session query, rate limit (Redis), the list query. Baseline: JWT (HMAC), the same session query and list query.",
     needsTokens: true,
     table: "main",
+    writes: false,
     baseline: true,
     requestsFor: (context, index) => [{ method: "GET", path: "/api/v1/me/groups", headers: bearer(context, index) }]
   },
@@ -153,11 +159,13 @@ export const scenarios: ReadonlyArray<Scenario> = [
     title: "POST /api/v1/groups/{id}/join + /leave",
     what:
       "Each connection's user joins an open public group and leaves it again, in a loop: each is a transaction " +
-      "(row lock on the group, membership insert or delete, member count update) plus cache invalidation. " +
-      "Two requests per cycle; no baseline.",
+      "(row lock on the group, membership insert or delete, member count update, the group's chat channel, " +
+      "realtime outbox events, a recommendations job) plus cache invalidation. Two requests per cycle. " +
+      "Baseline: JWT, the session query and the same statements in the same transactions; no cache to invalidate.",
     needsTokens: true,
     table: "main",
-    baseline: false,
+    writes: true,
+    baseline: true,
     requestsFor: (context, index) => {
       const group = context.picks.joinGroups[index % context.picks.joinGroups.length]
       const headers = { ...bearer(context, index), ...json }
@@ -183,9 +191,10 @@ export const scenarios: ReadonlyArray<Scenario> = [
     title: "RPC GetGroup over WebSocket",
     what:
       "The group read of `group-get` as an RPC over one WebSocket per caller (effect/rpc, JSON). Compared with the " +
-      "HTTP baseline of `group-get`.",
+      "HTTP baseline and Fastify figures of `group-get`.",
     needsTokens: false,
     table: "main",
+    writes: false,
     comparedWith: "group-get",
     call: (client, context, index) =>
       client.GetGroup({ id: context.picks.hotGroupIds[index % context.picks.hotGroupIds.length]! })
@@ -199,6 +208,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
       "libuv thread pool, a session and a refresh token inserted in a transaction, a JWT signed.",
     needsTokens: false,
     table: "login",
+    writes: true,
     baseline: false,
     requestsFor: (context, index) => [
       {
@@ -220,6 +230,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     what: "The signed-in user's account. Moim: JWT, session query, rate limit, user query. Baseline: the same queries.",
     needsTokens: true,
     table: "main",
+    writes: false,
     baseline: true,
     requestsFor: (context, index) => [{ method: "GET", path: "/api/v1/me", headers: bearer(context, index) }]
   },
@@ -230,6 +241,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     what: "Fuzzy nickname search (pg_trgm similarity or prefix), first page. Both run the same query.",
     needsTokens: false,
     table: "main",
+    writes: false,
     baseline: true,
     requestsFor: (_context, index) =>
       rotate(["kim", "minji", "park ada", "lee", "grace", "choi jiho"], index).map((q) => ({
@@ -250,7 +262,7 @@ export const defaultScenarios = [
   "login"
 ]
 
-/** `--quick` leaves out the constant endpoint to stay under two minutes. */
+/** `--quick` leaves out the constant endpoint to stay near two minutes. */
 export const quickScenarios = defaultScenarios.filter((id) => id !== "meta")
 
 /** Signs each token user in and returns the access tokens, a few logins at a time. */

@@ -1,11 +1,15 @@
 import { createHmac, randomBytes } from "node:crypto"
+import { Version } from "@moim/domain/Version"
 
 /**
- * The SQL Moim runs for each read the benchmark measures, copied from the repositories
- * (`packages/server/src/Accounts/SessionsRepo.ts` and `UsersRepo.ts`, `packages/server/src/Groups/GroupsRepo.ts`)
- * with the same filters, order and limits, and the rows shaped into the same JSON. Keep them in
- * step when those queries change, or the ratios stop meaning anything.
+ * The SQL Moim runs for each request the benchmark measures, copied from the repositories
+ * (`packages/server/src/Accounts/SessionsRepo.ts` and `UsersRepo.ts`, `packages/server/src/Groups/GroupsRepo.ts`,
+ * and for joining and leaving a group the statements listed above `lockGroup`) with the same filters,
+ * order and limits, and the rows shaped into the same JSON. Keep them in step when those queries
+ * change, or the ratios stop meaning anything.
  */
+
+export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** `SessionsRepo.findForAuth`: run by Moim for every authenticated request. */
 export const sessionForAuth = {
@@ -45,8 +49,8 @@ export const searchProfiles = {
 }
 
 /** `groupColumnList` of `GroupsRepo.ts`: every column but the `search` tsvector. */
-const groupColumns = `id, name, description, category, tags, visibility, join_policy, member_limit, image_key, owner_id,
-  member_count, post_count, created_at, updated_at`
+const groupColumns = `id, name, description, category, tags, visibility, join_policy, member_limit, event_creation,
+  image_key, owner_id, member_count, post_count, created_at, updated_at`
 
 /** `GroupsRepo.find`. */
 export const groupById = {
@@ -77,7 +81,7 @@ export const myGroups = {
     SELECT ${groupColumns
       .split(",")
       .map((column) => `g.${column.trim()}`)
-      .join(", ")}, m.role, m.joined_at FROM group_members m JOIN groups g ON g.id = m.group_id
+      .join(", ")}, m.role, m.post_notifications, m.joined_at FROM group_members m JOIN groups g ON g.id = m.group_id
     WHERE m.user_id = $1 AND g.deleted_at IS NULL
       AND true
     ORDER BY m.joined_at DESC, m.group_id DESC
@@ -106,6 +110,7 @@ export interface GroupRow {
   readonly visibility: string
   readonly join_policy: string
   readonly member_limit: number | null
+  readonly event_creation: string
   readonly image_key: string | null
   readonly owner_id: string
   readonly member_count: number
@@ -114,6 +119,7 @@ export interface GroupRow {
   readonly updated_at: Date
   readonly rank?: number
   readonly role?: string
+  readonly post_notifications?: string
   readonly joined_at?: Date
 }
 
@@ -144,8 +150,17 @@ export interface SessionRow {
   readonly stale: boolean
 }
 
+/** `GroupViews.viewer` of a member; who may create events is `GroupPolicy.canCreateEvents`. */
+export const memberViewer = (row: GroupRow) => ({
+  status: "member",
+  role: row.role ?? null,
+  postNotifications: row.post_notifications ?? null,
+  canCreateEvents:
+    row.role === "owner" || row.role === "admin" || (row.role === "member" && row.event_creation === "members")
+})
+
 /** The seeded rows have no images or avatars, so the image URLs are always null here. */
-export const toGroup = (row: GroupRow, viewer: { readonly status: string; readonly role: string | null } | null) => ({
+export const toGroup = (row: GroupRow, viewer: ReturnType<typeof memberViewer> | null) => ({
   id: row.id,
   name: row.name,
   description: row.description,
@@ -154,6 +169,7 @@ export const toGroup = (row: GroupRow, viewer: { readonly status: string; readon
   visibility: row.visibility,
   joinPolicy: row.join_policy,
   memberLimit: row.member_limit,
+  eventCreation: row.event_creation,
   imageUrl: null,
   ownerId: row.owner_id,
   memberCount: row.member_count,
@@ -299,3 +315,207 @@ export const toFeedPost = (row: FeedPostRow) => ({
   createdAt: row.created_at.toISOString(),
   editedAt: row.edited_at?.toISOString() ?? null
 })
+
+/** What `GET /api/v1/meta` answers with the bench's settings (Postgres, Redis, files on disk, no mail or SMS sent). */
+export const meta = {
+  name: "moim",
+  version: Version,
+  apiVersion: "v1",
+  adapters: {
+    database: "postgres",
+    redis: "redis",
+    storage: "disk",
+    mailer: "outbox",
+    sms: "outbox",
+    jobs: "graphile-worker"
+  },
+  startedAt: new Date().toISOString()
+}
+
+/*
+ * Joining and leaving a group: the statements of `Memberships.join` and `Memberships.leave`, in
+ * their order, from `Groups/GroupsRepo.ts` (`lock`, `reserveSeat`, `releaseSeat`),
+ * `Groups/MembershipsRepo.ts` (`standing`, `insertMember`, `deleteMember`, `deleteJoinRequest`),
+ * `Groups/InvitationsRepo.ts` (`acceptFor`), `Realtime/StreamOutbox.ts` (`publish`),
+ * `Chat/ChannelsRepo.ts` (what `Chat/ChatMembershipChanges.ts` runs), `Recommendations/SuggestionsRepo.ts`
+ * (`dismiss`, run by `Recommendations/RecommendationSignals.ts`) and `platform/JobQueue.ts` (`enqueue`).
+ */
+
+/** `GroupsRepo.lock`: membership changes of one group serialise on its row. */
+export const lockGroup = {
+  name: "lock-group",
+  text: `SELECT ${groupColumns} FROM groups WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`
+}
+
+/** `MembershipsRepo.standing`: always one row. Moim binds the two ids four times; the plan is the same. */
+export const standing = {
+  name: "standing",
+  text: `
+    SELECT
+      member.role, member.post_notifications,
+      EXISTS (SELECT 1 FROM group_join_requests WHERE group_id = $1 AND user_id = $2) AS pending,
+      EXISTS (SELECT 1 FROM group_invitations WHERE group_id = $1 AND invitee_id = $2
+        AND status = 'pending' AND expires_at > now()) AS invited,
+      EXISTS (SELECT 1 FROM group_bans WHERE group_id = $1 AND user_id = $2) AS banned
+    FROM (SELECT 1) AS one
+    LEFT JOIN group_members member ON member.group_id = $1 AND member.user_id = $2`
+}
+
+export interface StandingRow {
+  readonly role: string | null
+  readonly post_notifications: string | null
+  readonly pending: boolean
+  readonly invited: boolean
+  readonly banned: boolean
+}
+
+/** `GroupsRepo.reserveSeat`: no row when the group is full. */
+export const reserveSeat = {
+  name: "reserve-seat",
+  text: `
+    UPDATE groups SET member_count = member_count + 1, updated_at = now()
+    WHERE id = $1 AND deleted_at IS NULL AND (member_limit IS NULL OR member_count < member_limit)
+    RETURNING member_count`
+}
+
+/** `MembershipsRepo.insertMember`. */
+export const insertMember = {
+  name: "insert-member",
+  text: "INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())"
+}
+
+/** `MembershipsRepo.deleteJoinRequest`. */
+export const deleteJoinRequest = {
+  name: "delete-join-request",
+  text: "DELETE FROM group_join_requests WHERE group_id = $1 AND user_id = $2 RETURNING user_id"
+}
+
+/** `InvitationsRepo.acceptFor`. */
+export const acceptInvitation = {
+  name: "accept-invitation",
+  text: `
+    UPDATE group_invitations SET status = 'accepted', responded_at = now()
+    WHERE group_id = $1 AND invitee_id = $2 AND status = 'pending'`
+}
+
+/** `StreamOutbox.publish`, first statement: $1, $2, $3 the events' topics, types and JSON data. */
+export const publish = {
+  name: "publish",
+  text: `
+    INSERT INTO stream_outbox (topic, type, data)
+    SELECT topic, type, data::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[]) AS published (topic, type, data)`
+}
+
+/** `StreamOutbox.publish`, second statement: wakes the sequencer. */
+export const notifyOutbox = { name: "notify-outbox", text: "SELECT pg_notify($1, '')", values: ["moim_stream_outbox"] }
+
+const channelColumns = `id, group_id, kind, name, topic, is_default, direct_key, created_by, archived_at, last_seq::text AS last_seq,
+  last_message_at, member_count, created_at`
+
+/** `ChannelsRepo.findDefault`: the group's `general` channel. */
+export const defaultChannel = {
+  name: "default-channel",
+  text: `SELECT ${channelColumns} FROM chat_channels WHERE group_id = $1 AND is_default`
+}
+
+/** `ChannelsRepo.lockNames`, `nameTaken` and `insert`: creating `general` on a group's first join. */
+export const lockChannelNames = {
+  name: "lock-channel-names",
+  text: "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+}
+
+export const channelNameTaken = {
+  name: "channel-name-taken",
+  text: `
+    SELECT 1 FROM chat_channels
+    WHERE group_id = $1 AND name = $2 AND ($3::uuid IS NULL OR id <> $3::uuid)`
+}
+
+export const insertChannel = {
+  name: "insert-channel",
+  text: `
+    INSERT INTO chat_channels (id, group_id, kind, name, topic, is_default, direct_key, created_by, created_at,
+      updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())
+    ON CONFLICT DO NOTHING
+    RETURNING ${channelColumns}`
+}
+
+/** `ChannelsRepo.addMember`: a row when the user was not in the channel yet. */
+export const addChannelMember = {
+  name: "add-channel-member",
+  text: `
+    WITH added AS (
+      INSERT INTO chat_members (channel_id, user_id, role, last_read_seq, joined_at)
+      SELECT $1, $2, $3, c.last_seq, now() FROM chat_channels c WHERE c.id = $4
+      ON CONFLICT DO NOTHING
+      RETURNING channel_id
+    )
+    UPDATE chat_channels SET member_count = member_count + 1
+    WHERE id IN (SELECT channel_id FROM added)
+    RETURNING id`
+}
+
+/** `ChannelsRepo.removeFromGroup`: the channels of the group the user left. */
+export const removeFromGroupChannels = {
+  name: "remove-from-group-channels",
+  text: `
+    WITH removed AS (
+      DELETE FROM chat_members m USING chat_channels c
+      WHERE c.id = m.channel_id AND c.group_id = $1 AND m.user_id = $2
+      RETURNING m.channel_id
+    )
+    UPDATE chat_channels SET member_count = member_count - 1
+    WHERE id IN (SELECT channel_id FROM removed)
+    RETURNING id AS channel_id`
+}
+
+/** `MembershipsRepo.deleteMember`: no row when the user was not a member. */
+export const deleteMember = {
+  name: "delete-member",
+  text: `
+    DELETE FROM group_members WHERE group_id = $1 AND user_id = $2
+    RETURNING user_id, role, joined_at`
+}
+
+/** `GroupsRepo.releaseSeat`. */
+export const releaseSeat = {
+  name: "release-seat",
+  text: "UPDATE groups SET member_count = member_count - 1, updated_at = now() WHERE id = $1"
+}
+
+/** `SuggestionsRepo.dismiss`, first statement: the group is never suggested again. */
+export const dismissSuggestion = {
+  name: "dismiss-suggestion",
+  text: `
+    INSERT INTO recommendation_dismissals (user_id, kind, target_id, cause, created_at)
+    VALUES ($1, $2, $3, $4, now())
+    ON CONFLICT (user_id, kind, target_id) DO NOTHING`
+}
+
+/** `SuggestionsRepo.dismiss`, second statement: drops it from the stored suggestions now. */
+export const dropSuggestion = {
+  name: "drop-suggestion",
+  text: `
+    UPDATE recommendations SET items = ARRAY(
+      SELECT items[n] FROM generate_subscripts(items, 1) AS n WHERE (items[n]).id <> $1::uuid ORDER BY n
+    )
+    WHERE user_id = $2 AND kind = $3
+      AND EXISTS (SELECT 1 FROM unnest(items) AS i WHERE i.id = $1::uuid)`
+}
+
+/** `JobQueue.enqueue` of `RefreshRecommendations` (5 attempts, no queue, key or priority). */
+export const addJob = {
+  name: "add-job",
+  text: `
+    SELECT id::text FROM graphile_worker.add_job(
+      $1,
+      $2::json,
+      queue_name => $3,
+      run_at => $4::timestamptz,
+      max_attempts => $5,
+      job_key => $6,
+      priority => $7
+    )`
+}

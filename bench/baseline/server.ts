@@ -1,16 +1,16 @@
 /**
- * The bare-metal baseline: Moim's read endpoints served by `node:http` and `pg` with nothing in
- * between — no framework, no schema validation or encoding, no middleware, no cache, no rate
- * limits. It runs the same SQL as Moim (`queries.ts`) against the same database, so the gap between
- * the two is what Moim's layers cost.
+ * The bare-metal baseline: Moim's read endpoints, and joining and leaving a group, served by
+ * `node:http` and `pg` with nothing in between — no framework, no schema validation or encoding, no
+ * middleware, no cache, no rate limits. It runs the same SQL as Moim (`queries.ts`, `memberships.ts`)
+ * against the same database, so the gap between the two is what Moim's layers cost.
  *
  * Environment: `DATABASE_URL`, `PORT`, `MOIM_SECRET` (to check access tokens as Moim does),
  * `DATABASE_POOL_SIZE` (default 10, Moim's default).
  */
-import { createHmac, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { Version } from "@moim/domain/Version"
 import pg from "pg"
+import { makeAuthenticator } from "./auth.ts"
+import { joinGroup, leaveGroup } from "./memberships.ts"
 import * as Q from "./queries.ts"
 
 const env = (name: string) => {
@@ -25,8 +25,7 @@ const pool = new pg.Pool({
   application_name: "moim-baseline"
 })
 const port = Number(env("PORT"))
-// Moim signs access tokens with HMAC-SHA256 under a key derived from MOIM_SECRET for this purpose.
-const jwtKey = createHmac("sha256", env("MOIM_SECRET")).update("jwt-access-token").digest()
+const authenticateWith = makeAuthenticator(pool, env("MOIM_SECRET"))
 
 const defaultPageSize = 20
 const maxPageSize = 100
@@ -47,49 +46,12 @@ const pageLimit = (params: URLSearchParams) => {
   return Number.isInteger(limit) && limit >= 1 && limit <= maxPageSize ? limit : null
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** An HS256 JWT with Moim's claims (`sub`, `sid`, issuer and audience "moim"), checked as `jose` would. */
-const verifyAccessToken = (token: string): { readonly userId: string; readonly sessionId: string } | null => {
-  const [header, payload, signature] = token.split(".")
-  if (header === undefined || payload === undefined || signature === undefined) return null
-  const expected = createHmac("sha256", jwtKey).update(`${header}.${payload}`).digest()
-  const given = Buffer.from(signature, "base64url")
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
-  const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
-  if (typeof claims !== "object" || claims === null) return null
-  if (!("iss" in claims && "aud" in claims && "exp" in claims && "sub" in claims && "sid" in claims)) return null
-  const { aud, exp, iss, sid, sub } = claims
-  if (iss !== "moim" || aud !== "moim" || typeof exp !== "number" || exp + 5 <= Date.now() / 1000) return null
-  if (typeof sub !== "string" || typeof sid !== "string" || !uuid.test(sub) || !uuid.test(sid)) return null
-  return { userId: sub, sessionId: sid }
-}
-
-/** What Moim's authentication middleware does: the token, then the session in one query. */
-const authenticate = async (request: IncomingMessage) => {
-  const header = request.headers.authorization ?? ""
-  const claims = header.startsWith("Bearer ") ? verifyAccessToken(header.slice(7)) : null
-  if (claims === null) return null
-  const { rows } = await pool.query<Q.SessionRow>({ ...Q.sessionForAuth, values: [claims.sessionId] })
-  const session = rows[0]
-  if (session === undefined || session.user_id !== claims.userId) return null
-  if (session.status !== "active" || session.revoked || session.expired) return null
-  if (session.stale) {
-    await pool.query({
-      ...Q.touchSession,
-      values: [claims.sessionId, request.socket.remoteAddress ?? null, request.headers["user-agent"] ?? null]
-    })
-  }
-  return claims
-}
-
-const meta = {
-  name: "moim",
-  version: Version,
-  apiVersion: "v1",
-  adapters: { database: "postgres", redis: "redis", storage: "disk", mailer: "outbox", jobs: "graphile-worker" },
-  startedAt: new Date().toISOString()
-}
+const authenticate = (request: IncomingMessage) =>
+  authenticateWith({
+    authorization: request.headers.authorization,
+    address: request.socket.remoteAddress,
+    userAgent: request.headers["user-agent"]
+  })
 
 type Handler = (request: IncomingMessage, response: ServerResponse, url: URL, id: string) => Promise<void>
 
@@ -102,13 +64,13 @@ const routes: Array<{ readonly method: string; readonly path: RegExp; readonly h
   {
     method: "GET",
     path: /^\/api\/v1\/meta$/,
-    handle: async (_request, response) => send(response, 200, meta)
+    handle: async (_request, response) => send(response, 200, Q.meta)
   },
   {
     method: "GET",
     path: /^\/api\/v1\/groups\/([^/]+)$/,
     handle: async (_request, response, _url, id) => {
-      if (!uuid.test(id)) return failure(response, 400, "InvalidRequest", "params.id: not a UUID")
+      if (!Q.uuid.test(id)) return failure(response, 400, "InvalidRequest", "params.id: not a UUID")
       const { rows } = await pool.query<Q.GroupRow>({ ...Q.groupById, values: [id] })
       const row = rows[0]
       if (row === undefined || row.visibility !== "public") {
@@ -157,7 +119,7 @@ const routes: Array<{ readonly method: string; readonly path: RegExp; readonly h
         Q.page(
           rows,
           limit,
-          (row) => Q.toGroup(row, { status: "member", role: row.role ?? null }),
+          (row) => Q.toGroup(row, Q.memberViewer(row)),
           (row) => ({ at: row.joined_at?.toISOString(), id: row.id })
         )
       )
@@ -234,6 +196,32 @@ const routes: Array<{ readonly method: string; readonly path: RegExp; readonly h
         200,
         Q.page(rows, limit, Q.toProfile, (row) => ({ score: String(Math.fround(row.score)), id: row.id }))
       )
+    }
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/groups\/([^/]+)\/join$/,
+    handle: async (request, response, _url, id) => {
+      // The body (an optional message) matters only for join requests, which the baseline refuses.
+      const actor = await authenticate(request)
+      if (actor === null) return failure(response, 401, "Unauthorized", "The access token is invalid")
+      if (!Q.uuid.test(id)) return failure(response, 400, "InvalidRequest", "params.id: not a UUID")
+      const refused = await joinGroup(pool, actor.userId, id)
+      if (refused !== null) return failure(response, refused.status, refused._tag, refused.message)
+      send(response, 200, { status: "member" })
+    }
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/groups\/([^/]+)\/leave$/,
+    handle: async (request, response, _url, id) => {
+      const actor = await authenticate(request)
+      if (actor === null) return failure(response, 401, "Unauthorized", "The access token is invalid")
+      if (!Q.uuid.test(id)) return failure(response, 400, "InvalidRequest", "params.id: not a UUID")
+      const refused = await leaveGroup(pool, actor.userId, id)
+      if (refused !== null) return failure(response, refused.status, refused._tag, refused.message)
+      response.writeHead(204)
+      response.end()
     }
   }
 ]
