@@ -123,6 +123,7 @@ const functions = [
   "unnest",
   "lateral",
   "generate_series",
+  "generate_subscripts",
   "jsonb_to_recordset",
   "jsonb_array_elements",
   "pg_partition_tree"
@@ -132,7 +133,8 @@ const functions = [
  * Table names after the SQL keywords that introduce one, in the file's SQL templates; the names the
  * file's templates give common table expressions (`WITH moved AS (...)`, or a shared head of several
  * statements that starts a template with `batch AS (...)`) are not tables, nor are the temporary
- * tables the file creates (`CREATE TEMPORARY TABLE rb_batch ...`), which live for its transaction.
+ * tables the file creates (`CREATE TEMPORARY TABLE rb_batch ...`), which live for its transaction,
+ * nor the names a migration gives a table it then drops (`ALTER TABLE x RENAME TO x_old`).
  */
 const tablesIn = (source: string): ReadonlySet<string> => {
   const templates = source.match(/sql(?:<[^>]*>)?`[\s\S]*?`/g) ?? []
@@ -141,7 +143,8 @@ const tablesIn = (source: string): ReadonlySet<string> => {
     templates.flatMap((template) =>
       [
         ...template.matchAll(/(?:\bWITH|,|`)\s+([a-z_]+)\s+AS\s*\(/g),
-        ...template.matchAll(/\bCREATE\s+TEMPORARY\s+TABLE\s+([a-z_]+)/g)
+        ...template.matchAll(/\bCREATE\s+TEMPORARY\s+TABLE\s+([a-z_]+)/g),
+        ...template.matchAll(/\bRENAME\s+TO\s+([a-z_]+)/g)
       ].map((match) => match[1])
     )
   )
