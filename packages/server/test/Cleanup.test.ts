@@ -6,6 +6,7 @@ import { AccountsConfig } from "../src/Accounts/AccountsConfig.ts"
 import { purgeExpiredCredentials } from "../src/Accounts/CredentialsPurge.ts"
 import { EmailTokensRepo } from "../src/Accounts/EmailTokensRepo.ts"
 import { PhoneCodesRepo } from "../src/Accounts/PhoneCodesRepo.ts"
+import { SessionCache } from "../src/Accounts/SessionCache.ts"
 import { SessionsRepo } from "../src/Accounts/SessionsRepo.ts"
 import { MessagesPurgeLive, purgeDeletedMessages } from "../src/Chat/MessagesPurge.ts"
 import { NotificationsPurgeLive, purgeReadNotifications } from "../src/Notifications/NotificationsPurge.ts"
@@ -16,7 +17,7 @@ import * as TestServer from "./support/TestServer.ts"
 const env = TestServer.testEnv({ NOTIFICATION_RETENTION: "10 days" })
 
 const Repos = Layer.mergeAll(
-  SessionsRepo.layer,
+  SessionsRepo.layer.pipe(Layer.provide(SessionCache.layer)),
   EmailTokensRepo.layer,
   PhoneCodesRepo.layer,
   AccountsConfig.layer,

@@ -12,6 +12,7 @@ import { PhoneNumbers } from "./PhoneNumbers.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { PhoneSignIn } from "./PhoneSignIn.ts"
 import { Profiles } from "./Profiles.ts"
+import { SessionCache } from "./SessionCache.ts"
 import { Sessions } from "./Sessions.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
 import { UsersRepo } from "./UsersRepo.ts"
@@ -34,7 +35,7 @@ export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer
     PhoneNumbersRepo.layer,
     PhoneCodesRepo.layer
   ]),
-  Layer.provide([Passwords.layer, AccessTokens.layer, UserViews.layer]),
+  Layer.provide([Passwords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
   Layer.provide(ImageUploads.layer),
   Layer.provide(AccountsConfig.layer)
 )

@@ -17,6 +17,7 @@ import { AccountsConfig } from "./AccountsConfig.ts"
 import { OpaqueToken } from "./OpaqueToken.ts"
 import { Passwords } from "./Passwords.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
+import { SessionCache } from "./SessionCache.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
 import { type UserRow, UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
@@ -82,6 +83,7 @@ export class Sessions extends Context.Service<
       const transaction = yield* Transaction.make
       const users = yield* UsersRepo
       const sessions = yield* SessionsRepo
+      const cache = yield* SessionCache
       const phones = yield* PhoneNumbersRepo
       const passwords = yield* Passwords
       const accessTokens = yield* AccessTokens
@@ -221,8 +223,14 @@ export class Sessions extends Context.Service<
 
         authenticate: Effect.fn("Sessions.authenticate")(function* (token, client) {
           const claims = yield* accessTokens.verify(token)
+          const cached = cache.get(claims.sessionId)
+          if (cached !== undefined && cached.userId === claims.userId) {
+            return { userId: claims.userId, sessionId: claims.sessionId, role: cached.role }
+          }
           const row = yield* activeSession(claims)
           if (row.stale) yield* sessions.touch(claims.sessionId, client)
+          // Used just now: a cached row is not stale for as long as it is kept.
+          cache.set(claims.sessionId, { ...row, stale: false })
           return { userId: claims.userId, sessionId: claims.sessionId, role: row.role }
         }),
 

@@ -4,6 +4,7 @@ import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { ClientInfo } from "../Access/ClientInfo.ts"
 import { Rows } from "../platform/Rows.ts"
+import { SessionCache } from "./SessionCache.ts"
 
 /** A signed-in device, as listed to its owner. */
 export const SessionRow = Schema.Struct({
@@ -35,7 +36,10 @@ const decodeAuth = Rows.first(SessionAuthRow)
 const decodeSessionRef = Rows.first(SessionRef)
 const decodeLastUsed = Rows.first(Schema.Struct({ lastUsedAt: Schema.Date }))
 
-/** The `sessions` and `refresh_tokens` tables: signed-in devices and their single-use refresh tokens. */
+/**
+ * The `sessions` and `refresh_tokens` tables: signed-in devices and their single-use refresh tokens.
+ * Ending sessions also drops them from the `SessionCache` of every process.
+ */
 export class SessionsRepo extends Context.Service<
   SessionsRepo,
   {
@@ -79,6 +83,7 @@ export class SessionsRepo extends Context.Service<
     SessionsRepo,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
+      const cache = yield* SessionCache
       return SessionsRepo.of({
         purgeEnded: Effect.fn("SessionsRepo.purgeEnded")(function* (options) {
           const cutoff = sql`now() - make_interval(secs => ${options.retentionSeconds})`
@@ -147,6 +152,7 @@ export class SessionsRepo extends Context.Service<
           const rows = yield* sql`
             UPDATE sessions SET revoked_at = now(), revoked_reason = ${reason}
             WHERE id = ${id} AND user_id = ${userId} AND revoked_at IS NULL RETURNING id`
+          yield* cache.invalidate({ sessionId: id, userId })
           return rows.length > 0
         }, Effect.orDie),
 
@@ -155,6 +161,8 @@ export class SessionsRepo extends Context.Service<
             UPDATE sessions SET revoked_at = now(), revoked_reason = ${options.reason}
             WHERE user_id = ${userId} AND revoked_at IS NULL
               AND ${options.except === null ? sql`true` : sql`id <> ${options.except}`}`
+          // The user's status may have changed with it (suspended, deleted): every session of theirs goes.
+          yield* cache.invalidate({ userId })
         }, Effect.orDie),
 
         insertRefreshToken: Effect.fn("SessionsRepo.insertRefreshToken")(function* (tokenHash, sessionId) {

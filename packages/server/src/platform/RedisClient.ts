@@ -113,12 +113,32 @@ const make = Effect.fnUntraced(function* (options: RedisClientOptions) {
     Effect.catch((cause) => Effect.logWarning("Redis is unreachable; starting without it", cause))
   )
 
+  // Commands sent during one turn of the event loop leave in one write: every request sends one to
+  // three commands (rate limit, cache, ...) and each `write` to the socket was a system call of its
+  // own, a third of the CPU of a cached read under load. The socket is corked at the turn's first
+  // command and uncorked once the turn's I/O callbacks have run (`setImmediate`); ioredis writes
+  // each command synchronously, so nothing else about it changes.
+  const corked = new WeakSet<object>()
+  const coalesce = (connection: IORedis) => {
+    const stream = connection.stream
+    if (stream === undefined || corked.has(stream) || !stream.writable) return
+    corked.add(stream)
+    stream.cork()
+    setImmediate(() => {
+      corked.delete(stream)
+      stream.uncork()
+    })
+  }
+
   const sendWith =
     (connection: IORedis) =>
     <A = unknown>(command: string, ...args: ReadonlyArray<string>): Effect.Effect<A, Redis.RedisError> =>
       Effect.tryPromise({
-        // The reply shape depends on the command; callers name it.
-        try: () => connection.call(command, ...args) as Promise<A>,
+        try: () => {
+          coalesce(connection)
+          // The reply shape depends on the command; callers name it.
+          return connection.call(command, ...args) as Promise<A>
+        },
         catch: (cause) => new Redis.RedisError({ cause })
       })
 

@@ -3,6 +3,7 @@ import { AccountsConfig } from "@moim/server/Accounts/AccountsConfig"
 import { purgeExpiredCredentials } from "@moim/server/Accounts/CredentialsPurge"
 import { EmailTokensRepo } from "@moim/server/Accounts/EmailTokensRepo"
 import { PhoneCodesRepo } from "@moim/server/Accounts/PhoneCodesRepo"
+import { SessionCache } from "@moim/server/Accounts/SessionCache"
 import { SessionsRepo } from "@moim/server/Accounts/SessionsRepo"
 import { Effect, Layer } from "effect"
 import * as JobHandler from "../JobHandler.ts"
@@ -16,7 +17,9 @@ export const PurgeExpiredCredentialsHandler = JobHandler.make(
       yield* Effect.logInfo("purged expired credentials").pipe(Effect.annotateLogs(removed))
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(SessionsRepo.layer, EmailTokensRepo.layer, PhoneCodesRepo.layer, AccountsConfig.layer)
+        Layer.mergeAll(SessionsRepo.layer, EmailTokensRepo.layer, PhoneCodesRepo.layer, AccountsConfig.layer).pipe(
+          Layer.provide(SessionCache.layer)
+        )
       )
     ),
   { schedule: "7 * * * *" }
