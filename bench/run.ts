@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, mkdtempSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
@@ -150,12 +150,20 @@ const moimEnvironment = (port: number): Record<string, string> => ({
   RATE_LIMIT_AUTH: "1000000000"
 })
 
+/** Node's options of `npm run start:server` (package.json), so the figures are the production process's. */
+const startServerNodeArgs = (): ReadonlyArray<string> => {
+  const scripts: unknown = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts
+  const script =
+    typeof scripts === "object" && scripts !== null && "start:server" in scripts ? String(scripts["start:server"]) : ""
+  return script.split(/\s+/).slice(1, -1)
+}
+
 const startMoim = async (nodeArgs: ReadonlyArray<string> = []) => {
   const port = await freePort()
   return startServer({
     name: "moim",
     script: join(root, "packages", "server", "src", "main.ts"),
-    nodeArgs,
+    nodeArgs: [...startServerNodeArgs(), ...nodeArgs],
     env: moimEnvironment(port),
     port,
     readyPath: "/health/ready",

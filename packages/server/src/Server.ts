@@ -1,4 +1,4 @@
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Api } from "@moim/domain/Api"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Layer } from "effect"

@@ -1,5 +1,5 @@
 import { createServer } from "node:http"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { HealthRoutes } from "@moim/server/http/Health"
 import { ServerMiddleware } from "@moim/server/http/ServerMiddleware"
 import { MetricsRoute } from "@moim/server/Ops/MetricsRoute"

@@ -1,16 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-  S3ServiceException
-} from "@aws-sdk/client-s3"
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner"
+import type { S3ClientConfig } from "@aws-sdk/client-s3"
 import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Predicate, Redacted, Schema } from "effect"
 import { AppConfig, optionalSecret } from "./AppConfig.ts"
 import { ServerSecret } from "./ServerSecret.ts"
@@ -149,6 +140,16 @@ export class Storage extends Context.Service<
     Layer.effect(
       Storage,
       Effect.gen(function* () {
+        // Loaded only where S3 is configured: the SDK is about 8 MB of memory a disk store never uses.
+        const {
+          DeleteObjectCommand,
+          GetObjectCommand,
+          HeadObjectCommand,
+          PutObjectCommand,
+          S3Client,
+          S3ServiceException
+        } = yield* Effect.promise(() => import("@aws-sdk/client-s3"))
+        const { getSignedUrl } = yield* Effect.promise(() => import("@aws-sdk/s3-request-presigner"))
         const config: S3ClientConfig = {
           region: options.region,
           forcePathStyle: options.forcePathStyle ?? false,
