@@ -1,20 +1,12 @@
 /** @module-tag process */
 /** @module-tag postgres-only */
 import { randomBytes } from "node:crypto"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
-import { freePort } from "../../server/test/support/FreePort.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
-import { startEntry } from "./support/EntryProcess.ts"
-import { type Json, ready, request } from "./support/ProcessHttp.ts"
-
-const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
+import { type Json, request, startServers } from "./support/ProcessHttp.ts"
 
 // Two servers on one Postgres and Redis (the services run: the embedded defaults are one process).
 // Sessions are cached for ten minutes here, so a refusal within the test's few seconds can only come
@@ -27,35 +19,20 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("Sessions across proc
         const database = yield* DatabaseUrl
         const redis = process.env.REDIS_URL
         assert.isDefined(redis, "this test needs REDIS_URL")
-        const [portA, portB] = yield* Effect.promise(() => Promise.all([freePort(), freePort()]))
-        const shared = {
-          NODE_ENV: "production",
-          MOIM_SECRET: "session-processes-secret-long-enough-0123456789",
-          DATABASE_URL: Redacted.value(database.url),
-          HOST: "127.0.0.1",
-          LOG_LEVEL: "Warn",
-          RATE_LIMIT_AUTH: "1000",
-          SESSION_CACHE_SECONDS: "600",
-          REDIS_URL: redis ?? "",
-          REDIS_KEY_PREFIX: `moim-test:${randomBytes(6).toString("hex")}:`
-        }
-        const start = (port: number) =>
-          startEntry(serverEntry, {
-            ...shared,
-            MOIM_DATA_DIR: mkdtempSync(join(tmpdir(), "moim-sessions-")),
-            PORT: String(port)
-          })
-        const serverA = start(portA)
-        const serverB = start(portB)
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            for (const started of [serverA, serverB]) started.child.kill("SIGKILL")
-          })
+        const [a = "", b = ""] = yield* startServers(
+          {
+            NODE_ENV: "production",
+            MOIM_SECRET: "session-processes-secret-long-enough-0123456789",
+            DATABASE_URL: Redacted.value(database.url),
+            HOST: "127.0.0.1",
+            LOG_LEVEL: "Warn",
+            RATE_LIMIT_AUTH: "1000",
+            SESSION_CACHE_SECONDS: "600",
+            REDIS_URL: redis ?? "",
+            REDIS_KEY_PREFIX: `moim-test:${randomBytes(6).toString("hex")}:`
+          },
+          2
         )
-        const a = `http://127.0.0.1:${portA}`
-        const b = `http://127.0.0.1:${portB}`
-        yield* ready(a, serverA)
-        yield* ready(b, serverB)
 
         const expectStatus = (response: Json, status: number) =>
           assert.strictEqual(response.status, status, JSON.stringify(response.body))

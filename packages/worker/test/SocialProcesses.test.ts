@@ -1,18 +1,10 @@
 /** @module-tag process */
 import { randomBytes } from "node:crypto"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { DatabaseUrl } from "../../server/src/platform/DatabaseUrl.ts"
-import { freePort } from "../../server/test/support/FreePort.ts"
 import * as TestDatabase from "../../server/test/support/TestDatabase.ts"
-import { startEntry } from "./support/EntryProcess.ts"
-import { type Json, ready, request, signUpAt } from "./support/ProcessHttp.ts"
-
-const serverEntry = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url))
+import { type Json, request, signUpAt, startServers } from "./support/ProcessHttp.ts"
 
 layer(TestDatabase.layer(), { excludeTestServices: true })("The social graph across processes", (it) => {
   it.effect(
@@ -20,34 +12,19 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("The social graph acr
     () =>
       Effect.gen(function* () {
         const database = yield* DatabaseUrl
-        const [portA, portB] = yield* Effect.promise(() => Promise.all([freePort(), freePort()]))
         const redis = process.env.REDIS_URL
-        const shared = {
-          NODE_ENV: "production",
-          MOIM_SECRET: "social-processes-secret-long-enough-0123456789",
-          DATABASE_URL: Redacted.value(database.url),
-          HOST: "127.0.0.1",
-          LOG_LEVEL: "Warn",
-          RATE_LIMIT_AUTH: "1000",
-          ...(redis ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `moim-test:${randomBytes(6).toString("hex")}:` } : {})
-        }
-        const start = (port: number) =>
-          startEntry(serverEntry, {
-            ...shared,
-            MOIM_DATA_DIR: mkdtempSync(join(tmpdir(), "moim-social-")),
-            PORT: String(port)
-          })
-        const serverA = start(portA)
-        const serverB = start(portB)
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            for (const started of [serverA, serverB]) started.child.kill("SIGKILL")
-          })
+        const [a = "", b = ""] = yield* startServers(
+          {
+            NODE_ENV: "production",
+            MOIM_SECRET: "social-processes-secret-long-enough-0123456789",
+            DATABASE_URL: Redacted.value(database.url),
+            HOST: "127.0.0.1",
+            LOG_LEVEL: "Warn",
+            RATE_LIMIT_AUTH: "1000",
+            ...(redis ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `moim-test:${randomBytes(6).toString("hex")}:` } : {})
+          },
+          2
         )
-        const a = `http://127.0.0.1:${portA}`
-        const b = `http://127.0.0.1:${portB}`
-        yield* ready(a, serverA)
-        yield* ready(b, serverB)
 
         const signUp = (nickname: string) =>
           Effect.map(signUpAt(a, nickname), (user) => ({ token: user.token, id: user.userId }))

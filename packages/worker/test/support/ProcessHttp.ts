@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { type EntryProcess, waitFor } from "./EntryProcess.ts"
+import { freePort } from "../../../server/test/support/FreePort.ts"
+import { type EntryProcess, startEntry, waitFor } from "./EntryProcess.ts"
+
+const serverEntry = fileURLToPath(new URL("../../../server/src/main.ts", import.meta.url))
 
 /** A JSON answer of a Moim process: its status and body (`{}` when the body is not an object). */
 export interface Json {
@@ -44,3 +51,28 @@ export const signUpAt = (base: string, nickname: string) =>
       userId: String((response.body.user as { id: string }).id)
     })
   )
+
+/**
+ * Starts `count` servers (`npm run start:server`'s entry) with `env`, each on a free port with a
+ * data directory of its own, waits until each is ready, and kills them when the scope closes: their
+ * base URLs, in order.
+ */
+export const startServers = (env: Record<string, string>, count: number) =>
+  Effect.gen(function* () {
+    const ports = yield* Effect.promise(() => Promise.all(Array.from({ length: count }, () => freePort())))
+    const servers = ports.map((port) => ({
+      base: `http://127.0.0.1:${port}`,
+      process: startEntry(serverEntry, {
+        ...env,
+        MOIM_DATA_DIR: mkdtempSync(join(tmpdir(), "moim-servers-")),
+        PORT: String(port)
+      })
+    }))
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const server of servers) server.process.child.kill("SIGKILL")
+      })
+    )
+    for (const server of servers) yield* ready(server.base, server.process)
+    return servers.map((server) => server.base)
+  })
