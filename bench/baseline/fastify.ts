@@ -297,35 +297,7 @@ app.get<PageRoute>(
     const actor = await authenticate(request)
     if (actor === null) return reply.code(401).send({ _tag: "Unauthorized", message: "The access token is invalid" })
     const { limit } = request.query
-    const [authors, groups] = await Promise.all([
-      pool.query<{ user_id: string; friend: boolean }>({ ...Q.feedAuthors, values: [actor.userId] }),
-      pool.query<{ group_id: string }>({ ...Q.memberGroupIds, values: [actor.userId] })
-    ])
-    const sources = [
-      { id: actor.userId, level: 2 },
-      ...authors.rows.map((row) => ({ id: row.user_id, level: row.friend ? 1 : 0 }))
-    ]
-    const { rows } = await pool.query<{ id: string; created_at: Date }>({
-      ...Q.feed,
-      values: [
-        actor.userId,
-        sources.map((source) => source.id),
-        sources.map((source) => source.level),
-        groups.rows.map((row) => row.group_id),
-        limit + 1
-      ]
-    })
-    const posts = await pool.query<Q.FeedPostRow>({ ...Q.postsByIds, values: [rows.map((row) => row.id)] })
-    const byId = new Map(posts.rows.map((row) => [row.id, row] as const))
-    return Q.page(
-      rows.flatMap((row) => {
-        const post = byId.get(row.id)
-        return post === undefined ? [] : [post]
-      }),
-      limit,
-      Q.toFeedPost,
-      (row) => ({ at: row.created_at.toISOString(), id: row.id })
-    )
+    return Q.feedPage(pool, actor.userId, limit)
   }
 )
 

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto"
 import { Version } from "@moim/domain/Version"
+import type pg from "pg"
 
 /**
  * The SQL Moim runs for each request the benchmark measures, copied from the repositories
@@ -315,6 +316,42 @@ export const toFeedPost = (row: FeedPostRow) => ({
   createdAt: row.created_at.toISOString(),
   editedAt: row.edited_at?.toISOString() ?? null
 })
+
+/**
+ * The home feed's first page as Moim reads it (`Feed`): the people the user follows and their
+ * friends, with their levels, and the user's groups; the page of ids; then the posts themselves.
+ */
+export const feedPage = async (pool: pg.Pool, userId: string, limit: number) => {
+  const [authors, groups] = await Promise.all([
+    pool.query<{ user_id: string; friend: boolean }>({ ...feedAuthors, values: [userId] }),
+    pool.query<{ group_id: string }>({ ...memberGroupIds, values: [userId] })
+  ])
+  const sources = [
+    { id: userId, level: 2 },
+    ...authors.rows.map((row) => ({ id: row.user_id, level: row.friend ? 1 : 0 }))
+  ]
+  const { rows } = await pool.query<{ id: string; created_at: Date }>({
+    ...feed,
+    values: [
+      userId,
+      sources.map((source) => source.id),
+      sources.map((source) => source.level),
+      groups.rows.map((row) => row.group_id),
+      limit + 1
+    ]
+  })
+  const posts = await pool.query<FeedPostRow>({ ...postsByIds, values: [rows.map((row) => row.id)] })
+  const byId = new Map(posts.rows.map((row) => [row.id, row] as const))
+  return page(
+    rows.flatMap((row) => {
+      const post = byId.get(row.id)
+      return post === undefined ? [] : [post]
+    }),
+    limit,
+    toFeedPost,
+    (row) => ({ at: row.created_at.toISOString(), id: row.id })
+  )
+}
 
 /** What `GET /api/v1/meta` answers with the bench's settings (Postgres, Redis, files on disk, no mail or SMS sent). */
 export const meta = {

@@ -133,39 +133,7 @@ const routes: Array<{ readonly method: string; readonly path: RegExp; readonly h
       if (actor === null) return failure(response, 401, "Unauthorized", "The access token is invalid")
       const limit = pageLimit(url.searchParams)
       if (limit === null) return failure(response, 400, "InvalidRequest", "query.limit")
-      const [authors, groups] = await Promise.all([
-        pool.query<{ user_id: string; friend: boolean }>({ ...Q.feedAuthors, values: [actor.userId] }),
-        pool.query<{ group_id: string }>({ ...Q.memberGroupIds, values: [actor.userId] })
-      ])
-      const sources = [
-        { id: actor.userId, level: 2 },
-        ...authors.rows.map((row) => ({ id: row.user_id, level: row.friend ? 1 : 0 }))
-      ]
-      const { rows } = await pool.query<{ id: string; created_at: Date }>({
-        ...Q.feed,
-        values: [
-          actor.userId,
-          sources.map((source) => source.id),
-          sources.map((source) => source.level),
-          groups.rows.map((row) => row.group_id),
-          limit + 1
-        ]
-      })
-      const posts = await pool.query<Q.FeedPostRow>({ ...Q.postsByIds, values: [rows.map((row) => row.id)] })
-      const byId = new Map(posts.rows.map((row) => [row.id, row] as const))
-      send(
-        response,
-        200,
-        Q.page(
-          rows.flatMap((row) => {
-            const post = byId.get(row.id)
-            return post === undefined ? [] : [post]
-          }),
-          limit,
-          Q.toFeedPost,
-          (row) => ({ at: row.created_at.toISOString(), id: row.id })
-        )
-      )
+      send(response, 200, await Q.feedPage(pool, actor.userId, limit))
     }
   },
   {
