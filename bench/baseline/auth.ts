@@ -1,9 +1,10 @@
 /**
- * The access-token check of both baselines (`server.ts` and `fastify.ts`): one copy, so the two
- * differ only in what serves the request, never in what a signed-in request costs.
+ * What both baselines (`server.ts` and `fastify.ts`) set up alike: their environment, their pool and
+ * the access-token check. One copy, so the two differ only in what serves the request, never in what
+ * a signed-in request costs.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
-import type pg from "pg"
+import pg from "pg"
 import * as Q from "./queries.ts"
 
 export interface Claims {
@@ -56,4 +57,23 @@ export const makeAuthenticator = (pool: pg.Pool, secret: string) => {
     }
     return claims
   }
+}
+
+const env = (name: string) => {
+  const value = process.env[name]
+  if (value === undefined || value === "") throw new Error(`${name} is required`)
+  return value
+}
+
+/**
+ * A baseline's pool (`DATABASE_URL`, `DATABASE_POOL_SIZE`, default 10 as Moim's), its `PORT`, and
+ * the token check under `MOIM_SECRET`.
+ */
+export const setUpPeer = (applicationName: string) => {
+  const pool = new pg.Pool({
+    connectionString: env("DATABASE_URL"),
+    max: Number(process.env.DATABASE_POOL_SIZE ?? "10"),
+    application_name: applicationName
+  })
+  return { pool, port: Number(env("PORT")), authenticateWith: makeAuthenticator(pool, env("MOIM_SECRET")) }
 }

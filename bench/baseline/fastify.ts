@@ -9,24 +9,11 @@
  * Environment: as `server.ts`.
  */
 import Fastify, { type FastifyError, type FastifyRequest } from "fastify"
-import pg from "pg"
-import { makeAuthenticator } from "./auth.ts"
+import { setUpPeer } from "./auth.ts"
 import { joinGroup, leaveGroup } from "./memberships.ts"
 import * as Q from "./queries.ts"
 
-const env = (name: string) => {
-  const value = process.env[name]
-  if (value === undefined || value === "") throw new Error(`${name} is required`)
-  return value
-}
-
-const pool = new pg.Pool({
-  connectionString: env("DATABASE_URL"),
-  max: Number(process.env.DATABASE_POOL_SIZE ?? "10"),
-  application_name: "moim-fastify"
-})
-const port = Number(env("PORT"))
-const authenticateWith = makeAuthenticator(pool, env("MOIM_SECRET"))
+const { pool, port, authenticateWith } = setUpPeer("moim-fastify")
 
 const authenticate = (request: FastifyRequest) =>
   authenticateWith({

@@ -8,24 +8,11 @@
  * `DATABASE_POOL_SIZE` (default 10, Moim's default).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import pg from "pg"
-import { makeAuthenticator } from "./auth.ts"
+import { setUpPeer } from "./auth.ts"
 import { joinGroup, leaveGroup } from "./memberships.ts"
 import * as Q from "./queries.ts"
 
-const env = (name: string) => {
-  const value = process.env[name]
-  if (value === undefined || value === "") throw new Error(`${name} is required`)
-  return value
-}
-
-const pool = new pg.Pool({
-  connectionString: env("DATABASE_URL"),
-  max: Number(process.env.DATABASE_POOL_SIZE ?? "10"),
-  application_name: "moim-baseline"
-})
-const port = Number(env("PORT"))
-const authenticateWith = makeAuthenticator(pool, env("MOIM_SECRET"))
+const { pool, port, authenticateWith } = setUpPeer("moim-baseline")
 
 const defaultPageSize = 20
 const maxPageSize = 100
