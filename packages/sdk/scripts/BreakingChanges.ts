@@ -294,14 +294,21 @@ export const compareDocuments = (before: JsonObject, after: JsonObject): Readonl
       report(true, key, `now requires authentication (${newSchemes.join(" or ")})`)
     }
 
-    const parameters = (operation: JsonObject) =>
+    // A parameter shared by many operations (`Idempotency-Key`) is a `$ref` into `components.parameters`.
+    const parameters = (operation: JsonObject, document: JsonObject) =>
       new Map(
-        arrayAt(operation, "parameters").flatMap((parameter) =>
-          isJsonObject(parameter) ? [[`${String(parameter.in)} parameter ${String(parameter.name)}`, parameter]] : []
-        )
+        arrayAt(operation, "parameters").flatMap((reference) => {
+          const parameter =
+            isJsonObject(reference) && typeof reference.$ref === "string"
+              ? objectAt(document.components, "parameters")[reference.$ref.split("/").pop() ?? ""]
+              : reference
+          return isJsonObject(parameter)
+            ? [[`${String(parameter.in)} parameter ${String(parameter.name)}`, parameter] as const]
+            : []
+        })
       )
-    const oldParameters = parameters(old)
-    const newParameters = parameters(next)
+    const oldParameters = parameters(old, before)
+    const newParameters = parameters(next, after)
     for (const [name, parameter] of oldParameters) {
       const replacement = newParameters.get(name)
       if (replacement === undefined) {

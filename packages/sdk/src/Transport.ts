@@ -1,5 +1,13 @@
 import { logoutOperation, type OperationSpec } from "./OperationSpec.ts"
-import { mayRetry, type RetryOptions, retryableStatuses, retryDelayMs, sleep } from "./Retry.ts"
+import {
+  isKeyInProgress,
+  mayRetry,
+  type RetryOptions,
+  retryableStatuses,
+  retryDelayMs,
+  sleep,
+  unsafeMethods
+} from "./Retry.ts"
 import type { Session } from "./Session.ts"
 import { tokensFromBody } from "./TokenStore.ts"
 
@@ -32,8 +40,11 @@ export type Transport = (
  *   unless the caller set `Authorization` itself;
  * - on a 401 to a session call, refreshes the token pair once (shared with concurrent calls) and
  *   sends the request again;
- * - on 429 or 503, waits (`Retry-After`, else backoff) and sends it again, if the request may be
- *   repeated;
+ * - gives every unsafe call (POST, PUT, PATCH, DELETE) an `Idempotency-Key`, unless the caller set
+ *   one, retries are off or the call is marked `idempotent: false`: the server then runs it once
+ *   however many times it is sent;
+ * - on 429 or 503, on a 409 for a key whose first request still runs, and when the connection fails,
+ *   waits (`Retry-After`, else backoff) and sends it again, if the request may be repeated;
  * - stores the token pair a signup, login or refresh returns, and forgets it after logout.
  */
 export const makeTransport =
@@ -49,6 +60,14 @@ export const makeTransport =
       ? undefined
       : spec?.security.map((scheme) => options.credentials[scheme]).find((token) => token !== undefined)
     const retry = policy.retry ?? options.retry
+    // One key for every attempt of the call: a repeat after a lost answer gets the first one's response.
+    const idempotencyKey =
+      retry !== false &&
+      policy.idempotent !== false &&
+      unsafeMethods.has(request.method) &&
+      !request.headers.has("idempotency-key")
+        ? globalThis.crypto.randomUUID()
+        : undefined
     let attempt = 0
     let refreshed = false
     for (;;) {
@@ -56,7 +75,21 @@ export const makeTransport =
       const accessToken = usesSession ? (await options.session.get())?.accessToken : undefined
       const bearer = accessToken ?? credential
       if (bearer !== undefined) headers.set("authorization", `Bearer ${bearer}`)
-      const response = await options.fetch(new Request(request, { headers, ...(body === undefined ? {} : { body }) }))
+      if (idempotencyKey !== undefined) headers.set("idempotency-key", idempotencyKey)
+      const repeatable =
+        retry !== false && attempt < (retry.retries ?? 2) && mayRetry(request.method, headers, policy.idempotent)
+      let response: Response
+      try {
+        response = await options.fetch(new Request(request, { headers, ...(body === undefined ? {} : { body }) }))
+      } catch (cause) {
+        // The connection failed: the server may or may not have acted, so only a repeatable request is sent again.
+        if (request.signal.aborted || !repeatable) throw cause
+        const delay = retryDelayMs(undefined, attempt, retry)
+        if (delay === undefined) throw cause
+        attempt++
+        await sleep(delay, request.signal)
+        continue
+      }
 
       if (response.status === 401 && accessToken !== undefined && !refreshed) {
         const outcome = await untilAborted(options.session.refreshAfter(accessToken), request.signal)
@@ -72,10 +105,8 @@ export const makeTransport =
       }
 
       if (
-        retry !== false &&
-        retryableStatuses.has(response.status) &&
-        attempt < (retry.retries ?? 2) &&
-        mayRetry(request, policy.idempotent)
+        repeatable &&
+        (retryableStatuses.has(response.status) || (idempotencyKey !== undefined && (await isKeyInProgress(response))))
       ) {
         const delay = retryDelayMs(response, attempt, retry)
         if (delay !== undefined) {

@@ -153,6 +153,46 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("the SDK aga
     })
   )
 
+  it.effect("sends a POST again after a lost answer, and the server runs it once", () =>
+    Effect.gen(function* () {
+      const signedUp = yield* makeClient()
+      const email = freshEmail("lost")
+      assert.isTrue(
+        (yield* Effect.promise(() => signedUp.auth.signup({ body: { email, password, nickname: "Lou" } }))).ok
+      )
+      // The first answer to creating a group is lost on its way back (the server did create it).
+      let lost = 0
+      const keys: Array<string | null> = []
+      const client = yield* makeClient({
+        fetch: async (request) => {
+          const response = await fetch(request)
+          if (request.method === "POST" && new URL(request.url).pathname === "/api/v1/groups") {
+            keys.push(request.headers.get("idempotency-key"))
+            if (lost++ === 0) {
+              await response.body?.cancel()
+              throw new TypeError("fetch failed: the connection was reset")
+            }
+          }
+          return response
+        }
+      })
+      const login = yield* Effect.promise(() => client.auth.login({ body: { email, password } }))
+      assert.isTrue(login.ok, JSON.stringify(login.error))
+      const name = `Lost answers ${freshEmail("g")}`.slice(0, 60)
+      const created = yield* Effect.promise(() => client.groups.create({ body: { name, category: "hiking" } }))
+      assert.isTrue(created.ok, JSON.stringify(created.error))
+      assert.strictEqual(created.response?.headers.get("idempotent-replayed"), "true")
+      assert.strictEqual(keys.length, 2)
+      assert.strictEqual(keys[0], keys[1])
+      const mine = yield* Effect.promise(() => client.groups.mine())
+      assert.isTrue(mine.ok, JSON.stringify(mine.error))
+      assert.deepStrictEqual(
+        (mine.data?.items ?? []).filter((group) => group.name === name).map((group) => group.id),
+        [created.data?.id]
+      )
+    })
+  )
+
   it.effect("reports a server that cannot be reached as NetworkError", () =>
     Effect.gen(function* () {
       const client = createMoimClient({ baseUrl: "http://127.0.0.1:9" })

@@ -44,23 +44,34 @@ layer(TestServer.layer(env), { excludeTestServices: true })("the SDK's retries",
     })
   )
 
-  it.effect("does not repeat a POST unless it is marked idempotent", () =>
+  it.effect("repeats a POST with the key it gave it, unless the call is marked not idempotent", () =>
     Effect.gen(function* () {
       const requests = recordRequests()
-      const client = yield* makeClient({ fetch: requests.fetch })
+      const keys: Array<string | null> = []
+      const client = yield* makeClient({
+        fetch: (request) => {
+          keys.push(request.headers.get("idempotency-key"))
+          return requests.fetch(request)
+        }
+      })
       const signup = (idempotent?: boolean) =>
         Effect.promise(() =>
           client.auth.signup({ body: { email: freshEmail(), password, nickname: "Ken" }, idempotent })
         )
       // Sent together, so both fall in one window however long hashing a password takes.
-      const outcomes = yield* Effect.all([signup(), signup()], { concurrency: 2 })
+      const outcomes = yield* Effect.all([signup(false), signup(false)], { concurrency: 2 })
       assert.deepStrictEqual(outcomes.map((outcome) => outcome.error?._tag ?? "ok").sort(), ["RateLimited", "ok"])
       assert.strictEqual(requests.count("POST", "/api/v1/auth/signup"), 2)
+      assert.deepStrictEqual(keys, [null, null])
 
-      // Two marked idempotent, sent together: whichever is refused is sent again once the window ends.
-      const retried = yield* Effect.all([signup(true), signup(true)], { concurrency: 2 })
+      // By default each call gets a key, kept across its attempts: whichever is refused is sent again,
+      // with the same key, once the window ends.
+      keys.length = 0
+      const retried = yield* Effect.all([signup(), signup()], { concurrency: 2 })
       for (const outcome of retried) assert.isTrue(outcome.ok, JSON.stringify(outcome.error))
-      assert.isAtLeast(requests.count("POST", "/api/v1/auth/signup"), 5)
+      assert.isAtLeast(keys.length, 3)
+      assert.strictEqual(new Set(keys).size, 2)
+      for (const key of keys) assert.match(key ?? "", /^[0-9a-f-]{36}$/)
     })
   )
 

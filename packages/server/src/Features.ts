@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { Idempotency } from "./Access/Idempotency.ts"
 import { RequestRateLimits } from "./Access/RequestRateLimits.ts"
 import { AccountsLive } from "./Accounts/AccountsLive.ts"
 import { AccountsFeature } from "./Accounts/Feature.ts"
@@ -162,9 +163,9 @@ export const FeatureServices = Layer.mergeAll(
   // chat); then joins and departures, follows, friendships and RSVPs refresh the person's suggestions
   // (`MembershipChanges` after chat's, `GraphChanges`, `RsvpChanges`, by recommendations).
   Layer.provide(RecommendationSignalsLive.pipe(Layer.provide(ChatMembershipChangesLive))),
-  // The per-request rate limits; activity aggregates for site admins and the partitions' upkeep; and
+  // The per-request rate limits and idempotency keys; activity aggregates for site admins and the partitions' upkeep; and
   // what people do, told by every feature (\`ActivityLog\`), buffered and written in batches by analytics.
-  Layer.provideMerge(Layer.mergeAll(RequestRateLimits.layer, AnalyticsLive, ActivityRecorderLive)),
+  Layer.provideMerge(Layer.mergeAll(RequestRateLimits.layer, Idempotency.layer, AnalyticsLive, ActivityRecorderLive)),
   // The social graph's answers to the ports every feature asks (`Blocks`, posts' `AudienceGraph`).
   Layer.provideMerge(SocialGraphLive),
   // What features publish to the realtime stream, in their transactions.

@@ -12,6 +12,8 @@ const src = join(import.meta.dirname, "../src")
  * where that saves a round trip on a hot path (authentication, a member's standing).
  */
 const owners: Record<string, ReadonlyArray<string>> = {
+  // The idempotency keys of every feature's unsafe requests, kept by the access layer that runs them.
+  Access: ["idempotency_keys"],
   Accounts: ["users", "sessions", "refresh_tokens", "email_tokens", "phone_numbers", "phone_codes"],
   Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
   Notifications: [

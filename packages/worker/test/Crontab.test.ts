@@ -5,6 +5,7 @@ import { MaintainActivityPartitions } from "@moim/domain/Analytics/MaintainActiv
 import { PurgeDeletedMessages } from "@moim/domain/Chat/PurgeDeletedMessages"
 import { SendEventReminders } from "@moim/domain/Events/EventNotifications"
 import { PurgeDeletedGroups } from "@moim/domain/Groups/PurgeDeletedGroups"
+import { PurgeIdempotencyKeys } from "@moim/domain/Jobs/PurgeIdempotencyKeys"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { WorkerHeartbeat } from "@moim/domain/Jobs/WorkerHeartbeat"
 import { PurgeUnusedMedia } from "@moim/domain/Media/PurgeUnusedMedia"
@@ -22,6 +23,7 @@ describe("the worker's job list and crontab", () => {
     expect(names).toEqual(expect.arrayContaining([SendEmail.name, WorkerHeartbeat.name, PurgeDeletedGroups.name]))
     expect(crontab).toEqual([
       { task: WorkerHeartbeat.name, match: "* * * * *" },
+      { task: PurgeIdempotencyKeys.name, match: "29 * * * *" },
       { task: PurgeExpiredCredentials.name, match: "7 * * * *" },
       { task: PurgeDeletedGroups.name, match: "17 3 * * *" },
       { task: SendNotificationDigests.name, match: "0 * * * *" },

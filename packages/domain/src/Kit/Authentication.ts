@@ -4,8 +4,17 @@ import { RpcMiddleware } from "effect/rpc"
 import type { SessionId } from "../Accounts/Session.ts"
 import type { UserId, UserRole } from "../Accounts/User.ts"
 import { AccountSuspended, Unauthorized } from "./AccessErrors.ts"
+import { IdempotencyKeyInProgress, IdempotencyKeyReused } from "./Idempotency.ts"
+import { InvalidRequest } from "./InvalidRequest.ts"
 import { optionalBearerScheme } from "./OpenApiContract.ts"
 import { RateLimited } from "./RateLimited.ts"
+
+/**
+ * What an unsafe RPC call may fail with because of its `idempotency-key` header: a malformed key,
+ * a key used for another call, a key whose first call still runs. REST documents the same answers
+ * on each unsafe operation (`OpenApiContract.ts`).
+ */
+const rpcIdempotencyErrors = [InvalidRequest, IdempotencyKeyReused, IdempotencyKeyInProgress] as const
 
 /** The signed-in user of the current request, provided by the authentication middleware. */
 export class CurrentUser extends Context.Service<
@@ -33,7 +42,7 @@ export class Authentication extends HttpApiMiddleware.Service<Authentication, { 
 export class RpcAuthentication extends RpcMiddleware.Service<RpcAuthentication, { provides: CurrentUser }>()(
   "@moim/domain/RpcAuthentication",
   {
-    error: Schema.Union([Unauthorized, AccountSuspended, RateLimited]),
+    error: Schema.Union([Unauthorized, AccountSuspended, RateLimited, ...rpcIdempotencyErrors]),
     requiredForClient: true
   }
 ) {}
@@ -60,7 +69,7 @@ export class RpcOptionalAuthentication extends RpcMiddleware.Service<
   RpcOptionalAuthentication,
   { provides: CurrentViewer }
 >()("@moim/domain/RpcOptionalAuthentication", {
-  error: Schema.Union([Unauthorized, AccountSuspended, RateLimited]),
+  error: Schema.Union([Unauthorized, AccountSuspended, RateLimited, ...rpcIdempotencyErrors]),
   requiredForClient: true
 }) {}
 
@@ -73,7 +82,7 @@ export class PublicRateLimit extends HttpApiMiddleware.Service<PublicRateLimit>(
 }) {}
 
 export class RpcPublicRateLimit extends RpcMiddleware.Service<RpcPublicRateLimit>()("@moim/domain/RpcPublicRateLimit", {
-  error: RateLimited
+  error: Schema.Union([RateLimited, ...rpcIdempotencyErrors])
 }) {}
 
 /**

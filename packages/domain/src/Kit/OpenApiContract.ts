@@ -1,7 +1,8 @@
 /**
  * What the server does for every operation but HttpApi cannot say per endpoint, written into the
  * OpenAPI document so it tells the truth: optional request bodies and optional authentication,
- * the rate-limit headers, the errors any request may meet before reaching its endpoint (413, 415,
+ * the rate-limit headers, the `Idempotency-Key` of unsafe operations and its 409 and 422, the errors
+ * any request may meet before reaching its endpoint (413, 415,
  * 500), servers, contact and licence; and a tidy-up of the generated schemas.
  */
 
@@ -39,6 +40,14 @@ const integerHeader = (description: string) => ({
 
 const components = {
   schemas: {
+    IdempotencyKeyReused: errorBody(
+      "IdempotencyKeyReused",
+      "The Idempotency-Key was already used for a different request (method, URL or body)"
+    ),
+    IdempotencyKeyInProgress: errorBody(
+      "IdempotencyKeyInProgress",
+      "A request with this Idempotency-Key is still running; send it again after Retry-After"
+    ),
     PayloadTooLarge: errorBody("PayloadTooLarge", "The request body is larger than the server accepts"),
     UnsupportedMediaType: errorBody("UnsupportedMediaType", "The body's content type or encoding is not accepted"),
     InternalServerError: errorBody("InternalServerError", "The server failed; the request may be retried")
@@ -53,6 +62,16 @@ const components = {
       "The body is not JSON, or is compressed (`Content-Encoding` other than `identity`)"
     ),
     InternalServerError: errorResponse("InternalServerError", "Something went wrong on the server's side")
+  },
+  parameters: {
+    "Idempotency-Key": {
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      description:
+        "Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request.",
+      schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[!-~]+$" }
+    }
   },
   headers: {
     "RateLimit-Limit": integerHeader("Requests allowed in the current window"),
@@ -82,6 +101,65 @@ const license = { name: "MIT", identifier: "MIT" }
 const corsHeaders = { "Access-Control-Allow-Origin": { $ref: "#/components/headers/Access-Control-Allow-Origin" } }
 
 const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` })
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+
+const unsafeMethods = new Set(["post", "put", "patch", "delete"])
+
+/**
+ * Adds `schema` as one more body a response of `status` may have, beside those the endpoint
+ * declares (a 409 of the operation's own conflict and the key's 409 share one response).
+ */
+const addErrorBody = (
+  responses: JsonRecord,
+  status: string,
+  schema: JsonRecord,
+  description: string,
+  headers: JsonRecord = {}
+) => {
+  const existing = responses[status]
+  if (!isRecord(existing)) {
+    responses[status] = {
+      description,
+      ...(Object.keys(headers).length === 0 ? {} : { headers }),
+      content: { "application/json": { schema } }
+    }
+    return
+  }
+  const content = isRecord(existing.content) ? existing.content : {}
+  const media = isRecord(content["application/json"]) ? content["application/json"] : {}
+  const current = media.schema
+  const members: Array<unknown> = isRecord(current) && Array.isArray(current.anyOf) ? current.anyOf : [current]
+  media.schema = { anyOf: [...members.filter((member) => member !== undefined), schema] }
+  content["application/json"] = media
+  existing.content = content
+  existing.headers = { ...(isRecord(existing.headers) ? existing.headers : {}), ...headers }
+}
+
+/** Unsafe operations take an `Idempotency-Key`, and may answer 400, 409 and 422 because of it. */
+const idempotencyKey = (method: string, operation: JsonRecord) => {
+  if (!unsafeMethods.has(method)) return
+  const parameters: Array<unknown> = Array.isArray(operation.parameters) ? operation.parameters : []
+  operation.parameters = [...parameters, { $ref: "#/components/parameters/Idempotency-Key" }]
+  const responses = isRecord(operation.responses) ? operation.responses : {}
+  operation.responses = responses
+  if (responses["400"] === undefined) {
+    addErrorBody(responses, "400", schemaRef("InvalidRequest"), "The request failed validation")
+  }
+  addErrorBody(
+    responses,
+    "409",
+    schemaRef("IdempotencyKeyInProgress"),
+    "A request with the same Idempotency-Key is still running",
+    { "Retry-After": { $ref: "#/components/headers/Retry-After" } }
+  )
+  addErrorBody(
+    responses,
+    "422",
+    schemaRef("IdempotencyKeyReused"),
+    "The Idempotency-Key was already used for a different request"
+  )
+}
 
 /** An optional body is declared `[struct, null]` (see `OptionalBody.ts`): document it as not required. */
 const optionalBody = (operation: JsonRecord) => {
@@ -163,6 +241,7 @@ export const openApiContract = (spec: Record<string, unknown>): Record<string, u
       if (!isRecord(operation)) continue
       optionalBody(operation)
       optionalSecurity(operation)
+      idempotencyKey(method, operation)
       standardResponses(operation)
     }
   }
@@ -185,6 +264,7 @@ export const openApiContract = (spec: Record<string, unknown>): Record<string, u
       securitySchemes: schemes,
       schemas: { ...(isRecord(existing.schemas) ? existing.schemas : {}), ...components.schemas },
       responses: { ...(isRecord(existing.responses) ? existing.responses : {}), ...components.responses },
+      parameters: { ...(isRecord(existing.parameters) ? existing.parameters : {}), ...components.parameters },
       headers: { ...(isRecord(existing.headers) ? existing.headers : {}), ...components.headers }
     }
   })

@@ -7957,6 +7957,18 @@ export interface components {
             /** @enum {string} */
             readonly jobs: "graphile-worker";
         };
+        /** @description The Idempotency-Key was already used for a different request (method, URL or body) */
+        readonly IdempotencyKeyReused: {
+            /** @enum {string} */
+            readonly _tag: "IdempotencyKeyReused";
+            readonly message: string;
+        };
+        /** @description A request with this Idempotency-Key is still running; send it again after Retry-After */
+        readonly IdempotencyKeyInProgress: {
+            /** @enum {string} */
+            readonly _tag: "IdempotencyKeyInProgress";
+            readonly message: string;
+        };
         /** @description The request body is larger than the server accepts */
         readonly PayloadTooLarge: {
             /** @enum {string} */
@@ -8008,7 +8020,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+        readonly "Idempotency-Key": string;
+    };
     requestBodies: never;
     headers: {
         /** @description Requests allowed in the current window */
@@ -8063,7 +8078,10 @@ export interface operations {
     readonly "auth.signup": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8104,6 +8122,7 @@ export interface operations {
             /** @description An account with this email exists */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -8112,11 +8131,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EmailAlreadyRegistered"];
+                    readonly "application/json": components["schemas"]["EmailAlreadyRegistered"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8138,7 +8171,10 @@ export interface operations {
     readonly "auth.verifyEmail": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8174,8 +8210,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["InvalidToken"] | components["schemas"]["InvalidRequest"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8197,7 +8262,10 @@ export interface operations {
     readonly "auth.login": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8263,8 +8331,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8286,7 +8383,10 @@ export interface operations {
     readonly "auth.refresh": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8352,8 +8452,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8375,7 +8504,10 @@ export interface operations {
     readonly "auth.passwordReset": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8411,8 +8543,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["InvalidRequest"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8434,7 +8595,10 @@ export interface operations {
     readonly "auth.passwordResetConfirm": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8470,8 +8634,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["InvalidToken"] | components["schemas"]["InvalidRequest"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8493,7 +8686,10 @@ export interface operations {
     readonly "auth.logout": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8551,6 +8747,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -8657,7 +8882,10 @@ export interface operations {
     readonly "me.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8717,6 +8945,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8738,7 +8995,10 @@ export interface operations {
     readonly "me.update": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8804,8 +9064,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8827,7 +9116,10 @@ export interface operations {
     readonly "me.changePassword": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8891,8 +9183,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -8914,7 +9235,10 @@ export interface operations {
     readonly "me.createAvatarUpload": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8980,8 +9304,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9003,7 +9356,10 @@ export interface operations {
     readonly "me.resendVerification": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9061,6 +9417,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -9167,7 +9552,10 @@ export interface operations {
     readonly "me.revokeSession": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["SessionId"];
             };
@@ -9243,6 +9631,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["SessionNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9264,7 +9681,10 @@ export interface operations {
     readonly "me.revokeOtherSessions": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9322,6 +9742,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -9531,7 +9980,10 @@ export interface operations {
     readonly "admin.suspendUser": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -9613,8 +10065,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9636,7 +10117,10 @@ export interface operations {
     readonly "admin.unsuspendUser": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -9714,6 +10198,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9735,7 +10248,10 @@ export interface operations {
     readonly "phone.requestCode": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9773,8 +10289,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["InvalidPhoneNumber"] | components["schemas"]["InvalidRequest"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9810,7 +10355,10 @@ export interface operations {
     readonly "phone.signIn": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9862,8 +10410,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9885,7 +10462,10 @@ export interface operations {
     readonly "phone.add": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9951,8 +10531,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -9988,7 +10597,10 @@ export interface operations {
     readonly "phone.remove": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -10065,6 +10677,7 @@ export interface operations {
             /** @description The number is your only way to sign in: an account without email and password keeps it */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -10073,7 +10686,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["LastSignInMethod"];
+                    readonly "application/json": components["schemas"]["LastSignInMethod"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -10097,7 +10724,10 @@ export interface operations {
     readonly "phone.verify": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -10166,6 +10796,7 @@ export interface operations {
             /** @description Another account has verified this number */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -10174,11 +10805,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["PhoneNumberTaken"];
+                    readonly "application/json": components["schemas"]["PhoneNumberTaken"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -10290,7 +10935,10 @@ export interface operations {
     readonly "groups.create": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -10356,8 +11004,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -10478,7 +11155,10 @@ export interface operations {
     readonly "groups.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -10554,6 +11234,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -10575,7 +11284,10 @@ export interface operations {
     readonly "groups.update": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -10657,8 +11369,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -10783,7 +11524,10 @@ export interface operations {
     readonly "groups.createImageUpload": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -10867,8 +11611,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -10976,7 +11749,10 @@ export interface operations {
     readonly "groups.join": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -11063,6 +11839,7 @@ export interface operations {
             /** @description The group has reached its member limit | Already a member of the group */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11071,11 +11848,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["GroupFull"] | components["schemas"]["AlreadyMember"];
+                    readonly "application/json": components["schemas"]["GroupFull"] | components["schemas"]["AlreadyMember"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -11097,7 +11888,10 @@ export interface operations {
     readonly "groups.leave": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -11176,6 +11970,7 @@ export interface operations {
             /** @description The owner must transfer ownership before leaving */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11184,7 +11979,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["OwnerCannotLeave"];
+                    readonly "application/json": components["schemas"]["OwnerCannotLeave"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -11208,7 +12017,10 @@ export interface operations {
     readonly "groups.setPostNotifications": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -11290,8 +12102,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["NotAMember"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -11415,7 +12256,10 @@ export interface operations {
     readonly "groups.approveJoinRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -11497,6 +12341,7 @@ export interface operations {
             /** @description The group has reached its member limit */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11505,7 +12350,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["GroupFull"];
+                    readonly "application/json": components["schemas"]["GroupFull"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -11529,7 +12388,10 @@ export interface operations {
     readonly "groups.rejectJoinRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -11604,6 +12466,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["JoinRequestNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -11729,7 +12620,10 @@ export interface operations {
     readonly "groups.invite": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -11814,6 +12708,7 @@ export interface operations {
             /** @description Already a member of the group | A pending invitation already exists */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11822,11 +12717,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AlreadyMember"] | components["schemas"]["AlreadyInvited"];
+                    readonly "application/json": components["schemas"]["AlreadyMember"] | components["schemas"]["AlreadyInvited"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -11848,7 +12757,10 @@ export interface operations {
     readonly "groups.revokeInvitation": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
                 readonly invitationId: components["schemas"]["InvitationId"];
@@ -11923,6 +12835,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["InvitationNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -12032,7 +12973,10 @@ export interface operations {
     readonly "groups.acceptInvitation": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly invitationId: components["schemas"]["InvitationId"];
             };
@@ -12113,6 +13057,7 @@ export interface operations {
             /** @description The group has reached its member limit | Already a member of the group */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12121,7 +13066,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["GroupFull"] | components["schemas"]["AlreadyMember"];
+                    readonly "application/json": components["schemas"]["GroupFull"] | components["schemas"]["AlreadyMember"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -12145,7 +13104,10 @@ export interface operations {
     readonly "groups.declineInvitation": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly invitationId: components["schemas"]["InvitationId"];
             };
@@ -12221,6 +13183,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["InvitationNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -12242,7 +13233,10 @@ export interface operations {
     readonly "groups.removeMember": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -12319,6 +13313,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["NotAMember"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -12340,7 +13363,10 @@ export interface operations {
     readonly "groups.changeRole": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -12426,8 +13452,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["NotAMember"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -12551,7 +13606,10 @@ export interface operations {
     readonly "groups.ban": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -12636,8 +13694,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["UserNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -12659,7 +13746,10 @@ export interface operations {
     readonly "groups.unban": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -12736,6 +13826,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["NotAMember"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -12757,7 +13876,10 @@ export interface operations {
     readonly "groups.transferOwnership": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -12841,8 +13963,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"] | components["schemas"]["NotAMember"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -13034,7 +14185,10 @@ export interface operations {
     readonly "notifications.markRead": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["NotificationId"];
             };
@@ -13110,6 +14264,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["NotificationNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -13131,7 +14314,10 @@ export interface operations {
     readonly "notifications.markAllRead": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -13211,8 +14397,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["NotificationNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -13234,7 +14449,10 @@ export interface operations {
     readonly "notifications.markSeen": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -13294,6 +14512,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -13315,7 +14562,10 @@ export interface operations {
     readonly "notifications.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["NotificationId"];
             };
@@ -13389,6 +14639,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["NotificationNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -13495,7 +14774,10 @@ export interface operations {
     readonly "notifications.updatePreferences": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -13561,8 +14843,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -13584,7 +14895,10 @@ export interface operations {
     readonly "notifications.muteGroup": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly groupId: components["schemas"]["GroupId"];
             };
@@ -13660,6 +14974,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -13681,7 +15024,10 @@ export interface operations {
     readonly "notifications.unmuteGroup": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly groupId: components["schemas"]["GroupId"];
             };
@@ -13741,6 +15087,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -13823,7 +15198,10 @@ export interface operations {
             readonly query: {
                 readonly token: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -13853,6 +15231,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["InvalidUnsubscribeLink"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -14056,7 +15463,10 @@ export interface operations {
     readonly "push.register": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -14136,8 +15546,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PushNotConfigured"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -14159,7 +15598,10 @@ export interface operations {
     readonly "push.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PushSubscriptionId"];
             };
@@ -14235,6 +15677,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PushSubscriptionNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -14256,7 +15727,10 @@ export interface operations {
     readonly "media.startUpload": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -14322,8 +15796,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -14345,7 +15848,10 @@ export interface operations {
     readonly "media.finalize": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MediaId"];
             };
@@ -14426,6 +15932,7 @@ export interface operations {
             /** @description Nothing was uploaded for this photo yet: send the bytes to the upload URL first */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -14434,7 +15941,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotUploaded"];
+                    readonly "application/json": components["schemas"]["MediaNotUploaded"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             /** @description The uploaded file is not the size declared; it was discarded, upload it again */
@@ -14448,7 +15955,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaSizeMismatch"];
+                    readonly "application/json": components["schemas"]["MediaSizeMismatch"] | components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -14571,7 +16078,10 @@ export interface operations {
     readonly "media.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MediaId"];
             };
@@ -14650,6 +16160,7 @@ export interface operations {
             /** @description The photo is attached (to a post): remove it from there instead */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -14658,7 +16169,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaAttached"];
+                    readonly "application/json": components["schemas"]["MediaAttached"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -14785,7 +16310,10 @@ export interface operations {
     readonly "posts.createInGroup": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -14870,6 +16398,7 @@ export interface operations {
             /** @description The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -14878,7 +16407,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotAttachable"];
+                    readonly "application/json": components["schemas"]["MediaNotAttachable"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
@@ -14894,7 +16423,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotAPhoto"];
+                    readonly "application/json": components["schemas"]["MediaNotAPhoto"] | components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -14918,7 +16447,10 @@ export interface operations {
     readonly "posts.createOnProfile": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -15001,6 +16533,7 @@ export interface operations {
             /** @description The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -15009,7 +16542,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotAttachable"];
+                    readonly "application/json": components["schemas"]["MediaNotAttachable"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
@@ -15025,7 +16558,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotAPhoto"];
+                    readonly "application/json": components["schemas"]["MediaNotAPhoto"] | components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -15148,7 +16681,10 @@ export interface operations {
     readonly "posts.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -15224,6 +16760,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PostNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -15245,7 +16810,10 @@ export interface operations {
     readonly "posts.update": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -15330,6 +16898,7 @@ export interface operations {
             /** @description The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -15338,7 +16907,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotAttachable"];
+                    readonly "application/json": components["schemas"]["MediaNotAttachable"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
@@ -15354,7 +16923,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["MediaNotAPhoto"];
+                    readonly "application/json": components["schemas"]["MediaNotAPhoto"] | components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -15477,7 +17046,10 @@ export interface operations {
     readonly "posts.pin": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -15558,6 +17130,7 @@ export interface operations {
             /** @description A group has at most 3 pinned posts */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -15566,7 +17139,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["PinLimitReached"];
+                    readonly "application/json": components["schemas"]["PinLimitReached"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -15590,7 +17177,10 @@ export interface operations {
     readonly "posts.unpin": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -15666,6 +17256,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["PostNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -15689,7 +17308,10 @@ export interface operations {
     readonly "posts.lockComments": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -15765,6 +17387,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["PostNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -15788,7 +17439,10 @@ export interface operations {
     readonly "posts.unlockComments": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -15864,6 +17518,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["PostNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -16182,7 +17865,10 @@ export interface operations {
     readonly "comments.create": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -16267,6 +17953,7 @@ export interface operations {
             /** @description The post's comments are locked */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16275,11 +17962,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["CommentsLocked"];
+                    readonly "application/json": components["schemas"]["CommentsLocked"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -16301,7 +18002,10 @@ export interface operations {
     readonly "comments.delete": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly commentId: components["schemas"]["CommentId"];
             };
@@ -16377,6 +18081,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["CommentNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -16398,7 +18131,10 @@ export interface operations {
     readonly "comments.update": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly commentId: components["schemas"]["CommentId"];
             };
@@ -16480,8 +18216,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["CommentNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -16503,7 +18268,10 @@ export interface operations {
     readonly "reactions.reactToPost": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -16585,8 +18353,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PostNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -16608,7 +18405,10 @@ export interface operations {
     readonly "reactions.unreactToPost": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -16684,6 +18484,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["PostNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -16810,7 +18639,10 @@ export interface operations {
     readonly "reactions.reactToComment": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly commentId: components["schemas"]["CommentId"];
             };
@@ -16892,8 +18724,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["CommentNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -16915,7 +18776,10 @@ export interface operations {
     readonly "reactions.unreactToComment": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly commentId: components["schemas"]["CommentId"];
             };
@@ -16991,6 +18855,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["CommentNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -17117,7 +19010,10 @@ export interface operations {
     readonly "bookmarks.save": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -17193,6 +19089,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PostNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -17214,7 +19139,10 @@ export interface operations {
     readonly "bookmarks.unsave": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -17274,6 +19202,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -17471,7 +19428,10 @@ export interface operations {
     readonly "reports.create": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -17554,6 +19514,7 @@ export interface operations {
             /** @description Your report of this item is still open */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17562,11 +19523,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AlreadyReported"];
+                    readonly "application/json": components["schemas"]["AlreadyReported"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -17777,7 +19752,10 @@ export interface operations {
     readonly "reports.resolve": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ReportId"];
             };
@@ -17862,6 +19840,7 @@ export interface operations {
             /** @description The report is already resolved */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17870,11 +19849,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ReportResolved"];
+                    readonly "application/json": components["schemas"]["ReportResolved"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -18000,7 +19993,10 @@ export interface operations {
     readonly "events.create": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -18082,8 +20078,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -18204,7 +20229,10 @@ export interface operations {
     readonly "events.update": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -18289,6 +20317,7 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18297,11 +20326,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventCancelled"];
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -18323,7 +20366,10 @@ export interface operations {
     readonly "events.cancel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -18408,6 +20454,7 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18416,11 +20463,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventCancelled"];
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -18442,7 +20503,10 @@ export interface operations {
     readonly "events.addCoHost": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -18524,6 +20588,7 @@ export interface operations {
             /** @description A co-host must be a member of the group */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18532,7 +20597,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["CoHostNotMember"];
+                    readonly "application/json": components["schemas"]["CoHostNotMember"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -18556,7 +20635,10 @@ export interface operations {
     readonly "events.removeCoHost": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -18635,6 +20717,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["EventNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -18656,7 +20767,10 @@ export interface operations {
     readonly "events.rsvp": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -18741,6 +20855,7 @@ export interface operations {
             /** @description The event is cancelled | The RSVP deadline has passed */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18749,11 +20864,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["RsvpClosed"];
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["RsvpClosed"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -18979,7 +21108,10 @@ export interface operations {
     readonly "events.cancelOccurrence": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
                 readonly occurrence: string;
@@ -19065,6 +21197,7 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -19073,11 +21206,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventCancelled"];
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -19099,7 +21246,10 @@ export interface operations {
     readonly "events.rsvpOccurrence": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
                 readonly occurrence: string;
@@ -19185,6 +21335,7 @@ export interface operations {
             /** @description The event is cancelled | The RSVP deadline has passed */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -19193,11 +21344,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["RsvpClosed"];
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["RsvpClosed"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -19575,7 +21740,10 @@ export interface operations {
     readonly "events.createMyFeed": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -19641,8 +21809,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -19664,7 +21861,10 @@ export interface operations {
     readonly "events.createGroupFeed": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -19742,6 +21942,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -19763,7 +21992,10 @@ export interface operations {
     readonly "events.rotateFeed": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["CalendarFeedId"];
             };
@@ -19841,6 +22073,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["CalendarFeedNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -19862,7 +22123,10 @@ export interface operations {
     readonly "events.revokeFeed": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["CalendarFeedId"];
             };
@@ -19938,6 +22202,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["CalendarFeedNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -20165,7 +22458,10 @@ export interface operations {
     readonly "events.restoreVersion": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
                 readonly versionId: components["schemas"]["EventVersionId"];
@@ -20247,6 +22543,7 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20255,7 +22552,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["EventCancelled"];
+                    readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -20279,7 +22590,10 @@ export interface operations {
     readonly "follows.follow": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -20360,6 +22674,7 @@ export interface operations {
             /** @description You follow as many people as one may */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20368,7 +22683,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["FollowLimitReached"];
+                    readonly "application/json": components["schemas"]["FollowLimitReached"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -20392,7 +22721,10 @@ export interface operations {
     readonly "follows.unfollow": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -20452,6 +22784,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -20475,7 +22836,10 @@ export interface operations {
     readonly "follows.removeFollower": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -20535,6 +22899,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -20848,7 +23241,10 @@ export interface operations {
     readonly "follows.approveFollowRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -20922,6 +23318,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["FollowRequestNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -20945,7 +23370,10 @@ export interface operations {
     readonly "follows.declineFollowRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21021,6 +23449,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["FollowRequestNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -21042,7 +23499,10 @@ export interface operations {
     readonly "friends.requestFriendship": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21120,6 +23580,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -21141,7 +23630,10 @@ export interface operations {
     readonly "friends.cancelFriendRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21215,6 +23707,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["FriendRequestNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -21238,7 +23759,10 @@ export interface operations {
     readonly "friends.acceptFriendRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21312,6 +23836,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["FriendRequestNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -21335,7 +23888,10 @@ export interface operations {
     readonly "friends.declineFriendRequest": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21411,6 +23967,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["FriendRequestNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -21432,7 +24017,10 @@ export interface operations {
     readonly "friends.unfriend": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21492,6 +24080,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -21891,7 +24508,10 @@ export interface operations {
     readonly "blocks.block": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -21967,6 +24587,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -21988,7 +24637,10 @@ export interface operations {
     readonly "blocks.unblock": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -22048,6 +24700,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -22240,7 +24921,10 @@ export interface operations {
     readonly "settings.updateSettings": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -22306,8 +24990,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -22415,7 +25128,10 @@ export interface operations {
     readonly "contacts.uploadContacts": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -22484,6 +25200,7 @@ export interface operations {
             /** @description An account keeps at most 50000 contacts; delete them and upload again */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -22492,11 +25209,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["TooManyContacts"];
+                    readonly "application/json": components["schemas"]["TooManyContacts"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -22518,7 +25249,10 @@ export interface operations {
     readonly "contacts.deleteContacts": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -22576,6 +25310,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -22702,7 +25465,10 @@ export interface operations {
     readonly "chat.createChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -22787,6 +25553,7 @@ export interface operations {
             /** @description The group already has a channel of that name */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -22795,11 +25562,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelNameTaken"];
+                    readonly "application/json": components["schemas"]["ChannelNameTaken"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -23008,7 +25789,10 @@ export interface operations {
     readonly "chat.updateChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -23093,6 +25877,7 @@ export interface operations {
             /** @description The group already has a channel of that name | The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23101,11 +25886,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelNameTaken"] | components["schemas"]["ChannelArchived"];
+                    readonly "application/json": components["schemas"]["ChannelNameTaken"] | components["schemas"]["ChannelArchived"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -23127,7 +25926,10 @@ export interface operations {
     readonly "chat.archiveChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -23203,6 +26005,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -23226,7 +26057,10 @@ export interface operations {
     readonly "chat.unarchiveChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -23304,6 +26138,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ChannelNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -23325,7 +26188,10 @@ export interface operations {
     readonly "chat.joinChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -23406,6 +26272,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23414,7 +26281,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -23438,7 +26319,10 @@ export interface operations {
     readonly "chat.leaveChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -23512,6 +26396,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ChannelNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -23637,7 +26550,10 @@ export interface operations {
     readonly "chat.addChannelMember": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -23719,6 +26635,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23727,7 +26644,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -23751,7 +26682,10 @@ export interface operations {
     readonly "chat.removeChannelMember": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
                 readonly userId: components["schemas"]["UserId"];
@@ -23828,6 +26762,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ChannelNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -23849,7 +26812,10 @@ export interface operations {
     readonly "chat.openDirectChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -23929,8 +26895,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["UserNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -23952,7 +26947,10 @@ export interface operations {
     readonly "chat.markChannelRead": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -24034,8 +27032,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ChannelNotFound"] | components["schemas"]["MessageNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -24057,7 +27084,10 @@ export interface operations {
     readonly "chat.setChannelNotifications": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -24139,8 +27169,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ChannelNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -24266,7 +27325,10 @@ export interface operations {
     readonly "chat.sendMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -24351,6 +27413,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only | The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24359,11 +27422,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["MediaNotAttachable"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["MediaNotAttachable"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -24588,7 +27665,10 @@ export interface operations {
     readonly "chat.deleteMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -24664,6 +27744,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["MessageNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -24685,7 +27794,10 @@ export interface operations {
     readonly "chat.editMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -24770,6 +27882,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only | The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24778,11 +27891,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["MediaNotAttachable"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["MediaNotAttachable"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -24903,7 +28030,10 @@ export interface operations {
     readonly "chat.reactToMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
                 readonly emoji: string & unknown;
@@ -24985,6 +28115,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only | A message carries at most 50 different emoji: react with one it has */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24993,7 +28124,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["TooManyReactions"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["TooManyReactions"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25017,7 +28162,10 @@ export interface operations {
     readonly "chat.removeMessageReaction": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
                 readonly emoji: string & unknown;
@@ -25099,6 +28247,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25107,7 +28256,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25131,7 +28294,10 @@ export interface operations {
     readonly "chat.pinMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -25212,6 +28378,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only | A channel has at most 100 pinned messages: unpin one first */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25220,7 +28387,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["ChannelPinLimitReached"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["ChannelPinLimitReached"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25244,7 +28425,10 @@ export interface operations {
     readonly "chat.unpinMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -25325,6 +28509,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25333,7 +28518,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25456,7 +28655,10 @@ export interface operations {
     readonly "chat.followThread": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -25532,6 +28734,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25555,7 +28786,10 @@ export interface operations {
     readonly "chat.unfollowThread": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -25631,6 +28865,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25654,7 +28917,10 @@ export interface operations {
     readonly "chat.markThreadRead": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -25730,6 +28996,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["MessageNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -25839,7 +29134,10 @@ export interface operations {
     readonly "chat.sendTyping": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -25922,6 +29220,7 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25930,11 +29229,25 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["ChannelArchived"];
+                    readonly "application/json": components["schemas"]["ChannelArchived"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -25956,7 +29269,10 @@ export interface operations {
     readonly "chat.setPresence": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26020,8 +29336,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -26332,7 +29677,10 @@ export interface operations {
     readonly "interests.updateInterests": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26398,8 +29746,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -26679,7 +30056,10 @@ export interface operations {
     readonly "suggestions.dismissGroup": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -26755,6 +30135,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["GroupNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -26776,7 +30185,10 @@ export interface operations {
     readonly "suggestions.dismissEvent": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -26852,6 +30264,35 @@ export interface operations {
                     readonly "application/json": components["schemas"]["EventNotFound"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -26873,7 +30314,10 @@ export interface operations {
     readonly "suggestions.dismissPerson": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -26947,6 +30391,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["UserNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -27077,7 +30550,10 @@ export interface operations {
     readonly "stream.createTicket": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -27137,6 +30613,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -27720,7 +31225,10 @@ export interface operations {
     readonly "jobs.retry": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: string & unknown;
             };
@@ -27801,6 +31309,7 @@ export interface operations {
             /** @description Only a failed job is retried */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -27809,7 +31318,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["JobNotFailed"];
+                    readonly "application/json": components["schemas"]["JobNotFailed"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -27833,7 +31356,10 @@ export interface operations {
     readonly "jobs.retryFailed": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -27899,8 +31425,37 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Forbidden"] | components["schemas"]["AccountSuspended"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
             /** @description Too many requests */
             readonly 429: {
                 headers: {
@@ -27922,7 +31477,10 @@ export interface operations {
     readonly "jobs.cancel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly id: string & unknown;
             };
@@ -28001,6 +31559,7 @@ export interface operations {
             /** @description A running job cannot be cancelled */
             readonly 409: {
                 headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -28009,7 +31568,21 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["JobRunning"];
+                    readonly "application/json": components["schemas"]["JobRunning"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */
@@ -28116,7 +31689,10 @@ export interface operations {
     readonly "jobs.runCron": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
             readonly path: {
                 readonly task: string & unknown;
             };
@@ -28192,6 +31768,35 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["CronNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
                 };
             };
             /** @description Too many requests */

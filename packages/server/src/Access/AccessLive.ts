@@ -16,6 +16,7 @@ import { HttpServerRequest } from "effect/http"
 import { Sessions } from "../Accounts/Sessions.ts"
 import { bearerToken } from "./BearerToken.ts"
 import { ClientInfo } from "./ClientInfo.ts"
+import { Idempotency } from "./Idempotency.ts"
 import { RequestRateLimits } from "./RequestRateLimits.ts"
 
 const signInFirst = new Unauthorized({ message: "Sign in first: send Authorization: Bearer <access token>" })
@@ -78,54 +79,78 @@ const makeAuthenticate = Effect.gen(function* () {
 
 const authorizationHeader = HttpServerRequest.HttpServerRequest.useSync((request) => request.headers.authorization)
 
-/** REST: checks the bearer token and its session, applies the per-user rate limit, provides `CurrentUser`. */
+/** Whose keys an `Idempotency-Key` is looked up among: a signed-in user's, or everyone's without a token. */
+const anonymousScope = "anonymous"
+
+/**
+ * REST: checks the bearer token and its session, applies the per-user rate limit, provides
+ * `CurrentUser`, and runs an unsafe request with an `Idempotency-Key` once per user and key.
+ */
 export const AuthenticationLive = Layer.effect(
   Authentication,
-  Effect.map(makeAuthenticate, (authenticate) =>
-    Authentication.of({
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    const idempotency = yield* Idempotency
+    return Authentication.of({
       bearer: (httpEffect) =>
         Effect.flatMap(Effect.flatMap(authorizationHeader, authenticate.required), (actor) =>
-          Effect.provideService(httpEffect, CurrentUser, actor)
+          idempotency.rest(actor.userId, Effect.provideService(httpEffect, CurrentUser, actor))
         )
     })
-  )
+  })
 )
 
-/** RPC: the same checks, with the token from each call's `authorization` header. */
+/** RPC: the same checks, with the token from each call's `authorization` header (and its `idempotency-key`). */
 export const RpcAuthenticationLive = Layer.effect(
   RpcAuthentication,
-  Effect.map(makeAuthenticate, (authenticate) =>
-    RpcAuthentication.of((effect, { headers }) =>
-      Effect.flatMap(authenticate.required(headers.authorization), (actor) =>
-        Effect.provideService(effect, CurrentUser, actor)
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    const idempotency = yield* Idempotency
+    return RpcAuthentication.of((effect, call) =>
+      Effect.flatMap(authenticate.required(call.headers.authorization), (actor) =>
+        idempotency.rpc(actor.userId, Effect.provideService(effect, CurrentUser, actor), call)
       )
     )
-  )
+  })
 )
 
-/** REST, for public reads: anonymous without a token (rate limited per address), the signed-in viewer with one. */
+/**
+ * REST, for public reads: anonymous without a token (rate limited per address), the signed-in viewer
+ * with one; an unsafe request with an `Idempotency-Key` runs once per viewer and key.
+ */
 export const OptionalAuthenticationLive = Layer.effect(
   OptionalAuthentication,
-  Effect.map(makeAuthenticate, (authenticate) =>
-    OptionalAuthentication.of({
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    const idempotency = yield* Idempotency
+    return OptionalAuthentication.of({
       optionalBearer: (httpEffect) =>
         Effect.flatMap(Effect.flatMap(authorizationHeader, authenticate.optional), (viewer) =>
-          Effect.provideService(httpEffect, CurrentViewer, viewer)
+          idempotency.rest(
+            Option.isSome(viewer) ? viewer.value.userId : anonymousScope,
+            Effect.provideService(httpEffect, CurrentViewer, viewer)
+          )
         )
     })
-  )
+  })
 )
 
-/** RPC, for public reads: the same, from each call's `authorization` header. */
+/** RPC, for public reads: the same, from each call's `authorization` header (and its `idempotency-key`). */
 export const RpcOptionalAuthenticationLive = Layer.effect(
   RpcOptionalAuthentication,
-  Effect.map(makeAuthenticate, (authenticate) =>
-    RpcOptionalAuthentication.of((effect, { headers }) =>
-      Effect.flatMap(authenticate.optional(headers.authorization), (viewer) =>
-        Effect.provideService(effect, CurrentViewer, viewer)
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    const idempotency = yield* Idempotency
+    return RpcOptionalAuthentication.of((effect, call) =>
+      Effect.flatMap(authenticate.optional(call.headers.authorization), (viewer) =>
+        idempotency.rpc(
+          Option.isSome(viewer) ? viewer.value.userId : anonymousScope,
+          Effect.provideService(effect, CurrentViewer, viewer),
+          call
+        )
       )
     )
-  )
+  })
 )
 
 const limitByAddress = Effect.gen(function* () {
@@ -133,16 +158,27 @@ const limitByAddress = Effect.gen(function* () {
   return Effect.flatMap(ClientInfo.current, (client) => limits.general({ ip: client.ip }))
 })
 
-/** REST, for endpoints anyone may call: the per-address limit, before the request is decoded. */
+/**
+ * REST, for endpoints anyone may call: the per-address limit, before the request is decoded; an
+ * unsafe request with an `Idempotency-Key` (a sign-up, a refresh) runs once per key.
+ */
 export const PublicRateLimitLive = Layer.effect(
   PublicRateLimit,
-  Effect.map(limitByAddress, (limit) => PublicRateLimit.of((httpEffect) => Effect.andThen(limit, httpEffect)))
+  Effect.gen(function* () {
+    const limit = yield* limitByAddress
+    const idempotency = yield* Idempotency
+    return PublicRateLimit.of((httpEffect) => Effect.andThen(limit, idempotency.rest(anonymousScope, httpEffect)))
+  })
 )
 
-/** RPC, for calls anyone may make: the same per-address limit. */
+/** RPC, for calls anyone may make: the same per-address limit, and the call's `idempotency-key`. */
 export const RpcPublicRateLimitLive = Layer.effect(
   RpcPublicRateLimit,
-  Effect.map(limitByAddress, (limit) => RpcPublicRateLimit.of((effect) => Effect.andThen(limit, effect)))
+  Effect.gen(function* () {
+    const limit = yield* limitByAddress
+    const idempotency = yield* Idempotency
+    return RpcPublicRateLimit.of((effect, call) => Effect.andThen(limit, idempotency.rpc(anonymousScope, effect, call)))
+  })
 )
 
 /** REST, for operations open to all without a limit (the server's version): nothing to check. */

@@ -1,5 +1,6 @@
+import { PurgeIdempotencyKeysHandler } from "./PurgeIdempotencyKeys.ts"
 import { SendEmailHandler } from "./SendEmail.ts"
 import { WorkerHeartbeatHandler } from "./WorkerHeartbeat.ts"
 
-/** The platform's jobs: mail delivery and the worker's own heartbeat cron. */
-export const PlatformJobs = [SendEmailHandler, WorkerHeartbeatHandler] as const
+/** The platform's jobs: mail delivery, the worker's own heartbeat cron, and the expiry of idempotency keys. */
+export const PlatformJobs = [SendEmailHandler, WorkerHeartbeatHandler, PurgeIdempotencyKeysHandler] as const

@@ -15,14 +15,20 @@ export interface Json {
   readonly body: Record<string, unknown>
 }
 
-/** One HTTP request to a Moim process started by a test, with an optional bearer token and JSON body. */
-export const request = (base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+/** One HTTP request to a Moim process started by a test, with an optional bearer token, headers and JSON body. */
+export const request = (
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}
+) =>
   Effect.promise(async (): Promise<Json> => {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: {
         ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+        ...options.headers
       },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
     })
