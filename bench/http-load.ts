@@ -24,6 +24,7 @@ export const runHttp = (load: HttpLoad): Promise<Measurement> =>
       failureDetail[reason] = (failureDetail[reason] ?? 0) + 1
     }
     let nextConnection = 0
+    let bytes = 0
     const first = [...load.requestsFor(0)]
     const instance = autocannon(
       {
@@ -49,12 +50,15 @@ export const runHttp = (load: HttpLoad): Promise<Measurement> =>
           requestsPerSecond: round(requests / result.duration, 1),
           latencyMs: samples.summary(),
           failures,
-          failureDetail
+          failureDetail,
+          bytesPerResponse: requests === 0 ? 0 : Math.round(bytes / requests)
         })
       }
     )
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) samples.add(responseTime)
-      else count(String(statusCode))
+    instance.on("response", (_client, statusCode, responseBytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) {
+        samples.add(responseTime)
+        bytes += responseBytes
+      } else count(String(statusCode))
     })
   })

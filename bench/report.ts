@@ -36,7 +36,7 @@ export interface ScenarioResult {
   readonly id: string
   readonly title: string
   readonly what: string
-  readonly table: "main" | "login"
+  readonly table: "main" | "single"
   readonly baselineFrom: string | null
   readonly skipped?: string
   /** Where the baseline's answer differed from Moim's when probed (then queries.ts needs updating). */
@@ -144,23 +144,26 @@ export const toMarkdown = (report: Report) => {
   }
   lines.push("")
 
-  const login = report.scenarios.filter((result) => result.table === "login")
-  if (login.length > 0) {
-    lines.push("Login (argon2id-bound, no baseline):", "")
+  const single = report.scenarios.filter((result) => result.table === "single")
+  if (single.length > 0) {
     lines.push(
-      "| scenario | conns | req/s | p50 ms | p99 ms | CPU µs/req | Moim RSS MiB | failures |",
-      "|---|---:|---:|---:|---:|---:|---:|---|"
+      "Without a baseline (login is argon2id-bound; a compressed read compares with the same read uncompressed above):",
+      ""
     )
-    for (const scenario of login) {
+    lines.push(
+      "| scenario | conns | req/s | p50 ms | p99 ms | CPU µs/req | bytes/response | Moim RSS MiB | failures |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+    for (const scenario of single) {
       if (scenario.skipped !== undefined) {
-        lines.push(`| ${scenario.title} | | skipped: ${scenario.skipped} | | | | | |`)
+        lines.push(`| ${scenario.title} | | skipped: ${scenario.skipped} | | | | | | |`)
         continue
       }
       for (const run of scenario.runs) {
         lines.push(
           `| ${scenario.title} | ${run.connections} | ${number(run.moim.requestsPerSecond)} | ${ms(run.moim.latencyMs.p50)} | ` +
             `${ms(run.moim.latencyMs.p99)} | ${(run.moim.cpuMicrosPerRequest ?? "?").toLocaleString()} | ` +
-            `${run.moim.rssPeakMiB} | ${failures(run.moim)} |`
+            `${(run.moim.bytesPerResponse ?? "?").toLocaleString()} | ${run.moim.rssPeakMiB} | ${failures(run.moim)} |`
         )
       }
     }

@@ -322,6 +322,7 @@ const measureRpc = async (
 const describe = (label: string, measurement: ServerMeasurement) =>
   `${label}: ${measurement.requestsPerSecond} req/s, p50 ${measurement.latencyMs.p50} ms, p99 ${measurement.latencyMs.p99} ms, ` +
   `CPU ${measurement.cpuMicrosPerRequest ?? "?"} µs/req` +
+  (measurement.bytesPerResponse === undefined ? "" : `, ${measurement.bytesPerResponse} B/response`) +
   (measurement.failures > 0 ? `, ${measurement.failures} failures ${JSON.stringify(measurement.failureDetail)}` : "")
 
 /** The servers Moim is compared with, in the order the report shows them. */

@@ -64,7 +64,7 @@ interface ScenarioBase {
   /** Signs `picks.tokenUsers` in before the scenario runs. */
   readonly needsTokens: boolean
   /** Argon2-bound scenarios are reported in a table of their own. */
-  readonly table: "main" | "login"
+  readonly table: "main" | "single"
   /** Changes data: not a candidate for the profile of the slowest read. */
   readonly writes: boolean
 }
@@ -142,6 +142,24 @@ export const scenarios: ReadonlyArray<Scenario> = [
   },
   {
     kind: "http",
+    id: "group-search-br",
+    title: "GET /api/v1/groups?q=&category= (first page, Accept-Encoding: br, gzip)",
+    what:
+      "The search above from a client that accepts compressed answers: the same pages, Brotli-compressed " +
+      "(quality 4) on zlib's thread pool. Shows what compression costs in CPU and saves in bytes.",
+    needsTokens: false,
+    table: "single",
+    writes: false,
+    baseline: false,
+    requestsFor: (_context, index) =>
+      rotate(searchQueries, index).map(({ category, q }) => ({
+        method: "GET",
+        path: `/api/v1/groups?q=${encodeURIComponent(q)}&category=${category}`,
+        headers: { "accept-encoding": "br, gzip" }
+      }))
+  },
+  {
+    kind: "http",
     id: "my-groups",
     title: "GET /api/v1/me/groups (authenticated)",
     what:
@@ -207,7 +225,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
       "A correct email and password, one user per connection: argon2id verification (19 MiB, 2 passes) on the " +
       "libuv thread pool, a session and a refresh token inserted in a transaction, a JWT signed.",
     needsTokens: false,
-    table: "login",
+    table: "single",
     writes: true,
     baseline: false,
     requestsFor: (context, index) => [
@@ -256,6 +274,7 @@ export const defaultScenarios = [
   "meta",
   "group-get",
   "group-search",
+  "group-search-br",
   "my-groups",
   "join-leave",
   "rpc-get-group",

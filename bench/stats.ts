@@ -49,6 +49,8 @@ export interface Measurement {
   /** Responses other than 2xx, and transport errors or timeouts; a clean run has none. */
   readonly failures: number
   readonly failureDetail: Record<string, number>
+  /** Mean size of a successful response on the wire (status line, headers and body), when measured. */
+  readonly bytesPerResponse?: number
 }
 
 export const round = (value: number, digits = 2) => {

@@ -3,6 +3,7 @@ import { ByteSize, Cause, Effect, Layer, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ClientInfo } from "../Access/ClientInfo.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
+import { compress } from "./Compression.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
 
@@ -113,7 +114,8 @@ const refuseFromHeaders = (
 
 /**
  * Runs around every request: a request id (kept from `x-request-id` when well-formed), the client's
- * address as `ClientInfo`, the body size limit, security headers, one access-log line, and JSON
+ * address as `ClientInfo`, the body size limit, compression (`Compression.ts`), security headers, one
+ * access-log line, and JSON
  * bodies for errors that would otherwise be empty or plain text (unknown routes, oversized,
  * compressed or unreadable bodies, server errors), so every error a client sees has the
  * `{ _tag, message }` shape.
@@ -131,7 +133,7 @@ export const ServerMiddleware = HttpRouter.middleware(
         const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID()
         const startedAt = performance.now()
         const refused = refuseFromHeaders(request, config.maxBodyBytes)
-        const response =
+        const uncompressed =
           refused ??
           (yield* httpEffect.pipe(
             Effect.provideService(ClientInfo, clientInfo(request, config.trustProxy)),
@@ -140,6 +142,7 @@ export const ServerMiddleware = HttpRouter.middleware(
             Effect.map((response) => withJsonErrorBody(request, response)),
             Effect.annotateLogs({ requestId })
           ))
+        const response = yield* compress(request.headers["accept-encoding"], request.method, uncompressed)
         const isDocs = request.url === "/docs" || request.url.startsWith("/docs?")
         yield* Effect.logInfo("request").pipe(
           Effect.annotateLogs({
