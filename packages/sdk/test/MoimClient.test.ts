@@ -193,6 +193,36 @@ layer(TestServer.layer(serverEnv()), { excludeTestServices: true })("the SDK aga
     })
   )
 
+  it.effect("reads several groups by id in one call, in the order asked", () =>
+    Effect.gen(function* () {
+      const client = yield* makeClient()
+      const email = freshEmail("pins")
+      assert.isTrue(
+        (yield* Effect.promise(() => client.auth.signup({ body: { email, password, nickname: "Pia" } }))).ok
+      )
+      const create = (name: string, visibility: "public" | "private") =>
+        Effect.promise(() => client.groups.create({ body: { name, category: "books", visibility } }))
+      const open = yield* create("Pinned open", "public")
+      const closed = yield* create("Pinned closed", "private")
+      const ids = [closed.data?.id ?? "", open.data?.id ?? ""]
+      const { data } = yield* Effect.promise(() => client.groups.byIds({ query: { ids } }))
+      assert.deepStrictEqual(
+        data?.items.map((group) => [group.name, group.memberCount]),
+        [
+          ["Pinned closed", 1],
+          ["Pinned open", 1]
+        ]
+      )
+      // Signed out, the private group is absent.
+      yield* Effect.promise(() => client.session.clear())
+      const anonymous = yield* Effect.promise(() => client.groups.byIds({ query: { ids } }))
+      assert.deepStrictEqual(
+        anonymous.data?.items.map((group) => group.name),
+        ["Pinned open"]
+      )
+    })
+  )
+
   it.effect("reports a server that cannot be reached as NetworkError", () =>
     Effect.gen(function* () {
       const client = createMoimClient({ baseUrl: "http://127.0.0.1:9" })

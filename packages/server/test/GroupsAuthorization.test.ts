@@ -5,6 +5,9 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { signUp, siteAdmin, suspendedUser, type TestUser } from "./support/Actors.ts"
 import {
+  asBatch,
+  batchRest,
+  batchRpc,
   describeMatrix,
   type Expectation,
   forbidden,
@@ -145,6 +148,20 @@ const rows: ReadonlyArray<GroupRow> = [
     rest: (s) => call("GET", path(s), { token: s.token }),
     rpc: (s, _w, client) => client.GetGroup({ id: s.groupId }),
     expect: seeAll([200], hidden)
+  },
+  {
+    operation: "batch read a public group",
+    visibility: "public",
+    rest: (s) => batchRest(s.groupId, call("GET", `/api/v1/groups/by-ids?ids=${s.groupId}`, { token: s.token })),
+    rpc: (s, _w, client) => batchRpc(s.groupId, client.GetGroupsByIds({ ids: [s.groupId] })),
+    expect: asBatch(seeAll([200], [200]))
+  },
+  {
+    operation: "batch read a private group",
+    visibility: "private",
+    rest: (s) => batchRest(s.groupId, call("GET", `/api/v1/groups/by-ids?ids=${s.groupId}`, { token: s.token })),
+    rpc: (s, _w, client) => batchRpc(s.groupId, client.GetGroupsByIds({ ids: [s.groupId] })),
+    expect: asBatch(seeAll([200], hidden))
   },
   {
     operation: "list members of a private group",

@@ -7,6 +7,9 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { signUp, siteAdmin, suspendedUser, type TestUser } from "./support/Actors.ts"
 import {
+  asBatch,
+  batchRest,
+  batchRpc,
   describeMatrix,
   type Expectation,
   forbidden,
@@ -165,6 +168,32 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     rest: (s) => call("GET", `/api/v1/posts/${s.postId}`, { token: s.token }),
     rpc: (s, _w, client) => client.GetPost({ id: s.postId }),
     expect: readers({ ...inGroup([200]), anonymous: postNotFound, suspended: postNotFound })
+  },
+  {
+    operation: "batch read a post of a private group",
+    setup: scenario,
+    rest: (s) => batchRest(s.postId, call("GET", `/api/v1/posts/by-ids?ids=${s.postId}`, { token: s.token })),
+    rpc: (s, _w, client) => batchRpc(s.postId, client.GetPostsByIds({ ids: [s.postId] })),
+    expect: asBatch(readers({ ...inGroup([200]), anonymous: postNotFound, suspended: postNotFound }))
+  },
+  {
+    operation: "batch read a post meant for one person",
+    setup: scenario,
+    rest: (s) =>
+      batchRest(s.profilePostId, call("GET", `/api/v1/posts/by-ids?ids=${s.profilePostId}`, { token: s.token })),
+    rpc: (s, _w, client) => batchRpc(s.profilePostId, client.GetPostsByIds({ ids: [s.profilePostId] })),
+    expect: asBatch({
+      anonymous: postNotFound,
+      outsider: postNotFound,
+      chosen: [200],
+      member: postNotFound,
+      author: [200],
+      admin: postNotFound,
+      owner: postNotFound,
+      banned: postNotFound,
+      siteAdmin: [200],
+      suspended: postNotFound
+    })
   },
   {
     operation: "read a post meant for one person",

@@ -4,6 +4,9 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { signUp, suspendedUser, type TestUser } from "./support/Actors.ts"
 import {
+  asBatch,
+  batchRest,
+  batchRpc,
   describeMatrix,
   type Expectation,
   forbidden,
@@ -141,6 +144,13 @@ const rows: ReadonlyArray<Row<ActorName, World, Cell, Services>> = [
     rest: (s) => call("GET", `/api/v1/users/${s.target}`, { token: s.token }),
     rpc: (s, _w, client) => client.GetUser({ id: s.target }),
     expect: publicRead([200], {})
+  },
+  {
+    operation: "batch read the target's profile",
+    setup: scenario,
+    rest: (s) => batchRest(s.target, call("GET", `/api/v1/users/by-ids?ids=${s.target}`, { token: s.token })),
+    rpc: (s, _w, client) => batchRpc(s.target, client.GetUsersByIds({ ids: [s.target] })),
+    expect: asBatch(publicRead([200], {}))
   },
   {
     operation: "follow the target",

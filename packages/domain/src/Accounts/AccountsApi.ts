@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import { AccountSuspended, Forbidden, Unauthorized } from "../Kit/AccessErrors.ts"
+import { Batch, BatchIds } from "../Kit/Batch.ts"
 import * as Feature from "../Kit/Feature.ts"
 import { AvatarContentType, AvatarUpload } from "../Kit/ImageUpload.ts"
 import * as Operation from "../Kit/Operation.ts"
@@ -341,6 +342,20 @@ export const SearchUsers = Operation.make(
   (rest) => HttpApiEndpoint.get("search", "/users", rest.options).middleware(rest.middleware)
 )
 
+export const GetUsersByIds = Operation.make(
+  {
+    rpc: "GetUsersByIds",
+    access: Access.anyone,
+    query: BatchIds(UserId),
+    success: Batch(PublicProfile, "PublicProfileBatch"),
+    errors: [],
+    summary: "Several users' public profiles",
+    description:
+      "Up to 100 users by id in one call (the authors of a page, the members of a chat), in the order asked. Deleted users, and people who blocked you or whom you blocked, are left out, as are unknown ids."
+  },
+  (rest) => HttpApiEndpoint.get("byIds", "/users/by-ids", rest.options).middleware(rest.middleware)
+)
+
 // Site administration.
 
 /** Documents that the bearer token must belong to a site admin (an OpenAPI role on the scheme). */
@@ -404,7 +419,7 @@ export const MeOperations = [
 ] as const
 
 /** Public profiles, readable without signing in. */
-export const UsersOperations = [GetUser, SearchUsers] as const
+export const UsersOperations = [GetUser, SearchUsers, GetUsersByIds] as const
 
 /** Site administration; every operation needs a site admin. */
 export const AdminOperations = [SuspendUser, UnsuspendUser] as const

@@ -3,6 +3,7 @@ import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import { Email } from "../Accounts/AccountFields.ts"
 import { UploadNotFound, UserId, UserNotFound } from "../Accounts/User.ts"
 import { Forbidden } from "../Kit/AccessErrors.ts"
+import { Batch, BatchIds } from "../Kit/Batch.ts"
 import * as Feature from "../Kit/Feature.ts"
 import { AvatarContentType, AvatarUpload } from "../Kit/ImageUpload.ts"
 import * as Operation from "../Kit/Operation.ts"
@@ -124,6 +125,20 @@ export const GetGroup = Operation.make(
     description: "Private groups are visible to their members only; to others they answer 404."
   },
   (rest) => HttpApiEndpoint.get("get", "/groups/:id", rest.options).middleware(rest.middleware)
+)
+
+export const GetGroupsByIds = Operation.make(
+  {
+    rpc: "GetGroupsByIds",
+    access: Access.anyone,
+    query: BatchIds(GroupId),
+    success: Batch(Group, "GroupBatch"),
+    errors: [],
+    summary: "Several groups",
+    description:
+      "Up to 100 groups by id in one call, in the order asked, each as `GET /groups/{id}` shows it. Private groups you are not a member of, deleted groups and unknown ids are left out."
+  },
+  (rest) => HttpApiEndpoint.get("byIds", "/groups/by-ids", rest.options).middleware(rest.middleware)
 )
 
 export const ListGroupMembers = Operation.make(
@@ -481,6 +496,7 @@ export const TransferOwnership = Operation.make(
 export const GroupsOperations = [
   ListGroups,
   GetGroup,
+  GetGroupsByIds,
   ListGroupMembers,
   CreateGroup,
   UpdateGroup,

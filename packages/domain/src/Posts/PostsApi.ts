@@ -3,6 +3,7 @@ import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import { UserId, UserNotFound } from "../Accounts/User.ts"
 import { GroupId, GroupNotFound } from "../Groups/Group.ts"
 import { Forbidden } from "../Kit/AccessErrors.ts"
+import { Batch, BatchIds } from "../Kit/Batch.ts"
 import * as Feature from "../Kit/Feature.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
@@ -104,6 +105,20 @@ export const GetPost = Operation.make(
     description: "Anyone who may see it; to everyone else it does not exist."
   },
   (rest) => HttpApiEndpoint.get("get", "/posts/:id", rest.options).middleware(rest.middleware)
+)
+
+export const GetPostsByIds = Operation.make(
+  {
+    rpc: "GetPostsByIds",
+    access: Access.anyone,
+    query: BatchIds(PostId),
+    success: Batch(Post, "PostBatch"),
+    errors: [],
+    summary: "Several posts",
+    description:
+      "Up to 100 posts by id in one call, in the order asked, each as `GET /posts/{id}` shows it. Posts you may not see (their audience, their group, a block either way), deleted posts and unknown ids are left out."
+  },
+  (rest) => HttpApiEndpoint.get("byIds", "/posts/by-ids", rest.options).middleware(rest.middleware)
 )
 
 export const UpdatePost = Operation.make(
@@ -249,6 +264,7 @@ export const PostsOperations = [
   CreateGroupPost,
   CreateProfilePost,
   GetPost,
+  GetPostsByIds,
   UpdatePost,
   ListPostVersions,
   DeletePost,

@@ -6,6 +6,7 @@ import {
   DeleteMe,
   GetMe,
   GetUser,
+  GetUsersByIds,
   ListSessions,
   Login,
   Logout,
@@ -127,6 +128,19 @@ const handlers = Effect.gen(function* () {
           })
         )
       ),
+    GetUsersByIds: ({ ids }) =>
+      CurrentViewer.use((viewer) =>
+        Effect.gen(function* () {
+          const found = yield* profiles.showMany(ids)
+          if (Option.isNone(viewer)) return { items: found }
+          // Someone either blocked is left out, as on their profile page.
+          const hidden = yield* blocks.hiddenAmong(
+            viewer.value.userId,
+            found.map((profile) => profile.id)
+          )
+          return { items: found.filter((profile) => !hidden.has(profile.id)) }
+        })
+      ),
     SuspendUser: ({ id, reason }) => withActor((actor) => admin.suspend(actor, id, reason ?? null)),
     UnsuspendUser: ({ id }) => withActor((actor) => admin.unsuspend(actor, id))
   })
@@ -168,7 +182,8 @@ const UsersHttp = HttpApiBuilder.group(Api, "users", (group) =>
   Effect.map(handlers, (handler) =>
     group.handleAll({
       ...Operations.rest(GetUser, handler.GetUser),
-      ...Operations.rest(SearchUsers, handler.SearchUsers)
+      ...Operations.rest(SearchUsers, handler.SearchUsers),
+      ...Operations.rest(GetUsersByIds, handler.GetUsersByIds)
     })
   )
 )

@@ -108,6 +108,8 @@ export class UsersRepo extends Context.Service<
     readonly findProfile: (id: UserId) => Effect.Effect<Option.Option<ProfileRow>>
     /** Profiles of many users in one query (deleted users included, shown as deleted). */
     readonly findProfiles: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<ProfileRow>>
+    /** Profiles of many users in one query, deleted users left out (as `findProfile` does). */
+    readonly findLiveProfiles: (ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<ProfileRow>>
     readonly findActiveId: (id: UserId) => Effect.Effect<Option.Option<UserId>>
     readonly findActiveIdByEmail: (email: string) => Effect.Effect<Option.Option<UserId>>
     /** The active accounts with these (normalised) emails, verified ones only. */
@@ -222,6 +224,14 @@ export class UsersRepo extends Context.Service<
         findProfile: Effect.fn("UsersRepo.findProfile")(function* (id) {
           return yield* sql`SELECT ${profile} FROM users WHERE id = ${id} AND status <> 'deleted'`.pipe(
             Effect.flatMap(decodeProfile)
+          )
+        }, Effect.orDie),
+
+        findLiveProfiles: Effect.fn("UsersRepo.findLiveProfiles")(function* (ids) {
+          if (ids.length === 0) return []
+          return yield* sql`
+            SELECT ${profile} FROM users WHERE id = ANY(${[...ids]}::uuid[]) AND status <> 'deleted'`.pipe(
+            Effect.flatMap(decodeProfiles)
           )
         }, Effect.orDie),
 

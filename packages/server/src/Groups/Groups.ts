@@ -49,6 +49,11 @@ export class Groups extends Context.Service<
       } & PageQuery
     ) => Effect.Effect<Page<Group>, InvalidCursor>
     readonly get: (groupId: GroupId, viewer: Option.Option<SignedIn>) => Effect.Effect<Group, GroupNotFound>
+    /** The batch read: the groups the viewer may see, as `get` shows them, in the order asked, each once. */
+    readonly getMany: (
+      groupIds: ReadonlyArray<GroupId>,
+      viewer: Option.Option<SignedIn>
+    ) => Effect.Effect<ReadonlyArray<Group>>
     /** The creator becomes the owner. */
     readonly create: (user: SignedIn, input: typeof CreateGroupPayload.Type) => Effect.Effect<Group>
     readonly update: (
@@ -135,6 +140,21 @@ export class Groups extends Context.Service<
           const actor = Option.match(viewer, { onNone: () => null, onSome: Actor.of })
           const { group, standing } = yield* access.view(groupId, actor)
           return actor === null ? group : new Group({ ...group, viewer: views.viewer(standing, group.eventCreation) })
+        }),
+
+        getMany: Effect.fn("Groups.getMany")(function* (groupIds, viewer) {
+          const actor = Option.match(viewer, { onNone: () => null, onSome: Actor.of })
+          const unique = [...new Set(groupIds)]
+          const seen = yield* access.viewMany(unique, actor)
+          return unique.flatMap((id) => {
+            const found = seen.get(id)
+            if (found === undefined) return []
+            return [
+              actor === null
+                ? found.group
+                : new Group({ ...found.group, viewer: views.viewer(found.standing, found.group.eventCreation) })
+            ]
+          })
         }),
 
         create: Effect.fn("Groups.create")(function* (user, input) {

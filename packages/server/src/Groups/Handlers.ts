@@ -9,6 +9,7 @@ import {
   DeclineInvitation,
   DeleteGroup,
   GetGroup,
+  GetGroupsByIds,
   GroupsRpcs,
   InviteToGroup,
   JoinGroup,
@@ -46,6 +47,8 @@ const handlers = Effect.gen(function* () {
   const activity = yield* ActivityLog
   return GroupsRpcs.of({
     ListGroups: (query) => groups.list(query),
+    GetGroupsByIds: ({ ids }) =>
+      CurrentViewer.use((viewer) => Effect.map(groups.getMany(ids, viewer), (items) => ({ items }))),
     GetGroup: ({ id }) =>
       CurrentViewer.use((viewer) =>
         groups.get(id, viewer).pipe(
@@ -95,6 +98,7 @@ const GroupsHttp = HttpApiBuilder.group(Api, "groups", (group) =>
     group.handleAll({
       ...Operations.rest(ListGroups, handler.ListGroups),
       ...Operations.rest(GetGroup, handler.GetGroup),
+      ...Operations.rest(GetGroupsByIds, handler.GetGroupsByIds),
       ...Operations.rest(ListGroupMembers, handler.ListGroupMembers),
       ...Operations.rest(CreateGroup, handler.CreateGroup),
       ...Operations.rest(UpdateGroup, handler.UpdateGroup),

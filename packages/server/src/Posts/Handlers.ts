@@ -8,6 +8,7 @@ import {
   CreateProfilePost,
   DeletePost,
   GetPost,
+  GetPostsByIds,
   ListGroupPosts,
   ListPostVersions,
   ListUserPosts,
@@ -27,10 +28,11 @@ import {
   UnreactToComment,
   UnreactToPost
 } from "@moim/domain/Posts/ReactionsApi"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AuthenticationLive, OptionalAuthenticationLive } from "../Access/AccessLive.ts"
 import { ActivityLog } from "../Access/ActivityLog.ts"
+import { Actor } from "../Access/Actor.ts"
 import * as Operations from "../http/Operations.ts"
 import { Bookmarks } from "./Bookmarks.ts"
 import { Comments } from "./Comments.ts"
@@ -57,6 +59,13 @@ const handlers = Effect.gen(function* () {
     CreateProfilePost: (input) =>
       CurrentUser.use((user) => posts.createOnProfile(user, input).pipe(Effect.tap(posted(user)))),
     GetPost: ({ id }) => CurrentViewer.use((viewer) => posts.get(viewer, id)),
+    GetPostsByIds: ({ ids }) =>
+      CurrentViewer.use((viewer) =>
+        Effect.map(
+          posts.show(Option.match(viewer, { onNone: () => null, onSome: Actor.of }), [...new Set(ids)]),
+          (items) => ({ items })
+        )
+      ),
     UpdatePost: ({ id, ...input }) => CurrentUser.use((user) => posts.update(user, id, input)),
     ListPostVersions: ({ id }) => CurrentUser.use((user) => posts.versions(user, id)),
     DeletePost: ({ id }) => CurrentUser.use((user) => posts.remove(user, id)),
@@ -93,6 +102,7 @@ const PostsHttp = HttpApiBuilder.group(Api, "posts", (group) =>
       ...Operations.rest(CreateGroupPost, handler.CreateGroupPost),
       ...Operations.rest(CreateProfilePost, handler.CreateProfilePost),
       ...Operations.rest(GetPost, handler.GetPost),
+      ...Operations.rest(GetPostsByIds, handler.GetPostsByIds),
       ...Operations.rest(UpdatePost, handler.UpdatePost),
       ...Operations.rest(ListPostVersions, handler.ListPostVersions),
       ...Operations.rest(DeletePost, handler.DeletePost),

@@ -12,6 +12,44 @@ export const unauthorized: Expectation = [401, "Unauthorized"]
 export const suspended: Expectation = [403, "AccountSuspended"]
 export const forbidden: Expectation = [403, "Forbidden"]
 
+/**
+ * Batch reads answer 200 and leave out what the caller may not see. Their rows say whether the
+ * cell's item is in the answer (`Present`) or left out (`Absent`), with `batchRest` and `batchRpc`.
+ */
+export const present: Expectation = [200, "Present"]
+export const absent: Expectation = [200, "Absent"]
+
+/** A single read's expectations as its batch read's: seen is present, not found is absent, refusals stay. */
+export const asBatch = <Actor extends string>(expect: Record<Actor, Expectation>): Record<Actor, Expectation> => {
+  const out: Partial<Record<Actor, Expectation>> = {}
+  for (const actor of Object.keys(expect) as Array<Actor>) {
+    const [status, tag] = expect[actor]
+    out[actor] = status === 200 ? present : status === 404 ? absent : tag === undefined ? [status] : [status, tag]
+  }
+  return out as Record<Actor, Expectation>
+}
+
+const hasItem = (items: unknown, id: string) =>
+  Array.isArray(items) &&
+  items.some((item: unknown) => typeof item === "object" && item !== null && "id" in item && item.id === id)
+
+/** A batch read over REST, its 200 told as `Present` or `Absent` (the body's `_tag`) by whether `id` is among its items. */
+export const batchRest = <E, R>(id: string, response: Effect.Effect<JsonResponse, E, R>) =>
+  Effect.map(response, (answer) =>
+    answer.status !== 200
+      ? answer
+      : { ...answer, body: { ...answer.body, _tag: hasItem(answer.body.items, id) ? "Present" : "Absent" } }
+  )
+
+/** The same over RPC: an answer without `id` fails with `Absent`. */
+export const batchRpc = <A extends { readonly items: ReadonlyArray<{ readonly id: string }> }, E>(
+  id: string,
+  call: Effect.Effect<A, E>
+) =>
+  Effect.flatMap(call, (answer) =>
+    answer.items.some((item) => item.id === id) ? Effect.succeed(answer) : Effect.fail({ _tag: "Absent" as const })
+  )
+
 /** What a cell acts with: the actor's bearer token (none for anonymous) and whatever the row needs. */
 export interface Cell {
   readonly token: string | undefined
@@ -79,7 +117,7 @@ const register = <Actor extends string, World, C extends Cell, R>(
             const got = Exit.isSuccess(exit)
               ? "success"
               : Option.match(Exit.findErrorOption(exit), { onNone: () => "defect", onSome: (error) => error._tag })
-            const wanted = status < 400 ? "success" : (tag ?? "an error")
+            const wanted = status < 400 ? (tag === "Absent" ? "Absent" : "success") : (tag ?? "an error")
             if (got !== wanted) failures.push(`as ${actor}: expected ${wanted}, got ${got}`)
           }
           assert.deepStrictEqual(failures, [])
