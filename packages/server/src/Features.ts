@@ -25,6 +25,9 @@ import { EmailDispatcher } from "./Notifications/EmailDispatcher.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailFeature.ts"
 import { NotificationEmailsLive } from "./Notifications/EmailLive.ts"
 import { NotificationsFeature } from "./Notifications/Feature.ts"
+import { MobilePushDispatcher } from "./Notifications/MobilePushDispatcher.ts"
+import { MobilePushFeature } from "./Notifications/MobilePushFeature.ts"
+import { MobilePushChannelLive, MobilePushLive } from "./Notifications/MobilePushLive.ts"
 import { NotificationSubjects } from "./Notifications/NotificationSubjects.ts"
 import { NotificationsLive } from "./Notifications/NotificationsLive.ts"
 import { PushDispatcher } from "./Notifications/PushDispatcher.ts"
@@ -68,6 +71,7 @@ const features = [
   NotificationsFeature,
   NotificationEmailsFeature,
   PushFeature,
+  MobilePushFeature,
   MediaFeature,
   PostsFeature,
   ReportsFeature,
@@ -120,8 +124,8 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
   Layer.provideMerge(NotificationEmailsLive),
-  // Web push: subscriptions through the API, pushes sent by the worker's jobs.
-  Layer.provideMerge(PushLive),
+  // Web push and mobile push (FCM, APNs): devices through the API, pushes sent by the worker's jobs.
+  Layer.provideMerge(Layer.merge(PushLive, MobilePushLive)),
   Layer.provideMerge(
     NotificationSubjects.layer(
       Effect.all([
@@ -136,8 +140,10 @@ export const FeatureServices = Layer.mergeAll(
     )
   ),
   // The channels beyond in-app, each handed every delivered batch in its transaction.
-  Layer.provideMerge(DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher]))),
-  Layer.provideMerge(PushChannelLive),
+  Layer.provideMerge(
+    DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher, MobilePushDispatcher]))
+  ),
+  Layer.provideMerge(Layer.merge(PushChannelLive, MobilePushChannelLive)),
   // Reports, of posts and comments among others; interests and suggestions of groups, events and
   // people, on what those features answer.
   Layer.provideMerge(Layer.mergeAll(ReportsLive, RecommendationsLive)),
