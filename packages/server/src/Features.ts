@@ -30,6 +30,7 @@ import { MobilePushFeature } from "./Notifications/MobilePushFeature.ts"
 import { MobilePushChannelLive, MobilePushLive } from "./Notifications/MobilePushLive.ts"
 import { NotificationSubjects } from "./Notifications/NotificationSubjects.ts"
 import { NotificationsLive } from "./Notifications/NotificationsLive.ts"
+import { PushAccountErasure } from "./Notifications/PushAccountErasure.ts"
 import { PushDispatcher } from "./Notifications/PushDispatcher.ts"
 import { PushFeature } from "./Notifications/PushFeature.ts"
 import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
@@ -159,9 +160,12 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
   // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social); an
-  // erased account is forgotten by recommendations and analytics too (`AccountErasure`).
+  // erased account is forgotten by recommendations, analytics and the push channels too (`AccountErasure`).
   Layer.provide(
-    Layer.mergeAll(ContactsPhoneOwnership, RecommendationErasureLive.pipe(Layer.provide(AnalyticsAccountErasure)))
+    Layer.mergeAll(
+      ContactsPhoneOwnership,
+      RecommendationErasureLive.pipe(Layer.provide(AnalyticsAccountErasure.pipe(Layer.provide(PushAccountErasure))))
+    )
   ),
   Layer.provide(GroupsEmailOwnership),
   // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by

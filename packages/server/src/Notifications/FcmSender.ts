@@ -49,7 +49,7 @@ const tokenRefused = (status: number, body: string): boolean => {
   const details = Option.match(answer, { onNone: () => [], onSome: (parsed) => parsed.error.details ?? [] })
   const codes = details.flatMap((detail) => (detail.errorCode === undefined ? [] : [detail.errorCode]))
   if (codes.includes("UNREGISTERED") || codes.includes("SENDER_ID_MISMATCH")) return true
-  if (status === 404) return true
+  // A 404 without UNREGISTERED (a wrong project id) is the server's setting, not every device's fault.
   if (status !== 400) return false
   const fields = details.flatMap((detail) => (detail.fieldViolations ?? []).map((violation) => violation.field))
   const message = Option.match(answer, { onNone: () => "", onSome: (parsed) => parsed.error.message ?? "" })

@@ -68,6 +68,8 @@ export class MobileDevicesRepo extends Context.Service<
     readonly listOf: (userId: UserId, limit: number) => Effect.Effect<ReadonlyArray<DeviceRow>>
     /** False when the user has no such device. */
     readonly remove: (userId: UserId, id: MobileDeviceId) => Effect.Effect<boolean>
+    /** Removes every device of the user (their account is erased). */
+    readonly removeAllOf: (userId: UserId) => Effect.Effect<void>
     /** Removes a device whose push service says its token is not (or no longer) valid. */
     readonly removeInvalid: (id: MobileDeviceId, token: string) => Effect.Effect<void>
     /** The devices of these users, on the platforms given. */
@@ -134,6 +136,10 @@ export class MobileDevicesRepo extends Context.Service<
         remove: Effect.fn("MobileDevicesRepo.remove")(function* (userId, id) {
           const rows = yield* sql`DELETE FROM mobile_devices WHERE id = ${id} AND user_id = ${userId} RETURNING id`
           return rows.length > 0
+        }, Effect.orDie),
+
+        removeAllOf: Effect.fn("MobileDevicesRepo.removeAllOf")(function* (userId) {
+          yield* sql`DELETE FROM mobile_devices WHERE user_id = ${userId}`
         }, Effect.orDie),
 
         removeInvalid: Effect.fn("MobileDevicesRepo.removeInvalid")(function* (id, token) {

@@ -15,7 +15,8 @@ export interface ServiceAccount {
   readonly publicKey: KeyObject
 }
 
-export const serviceAccount = (projectId = "moim-test"): ServiceAccount => {
+/** A fresh service account; `overrides` replaces fields of its JSON key (to make a malformed one). */
+export const serviceAccount = (projectId = "moim-test", overrides: Record<string, string> = {}): ServiceAccount => {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 })
   const clientEmail = `push@${projectId}.iam.gserviceaccount.com`
   const privateKeyId = "0123456789abcdef0123456789abcdef01234567"
@@ -27,7 +28,8 @@ export const serviceAccount = (projectId = "moim-test"): ServiceAccount => {
     client_email: clientEmail,
     client_id: "123456789012345678901",
     auth_uri: "https://accounts.google.com/o/oauth2/auth",
-    token_uri: "https://oauth2.googleapis.com/token"
+    token_uri: "https://oauth2.googleapis.com/token",
+    ...overrides
   })
   return { json, projectId, clientEmail, privateKeyId, publicKey }
 }
