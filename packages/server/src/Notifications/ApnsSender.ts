@@ -159,7 +159,8 @@ export class ApnsSender extends Context.Service<
           }
           return yield* new PushFailed({
             message: `APNs answered ${answer.status} ${reason}`.trim(),
-            retryable: answer.status === 429 || answer.status >= 500
+            // 0: the stream ended without an answer (the connection went away).
+            retryable: answer.status === 0 || answer.status === 429 || answer.status >= 500
           })
         })
       })
