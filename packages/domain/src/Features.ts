@@ -5,6 +5,7 @@ import { EventsFeature } from "./Events/EventsApi.ts"
 import { GroupsFeature } from "./Groups/GroupsApi.ts"
 import { MediaFeature } from "./Media/MediaApi.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailApi.ts"
+import { MobilePushFeature } from "./Notifications/MobilePushApi.ts"
 import { NotificationsFeature } from "./Notifications/NotificationsApi.ts"
 import { PushFeature } from "./Notifications/PushApi.ts"
 import { OpsFeature } from "./Ops/OpsApi.ts"
@@ -26,6 +27,7 @@ export const Features = [
   NotificationsFeature,
   NotificationEmailsFeature,
   PushFeature,
+  MobilePushFeature,
   MediaFeature,
   PostsFeature,
   ReportsFeature,

@@ -26,8 +26,12 @@ import { EmailDispatcher } from "./Notifications/EmailDispatcher.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailFeature.ts"
 import { NotificationEmailsLive } from "./Notifications/EmailLive.ts"
 import { NotificationsFeature } from "./Notifications/Feature.ts"
+import { MobilePushDispatcher } from "./Notifications/MobilePushDispatcher.ts"
+import { MobilePushFeature } from "./Notifications/MobilePushFeature.ts"
+import { MobilePushChannelLive, MobilePushLive } from "./Notifications/MobilePushLive.ts"
 import { NotificationSubjects } from "./Notifications/NotificationSubjects.ts"
 import { NotificationsLive } from "./Notifications/NotificationsLive.ts"
+import { PushAccountErasure } from "./Notifications/PushAccountErasure.ts"
 import { PushDispatcher } from "./Notifications/PushDispatcher.ts"
 import { PushFeature } from "./Notifications/PushFeature.ts"
 import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
@@ -69,6 +73,7 @@ const features = [
   NotificationsFeature,
   NotificationEmailsFeature,
   PushFeature,
+  MobilePushFeature,
   MediaFeature,
   PostsFeature,
   ReportsFeature,
@@ -121,8 +126,8 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(NotificationsLive),
   // Notification emails: sent by the worker's jobs, unsubscribed from through the API.
   Layer.provideMerge(NotificationEmailsLive),
-  // Web push: subscriptions through the API, pushes sent by the worker's jobs.
-  Layer.provideMerge(PushLive),
+  // Web push and mobile push (FCM, APNs): devices through the API, pushes sent by the worker's jobs.
+  Layer.provideMerge(Layer.merge(PushLive, MobilePushLive)),
   Layer.provideMerge(
     NotificationSubjects.layer(
       Effect.all([
@@ -137,8 +142,10 @@ export const FeatureServices = Layer.mergeAll(
     )
   ),
   // The channels beyond in-app, each handed every delivered batch in its transaction.
-  Layer.provideMerge(DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher]))),
-  Layer.provideMerge(PushChannelLive),
+  Layer.provideMerge(
+    DeliveryChannels.layer(Effect.all([NotificationStream, EmailDispatcher, PushDispatcher, MobilePushDispatcher]))
+  ),
+  Layer.provideMerge(Layer.merge(PushChannelLive, MobilePushChannelLive)),
   // Reports, of posts and comments among others; interests and suggestions of groups, events and
   // people, on what those features answer.
   Layer.provideMerge(Layer.mergeAll(ReportsLive, RecommendationsLive)),
@@ -154,9 +161,12 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(GroupsLive),
   Layer.provideMerge(AccountsLive),
   // A number verified tells those who have it in their contacts (`PhoneOwnership`, by social); an
-  // erased account is forgotten by recommendations and analytics too (`AccountErasure`).
+  // erased account is forgotten by recommendations, analytics and the push channels too (`AccountErasure`).
   Layer.provide(
-    Layer.mergeAll(ContactsPhoneOwnership, RecommendationErasureLive.pipe(Layer.provide(AnalyticsAccountErasure)))
+    Layer.mergeAll(
+      ContactsPhoneOwnership,
+      RecommendationErasureLive.pipe(Layer.provide(AnalyticsAccountErasure.pipe(Layer.provide(PushAccountErasure))))
+    )
   ),
   Layer.provide(GroupsEmailOwnership),
   // Members are in their group's `general` channel and leave its channels with it (`MembershipChanges`, by

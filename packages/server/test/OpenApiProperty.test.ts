@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import fc from "fast-check"
 import { password, signUp, type TestUser } from "./support/Actors.ts"
 import { call, freshEmail } from "./support/Http.ts"
+import { serviceAccount } from "./support/MobilePushCredentials.ts"
 import { type JsonValue, OpenApiArbitraries, type Schema } from "./support/OpenApiArbitrary.ts"
 import { freshPhone, latestCode } from "./support/SmsOutbox.ts"
 import * as TestServer from "./support/TestServer.ts"
@@ -20,7 +21,13 @@ import * as TestServer from "./support/TestServer.ts"
 const seed = Number(process.env.MOIM_PROPERTY_SEED ?? 20261201)
 const runs = Number(process.env.MOIM_PROPERTY_RUNS ?? 20)
 
-const env = TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "1000000", RATE_LIMIT_AUTH: "1000000" })
+// FCM credentials, so that registering a phone reaches its handler (no worker runs: nothing is sent).
+const env = TestServer.testEnv({
+  TRUST_PROXY: "true",
+  RATE_LIMIT_USER: "1000000",
+  RATE_LIMIT_AUTH: "1000000",
+  FCM_SERVICE_ACCOUNT: serviceAccount().json
+})
 
 const methods = ["get", "post", "put", "patch", "delete"] as const
 
@@ -136,6 +143,12 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             body: { body: "Welcome" }
           })
           assert.strictEqual(bystanderMessage.status, 201, bystanderMessage.text)
+          // A phone, which the fuzzed user must not remove.
+          const bystanderDevice = yield* call("POST", "/api/v1/me/mobile-devices", {
+            token: bystander.token,
+            body: { platform: "fcm", token: `bystander:${"x".repeat(40)}`, appId: "com.example.moim" }
+          })
+          assert.strictEqual(bystanderDevice.status, 201, bystanderDevice.text)
           const snapshot = Effect.all([
             call("GET", "/api/v1/me", { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}`, { token: bystander.token }),
@@ -150,7 +163,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             call("GET", "/api/v1/me/feed", { token: bystander.token }),
             call("GET", "/api/v1/me/calendar-feeds", { token: bystander.token }),
             call("GET", `/api/v1/channels/${bystanderChannel}`, { token: bystander.token }),
-            call("GET", `/api/v1/channels/${bystanderChannel}/messages`, { token: bystander.token })
+            call("GET", `/api/v1/channels/${bystanderChannel}/messages`, { token: bystander.token }),
+            call("GET", "/api/v1/me/mobile-devices", { token: bystander.token })
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
@@ -194,6 +208,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             bystanderGroup,
             String(bystanderEvent.body.id),
             feedId(bystanderFeed),
+            String(bystanderDevice.body.id),
             actor.userId,
             String(ownGroup.body.id),
             String(ownEvent.body.id),
@@ -203,7 +218,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
           // operation on a kind with few known ids still reaches its handler.
           const idsOfKind: Record<string, ReadonlyArray<string>> = {
             channels: [bystanderChannel, ownChannel],
-            messages: [String(bystanderMessage.body.id), String(ownMessage.body.id)]
+            messages: [String(bystanderMessage.body.id), String(ownMessage.body.id)],
+            "mobile-devices": [String(bystanderDevice.body.id)]
           }
           const idArbitraryFor = (path: string, name: string) => {
             const kind = path.split("/").at(path.split("/").indexOf(`{${name}}`) - 1) ?? ""

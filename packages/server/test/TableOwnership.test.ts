@@ -25,7 +25,9 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "notification_emails",
     "notification_digests",
     "push_subscriptions",
-    "push_deliveries"
+    "push_deliveries",
+    "mobile_devices",
+    "mobile_push_deliveries"
   ],
   Realtime: ["stream_outbox", "stream_events", "stream_state"],
   Media: ["media"],

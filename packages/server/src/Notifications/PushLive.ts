@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { NotificationViews } from "./NotificationViews.ts"
 import { PushConfig } from "./PushConfig.ts"
 import { PushDelivery } from "./PushDelivery.ts"
+import { PushNews } from "./PushNews.ts"
 import { PushSender } from "./PushSender.ts"
 import { PushSubscriptions } from "./PushSubscriptions.ts"
 import { PushSubscriptionsRepo } from "./PushSubscriptionsRepo.ts"
@@ -18,5 +19,5 @@ export const PushChannelLive = Layer.mergeAll(PushConfig.layer, PushSubscription
  * `NotificationSubjects` port.
  */
 export const PushLive = Layer.mergeAll(PushSubscriptions.layer, PushDelivery.layer).pipe(
-  Layer.provide([PushSender.layer, NotificationViews.layer])
+  Layer.provide([PushSender.layer, PushNews.layer.pipe(Layer.provide(NotificationViews.layer))])
 )

@@ -67,6 +67,8 @@ export class PushSubscriptionsRepo extends Context.Service<
     readonly listOf: (userId: UserId, limit: number) => Effect.Effect<ReadonlyArray<SubscriptionRow>>
     /** False when the user has no such subscription. */
     readonly remove: (userId: UserId, id: PushSubscriptionId) => Effect.Effect<boolean>
+    /** Removes every subscription of the user (their account is erased). */
+    readonly removeAllOf: (userId: UserId) => Effect.Effect<void>
     /** Removes a subscription its push service says is gone, unless it was registered again since. */
     readonly removeGone: (id: PushSubscriptionId, endpoint: string, p256dh: string) => Effect.Effect<void>
     /** The subscriptions of these users. */
@@ -134,6 +136,10 @@ export class PushSubscriptionsRepo extends Context.Service<
           const rows = yield* sql`
             DELETE FROM push_subscriptions WHERE id = ${id} AND user_id = ${userId} RETURNING id`
           return rows.length > 0
+        }, Effect.orDie),
+
+        removeAllOf: Effect.fn("PushSubscriptionsRepo.removeAllOf")(function* (userId) {
+          yield* sql`DELETE FROM push_subscriptions WHERE user_id = ${userId}`
         }, Effect.orDie),
 
         removeGone: Effect.fn("PushSubscriptionsRepo.removeGone")(function* (id, endpoint, p256dh) {

@@ -132,7 +132,8 @@ export type Services = Layer.Success<ReturnType<typeof TestServer.layer>>
 
 /**
  * A matrix on its own test server, which trusts the test's client addresses and lets many
- * requests through (the matrix checks who may, not how often).
+ * requests through (the matrix checks who may, not how often); `env` adds settings a feature needs
+ * to be on (credentials of a push service).
  */
 export const describeMatrix = <Actor extends string, World, C extends Cell>(
   title: string,
@@ -140,9 +141,12 @@ export const describeMatrix = <Actor extends string, World, C extends Cell>(
     readonly actors: ReadonlyArray<Actor>
     readonly world: Effect.Effect<World, never, Services>
     readonly rows: ReadonlyArray<Row<Actor, World, C, Services>>
+    readonly env?: Record<string, string>
   }
 ) =>
   layer(
-    TestServer.layer(TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000" })),
+    TestServer.layer(
+      TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_USER: "100000", RATE_LIMIT_AUTH: "100000", ...options.env })
+    ),
     { excludeTestServices: true, timeout: "120 seconds" }
   )(title, (it) => register(it, options))

@@ -1,5 +1,6 @@
 import { SendNotificationDigestHandler, SendNotificationDigestsHandler } from "./EmailDigests.ts"
 import { SendNotificationEmailHandler } from "./EmailNotification.ts"
+import { DeliverMobilePushHandler } from "./MobilePushNotification.ts"
 import { PurgeReadNotificationsHandler } from "./PurgeReadNotifications.ts"
 import { DeliverPushHandler } from "./PushNotification.ts"
 
@@ -9,5 +10,6 @@ export const NotificationsJobs = [
   SendNotificationDigestsHandler,
   SendNotificationDigestHandler,
   DeliverPushHandler,
+  DeliverMobilePushHandler,
   PurgeReadNotificationsHandler
 ] as const
