@@ -15,9 +15,9 @@ const usage = `Usage:
       Creates a site admin, or makes the existing account with that email an admin.
       The password comes from MOIM_ADMIN_PASSWORD, or from standard input with --password-stdin
       (never from the command line, where it would stay in the shell history).
-  npm run moim -- jobs list [--state pending|running|failed] [--task <task>] [--limit <1-100>]
+  npm run moim -- jobs list [--state pending|running|failed] [--task <task>] [--limit <1-100>] [--cursor <next>]
       The queue's depth per task, then the jobs in one state (default: pending).
-  npm run moim -- jobs failed [--task <task>]     failed jobs (dead letters) with their last error
+  npm run moim -- jobs failed [--task <task>] [--cursor <next>]  failed jobs (dead letters) with their last error
   npm run moim -- jobs retry <id>                 queue a failed job again
   npm run moim -- jobs retry-all <task>           queue every failed job of a task again
   npm run moim -- jobs cancel <id>                remove a pending or failed job
@@ -100,6 +100,7 @@ const jobs = (
     readonly state?: string | undefined
     readonly task?: string | undefined
     readonly limit?: string | undefined
+    readonly cursor?: string | undefined
   }
 ) =>
   Effect.gen(function* () {
@@ -111,18 +112,22 @@ const jobs = (
       case "list": {
         const state = yield* Schema.decodeUnknownEffect(JobState)(values.state ?? "pending")
         const queues = yield* ops.queues
-        const listed = yield* ops.list({ state, task, limit })
+        const listed = yield* ops.list({ state, task, limit, cursor: values.cursor })
         return yield* print([
           "task  pending  scheduled  running  failed",
           ...queues.tasks.map((row) => `${row.task}  ${row.pending}  ${row.scheduled}  ${row.running}  ${row.failed}`),
           "",
           `${state} jobs:`,
-          ...(listed.items.length === 0 ? ["(none)"] : listed.items.map(jobLine))
+          ...(listed.items.length === 0 ? ["(none)"] : listed.items.map(jobLine)),
+          ...(listed.nextCursor === null ? [] : ["", `more: --cursor ${listed.nextCursor}`])
         ])
       }
       case "failed": {
-        const listed = yield* ops.list({ state: "failed", task, limit })
-        return yield* print(listed.items.length === 0 ? ["No failed jobs"] : listed.items.map(jobLine))
+        const listed = yield* ops.list({ state: "failed", task, limit, cursor: values.cursor })
+        return yield* print([
+          ...(listed.items.length === 0 ? ["No failed jobs"] : listed.items.map(jobLine)),
+          ...(listed.nextCursor === null ? [] : ["", `more: --cursor ${listed.nextCursor}`])
+        ])
       }
       case "retry": {
         const job = yield* ops.retry(yield* decodeId(argument))
@@ -187,6 +192,7 @@ const program = Effect.gen(function* () {
       state: { type: "string" },
       task: { type: "string" },
       limit: { type: "string" },
+      cursor: { type: "string" },
       help: { type: "boolean", default: false }
     }
   })

@@ -113,4 +113,60 @@ layer(TestServer.layer(), { excludeTestServices: true })("Operator endpoints", (
       ])
     })
   )
+
+  it.effect("lists jobs a page at a time, each job once, for pending and failed jobs alike", () =>
+    Effect.gen(function* () {
+      const admin = yield* siteAdmin
+      const task = `PagedTask${Date.now()}`
+      // Seven jobs due at the same instant: the id breaks the tie, and no page boundary may lose one.
+      const ids: Array<string> = []
+      for (let index = 0; index < 7; index++) ids.push(yield* addJob(task))
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`UPDATE graphile_worker._private_jobs SET run_at = now() + interval '1 hour'
+        WHERE id = ANY(${ids}::bigint[])`.pipe(Effect.orDie)
+      const walk = (state: string) =>
+        Effect.gen(function* () {
+          const seen: Array<string> = []
+          let cursor: string | null = null
+          for (let page = 0; page < 10; page++) {
+            const query: string = `/api/v1/admin/jobs?state=${state}&task=${task}&limit=3${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`
+            const response = yield* call("GET", query, { token: admin.token })
+            assert.strictEqual(response.status, 200, response.text)
+            const items = response.body.items as ReadonlyArray<{ readonly id: string }>
+            assert.isAtMost(items.length, 3)
+            seen.push(...items.map((item) => item.id))
+            cursor = response.body.nextCursor as string | null
+            if (cursor === null) break
+          }
+          return seen
+        })
+      assert.deepStrictEqual(
+        yield* walk("pending"),
+        [...ids].sort((a, b) => Number(a) - Number(b))
+      )
+
+      // Failed jobs come most recently failed first; all failed in one statement, so the id decides.
+      for (const id of ids) yield* failJob(id, "boom", 0)
+      yield* sql`UPDATE graphile_worker._private_jobs SET updated_at = now() WHERE id = ANY(${ids}::bigint[])`.pipe(
+        Effect.orDie
+      )
+      assert.deepStrictEqual(
+        yield* walk("failed"),
+        [...ids].sort((a, b) => Number(b) - Number(a))
+      )
+
+      // A cursor is for its own list: another state or task refuses it.
+      const first = yield* call("GET", `/api/v1/admin/jobs?state=failed&task=${task}&limit=3`, { token: admin.token })
+      const cursor = String(first.body.nextCursor)
+      const other = yield* call(
+        "GET",
+        `/api/v1/admin/jobs?state=pending&task=${task}&cursor=${encodeURIComponent(cursor)}`,
+        {
+          token: admin.token
+        }
+      )
+      assert.strictEqual(other.status, 400, other.text)
+      assert.strictEqual(other.body._tag, "InvalidCursor")
+    })
+  )
 })

@@ -49,7 +49,7 @@ layer(JobOps.layer.pipe(Layer.provideMerge(Platform)), { excludeTestServices: tr
         yield* sql`INSERT INTO test_flaky_failing VALUES ('first'), ('second'), ('third')`
         yield* queue.enqueue(Flaky, { marker: "first" })
         const failed = yield* waitFor(
-          Effect.map(ops.list({ state: "failed", task: Flaky.name }), (list) => list.items[0]),
+          Effect.map(Effect.orDie(ops.list({ state: "failed", task: Flaky.name })), (list) => list.items[0]),
           "the failed job"
         )
         assert.strictEqual(failed.state, "failed")
@@ -74,6 +74,14 @@ layer(JobOps.layer.pipe(Layer.provideMerge(Platform)), { excludeTestServices: tr
           ),
           "the retried job to run"
         )
+        // Its side effect shows before the worker marks it done: wait until it has left the queue.
+        yield* waitFor(
+          Effect.map(
+            sql`SELECT 1 FROM graphile_worker.jobs WHERE id = ${failed.id}::bigint`.pipe(Effect.orDie),
+            (rows) => (rows.length === 0 ? true : undefined)
+          ),
+          "the retried job to leave the queue"
+        )
         const gone = yield* ops.retry(failed.id).pipe(Effect.flip)
         assert.strictEqual(gone._tag, "JobNotFound")
 
@@ -81,7 +89,7 @@ layer(JobOps.layer.pipe(Layer.provideMerge(Platform)), { excludeTestServices: tr
         yield* queue.enqueue(Flaky, { marker: "second" })
         yield* queue.enqueue(Flaky, { marker: "third" })
         yield* waitFor(
-          Effect.map(ops.list({ state: "failed", task: Flaky.name }), (list) =>
+          Effect.map(Effect.orDie(ops.list({ state: "failed", task: Flaky.name })), (list) =>
             list.items.length === 2 ? true : undefined
           ),
           "two failed jobs"

@@ -48,6 +48,8 @@ export const RegisterMobileDevicePayload = Schema.Struct({
     })
   )
 })
+  // Described before the check: a description given after it would describe the check, not the object.
+  .annotate({ description: "A phone app's push token, with its platform and app id" })
   .check(
     Schema.makeFilter((payload) =>
       payload.platform !== "apns" || apnsToken.test(payload.token)

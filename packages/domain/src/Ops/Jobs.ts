@@ -43,8 +43,13 @@ export class JobInfo extends Schema.Class<JobInfo>("JobInfo")(
 ) {}
 
 export class JobList extends Schema.Class<JobList>("JobList")(
-  { items: Schema.Array(JobInfo) },
-  { description: "Jobs, those due first (failed jobs: the most recently failed first)" }
+  {
+    items: Schema.Array(JobInfo),
+    nextCursor: Schema.NullOr(Schema.String).annotate({
+      description: "Pass as `cursor` to get the next page; null on the last page"
+    })
+  },
+  { description: "A page of jobs, those due first (failed jobs: the most recently failed first)" }
 ) {}
 
 export class TaskQueueDepth extends Schema.Class<TaskQueueDepth>("TaskQueueDepth")(

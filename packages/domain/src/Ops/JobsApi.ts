@@ -1,9 +1,9 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import { Forbidden } from "../Kit/AccessErrors.ts"
-import { integerQuery, pageLimit } from "../Kit/IntegerQueryParameters.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
+import { InvalidCursor, PageQuery } from "../Kit/Page.ts"
 import {
   CronList,
   CronNotFound,
@@ -49,13 +49,13 @@ export const ListJobs = Operation.make(
     query: {
       state: JobState,
       task: Schema.optional(JobTask),
-      limit: integerQuery(pageLimit)
+      ...PageQuery
     },
     success: JobList,
-    errors: [Forbidden],
+    errors: [InvalidCursor, Forbidden],
     summary: "Jobs in one state",
     description:
-      "Pending jobs (due first), running jobs with the worker holding them, or failed jobs with their last error (the dead letters, most recent first); optionally of one task. Site admins only."
+      "Pending jobs (due first), running jobs with the worker holding them, or failed jobs with their last error (the dead letters, most recent first); optionally of one task; a page at a time (`nextCursor`). Site admins only."
   },
   (rest) =>
     HttpApiEndpoint.get("list", "/admin/jobs", rest.options).middleware(rest.middleware).annotateMerge(adminOnly)

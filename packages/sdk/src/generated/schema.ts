@@ -3453,7 +3453,7 @@ export interface paths {
         };
         /**
          * Jobs in one state
-         * @description Pending jobs (due first), running jobs with the worker holding them, or failed jobs with their last error (the dead letters, most recent first); optionally of one task. Site admins only.
+         * @description Pending jobs (due first), running jobs with the worker holding them, or failed jobs with their last error (the dead letters, most recent first); optionally of one task; a page at a time (`nextCursor`). Site admins only.
          */
         readonly get: operations["jobs.list"];
         readonly put?: never;
@@ -3747,9 +3747,17 @@ export interface components {
             readonly _tag: "JobNotFailed";
             readonly message: string;
         };
-        /** @description Jobs, those due first (failed jobs: the most recently failed first) */
+        /** @description The cursor is malformed */
+        readonly InvalidCursor: {
+            /** @enum {string} */
+            readonly _tag: "InvalidCursor";
+            readonly message: string;
+        };
+        /** @description A page of jobs, those due first (failed jobs: the most recently failed first) */
         readonly JobList: {
             readonly items: readonly components["schemas"]["JobInfo"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            readonly nextCursor: string | null;
         };
         /** @description The queue's depth per task */
         readonly JobQueues: {
@@ -5676,12 +5684,6 @@ export interface components {
             readonly _tag: "GroupNotFound";
             readonly message: string;
         };
-        /** @description The cursor is malformed */
-        readonly InvalidCursor: {
-            /** @enum {string} */
-            readonly _tag: "InvalidCursor";
-            readonly message: string;
-        };
         /** @description A page of results and the cursor of the next one */
         readonly PersonSuggestionPage: {
             readonly items: readonly components["schemas"]["PersonSuggestion"][];
@@ -7258,6 +7260,7 @@ export interface components {
             readonly message: string;
             readonly platform: components["schemas"]["MobilePlatform"];
         };
+        /** @description A phone app's push token, with its platform and app id */
         readonly RegisterMobileDevicePayload: {
             readonly platform: components["schemas"]["MobilePlatform"];
             /**
@@ -31913,6 +31916,7 @@ export interface operations {
                 readonly state: components["schemas"]["JobState"];
                 readonly task?: string & unknown;
                 readonly limit?: number;
+                readonly cursor?: string;
             };
             readonly header?: never;
             readonly path?: never;
@@ -31920,7 +31924,7 @@ export interface operations {
         };
         readonly requestBody?: never;
         readonly responses: {
-            /** @description Jobs, those due first (failed jobs: the most recently failed first) */
+            /** @description A page of jobs, those due first (failed jobs: the most recently failed first) */
             readonly 200: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -31934,7 +31938,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["JobList"];
                 };
             };
-            /** @description The request failed validation */
+            /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -31945,7 +31949,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["InvalidCursor"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description Sign in required (or the access token expired) */

@@ -1,3 +1,4 @@
+import type { InvalidCursor } from "@moim/domain/Kit/Page"
 import {
   CronInfo,
   CronList,
@@ -13,7 +14,8 @@ import {
   TaskQueueDepth,
   WorkerList
 } from "@moim/domain/Ops/Jobs"
-import { Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Cursors } from "../platform/Cursors.ts"
 import { nextRun } from "./CronSchedule.ts"
 import { type JobRow, JobsRepo, stateOf } from "./JobsRepo.ts"
 import { OpsRepo } from "./OpsRepo.ts"
@@ -36,6 +38,12 @@ const view = (row: JobRow) =>
     lockedAt: row.lockedAt === null ? null : DateTime.fromDateUnsafe(row.lockedAt)
   })
 
+/** A cursor's position in a list of jobs: digits only, so nothing else reaches SQL. */
+const JobPosition = Schema.Struct({
+  at: Schema.String.check(Schema.isPattern(/^-?[0-9]{1,19}$/)),
+  id: Schema.String.check(Schema.isPattern(/^[1-9][0-9]{0,18}$/))
+})
+
 /**
  * The job queue for operators: depth per task, jobs by state, retrying the failed, cancelling, the
  * crons with their next run, running a cron now, and the workers. No authorization here: the API
@@ -45,11 +53,13 @@ export class JobOps extends Context.Service<
   JobOps,
   {
     readonly queues: Effect.Effect<JobQueues>
+    /** A page of jobs in a state (`cursor`: the previous page's `nextCursor`). */
     readonly list: (options: {
       readonly state: JobState
       readonly task?: string | undefined
       readonly limit?: number | undefined
-    }) => Effect.Effect<JobList>
+      readonly cursor?: string | undefined
+    }) => Effect.Effect<JobList, InvalidCursor>
     readonly retry: (id: string) => Effect.Effect<JobInfo, JobNotFound | JobNotFailed>
     readonly retryFailed: (task: string) => Effect.Effect<RetriedJobs>
     readonly cancel: (id: string) => Effect.Effect<void, JobNotFound | JobRunning>
@@ -63,6 +73,7 @@ export class JobOps extends Context.Service<
     Effect.gen(function* () {
       const repo = yield* JobsRepo
       const ops = yield* OpsRepo
+      const cursors = yield* Cursors
       const cronView = (
         row: { readonly task: string; readonly schedule: string; readonly lastExecution: Date | null },
         now: Date
@@ -82,8 +93,12 @@ export class JobOps extends Context.Service<
         ),
 
         list: Effect.fn("JobOps.list")(function* (options) {
-          const rows = yield* repo.list({ state: options.state, task: options.task, limit: options.limit ?? 20 })
-          return new JobList({ items: rows.map(view) })
+          const limit = options.limit ?? 20
+          const scope = `jobs:${options.state}:${options.task ?? ""}`
+          const after = yield* cursors.decode(JobPosition, scope, options.cursor)
+          const rows = yield* repo.list({ state: options.state, task: options.task, limit: limit + 1, after })
+          const page = cursors.page(scope, rows, limit, view, (row) => ({ at: row.sortKey, id: row.id }))
+          return new JobList(page)
         }),
 
         retry: Effect.fn("JobOps.retry")(function* (id) {

@@ -18,6 +18,16 @@ export const JobRow = Schema.Struct({
 })
 export type JobRow = typeof JobRow.Type
 
+/** A listed job with its place in the list: its sort time in microseconds since the epoch, as digits. */
+export const ListedJobRow = Schema.Struct({ ...JobRow.fields, sortKey: Schema.String })
+export type ListedJobRow = typeof ListedJobRow.Type
+
+/** Where a page of jobs ended: the last job's sort time (microseconds, exact) and id. */
+export interface JobPosition {
+  readonly at: string
+  readonly id: string
+}
+
 export const TaskDepthRow = Schema.Struct({
   task: Schema.String,
   pending: Schema.Int,
@@ -35,6 +45,7 @@ export const CronRow = Schema.Struct({
 export type CronRow = typeof CronRow.Type
 
 const decodeJobs = Rows.all(JobRow)
+const decodeListed = Rows.all(ListedJobRow)
 const decodeJob = Rows.first(JobRow)
 const decodeDepths = Rows.all(TaskDepthRow)
 const decodeCrons = Rows.all(CronRow)
@@ -56,11 +67,13 @@ export class JobsRepo extends Context.Service<
   JobsRepo,
   {
     readonly depthByTask: Effect.Effect<ReadonlyArray<TaskDepthRow>>
+    /** Up to `limit` jobs in a state, in the list's order, after `after` when given. */
     readonly list: (options: {
       readonly state: JobState
       readonly task: string | undefined
       readonly limit: number
-    }) => Effect.Effect<ReadonlyArray<JobRow>>
+      readonly after: JobPosition | null
+    }) => Effect.Effect<ReadonlyArray<ListedJobRow>>
     readonly find: (id: string) => Effect.Effect<Option.Option<JobRow>>
     /** Queues failed jobs again now with their attempts reset; returns those it changed (none locked). */
     readonly retry: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<JobRow>>
@@ -107,15 +120,28 @@ export class JobsRepo extends Context.Service<
               : options.state === "running"
                 ? sql`locked_at IS NOT NULL`
                 : sql`attempts < max_attempts AND locked_at IS NULL`
-          const order =
+          // Positions compare in whole microseconds, the precision Postgres keeps, so no job is skipped
+          // or repeated at a page boundary.
+          const key =
             options.state === "failed"
-              ? sql`updated_at DESC, id DESC`
+              ? sql`(extract(epoch FROM updated_at) * 1000000)::bigint`
               : options.state === "running"
-                ? sql`locked_at, id`
-                : sql`run_at, id`
+                ? sql`(extract(epoch FROM locked_at) * 1000000)::bigint`
+                : sql`(extract(epoch FROM run_at) * 1000000)::bigint`
+          const descending = options.state === "failed"
+          const after = options.after
+          const from =
+            after === null
+              ? sql`true`
+              : descending
+                ? sql`(${key}, id) < (${after.at}::bigint, ${after.id}::bigint)`
+                : sql`(${key}, id) > (${after.at}::bigint, ${after.id}::bigint)`
+          // `jobs.id`, the bigint: the selected `id` is its text, which would sort "10" before "9".
+          const order = descending ? sql`${key} DESC, jobs.id DESC` : sql`${key}, jobs.id`
           return yield* sql`
-            SELECT ${columns} FROM graphile_worker.jobs WHERE ${where} AND ${task}
-            ORDER BY ${order} LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeJobs))
+            SELECT ${columns}, ${key}::text AS sort_key FROM graphile_worker.jobs
+            WHERE ${where} AND ${task} AND ${from}
+            ORDER BY ${order} LIMIT ${options.limit}`.pipe(Effect.flatMap(decodeListed))
         }, Effect.orDie),
 
         find: Effect.fn("JobsRepo.find")(function* (id) {
