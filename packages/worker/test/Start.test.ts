@@ -1,6 +1,6 @@
 /** @module-tag process */
 /** @module-tag embedded-only */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -24,6 +24,53 @@ const withTempDir = <A>(f: (dir: string) => Promise<A>) =>
   )
 
 describe("Starting Moim", () => {
+  it.live(
+    "a new data dir starts from the snapshot of the migrated schema that the first fresh start saved",
+    () =>
+      withTempDir(async (dir) => {
+        const cache = join(dir, "cache")
+        const startIn = async (name: string) => {
+          const port = await freePort()
+          const started = startEntry(
+            allInOne,
+            { PORT: String(port), MOIM_DATA_DIR: join(dir, name), MOIM_SCHEMA_CACHE_DIR: cache },
+            dir
+          )
+          await waitForReady(`http://127.0.0.1:${port}/health/ready`, started)
+          return { started, port }
+        }
+        const stop = async ({ started }: { readonly started: EntryProcess }) => {
+          started.child.kill("SIGTERM")
+          assert.strictEqual(await started.exited, 0, started.output())
+        }
+
+        const first = await startIn("first")
+        await stop(first)
+        const saved = readdirSync(cache).filter((file) => file.endsWith(".tar.gz"))
+        assert.strictEqual(saved.length, 1, first.started.output())
+        assert.match(saved[0] ?? "", /^schema-[0-9a-f]{24}\.tar\.gz$/)
+        assert.notInclude(first.started.output(), "starting it from the snapshot")
+        const savedAt = statSync(join(cache, saved[0] ?? "")).mtimeMs
+
+        const second = await startIn("second")
+        try {
+          assert.include(second.started.output(), "starting it from the snapshot of the migrated schema")
+          // A working database, migrations and all: someone signs up.
+          const signup = await fetch(`http://127.0.0.1:${second.port}/api/v1/auth/signup`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ email: "snapshot@example.com", password: "correct horse battery", nickname: "Snap" })
+          })
+          assert.strictEqual(signup.status, 201, await signup.text())
+        } finally {
+          await stop(second)
+        }
+        assert.strictEqual(statSync(join(cache, saved[0] ?? "")).mtimeMs, savedAt)
+        assert.deepStrictEqual(readdirSync(cache), saved)
+      }),
+    { timeout: 180_000 }
+  )
+
   it.live(
     "npm start's entry serves /health/ready and /docs with an empty environment, owns its data dir, and stops on SIGTERM",
     () =>

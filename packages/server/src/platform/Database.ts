@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option, type Redacted, String as Str } from "effect"
@@ -7,6 +8,7 @@ import { DatabaseUrl } from "./DatabaseUrl.ts"
 import { acquireDataDirLock } from "./DataDirLock.ts"
 import { EmbeddedPostgres } from "./EmbeddedPostgres.ts"
 import { Migrations } from "./Migrations.ts"
+import { SchemaSnapshot } from "./SchemaSnapshot.ts"
 
 export type DatabaseServices = PgClient.PgClient | SqlClient.SqlClient | DatabaseUrl
 
@@ -52,5 +54,50 @@ export const layerUnmigrated = Layer.unwrap(
   })
 )
 
+/**
+ * The embedded database, migrated. A new data directory starts from the snapshot of the migrated
+ * schema when this machine has one (`SchemaSnapshot`), and writes it when not, so only the first
+ * fresh start on a machine creates the cluster and runs every migration.
+ */
+const embeddedMigrated = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const dataDir = join(config.dataDir, "pg")
+    const fresh = !existsSync(join(dataDir, "PG_VERSION"))
+    const snapshot = fresh ? yield* SchemaSnapshot.file : undefined
+    const fromSnapshot = snapshot !== undefined && existsSync(snapshot)
+    if (fromSnapshot) {
+      yield* Effect.logInfo("a new data directory: starting it from the snapshot of the migrated schema").pipe(
+        Effect.annotateLogs({ snapshot })
+      )
+    }
+    const embedded = EmbeddedPostgres.layer({ dataDir, snapshot: fromSnapshot ? snapshot : undefined }).pipe(
+      Layer.provide(Layer.effectDiscard(acquireDataDirLock(config.dataDir)))
+    )
+    const client = Layer.unwrap(
+      Effect.gen(function* () {
+        const database = yield* EmbeddedPostgres
+        return clientLayer({ url: database.url, kind: "embedded", maxConnections: config.databasePoolSize })
+      })
+    )
+    const migrated = Migrations.layer.pipe(Layer.provideMerge(client), Layer.provideMerge(embedded))
+    const save = Layer.effectDiscard(
+      Effect.gen(function* () {
+        if (snapshot === undefined || fromSnapshot) return
+        const database = yield* EmbeddedPostgres
+        yield* SchemaSnapshot.save(snapshot, database.dump)
+      })
+    )
+    return Layer.merge(migrated, save.pipe(Layer.provide(migrated)))
+  })
+)
+
 /** The database selected by configuration, migrated to the latest version before anything uses it. */
-export const layer = Migrations.layer.pipe(Layer.provideMerge(layerUnmigrated))
+export const layer = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return Option.isSome(config.databaseUrl)
+      ? Migrations.layer.pipe(Layer.provideMerge(layerUnmigrated))
+      : embeddedMigrated
+  })
+)
