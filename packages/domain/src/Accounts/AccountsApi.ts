@@ -14,7 +14,8 @@ import {
   InvalidCredentials,
   InvalidToken,
   SessionNotFound,
-  SessionRevoked
+  SessionRevoked,
+  WeakPassword
 } from "./AccountErrors.ts"
 import {
   Bio,
@@ -107,7 +108,7 @@ export const Signup = Operation.make(
     body: Operation.body(SignupPayload),
     success: AuthResult,
     status: 201,
-    errors: [EmailAlreadyRegistered, RateLimited],
+    errors: [EmailAlreadyRegistered, WeakPassword, RateLimited],
     summary: "Create an account",
     description: "Creates the account, signs this device in and emails a verification link."
   },
@@ -171,7 +172,7 @@ export const ConfirmPasswordReset = Operation.make(
     rpc: "ConfirmPasswordReset",
     access: Access.public,
     body: Operation.body(PasswordResetConfirm),
-    errors: [InvalidToken, RateLimited],
+    errors: [InvalidToken, WeakPassword, RateLimited],
     summary: "Set a new password",
     description: "Uses the emailed token once, sets the password, ends every session."
   },
@@ -236,7 +237,7 @@ export const ChangePassword = Operation.make(
     rpc: "ChangePassword",
     access: Access.signedIn,
     body: Operation.body(ChangePasswordPayload),
-    errors: [IncorrectPassword, Unauthorized],
+    errors: [IncorrectPassword, WeakPassword, Unauthorized],
     summary: "Change your password",
     description: "Needs the current password; ends every other session."
   },

@@ -7818,6 +7818,17 @@ export interface components {
         readonly AvatarUploadRequest: {
             readonly contentType: components["schemas"]["AvatarContentType"];
         };
+        /** @description The new password is too easily guessed */
+        readonly WeakPassword: {
+            /** @enum {string} */
+            readonly _tag: "WeakPassword";
+            readonly message: string;
+            /**
+             * @description `breached`: among the most common passwords found in data breaches
+             * @enum {string}
+             */
+            readonly reason: "breached";
+        };
         /** @description The current password is wrong */
         readonly IncorrectPassword: {
             /** @enum {string} */
@@ -8087,7 +8098,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AuthResult"];
                 };
             };
-            /** @description The request failed validation */
+            /** @description The new password is too easily guessed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8098,7 +8109,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["WeakPassword"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description An account with this email exists */
@@ -8456,7 +8467,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The token is invalid, expired or used | The request failed validation */
+            /** @description The token is invalid, expired or used | The new password is too easily guessed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8467,7 +8478,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidToken"] | components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["InvalidToken"] | components["schemas"]["WeakPassword"] | components["schemas"]["InvalidRequest"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
@@ -8849,7 +8860,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The current password is wrong | The request failed validation */
+            /** @description The current password is wrong | The new password is too easily guessed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8860,7 +8871,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["IncorrectPassword"] | components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["IncorrectPassword"] | components["schemas"]["WeakPassword"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description Sign in required (or the access token expired) */

@@ -3,6 +3,7 @@ import { ImageUploads } from "../platform/ImageUploads.ts"
 import { AccessTokens } from "./AccessTokens.ts"
 import { AccountAdmin } from "./AccountAdmin.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
+import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
 import { Passwords } from "./Passwords.ts"
 import { PhoneCodes } from "./PhoneCodes.ts"
@@ -35,7 +36,7 @@ export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer
     PhoneNumbersRepo.layer,
     PhoneCodesRepo.layer
   ]),
-  Layer.provide([Passwords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
+  Layer.provide([Passwords.layer, BreachedPasswords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
   Layer.provide(ImageUploads.layer),
   Layer.provide(AccountsConfig.layer)
 )

@@ -2,7 +2,8 @@ import {
   IncorrectPassword,
   InvalidCredentials,
   SessionNotFound,
-  SessionRevoked
+  SessionRevoked,
+  type WeakPassword
 } from "@moim/domain/Accounts/AccountErrors"
 import { AuthResult, Session, SessionId } from "@moim/domain/Accounts/Session"
 import { EmailAlreadyRegistered, UserId } from "@moim/domain/Accounts/User"
@@ -14,6 +15,7 @@ import type { ClientInfo } from "../Access/ClientInfo.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { AccessTokens } from "./AccessTokens.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
+import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { OpaqueToken } from "./OpaqueToken.ts"
 import { Passwords } from "./Passwords.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
@@ -42,7 +44,7 @@ export class Sessions extends Context.Service<
         readonly deviceName?: string | undefined
       },
       client: Client
-    ) => Effect.Effect<AuthResult, EmailAlreadyRegistered>
+    ) => Effect.Effect<AuthResult, EmailAlreadyRegistered | WeakPassword>
     readonly login: (
       input: { readonly email: string; readonly password: string; readonly deviceName?: string | undefined },
       client: Client
@@ -71,7 +73,7 @@ export class Sessions extends Context.Service<
     readonly changePassword: (
       actor: Actor,
       input: { readonly currentPassword: string; readonly newPassword: string }
-    ) => Effect.Effect<void, IncorrectPassword | Unauthorized>
+    ) => Effect.Effect<void, IncorrectPassword | WeakPassword | Unauthorized>
     readonly list: (actor: Actor) => Effect.Effect<ReadonlyArray<Session>>
     readonly revoke: (actor: Actor, sessionId: SessionId) => Effect.Effect<void, SessionNotFound>
     readonly revokeOthers: (actor: Actor) => Effect.Effect<void>
@@ -86,6 +88,7 @@ export class Sessions extends Context.Service<
       const cache = yield* SessionCache
       const phones = yield* PhoneNumbersRepo
       const passwords = yield* Passwords
+      const breached = yield* BreachedPasswords
       const accessTokens = yield* AccessTokens
       const verification = yield* Verification
       const views = yield* UserViews
@@ -142,6 +145,7 @@ export class Sessions extends Context.Service<
 
       return Sessions.of({
         signup: Effect.fn("Sessions.signup")(function* (input, client) {
+          yield* breached.check(input.password)
           const passwordHash = yield* passwords.hash(input.password)
           return yield* transaction(
             Effect.gen(function* () {
@@ -245,6 +249,7 @@ export class Sessions extends Context.Service<
           if (!(yield* passwords.verify(user.value.passwordHash, input.currentPassword))) {
             return yield* new IncorrectPassword({ message: "The current password is wrong" })
           }
+          yield* breached.check(input.newPassword)
           const passwordHash = yield* passwords.hash(input.newPassword)
           yield* transaction(
             Effect.gen(function* () {
