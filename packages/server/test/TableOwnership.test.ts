@@ -12,7 +12,17 @@ const src = join(import.meta.dirname, "../src")
  * where that saves a round trip on a hot path (authentication, a member's standing).
  */
 const owners: Record<string, ReadonlyArray<string>> = {
-  Accounts: ["users", "sessions", "refresh_tokens", "email_tokens", "phone_numbers", "phone_codes"],
+  Accounts: [
+    "users",
+    "sessions",
+    "refresh_tokens",
+    "email_tokens",
+    "phone_numbers",
+    "phone_codes",
+    "two_factor",
+    "two_factor_recovery_codes",
+    "two_factor_challenges"
+  ],
   Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
   Notifications: [
     "notifications",

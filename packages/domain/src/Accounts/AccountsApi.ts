@@ -29,6 +29,8 @@ import {
 } from "./AccountFields.ts"
 import { PhoneApi, PhoneOperations } from "./PhoneApi.ts"
 import { AuthResult, Session, SessionId } from "./Session.ts"
+import { SecondFactorRequired } from "./TwoFactor.ts"
+import { CompleteSecondFactor, TwoFactorApi, TwoFactorOperations } from "./TwoFactorApi.ts"
 import {
   AdminUserView,
   EmailAlreadyRegistered,
@@ -99,6 +101,12 @@ export const SuspendPayload = Schema.Struct({
 
 export const PublicProfilePage = Page(PublicProfile, "PublicProfilePage")
 
+/** A session, or (two-factor accounts) the challenge that leads to one. */
+export const LoginResult = Schema.Union([AuthResult, SecondFactorRequired]).annotate({
+  identifier: "LoginResult",
+  description: "`AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor"
+})
+
 // Sign-up and sign-in: anyone, limited per address (and per email for the sensitive ones).
 
 export const Signup = Operation.make(
@@ -132,10 +140,11 @@ export const Login = Operation.make(
     rpc: "Login",
     access: Access.public,
     body: Operation.body(LoginPayload),
-    success: AuthResult,
+    success: LoginResult,
     errors: [InvalidCredentials, AccountSuspended, RateLimited],
     summary: "Sign in",
-    description: "Starts a session for this device: a short-lived access token and a single-use refresh token."
+    description:
+      "Starts a session for this device: a short-lived access token and a single-use refresh token. For an account with two-factor authentication the answer is `SecondFactorRequired` instead (told apart by its `_tag`): a challenge to finish with `POST /auth/login/second-factor`."
   },
   (rest) => HttpApiEndpoint.post("login", "/auth/login", rest.options).middleware(rest.middleware)
 )
@@ -385,6 +394,7 @@ export const AuthOperations = [
   Signup,
   VerifyEmail,
   Login,
+  CompleteSecondFactor,
   Refresh,
   RequestPasswordReset,
   ConfirmPasswordReset,
@@ -432,7 +442,8 @@ export const AccountsOperations = [
   ...MeOperations,
   ...UsersOperations,
   ...AdminOperations,
-  ...PhoneOperations
+  ...PhoneOperations,
+  ...TwoFactorOperations
 ] as const
 
 /** The RPC twins of the account operations, one RPC per operation. */
@@ -440,7 +451,7 @@ export class AccountsRpcs extends Operation.rpcGroup(AccountsOperations) {}
 
 export const AccountsFeature = Feature.make({
   name: "accounts",
-  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi],
+  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi, TwoFactorApi],
   rpcs: AccountsRpcs,
   operations: AccountsOperations,
   restOnly: [],

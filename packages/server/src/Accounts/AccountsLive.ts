@@ -16,6 +16,8 @@ import { Profiles } from "./Profiles.ts"
 import { SessionCache } from "./SessionCache.ts"
 import { Sessions } from "./Sessions.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
+import { TwoFactor } from "./TwoFactor.ts"
+import { TwoFactorRepo } from "./TwoFactorRepo.ts"
 import { UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
 import { Verification } from "./Verification.ts"
@@ -28,13 +30,14 @@ import { Verification } from "./Verification.ts"
 export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer).pipe(
   Layer.provide(PhoneCodes.layer),
   Layer.provideMerge(Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer, PhoneDirectory.layer)),
-  Layer.provideMerge(Verification.layer),
+  Layer.provideMerge(Layer.mergeAll(Verification.layer, TwoFactor.layer)),
   Layer.provide([
     UsersRepo.layer,
     SessionsRepo.layer,
     EmailTokensRepo.layer,
     PhoneNumbersRepo.layer,
-    PhoneCodesRepo.layer
+    PhoneCodesRepo.layer,
+    TwoFactorRepo.layer
   ]),
   Layer.provide([Passwords.layer, BreachedPasswords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
   Layer.provide(ImageUploads.layer),

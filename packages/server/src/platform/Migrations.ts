@@ -34,6 +34,7 @@ import m0028 from "../migrations/0028_job_operations.ts"
 import m0029 from "../migrations/0029_activity_events.ts"
 import m0030 from "../migrations/0030_recommendations.ts"
 import m0031 from "../migrations/0031_recommendation_lists.ts"
+import m0034 from "../migrations/0034_two_factor.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -67,7 +68,8 @@ export const migrations = {
   "0028_job_operations": m0028,
   "0029_activity_events": m0029,
   "0030_recommendations": m0030,
-  "0031_recommendation_lists": m0031
+  "0031_recommendation_lists": m0031,
+  "0034_two_factor": m0034
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
