@@ -1,7 +1,5 @@
 import { NodeSocket } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import type { AuthResult } from "@moim/domain/Accounts/Session"
-import { SecondFactorRequired } from "@moim/domain/Accounts/TwoFactor"
 import { layerRpcClientMiddleware } from "@moim/domain/Kit/RpcClientMiddleware"
 import { Rpcs } from "@moim/domain/Rpcs"
 import { Effect, Layer, Option, Ref } from "effect"
@@ -9,15 +7,10 @@ import { FetchHttpClient } from "effect/http"
 import { RpcClient, RpcSerialization } from "effect/rpc"
 import { AccountAdmin } from "../src/Accounts/AccountAdmin.ts"
 import { freshEmail } from "./support/Http.ts"
+import { expectSession } from "./support/SignIn.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const password = "correct horse battery"
-
-/** A sign-in of an account without two-factor authentication: a session, not a challenge. */
-const session = (result: AuthResult | SecondFactorRequired): AuthResult => {
-  if (result instanceof SecondFactorRequired) return assert.fail("expected a session, got a second-factor challenge")
-  return result
-}
 
 /** The access token the RPC client middleware sends; each test sets it as it signs in. */
 const token = Ref.makeUnsafe(Option.none<string>())
@@ -70,7 +63,7 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
           yield* Ref.set(token, Option.some(rotated.accessToken))
           assert.strictEqual((yield* client.GetMe().pipe(Effect.flip))._tag, "Unauthorized")
 
-          const again = session(yield* client.Login({ email, password, deviceName: name }))
+          const again = expectSession(yield* client.Login({ email, password, deviceName: name }))
           yield* Ref.set(token, Option.some(again.accessToken))
           const sessions = yield* client.ListSessions()
           assert.deepStrictEqual(
@@ -98,7 +91,7 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
         yield* Ref.set(token, Option.none())
         const memberEmail = freshEmail()
         const member = yield* client.Signup({ email: memberEmail, password, nickname: "Member" })
-        const admin = session(yield* client.Login({ email: adminEmail, password }))
+        const admin = expectSession(yield* client.Login({ email: adminEmail, password }))
 
         yield* Ref.set(token, Option.some(admin.accessToken))
         const view = yield* client.SuspendUser({ id: member.user.id, reason: "spam" })

@@ -5,9 +5,11 @@ import { Totp } from "../src/Accounts/Totp.ts"
 import { password, signUp, siteAdmin, type TestUser } from "./support/Actors.ts"
 import { call, freshIp, type JsonResponse } from "./support/Http.ts"
 import { rpcProtocols, withRpcClient } from "./support/RpcTestClient.ts"
+import { freshPhone, latestCode } from "./support/SmsOutbox.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const env = TestServer.testEnv({ TRUST_PROXY: "true", RATE_LIMIT_AUTH: "1000" })
+const dataDir = env.MOIM_DATA_DIR ?? ""
 
 /** The code an authenticator app shows for `secret` now, or `steps` steps later (a phone clock ahead). */
 const codeOf = (secret: string, steps = 0) => Totp.code(Totp.fromBase32(secret), Totp.stepAt(Date.now()) + steps)
@@ -231,6 +233,31 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Two-factor authenti
         assert.isFalse(hashes.some((row) => row.codeHash.includes(code.replaceAll("-", ""))))
       }
     }).pipe(Effect.orDie)
+  )
+
+  it.effect("signing in with a texted code asks for the second factor too", () =>
+    Effect.gen(function* () {
+      const { user, secret } = yield* enrolled
+      const phoneNumber = freshPhone()
+      const sent = yield* call("POST", "/api/v1/me/phone-number", { token: user.token, body: { phoneNumber } })
+      assert.strictEqual(sent.status, 202, sent.text)
+      const verified = yield* call("POST", "/api/v1/me/phone-number/verify", {
+        token: user.token,
+        body: { code: yield* latestCode(dataDir, phoneNumber) }
+      })
+      assert.strictEqual(verified.status, 200, verified.text)
+
+      yield* call("POST", "/api/v1/auth/phone/code", { ip: freshIp(), body: { phoneNumber } })
+      const signIn = yield* call("POST", "/api/v1/auth/phone/sign-in", {
+        ip: freshIp(),
+        body: { phoneNumber, code: yield* latestCode(dataDir, phoneNumber), deviceName: "Texted" }
+      })
+      assert.strictEqual(signIn.status, 200, signIn.text)
+      assert.strictEqual(signIn.body._tag, "SecondFactorRequired")
+      assert.isUndefined(signIn.body.accessToken)
+      const finished = yield* secondFactor(String(signIn.body.challenge), codeOf(secret, 1))
+      assert.strictEqual(finished.status, 200, finished.text)
+    })
   )
 
   for (const protocol of rpcProtocols) {

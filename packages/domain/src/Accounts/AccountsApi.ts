@@ -29,7 +29,7 @@ import {
 } from "./AccountFields.ts"
 import { PhoneApi, PhoneOperations } from "./PhoneApi.ts"
 import { AuthResult, Session, SessionId } from "./Session.ts"
-import { SecondFactorRequired } from "./TwoFactor.ts"
+import { LoginResult } from "./TwoFactor.ts"
 import { CompleteSecondFactor, TwoFactorApi, TwoFactorOperations } from "./TwoFactorApi.ts"
 import {
   AdminUserView,
@@ -100,12 +100,6 @@ export const SuspendPayload = Schema.Struct({
 }).annotate({ identifier: "SuspendPayload", description: "Why the user is suspended (kept for admins)" })
 
 export const PublicProfilePage = Page(PublicProfile, "PublicProfilePage")
-
-/** A session, or (two-factor accounts) the challenge that leads to one. */
-export const LoginResult = Schema.Union([AuthResult, SecondFactorRequired]).annotate({
-  identifier: "LoginResult",
-  description: "`AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor"
-})
 
 // Sign-up and sign-in: anyone, limited per address (and per email for the sensitive ones).
 

@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { TrimmedText } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
+import { AuthResult } from "./Session.ts"
 
 /**
  * A second-factor code as typed: the 6 digits of an authenticator app, or one of the account's
@@ -38,6 +39,12 @@ export class SecondFactorRequired extends Schema.Class<SecondFactorRequired>("Se
       "The password was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor`"
   }
 ) {}
+
+/** What signing in answers: a session, or (two-factor accounts) the challenge that leads to one. */
+export const LoginResult = Schema.Union([AuthResult, SecondFactorRequired]).annotate({
+  identifier: "LoginResult",
+  description: "`AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor"
+})
 
 /** An account's two-factor authentication, as its owner sees it. */
 export class TwoFactorStatus extends Schema.Class<TwoFactorStatus>("TwoFactorStatus")(

@@ -443,7 +443,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Sign in (or up) with a texted code
-         * @description Signs in the account whose verified number this is and starts a session for this device; when the number has no account, creates one with `nickname` (without it: `NicknameRequired`, and the code stays valid). A wrong code uses up one of its 5 tries.
+         * @description Signs in the account whose verified number this is and starts a session for this device; when the number has no account, creates one with `nickname` (without it: `NicknameRequired`, and the code stays valid). A wrong code uses up one of its 5 tries. An account with two-factor authentication answers `SecondFactorRequired` instead, as `POST /auth/login` does.
          */
         readonly post: operations["phone.signIn"];
         readonly delete?: never;
@@ -7852,6 +7852,26 @@ export interface components {
             readonly _tag: "NicknameRequired";
             readonly message: string;
         };
+        /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
+        readonly LoginResult: components["schemas"]["AuthResult"] | components["schemas"]["SecondFactorRequired"];
+        readonly SecondFactorRequired: {
+            /** @enum {string} */
+            readonly _tag: "SecondFactorRequired";
+            /** @description Opaque and single-use: send it with a code to `POST /auth/login/second-factor` before `expiresAt`. It is not a session */
+            readonly challenge: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly expiresAt: string;
+            readonly methods: readonly components["schemas"]["SecondFactorMethod"][];
+        };
+        /**
+         * @description `totp`: a code of an authenticator app; `recovery_code`: one of the ten single-use recovery codes
+         * @enum {string}
+         */
+        readonly SecondFactorMethod: "totp" | "recovery_code";
         /** @description A signed-in session: the user and a token pair */
         readonly AuthResult: {
             readonly user: components["schemas"]["User"];
@@ -8073,26 +8093,6 @@ export interface components {
             readonly _tag: "InvalidCredentials";
             readonly message: string;
         };
-        /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
-        readonly LoginResult: components["schemas"]["AuthResult"] | components["schemas"]["SecondFactorRequired"];
-        readonly SecondFactorRequired: {
-            /** @enum {string} */
-            readonly _tag: "SecondFactorRequired";
-            /** @description Opaque and single-use: send it with a code to `POST /auth/login/second-factor` before `expiresAt`. It is not a session */
-            readonly challenge: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly expiresAt: string;
-            readonly methods: readonly components["schemas"]["SecondFactorMethod"][];
-        };
-        /**
-         * @description `totp`: a code of an authenticator app; `recovery_code`: one of the ten single-use recovery codes
-         * @enum {string}
-         */
-        readonly SecondFactorMethod: "totp" | "recovery_code";
         /** @description Credentials, and a name for this device */
         readonly LoginPayload: {
             /**
@@ -10121,7 +10121,7 @@ export interface operations {
             };
         };
         readonly responses: {
-            /** @description A signed-in session: the user and a token pair */
+            /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
             readonly 200: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10132,7 +10132,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AuthResult"];
+                    readonly "application/json": components["schemas"]["LoginResult"];
                 };
             };
             /** @description Not a phone number that can receive texts (or a national number without its country) | Wrong code | No live code: it expired, was used or was tried too often; ask for a new one | The number has no account yet: send a nickname, with the same code, to create one | The request failed validation */
