@@ -235,6 +235,20 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Two-factor authenti
     }).pipe(Effect.orDie)
   )
 
+  it.effect("deleting the account forgets the secret, the recovery codes and pending challenges", () =>
+    Effect.gen(function* () {
+      const { user } = yield* enrolled
+      yield* challengeOf(user.email)
+      assert.strictEqual((yield* call("DELETE", "/api/v1/me", { token: user.token })).status, 204)
+      const sql = yield* SqlClient.SqlClient
+      const left = yield* sql<{ count: number }>`
+        SELECT (SELECT count(*) FROM two_factor WHERE user_id = ${user.userId})
+          + (SELECT count(*) FROM two_factor_recovery_codes WHERE user_id = ${user.userId})
+          + (SELECT count(*) FROM two_factor_challenges WHERE user_id = ${user.userId}) AS count`
+      assert.strictEqual(Number(left[0]?.count), 0)
+    }).pipe(Effect.orDie)
+  )
+
   it.effect("signing in with a texted code asks for the second factor too", () =>
     Effect.gen(function* () {
       const { user, secret } = yield* enrolled
