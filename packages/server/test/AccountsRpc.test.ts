@@ -87,7 +87,7 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
         const client = yield* RpcClient.make(Rpcs)
         const accounts = yield* AccountAdmin
         const adminEmail = freshEmail("admin")
-        yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" })
+        yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" }).pipe(Effect.orDie)
         yield* Ref.set(token, Option.none())
         const memberEmail = freshEmail()
         const member = yield* client.Signup({ email: memberEmail, password, nickname: "Member" })
