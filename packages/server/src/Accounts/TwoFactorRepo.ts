@@ -64,6 +64,8 @@ export class TwoFactorRepo extends Context.Service<
     readonly removeChallenge: (tokenHash: string) => Effect.Effect<void>
     readonly removeChallengesOf: (userId: UserId) => Effect.Effect<void>
     readonly removeExpiredChallenges: (before: Date) => Effect.Effect<void>
+    /** Removes up to `limit` challenges that expired more than `graceSeconds` ago. */
+    readonly purgeExpiredChallenges: (graceSeconds: number, limit: number) => Effect.Effect<number>
   }
 >()("@moim/server/Accounts/TwoFactorRepo") {
   static readonly layer = Layer.effect(
@@ -157,6 +159,15 @@ export class TwoFactorRepo extends Context.Service<
 
         removeChallengesOf: Effect.fn("TwoFactorRepo.removeChallengesOf")(function* (userId) {
           yield* sql`DELETE FROM two_factor_challenges WHERE user_id = ${userId}`
+        }, Effect.orDie),
+
+        purgeExpiredChallenges: Effect.fn("TwoFactorRepo.purgeExpiredChallenges")(function* (graceSeconds, limit) {
+          const rows = yield* sql`
+            DELETE FROM two_factor_challenges WHERE token_hash IN (
+              SELECT token_hash FROM two_factor_challenges
+              WHERE expires_at < now() - make_interval(secs => ${graceSeconds}) LIMIT ${limit}
+            ) RETURNING 1`
+          return rows.length
         }, Effect.orDie),
 
         removeExpiredChallenges: Effect.fn("TwoFactorRepo.removeExpiredChallenges")(function* (before) {
