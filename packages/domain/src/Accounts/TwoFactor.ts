@@ -24,8 +24,11 @@ export const SecondFactorMethod = Schema.Literals(["totp", "recovery_code"]).ann
 })
 
 /** What a sign-in with the right password answers for an account with two-factor authentication. */
+const secondFactorRequiredDescription =
+  "The password (or texted code) was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor`"
+
 export class SecondFactorRequired extends Schema.Class<SecondFactorRequired>("SecondFactorRequired")(
-  {
+  Schema.Struct({
     _tag: Schema.tag("SecondFactorRequired"),
     challenge: Schema.String.annotate({
       description:
@@ -33,11 +36,8 @@ export class SecondFactorRequired extends Schema.Class<SecondFactorRequired>("Se
     }),
     expiresAt: Timestamp,
     methods: Schema.Array(SecondFactorMethod)
-  },
-  {
-    description:
-      "The password was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor`"
-  }
+  }).annotate({ description: secondFactorRequiredDescription }),
+  { description: secondFactorRequiredDescription }
 ) {}
 
 /** What signing in answers: a session, or (two-factor accounts) the challenge that leads to one. */

@@ -7854,6 +7854,7 @@ export interface components {
         };
         /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
         readonly LoginResult: components["schemas"]["AuthResult"] | components["schemas"]["SecondFactorRequired"];
+        /** @description The password (or texted code) was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor` */
         readonly SecondFactorRequired: {
             /** @enum {string} */
             readonly _tag: "SecondFactorRequired";
