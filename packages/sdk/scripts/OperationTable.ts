@@ -68,11 +68,6 @@ const propertiesOf = (document: JsonObject, node: Json | undefined): JsonObject 
   return isJsonObject(properties) ? properties : {}
 }
 
-const requiredOf = (document: JsonObject, node: Json | undefined): ReadonlyArray<Json> => {
-  const required = resolve(document, node).required
-  return Array.isArray(required) ? required : []
-}
-
 const securityOf = (operation: JsonObject): ReadonlyArray<string> => {
   const requirements = Array.isArray(operation.security) ? operation.security : []
   return [
@@ -124,7 +119,6 @@ export const makeOperationTable = (document: JsonObject): OperationTable => {
         (parameter) => isJsonObject(parameter) && parameter.in === "query" && parameter.name === "cursor"
       )
       const successProperties = propertiesOf(document, success)
-      const successRequired = requiredOf(document, success)
       const items = resolve(document, successProperties.items)
       operations[id] = {
         method,
@@ -132,7 +126,11 @@ export const makeOperationTable = (document: JsonObject): OperationTable => {
         security: securityOf(operation),
         errors,
         paginated: takesCursor && items.type === "array" && "nextCursor" in successProperties,
-        issuesSession: successRequired.includes("accessToken") && successRequired.includes("refreshToken"),
+        // A union answers a session in one of its members (sign-in: the session, or a second-factor challenge).
+        issuesSession: alternatives(document, success).some((member) => {
+          const required = Array.isArray(member.required) ? member.required : []
+          return required.includes("accessToken") && required.includes("refreshToken")
+        }),
         events
       }
     }

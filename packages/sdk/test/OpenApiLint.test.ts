@@ -9,6 +9,7 @@ const publicOperations = new Set([
   "/api/v1/auth/signup",
   "/api/v1/auth/verify-email",
   "/api/v1/auth/login",
+  "/api/v1/auth/login/second-factor",
   "/api/v1/auth/refresh",
   "/api/v1/auth/password-reset",
   "/api/v1/auth/password-reset/confirm",

@@ -26,8 +26,8 @@ layer(TestServer.layer(env), { excludeTestServices: true })("phone sign-in with 
       const signedUp = yield* Effect.promise(() =>
         client.phone.signIn({ body: { phoneNumber, code, nickname: "Sam", deviceName: "SDK phone" } })
       )
-      assert.isTrue(signedUp.ok, JSON.stringify(signedUp.error))
-      assert.strictEqual((yield* Effect.promise(async () => tokens.get()))?.accessToken, signedUp.data?.accessToken)
+      if (!signedUp.ok || "_tag" in signedUp.data) return assert.fail(JSON.stringify(signedUp.error ?? signedUp.data))
+      assert.strictEqual((yield* Effect.promise(async () => tokens.get()))?.accessToken, signedUp.data.accessToken)
 
       const me = yield* Effect.promise(() => client.me.get())
       assert.isNull(me.data?.email)

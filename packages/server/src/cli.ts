@@ -51,7 +51,13 @@ const createAdmin = (values: {
     }
     const input = decoded.success
     const admin = yield* AccountAdmin
-    const result = yield* admin.createAdmin(input)
+    const created = yield* admin.createAdmin(input).pipe(Effect.result)
+    if (created._tag === "Failure") {
+      process.stderr.write(`${created.failure.message}\n`)
+      process.exitCode = 2
+      return
+    }
+    const result = created.success
     process.stdout.write(
       result.created
         ? `Created site admin ${input.email} (${result.userId})\n`

@@ -507,7 +507,7 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Accounts over REST"
     Effect.gen(function* () {
       const accounts = yield* AccountAdmin
       const adminEmail = freshEmail("admin")
-      yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" })
+      yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" }).pipe(Effect.orDie)
       const admin = yield* login(adminEmail)
       const member = yield* signup()
       const bystander = yield* signup()

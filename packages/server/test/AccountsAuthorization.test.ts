@@ -191,6 +191,57 @@ const rows: ReadonlyArray<Row<ActorName, World, AccountCell, Needs>> = [
     expect: signedIn([404, "PhoneNumberNotFound"])
   },
   {
+    operation: "read your two-factor status",
+    setup: shared,
+    rest: (c) => call("GET", "/api/v1/me/two-factor", { token: c.token }),
+    rpc: (_c, _w, client) => client.GetTwoFactor(),
+    expect: signedIn([200])
+  },
+  {
+    operation: "start turning on two-factor authentication",
+    setup: fresh,
+    rest: (c) => call("POST", "/api/v1/me/two-factor", { token: c.token }),
+    rpc: (_c, _w, client) => client.StartTwoFactor(),
+    expect: signedIn([201])
+  },
+  {
+    operation: "confirm two-factor authentication (none started for these actors)",
+    setup: shared,
+    rest: (c) => call("POST", "/api/v1/me/two-factor/confirm", { token: c.token, body: { code: "123456" } }),
+    rpc: (_c, _w, client) => client.ConfirmTwoFactor({ code: "123456" }),
+    expect: signedIn([409, "TwoFactorNotEnabled"])
+  },
+  {
+    operation: "turn off two-factor authentication (it is off for these actors)",
+    setup: shared,
+    rest: (c) => call("POST", "/api/v1/me/two-factor/disable", { token: c.token, body: { code: "123456" } }),
+    rpc: (_c, _w, client) => client.DisableTwoFactor({ code: "123456" }),
+    expect: signedIn([409, "TwoFactorNotEnabled"])
+  },
+  {
+    operation: "new recovery codes (two-factor authentication is off for these actors)",
+    setup: shared,
+    rest: (c) => call("POST", "/api/v1/me/two-factor/recovery-codes", { token: c.token, body: { code: "123456" } }),
+    rpc: (_c, _w, client) => client.RegenerateRecoveryCodes({ code: "123456" }),
+    expect: signedIn([409, "TwoFactorNotEnabled"])
+  },
+  {
+    operation: "finish a sign-in with a second factor (no token is read; an unknown challenge)",
+    setup: shared,
+    rest: (c) =>
+      call("POST", "/api/v1/auth/login/second-factor", {
+        token: c.token,
+        body: { challenge: "not-a-challenge", code: "123456" }
+      }),
+    rpc: (_c, _w, client) => client.CompleteSecondFactor({ challenge: "not-a-challenge", code: "123456" }),
+    expect: {
+      anonymous: [401, "SecondFactorChallengeExpired"],
+      user: [401, "SecondFactorChallengeExpired"],
+      suspended: [401, "SecondFactorChallengeExpired"],
+      siteAdmin: [401, "SecondFactorChallengeExpired"]
+    }
+  },
+  {
     operation: "read a public profile",
     setup: shared,
     rest: (c, w) => call("GET", `/api/v1/users/${w.victim.userId}`, { token: c.token }),

@@ -1,5 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { Totp } from "../src/Accounts/Totp.ts"
+import { password, signUp } from "./support/Actors.ts"
 import { eventually } from "./support/Eventually.ts"
 import { call, freshEmail, freshIp, type JsonResponse } from "./support/Http.ts"
 import * as TestServer from "./support/TestServer.ts"
@@ -39,6 +41,35 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Account rate limits
       for (let i = 0; i < 5; i++) assert.strictEqual((yield* attempt(email, freshIp())).status, 401)
       assert.strictEqual((yield* attempt(email, freshIp())).status, 429)
       assert.strictEqual((yield* attempt(email.toUpperCase(), freshIp())).status, 429, "emails are normalised first")
+    })
+  )
+
+  it.effect("second-factor codes: five a window per account, across challenges and addresses", () =>
+    Effect.gen(function* () {
+      const user = yield* signUp("Guarded")
+      const started = yield* call("POST", "/api/v1/me/two-factor", { token: user.token })
+      const secret = Totp.fromBase32(String(started.body.secret))
+      // Confirming is the account's first code of the window.
+      const confirmed = yield* call("POST", "/api/v1/me/two-factor/confirm", {
+        token: user.token,
+        body: { code: Totp.code(secret, Totp.stepAt(Date.now())) }
+      })
+      assert.strictEqual(confirmed.status, 200, confirmed.text)
+      const challenge = () =>
+        Effect.map(
+          call("POST", "/api/v1/auth/login", { ip: freshIp(), body: { email: user.email, password } }),
+          (response) => String(response.body.challenge)
+        )
+      const tryCode = (value: string) =>
+        call("POST", "/api/v1/auth/login/second-factor", {
+          ip: freshIp(),
+          body: { challenge: value, code: "000000" }
+        }).pipe(Effect.map((response) => response.status))
+      const first = yield* challenge()
+      const statuses: Array<number> = []
+      for (let i = 0; i < 5; i++) statuses.push(yield* tryCode(first))
+      assert.deepStrictEqual(statuses, [400, 400, 400, 400, 429])
+      assert.strictEqual(yield* tryCode(yield* challenge()), 429, "a new challenge does not reset the account's limit")
     })
   )
 

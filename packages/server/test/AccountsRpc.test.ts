@@ -7,6 +7,7 @@ import { FetchHttpClient } from "effect/http"
 import { RpcClient, RpcSerialization } from "effect/rpc"
 import { AccountAdmin } from "../src/Accounts/AccountAdmin.ts"
 import { freshEmail } from "./support/Http.ts"
+import { expectSession } from "./support/SignIn.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const password = "correct horse battery"
@@ -62,7 +63,7 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
           yield* Ref.set(token, Option.some(rotated.accessToken))
           assert.strictEqual((yield* client.GetMe().pipe(Effect.flip))._tag, "Unauthorized")
 
-          const again = yield* client.Login({ email, password, deviceName: name })
+          const again = expectSession(yield* client.Login({ email, password, deviceName: name }))
           yield* Ref.set(token, Option.some(again.accessToken))
           const sessions = yield* client.ListSessions()
           assert.deepStrictEqual(
@@ -86,11 +87,11 @@ layer(TestServer.layer(TestServer.testEnv({ RATE_LIMIT_AUTH: "1000" })), { exclu
         const client = yield* RpcClient.make(Rpcs)
         const accounts = yield* AccountAdmin
         const adminEmail = freshEmail("admin")
-        yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" })
+        yield* accounts.createAdmin({ email: adminEmail, password, nickname: "Admin" }).pipe(Effect.orDie)
         yield* Ref.set(token, Option.none())
         const memberEmail = freshEmail()
         const member = yield* client.Signup({ email: memberEmail, password, nickname: "Member" })
-        const admin = yield* client.Login({ email: adminEmail, password })
+        const admin = expectSession(yield* client.Login({ email: adminEmail, password }))
 
         yield* Ref.set(token, Option.some(admin.accessToken))
         const view = yield* client.SuspendUser({ id: member.user.id, reason: "spam" })

@@ -8,6 +8,7 @@ import { EmailTokensRepo } from "../src/Accounts/EmailTokensRepo.ts"
 import { PhoneCodesRepo } from "../src/Accounts/PhoneCodesRepo.ts"
 import { SessionCache } from "../src/Accounts/SessionCache.ts"
 import { SessionsRepo } from "../src/Accounts/SessionsRepo.ts"
+import { TwoFactorRepo } from "../src/Accounts/TwoFactorRepo.ts"
 import { MessagesPurgeLive, purgeDeletedMessages } from "../src/Chat/MessagesPurge.ts"
 import { NotificationsPurgeLive, purgeReadNotifications } from "../src/Notifications/NotificationsPurge.ts"
 import { PostsPurgeLive, purgeDeletedPosts } from "../src/Posts/PostsPurge.ts"
@@ -20,6 +21,7 @@ const Repos = Layer.mergeAll(
   SessionsRepo.layer.pipe(Layer.provide(SessionCache.layer)),
   EmailTokensRepo.layer,
   PhoneCodesRepo.layer,
+  TwoFactorRepo.layer,
   AccountsConfig.layer,
   PostsPurgeLive,
   MessagesPurgeLive,
@@ -77,9 +79,18 @@ layer(Repos.pipe(Layer.provideMerge(TestServer.platformLayer(env)), Layer.provid
         INSERT INTO phone_codes (id, e164, purpose, code_hash, sent_at, expires_at)
         VALUES (${randomUUID()}, '+15550000001', 'sign_in', 'h1', ${ago(3)}, ${ago(2)}),
                (${randomUUID()}, '+15550000002', 'sign_in', 'h2', now(), ${ago(-1)})`
+      yield* sql`
+        INSERT INTO two_factor_challenges (token_hash, user_id, expires_at)
+        VALUES ('challenge-expired-2-days', ${user}, ${ago(2)}), ('challenge-live', ${user}, ${ago(-1)})`
 
       const removed = yield* purgeExpiredCredentials
-      assert.deepStrictEqual(removed, { sessions: 2, refreshTokens: 3, emailTokens: 2, phoneCodes: 1 })
+      assert.deepStrictEqual(removed, {
+        sessions: 2,
+        refreshTokens: 3,
+        emailTokens: 2,
+        phoneCodes: 1,
+        secondFactorChallenges: 1
+      })
       const sessions = yield* sql<{ id: string }>`SELECT id FROM sessions`
       assert.deepStrictEqual(ids(sessions), [live, recentlyExpired].sort())
       assert.notInclude(ids(sessions), longRevoked)
@@ -103,7 +114,8 @@ layer(Repos.pipe(Layer.provideMerge(TestServer.platformLayer(env)), Layer.provid
         sessions: 0,
         refreshTokens: 0,
         emailTokens: 0,
-        phoneCodes: 0
+        phoneCodes: 0,
+        secondFactorChallenges: 0
       })
     }).pipe(Effect.orDie)
   )

@@ -65,6 +65,13 @@ layer(TestDatabase.layer(), { excludeTestServices: true })("npm run moim -- crea
       const refused = yield* run(["create-admin", "--email", "not-an-email"], { ...env, MOIM_ADMIN_PASSWORD: "short" })
       assert.strictEqual(refused.code, 2)
       assert.include(refused.output, "Invalid input")
+
+      const breached = yield* run(["create-admin", "--email", "second@example.com", "--nickname", "Second"], {
+        ...env,
+        MOIM_ADMIN_PASSWORD: "Password123"
+      })
+      assert.strictEqual(breached.code, 2, breached.output)
+      assert.include(breached.output, "data breaches")
     })
   )
 })

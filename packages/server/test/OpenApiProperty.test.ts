@@ -81,7 +81,13 @@ const documentedHeaders = (document: Schema, operation: Operation, status: numbe
     const responseComponents = isSchema(components.responses) ? components.responses : {}
     response = responseComponents[response.$ref.split("/").at(-1) ?? ""]
   }
-  return isSchema(response) && isSchema(response.headers) ? Object.keys(response.headers) : []
+  // A header marked `required: false` comes with some of a status's bodies only (Retry-After with
+  // IdempotencyKeyInProgress, not with the operation's own 409s).
+  return isSchema(response) && isSchema(response.headers)
+    ? Object.entries(response.headers)
+        .filter(([, header]) => !(isSchema(header) && header.required === false))
+        .map(([name]) => name)
+    : []
 }
 
 // Not "." or "..": a client resolves those before sending, so they name another route, not a bad id.

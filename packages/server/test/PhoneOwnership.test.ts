@@ -7,6 +7,7 @@ import { PhoneDirectory } from "../src/Accounts/PhoneDirectory.ts"
 import { PhoneNumbers } from "../src/Accounts/PhoneNumbers.ts"
 import { PhoneOwnership } from "../src/Accounts/PhoneOwnership.ts"
 import { PhoneSignIn } from "../src/Accounts/PhoneSignIn.ts"
+import { expectSession } from "./support/SignIn.ts"
 import { freshPhone, latestCode } from "./support/SmsOutbox.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -39,7 +40,7 @@ layer(AccountsWithListener, { excludeTestServices: true, timeout: "60 seconds" }
         { e164: first, code: yield* latestCode(dataDir, first), nickname: "Told" },
         client
       )
-      const userId = signedUp.user.id
+      const userId = expectSession(signedUp).user.id
       assert.deepStrictEqual(proven, [{ userId, e164: first, contactHash: directory.hash(first) }])
 
       // Signing in again with the number it holds tells nobody.

@@ -2,6 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Option, Ref } from "effect"
 import { freshEmail } from "./support/Http.ts"
 import { rpcProtocols, withRpcClient } from "./support/RpcTestClient.ts"
+import { expectSession } from "./support/SignIn.ts"
 import { freshPhone, latestCode } from "./support/SmsOutbox.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -22,7 +23,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "60 seconds" 
 
           const unnamed = yield* Effect.flip(client.PhoneSignIn({ phoneNumber, code }))
           assert.strictEqual(unnamed._tag, "NicknameRequired")
-          const signedUp = yield* client.PhoneSignIn({ phoneNumber, code, nickname: "Rupa" })
+          const signedUp = expectSession(yield* client.PhoneSignIn({ phoneNumber, code, nickname: "Rupa" }))
           assert.isNull(signedUp.user.email)
           assert.strictEqual(signedUp.user.phoneNumber, phoneNumber)
 

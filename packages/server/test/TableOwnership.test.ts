@@ -14,7 +14,17 @@ const src = join(import.meta.dirname, "../src")
 const owners: Record<string, ReadonlyArray<string>> = {
   // The idempotency keys of every feature's unsafe requests, kept by the access layer that runs them.
   Access: ["idempotency_keys"],
-  Accounts: ["users", "sessions", "refresh_tokens", "email_tokens", "phone_numbers", "phone_codes"],
+  Accounts: [
+    "users",
+    "sessions",
+    "refresh_tokens",
+    "email_tokens",
+    "phone_numbers",
+    "phone_codes",
+    "two_factor",
+    "two_factor_recovery_codes",
+    "two_factor_challenges"
+  ],
   Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
   Notifications: [
     "notifications",

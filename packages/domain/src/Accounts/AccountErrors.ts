@@ -32,3 +32,18 @@ export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()(
   { message: Schema.String },
   { httpApiStatus: 404, identifier: "SessionNotFound", description: "No such session of yours" }
 ) {}
+
+/**
+ * A new password that must not be used: it is on the list of passwords from breaches that Moim
+ * ships (NIST 800-63B). The length rule is the payload's, answered as `InvalidRequest`.
+ */
+export class WeakPassword extends Schema.TaggedError<WeakPassword>()(
+  "WeakPassword",
+  {
+    message: Schema.String,
+    reason: Schema.Literal("breached").annotate({
+      description: "`breached`: among the most common passwords found in data breaches"
+    })
+  },
+  { httpApiStatus: 400, identifier: "WeakPassword", description: "The new password is too easily guessed" }
+) {}

@@ -15,7 +15,8 @@ import {
   InvalidCredentials,
   InvalidToken,
   SessionNotFound,
-  SessionRevoked
+  SessionRevoked,
+  WeakPassword
 } from "./AccountErrors.ts"
 import {
   Bio,
@@ -29,6 +30,8 @@ import {
 } from "./AccountFields.ts"
 import { PhoneApi, PhoneOperations } from "./PhoneApi.ts"
 import { AuthResult, Session, SessionId } from "./Session.ts"
+import { LoginResult } from "./TwoFactor.ts"
+import { CompleteSecondFactor, TwoFactorApi, TwoFactorOperations } from "./TwoFactorApi.ts"
 import {
   AdminUserView,
   EmailAlreadyRegistered,
@@ -108,7 +111,7 @@ export const Signup = Operation.make(
     body: Operation.body(SignupPayload),
     success: AuthResult,
     status: 201,
-    errors: [EmailAlreadyRegistered, RateLimited],
+    errors: [EmailAlreadyRegistered, WeakPassword, RateLimited],
     summary: "Create an account",
     description: "Creates the account, signs this device in and emails a verification link."
   },
@@ -132,10 +135,11 @@ export const Login = Operation.make(
     rpc: "Login",
     access: Access.public,
     body: Operation.body(LoginPayload),
-    success: AuthResult,
+    success: LoginResult,
     errors: [InvalidCredentials, AccountSuspended, RateLimited],
     summary: "Sign in",
-    description: "Starts a session for this device: a short-lived access token and a single-use refresh token."
+    description:
+      "Starts a session for this device: a short-lived access token and a single-use refresh token. For an account with two-factor authentication the answer is `SecondFactorRequired` instead (told apart by its `_tag`): a challenge to finish with `POST /auth/login/second-factor`."
   },
   (rest) => HttpApiEndpoint.post("login", "/auth/login", rest.options).middleware(rest.middleware)
 )
@@ -172,7 +176,7 @@ export const ConfirmPasswordReset = Operation.make(
     rpc: "ConfirmPasswordReset",
     access: Access.public,
     body: Operation.body(PasswordResetConfirm),
-    errors: [InvalidToken, RateLimited],
+    errors: [InvalidToken, WeakPassword, RateLimited],
     summary: "Set a new password",
     description: "Uses the emailed token once, sets the password, ends every session."
   },
@@ -237,7 +241,7 @@ export const ChangePassword = Operation.make(
     rpc: "ChangePassword",
     access: Access.signedIn,
     body: Operation.body(ChangePasswordPayload),
-    errors: [IncorrectPassword, Unauthorized],
+    errors: [IncorrectPassword, WeakPassword, Unauthorized],
     summary: "Change your password",
     description: "Needs the current password; ends every other session."
   },
@@ -399,6 +403,7 @@ export const AuthOperations = [
   Signup,
   VerifyEmail,
   Login,
+  CompleteSecondFactor,
   Refresh,
   RequestPasswordReset,
   ConfirmPasswordReset,
@@ -446,7 +451,8 @@ export const AccountsOperations = [
   ...MeOperations,
   ...UsersOperations,
   ...AdminOperations,
-  ...PhoneOperations
+  ...PhoneOperations,
+  ...TwoFactorOperations
 ] as const
 
 /** The RPC twins of the account operations, one RPC per operation. */
@@ -454,7 +460,7 @@ export class AccountsRpcs extends Operation.rpcGroup(AccountsOperations) {}
 
 export const AccountsFeature = Feature.make({
   name: "accounts",
-  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi],
+  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi, TwoFactorApi],
   rpcs: AccountsRpcs,
   operations: AccountsOperations,
   restOnly: [],

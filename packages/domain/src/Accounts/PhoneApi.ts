@@ -18,7 +18,7 @@ import {
   PhoneNumberTaken,
   SmsNotSent
 } from "./Phone.ts"
-import { AuthResult } from "./Session.ts"
+import { LoginResult } from "./TwoFactor.ts"
 import { User } from "./User.ts"
 
 export const PhoneCodeRequest = Schema.Struct(PhoneNumberInput).annotate({
@@ -63,11 +63,11 @@ export const PhoneSignIn = Operation.make(
     rpc: "PhoneSignIn",
     access: Access.public,
     body: Operation.body(PhoneSignInPayload),
-    success: AuthResult,
+    success: LoginResult,
     errors: [InvalidPhoneNumber, IncorrectPhoneCode, PhoneCodeExpired, NicknameRequired, AccountSuspended, RateLimited],
     summary: "Sign in (or up) with a texted code",
     description:
-      "Signs in the account whose verified number this is and starts a session for this device; when the number has no account, creates one with `nickname` (without it: `NicknameRequired`, and the code stays valid). A wrong code uses up one of its 5 tries."
+      "Signs in the account whose verified number this is and starts a session for this device; when the number has no account, creates one with `nickname` (without it: `NicknameRequired`, and the code stays valid). A wrong code uses up one of its 5 tries. An account with two-factor authentication answers `SecondFactorRequired` instead, as `POST /auth/login` does."
   },
   (rest) => HttpApiEndpoint.post("signIn", "/auth/phone/sign-in", rest.options).middleware(rest.middleware)
 )

@@ -1,4 +1,4 @@
-import { Schema, SchemaTransformation } from "effect"
+import { DateTime, Schema, SchemaTransformation } from "effect"
 import { PublicProfile } from "../Accounts/User.ts"
 import { GroupId } from "../Groups/Group.ts"
 import { Page } from "../Kit/Page.ts"
@@ -42,13 +42,25 @@ export const TimeZone = Text({
 }).check(Schema.makeFilter((value: string) => zones.has(value), { expected: "an IANA time zone" }))
 export type TimeZone = typeof TimeZone.Type
 
+/**
+ * Years 1 to 9999: what ISO-8601 writes with four digits, and well inside what Postgres stores
+ * (an expanded year such as `-126778` reads as a date but is out of the database's range).
+ */
+const isStorableInstant = Schema.makeFilter(
+  (instant: DateTime.Utc) => {
+    const year = DateTime.getPartUtc(instant, "year")
+    return year >= 1 && year <= 9999
+  },
+  { expected: "an instant in the years 1 to 9999" }
+)
+
 /** An instant a client sends (a deadline, a calendar's bounds): ISO-8601, read as `DateTime.Utc`. */
 export const instantInput = (description: string) =>
   Text({
     minLength: 1,
     maxLength: 40,
     annotations: { format: "date-time", description, examples: ["2030-07-01T00:00:00.000Z"] }
-  }).pipe(Schema.decodeTo(Schema.DateTimeUtc, SchemaTransformation.dateTimeUtcFromString))
+  }).pipe(Schema.decodeTo(Schema.DateTimeUtc.check(isStorableInstant), SchemaTransformation.dateTimeUtcFromString))
 
 export const EventTitle = TrimmedText({
   minLength: 1,

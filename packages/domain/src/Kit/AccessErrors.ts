@@ -16,6 +16,14 @@ export class AccountSuspended extends Schema.TaggedError<AccountSuspended>()(
 /** The signed-in user may not do this (e.g. an admin operation). */
 export class Forbidden extends Schema.TaggedError<Forbidden>()(
   "Forbidden",
-  { message: Schema.String },
+  {
+    message: Schema.String,
+    reason: Schema.optional(
+      Schema.Literal("second_factor_required").annotate({
+        description:
+          "`second_factor_required`: a site admin who must turn on two-factor authentication (`POST /me/two-factor`) before using admin operations"
+      })
+    )
+  },
   { httpApiStatus: 403, identifier: "Forbidden", description: "Not allowed" }
 ) {}

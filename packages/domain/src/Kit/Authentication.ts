@@ -23,6 +23,11 @@ export class CurrentUser extends Context.Service<
     readonly userId: UserId
     readonly sessionId: SessionId
     readonly role: UserRole
+    /**
+     * A site admin who has not turned on two-factor authentication while the site requires it
+     * (`REQUIRE_2FA_FOR_ADMINS`): treated as a user, and told why by admin operations.
+     */
+    readonly adminNeedsSecondFactor?: boolean | undefined
   }
 >()("@moim/domain/CurrentUser") {}
 

@@ -133,7 +133,18 @@ const addErrorBody = (
   media.schema = { anyOf: [...members.filter((member) => member !== undefined), schema] }
   content["application/json"] = media
   existing.content = content
-  existing.headers = { ...(isRecord(existing.headers) ? existing.headers : {}), ...headers }
+  // The added body's headers come with it only: the operation's own errors of this status lack them.
+  const optional = Object.fromEntries(
+    Object.entries(headers).map(([name]) => [
+      name,
+      {
+        description: `Sent with ${String(schema.$ref).split("/").pop()}: seconds to wait before sending the request again`,
+        required: false,
+        schema: { type: "integer", format: "int32", minimum: 0, maximum: 2_147_483_647 }
+      }
+    ])
+  )
+  existing.headers = { ...(isRecord(existing.headers) ? existing.headers : {}), ...optional }
 }
 
 /** Unsafe operations take an `Idempotency-Key`, and may answer 400, 409 and 422 because of it. */

@@ -75,9 +75,29 @@ export interface paths {
         readonly put?: never;
         /**
          * Sign in
-         * @description Starts a session for this device: a short-lived access token and a single-use refresh token.
+         * @description Starts a session for this device: a short-lived access token and a single-use refresh token. For an account with two-factor authentication the answer is `SecondFactorRequired` instead (told apart by its `_tag`): a challenge to finish with `POST /auth/login/second-factor`.
          */
         readonly post: operations["auth.login"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/auth/login/second-factor": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Finish signing in with a second factor
+         * @description Spends the challenge that `POST /auth/login` answered (`SecondFactorRequired`) with a code of the authenticator app or a recovery code, and starts the session. A challenge lasts 5 minutes and 5 tries; a TOTP code works once.
+         */
+        readonly post: operations["auth.loginSecondFactor"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -443,7 +463,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Sign in (or up) with a texted code
-         * @description Signs in the account whose verified number this is and starts a session for this device; when the number has no account, creates one with `nickname` (without it: `NicknameRequired`, and the code stays valid). A wrong code uses up one of its 5 tries.
+         * @description Signs in the account whose verified number this is and starts a session for this device; when the number has no account, creates one with `nickname` (without it: `NicknameRequired`, and the code stays valid). A wrong code uses up one of its 5 tries. An account with two-factor authentication answers `SecondFactorRequired` instead, as `POST /auth/login` does.
          */
         readonly post: operations["phone.signIn"];
         readonly delete?: never;
@@ -490,6 +510,90 @@ export interface paths {
          * @description With the texted code, the number becomes your account's (and a way to sign in). A wrong code uses up one of its 5 tries.
          */
         readonly post: operations["phone.verify"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/two-factor": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Your two-factor authentication
+         * @description Whether it is on, since when, how many recovery codes are left, and whether the site requires it of you.
+         */
+        readonly get: operations["twoFactor.get"];
+        readonly put?: never;
+        /**
+         * Start turning on two-factor authentication
+         * @description A new TOTP secret and its `otpauth://` URI for an authenticator app; nothing is in force until `POST /me/two-factor/confirm`. Starting again replaces an unconfirmed secret.
+         */
+        readonly post: operations["twoFactor.start"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/two-factor/confirm": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Turn on two-factor authentication
+         * @description A first code of the app proves it holds the secret; from then on signing in asks for a code. Answers the ten recovery codes, shown only this once.
+         */
+        readonly post: operations["twoFactor.confirm"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/two-factor/disable": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Turn off two-factor authentication
+         * @description Needs a code of the app or a recovery code; forgets the secret and the recovery codes.
+         */
+        readonly post: operations["twoFactor.disable"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/two-factor/recovery-codes": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * New recovery codes
+         * @description Needs a code of the app; replaces every recovery code with ten new ones, shown only this once.
+         */
+        readonly post: operations["twoFactor.regenerateRecoveryCodes"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -3626,6 +3730,7 @@ export interface components {
             /** @enum {string} */
             readonly _tag: "Forbidden";
             readonly message: string;
+            readonly reason?: "second_factor_required" | null;
         };
         /** @description Worker processes, the most recently seen first */
         readonly WorkerList: {
@@ -7727,6 +7832,66 @@ export interface components {
          * @enum {string}
          */
         readonly GroupSort: "relevance" | "newest" | "members";
+        /** @description Two-factor authentication is off (or its enrolment was not started) */
+        readonly TwoFactorNotEnabled: {
+            /** @enum {string} */
+            readonly _tag: "TwoFactorNotEnabled";
+            readonly message: string;
+        };
+        /** @description Wrong, expired or already used code */
+        readonly IncorrectSecondFactorCode: {
+            /** @enum {string} */
+            readonly _tag: "IncorrectSecondFactorCode";
+            readonly message: string;
+            readonly attemptsLeft?: number | null;
+        };
+        /** @description Recovery codes for when the authenticator app is lost */
+        readonly RecoveryCodes: {
+            /** @description Ten single-use codes, each usable once instead of an app's code. Shown only now: keep them safe */
+            readonly codes: readonly string[];
+        };
+        /** @description A code of your authenticator app (or, where said, a recovery code) */
+        readonly TwoFactorCodePayload: {
+            /**
+             * @description The 6 digits your authenticator app shows, or one of your recovery codes
+             * @example 123456
+             * @example abcd-efgh-jkmn
+             */
+            readonly code: string & (unknown & unknown);
+        };
+        /** @description Two-factor authentication is already on */
+        readonly TwoFactorAlreadyEnabled: {
+            /** @enum {string} */
+            readonly _tag: "TwoFactorAlreadyEnabled";
+            readonly message: string;
+        };
+        /** @description TOTP (RFC 6238) parameters for an authenticator app. Nothing changes until a first code confirms them (`POST /me/two-factor/confirm`) */
+        readonly TwoFactorEnrollment: {
+            /** @description The shared secret in base32, for typing into an app by hand */
+            readonly secret: string;
+            /** @description `otpauth://totp/...`: show it as a QR code for the authenticator app to scan */
+            readonly otpauthUri: string;
+            readonly issuer: string;
+            readonly accountName: string;
+            /** @enum {string} */
+            readonly algorithm: "SHA1";
+            /** @enum {number} */
+            readonly digits: 6;
+            /** @enum {number} */
+            readonly periodSeconds: 30;
+        };
+        /** @description Whether your account asks for a second factor at sign-in */
+        readonly TwoFactorStatus: {
+            readonly enabled: boolean;
+            readonly enabledAt: string | null;
+            /**
+             * Format: int32
+             * @description Unused recovery codes (0 when not enabled)
+             */
+            readonly recoveryCodesLeft: number;
+            /** @description True when the site requires it of you (site admins, with `REQUIRE_2FA_FOR_ADMINS`) */
+            readonly required: boolean;
+        };
         /** @description The number is your only way to sign in: an account without email and password keeps it */
         readonly LastSignInMethod: {
             /** @enum {string} */
@@ -7855,6 +8020,27 @@ export interface components {
             readonly _tag: "NicknameRequired";
             readonly message: string;
         };
+        /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
+        readonly LoginResult: components["schemas"]["AuthResult"] | components["schemas"]["SecondFactorRequired"];
+        /** @description The password (or texted code) was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor` */
+        readonly SecondFactorRequired: {
+            /** @enum {string} */
+            readonly _tag: "SecondFactorRequired";
+            /** @description Opaque and single-use: send it with a code to `POST /auth/login/second-factor` before `expiresAt`. It is not a session */
+            readonly challenge: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly expiresAt: string;
+            readonly methods: readonly components["schemas"]["SecondFactorMethod"][];
+        };
+        /**
+         * @description `totp`: a code of an authenticator app; `recovery_code`: one of the ten single-use recovery codes
+         * @enum {string}
+         */
+        readonly SecondFactorMethod: "totp" | "recovery_code";
         /** @description A signed-in session: the user and a token pair */
         readonly AuthResult: {
             readonly user: components["schemas"]["User"];
@@ -7991,6 +8177,17 @@ export interface components {
         readonly AvatarUploadRequest: {
             readonly contentType: components["schemas"]["AvatarContentType"];
         };
+        /** @description The new password is too easily guessed */
+        readonly WeakPassword: {
+            /** @enum {string} */
+            readonly _tag: "WeakPassword";
+            readonly message: string;
+            /**
+             * @description `breached`: among the most common passwords found in data breaches
+             * @enum {string}
+             */
+            readonly reason: "breached";
+        };
         /** @description The current password is wrong */
         readonly IncorrectPassword: {
             /** @enum {string} */
@@ -8047,6 +8244,22 @@ export interface components {
         /** @description The refresh token to spend */
         readonly RefreshPayload: {
             readonly refreshToken: string;
+        };
+        /** @description The sign-in challenge is no longer valid; sign in with the password again */
+        readonly SecondFactorChallengeExpired: {
+            /** @enum {string} */
+            readonly _tag: "SecondFactorChallengeExpired";
+            readonly message: string;
+        };
+        /** @description The challenge a sign-in answered, and a code of the authenticator app or a recovery code */
+        readonly SecondFactorPayload: {
+            readonly challenge: string;
+            /**
+             * @description The 6 digits your authenticator app shows, or one of your recovery codes
+             * @example 123456
+             * @example abcd-efgh-jkmn
+             */
+            readonly code: string & (unknown & unknown);
         };
         /** @description Wrong email or password */
         readonly InvalidCredentials: {
@@ -8278,7 +8491,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AuthResult"];
                 };
             };
-            /** @description The request failed validation */
+            /** @description The new password is too easily guessed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8289,13 +8502,14 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["WeakPassword"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description An account with this email exists */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -8448,7 +8662,7 @@ export interface operations {
             };
         };
         readonly responses: {
-            /** @description A signed-in session: the user and a token pair */
+            /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
             readonly 200: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8459,7 +8673,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AuthResult"];
+                    readonly "application/json": components["schemas"]["LoginResult"];
                 };
             };
             /** @description The request failed validation */
@@ -8488,6 +8702,127 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["InvalidCredentials"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "auth.loginSecondFactor": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SecondFactorPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A signed-in session: the user and a token pair */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AuthResult"];
+                };
+            };
+            /** @description Wrong, expired or already used code | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IncorrectSecondFactorCode"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The sign-in challenge is no longer valid; sign in with the password again */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SecondFactorChallengeExpired"];
                 };
             };
             /** @description The account is suspended */
@@ -8793,7 +9128,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The token is invalid, expired or used | The request failed validation */
+            /** @description The token is invalid, expired or used | The new password is too easily guessed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8804,7 +9139,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["InvalidToken"] | components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["InvalidToken"] | components["schemas"]["WeakPassword"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description A request with the same Idempotency-Key is still running */
@@ -9314,7 +9649,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The current password is wrong | The request failed validation */
+            /** @description The current password is wrong | The new password is too easily guessed | The request failed validation */
             readonly 400: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9325,7 +9660,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["IncorrectPassword"] | components["schemas"]["InvalidRequest"];
+                    readonly "application/json": components["schemas"]["IncorrectPassword"] | components["schemas"]["WeakPassword"] | components["schemas"]["InvalidRequest"];
                 };
             };
             /** @description Sign in required (or the access token expired) */
@@ -10626,7 +10961,7 @@ export interface operations {
             };
         };
         readonly responses: {
-            /** @description A signed-in session: the user and a token pair */
+            /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
             readonly 200: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10637,7 +10972,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AuthResult"];
+                    readonly "application/json": components["schemas"]["LoginResult"];
                 };
             };
             /** @description Not a phone number that can receive texts (or a national number without its country) | Wrong code | No live code: it expired, was used or was tried too often; ask for a new one | The number has no account yet: send a nickname, with the same code, to create one | The request failed validation */
@@ -10935,7 +11270,8 @@ export interface operations {
             /** @description The number is your only way to sign in: an account without email and password keeps it */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11054,7 +11390,8 @@ export interface operations {
             /** @description Another account has verified this number */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11064,6 +11401,569 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["PhoneNumberTaken"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "twoFactor.get": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Whether your account asks for a second factor at sign-in */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "twoFactor.start": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description TOTP (RFC 6238) parameters for an authenticator app. Nothing changes until a first code confirms them (`POST /me/two-factor/confirm`) */
+            readonly 201: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TwoFactorEnrollment"];
+                };
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Two-factor authentication is already on */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TwoFactorAlreadyEnabled"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "twoFactor.confirm": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["TwoFactorCodePayload"];
+            };
+        };
+        readonly responses: {
+            /** @description Recovery codes for when the authenticator app is lost */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Wrong, expired or already used code | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IncorrectSecondFactorCode"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Two-factor authentication is off (or its enrolment was not started) | Two-factor authentication is already on */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TwoFactorNotEnabled"] | components["schemas"]["TwoFactorAlreadyEnabled"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "twoFactor.disable": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["TwoFactorCodePayload"];
+            };
+        };
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong, expired or already used code | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IncorrectSecondFactorCode"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Two-factor authentication is off (or its enrolment was not started) */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TwoFactorNotEnabled"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "twoFactor.regenerateRecoveryCodes": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["TwoFactorCodePayload"];
+            };
+        };
+        readonly responses: {
+            /** @description Recovery codes for when the authenticator app is lost */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Wrong, expired or already used code | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IncorrectSecondFactorCode"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Two-factor authentication is off (or its enrolment was not started) */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TwoFactorNotEnabled"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
@@ -12182,7 +13082,8 @@ export interface operations {
             /** @description The group has reached its member limit | Already a member of the group */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12313,7 +13214,8 @@ export interface operations {
             /** @description The owner must transfer ownership before leaving */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12684,7 +13586,8 @@ export interface operations {
             /** @description The group has reached its member limit */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -13051,7 +13954,8 @@ export interface operations {
             /** @description Already a member of the group | A pending invitation already exists */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -13400,7 +14304,8 @@ export interface operations {
             /** @description The group has reached its member limit | Already a member of the group */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16622,7 +17527,8 @@ export interface operations {
             /** @description Nothing was uploaded for this photo yet: send the bytes to the upload URL first */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16850,7 +17756,8 @@ export interface operations {
             /** @description The photo is attached (to a post): remove it from there instead */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17088,7 +17995,8 @@ export interface operations {
             /** @description The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17223,7 +18131,8 @@ export interface operations {
             /** @description The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17588,7 +18497,8 @@ export interface operations {
             /** @description The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17905,7 +18815,8 @@ export interface operations {
             /** @description A group has at most 3 pinned posts */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18728,7 +19639,8 @@ export interface operations {
             /** @description The post's comments are locked */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20289,7 +21201,8 @@ export interface operations {
             /** @description Your report of this item is still open */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20615,7 +21528,8 @@ export interface operations {
             /** @description The report is already resolved */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21092,7 +22006,8 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21229,7 +22144,8 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21363,7 +22279,8 @@ export interface operations {
             /** @description A co-host must be a member of the group */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21630,7 +22547,8 @@ export interface operations {
             /** @description The event is cancelled | The RSVP deadline has passed */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21972,7 +22890,8 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -22110,7 +23029,8 @@ export interface operations {
             /** @description The event is cancelled | The RSVP deadline has passed */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23318,7 +24238,8 @@ export interface operations {
             /** @description The event is cancelled */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23449,7 +24370,8 @@ export interface operations {
             /** @description You follow as many people as one may */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25975,7 +26897,8 @@ export interface operations {
             /** @description An account keeps at most 50000 contacts; delete them and upload again */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26328,7 +27251,8 @@ export interface operations {
             /** @description The group already has a channel of that name */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26652,7 +27576,8 @@ export interface operations {
             /** @description The group already has a channel of that name | The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -27047,7 +27972,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -27410,7 +28336,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -28188,7 +29115,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only | The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -28657,7 +29585,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only | The photo cannot be attached: it is not finalised, it failed, or it is attached elsewhere */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -28890,7 +29819,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only | A message carries at most 50 different emoji: react with one it has */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29022,7 +29952,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29153,7 +30084,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only | A channel has at most 100 pinned messages: unpin one first */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29284,7 +30216,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29995,7 +30928,8 @@ export interface operations {
             /** @description The channel is archived: it is read-only */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32085,7 +33019,8 @@ export interface operations {
             /** @description Only a failed job is retried */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32335,7 +33270,8 @@ export interface operations {
             /** @description A running job cannot be cancelled */
             readonly 409: {
                 headers: {
-                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];

@@ -6,18 +6,21 @@ import { RateLimit, type RateLimitDecision } from "../platform/RateLimit.ts"
 /**
  * The request rate limits, one module for every surface: every request counts per signed-in user,
  * or per client address when anonymous (`RATE_LIMIT_USER` per window); signing up, signing in and
- * password resets also count per address and per email address (`RATE_LIMIT_AUTH`), and texting codes
- * and signing in by phone per address and per phone number. A REST response carries `RateLimit-*`
+ * password resets also count per address and per email address (`RATE_LIMIT_AUTH`), texting codes
+ * and signing in by phone per address and per phone number, and second-factor codes per address and
+ * per account. A REST response carries `RateLimit-*`
  * headers, and a refusal `Retry-After`.
  */
 export class RequestRateLimits extends Context.Service<
   RequestRateLimits,
   {
     readonly sensitive: (
-      action: "signup" | "login" | "password-reset" | "phone-code" | "phone-sign-in",
+      action: "signup" | "login" | "password-reset" | "phone-code" | "phone-sign-in" | "second-factor",
       subjects: {
         readonly ip: string | null
         readonly email?: string | undefined
+        /** The account a second-factor code is tried for. */
+        readonly userId?: string | undefined
         /** In E.164. */
         readonly phone?: string | undefined
       }
@@ -70,6 +73,7 @@ export class RequestRateLimits extends Context.Service<
             [
               `${action}:ip:${subjects.ip ?? "unknown"}`,
               ...(subjects.email === undefined ? [] : [`${action}:email:${subjects.email}`]),
+              ...(subjects.userId === undefined ? [] : [`${action}:user:${subjects.userId}`]),
               ...(subjects.phone === undefined ? [] : [`${action}:phone:${subjects.phone}`])
             ],
             authRateLimit

@@ -1,3 +1,4 @@
+import type { WeakPassword } from "@moim/domain/Accounts/AccountErrors"
 import { type AdminUserView, UserId, UserNotFound } from "@moim/domain/Accounts/User"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
@@ -5,6 +6,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Transaction } from "../platform/Transaction.ts"
+import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { Passwords } from "./Passwords.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
 import { UsersRepo } from "./UsersRepo.ts"
@@ -24,12 +26,15 @@ export class AccountAdmin extends Context.Service<
       actor: CurrentUser["Service"],
       userId: UserId
     ) => Effect.Effect<AdminUserView, UserNotFound | Forbidden>
-    /** Creates a site admin, or promotes the account with that email; for `npm run moim -- create-admin`. */
+    /**
+     * Creates a site admin, or promotes the account with that email (keeping its password); for
+     * `npm run moim -- create-admin`. A new admin's password is checked like any new password.
+     */
     readonly createAdmin: (input: {
       readonly email: string
       readonly password: string
       readonly nickname: string
-    }) => Effect.Effect<{ readonly userId: UserId; readonly created: boolean }>
+    }) => Effect.Effect<{ readonly userId: UserId; readonly created: boolean }, WeakPassword>
   }
 >()("@moim/server/Accounts/AccountAdmin") {
   static readonly layer = Layer.effect(
@@ -39,6 +44,7 @@ export class AccountAdmin extends Context.Service<
       const users = yield* UsersRepo
       const sessions = yield* SessionsRepo
       const passwords = yield* Passwords
+      const breached = yield* BreachedPasswords
       const views = yield* UserViews
 
       const setSuspension = Effect.fn("AccountAdmin.setSuspension")(function* (
@@ -71,6 +77,7 @@ export class AccountAdmin extends Context.Service<
             yield* users.makeAdmin(existing.value.id)
             return { userId: existing.value.id, created: false }
           }
+          yield* breached.check(input.password)
           const passwordHash = yield* passwords.hash(input.password)
           const inserted = yield* users.insert({
             id: UserId.make(SecureRandom.uuidV7Unsafe()),

@@ -3,6 +3,7 @@ import { ImageUploads } from "../platform/ImageUploads.ts"
 import { AccessTokens } from "./AccessTokens.ts"
 import { AccountAdmin } from "./AccountAdmin.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
+import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
 import { Passwords } from "./Passwords.ts"
 import { PhoneCodes } from "./PhoneCodes.ts"
@@ -15,6 +16,8 @@ import { Profiles } from "./Profiles.ts"
 import { SessionCache } from "./SessionCache.ts"
 import { Sessions } from "./Sessions.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
+import { TwoFactor } from "./TwoFactor.ts"
+import { TwoFactorRepo } from "./TwoFactorRepo.ts"
 import { UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
 import { Verification } from "./Verification.ts"
@@ -27,15 +30,16 @@ import { Verification } from "./Verification.ts"
 export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer).pipe(
   Layer.provide(PhoneCodes.layer),
   Layer.provideMerge(Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer, PhoneDirectory.layer)),
-  Layer.provideMerge(Verification.layer),
+  Layer.provideMerge(Layer.mergeAll(Verification.layer, TwoFactor.layer)),
   Layer.provide([
     UsersRepo.layer,
     SessionsRepo.layer,
     EmailTokensRepo.layer,
     PhoneNumbersRepo.layer,
-    PhoneCodesRepo.layer
+    PhoneCodesRepo.layer,
+    TwoFactorRepo.layer
   ]),
-  Layer.provide([Passwords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
+  Layer.provide([Passwords.layer, BreachedPasswords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
   Layer.provide(ImageUploads.layer),
   Layer.provide(AccountsConfig.layer)
 )

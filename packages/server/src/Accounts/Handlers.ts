@@ -22,6 +22,14 @@ import {
   UpdateMe,
   VerifyEmail
 } from "@moim/domain/Accounts/AccountsApi"
+import {
+  CompleteSecondFactor,
+  ConfirmTwoFactor,
+  DisableTwoFactor,
+  GetTwoFactor,
+  RegenerateRecoveryCodes,
+  StartTwoFactor
+} from "@moim/domain/Accounts/TwoFactorApi"
 import { Api } from "@moim/domain/Api"
 import { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
 import { Effect, Layer, Option } from "effect"
@@ -38,6 +46,7 @@ import { PhoneHttp, phoneHandlers } from "./PhoneHandlers.ts"
 import { ProfilePages } from "./ProfilePages.ts"
 import { Profiles } from "./Profiles.ts"
 import { Sessions } from "./Sessions.ts"
+import { TwoFactor } from "./TwoFactor.ts"
 import { Verification } from "./Verification.ts"
 
 const withActor = <A, E, R>(f: (actor: CurrentUser["Service"]) => Effect.Effect<A, E, R>) => CurrentUser.use(f)
@@ -55,6 +64,12 @@ const handlers = Effect.gen(function* () {
   const limits = yield* RequestRateLimits
   const phone = yield* phoneHandlers
   const activity = yield* ActivityLog
+  const twoFactor = yield* TwoFactor
+  /** Second-factor codes count per address and per account, like sign-in attempts. */
+  const limitCodes = (client: ClientInfo["Service"], userId: string | undefined) =>
+    limits.sensitive("second-factor", { ip: client.ip, userId })
+  const withCodeLimit = <A, E, R>(f: (actor: CurrentUser["Service"]) => Effect.Effect<A, E, R>) =>
+    withActor((actor) => withClient((client) => Effect.andThen(limitCodes(client, actor.userId), f(actor))))
   return AccountsRpcs.of({
     ...phone,
     Signup: (input) =>
@@ -70,8 +85,23 @@ const handlers = Effect.gen(function* () {
         Effect.andThen(
           limits.sensitive("login", { ip: client.ip, email: input.email }),
           sessions.login(input, client)
+        ).pipe(
+          Effect.tap((result) =>
+            "user" in result ? activity.record({ kind: "login", userId: result.user.id }) : Effect.void
+          )
+        )
+      ),
+    CompleteSecondFactor: (input) =>
+      withClient((client) =>
+        Effect.flatMap(twoFactor.challengeOwner(input.challenge), (owner) =>
+          Effect.andThen(limitCodes(client, Option.getOrUndefined(owner)), sessions.completeSecondFactor(input, client))
         ).pipe(Effect.tap((result) => activity.record({ kind: "login", userId: result.user.id })))
       ),
+    GetTwoFactor: () => withActor(twoFactor.status),
+    StartTwoFactor: () => withActor(twoFactor.start),
+    ConfirmTwoFactor: ({ code }) => withCodeLimit((actor) => twoFactor.confirm(actor, code)),
+    DisableTwoFactor: ({ code }) => withCodeLimit((actor) => twoFactor.disable(actor, code)),
+    RegenerateRecoveryCodes: ({ code }) => withCodeLimit((actor) => twoFactor.regenerateRecoveryCodes(actor, code)),
     Refresh: ({ refreshToken }) => withClient((client) => sessions.refresh(refreshToken, client)),
     RequestPasswordReset: ({ email }) =>
       withClient((client) =>
@@ -154,6 +184,7 @@ const AuthHttp = HttpApiBuilder.group(Api, "auth", (group) =>
       ...Operations.rest(Signup, handler.Signup),
       ...Operations.rest(VerifyEmail, handler.VerifyEmail),
       ...Operations.rest(Login, handler.Login),
+      ...Operations.rest(CompleteSecondFactor, handler.CompleteSecondFactor),
       ...Operations.rest(Refresh, handler.Refresh),
       ...Operations.rest(RequestPasswordReset, handler.RequestPasswordReset),
       ...Operations.rest(ConfirmPasswordReset, handler.ConfirmPasswordReset),
@@ -197,7 +228,19 @@ const AdminHttp = HttpApiBuilder.group(Api, "admin", (group) =>
   )
 )
 
+const TwoFactorHttp = HttpApiBuilder.group(Api, "twoFactor", (group) =>
+  Effect.map(handlers, (handler) =>
+    group.handleAll({
+      ...Operations.rest(GetTwoFactor, handler.GetTwoFactor),
+      ...Operations.rest(StartTwoFactor, handler.StartTwoFactor),
+      ...Operations.rest(ConfirmTwoFactor, handler.ConfirmTwoFactor),
+      ...Operations.rest(DisableTwoFactor, handler.DisableTwoFactor),
+      ...Operations.rest(RegenerateRecoveryCodes, handler.RegenerateRecoveryCodes)
+    })
+  )
+)
+
 /** The REST groups of accounts with the middleware they use. */
-export const AccountsHttp = Layer.mergeAll(AuthHttp, MeHttp, UsersHttp, AdminHttp, PhoneHttp).pipe(
+export const AccountsHttp = Layer.mergeAll(AuthHttp, MeHttp, UsersHttp, AdminHttp, PhoneHttp, TwoFactorHttp).pipe(
   Layer.provide([AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive])
 )

@@ -6,6 +6,7 @@ import {
   type SmsNotSent
 } from "@moim/domain/Accounts/Phone"
 import type { AuthResult } from "@moim/domain/Accounts/Session"
+import type { SecondFactorRequired } from "@moim/domain/Accounts/TwoFactor"
 import { UserId } from "@moim/domain/Accounts/User"
 import { AccountSuspended } from "@moim/domain/Kit/AccessErrors"
 import type { RateLimited } from "@moim/domain/Kit/RateLimited"
@@ -19,6 +20,7 @@ import { PhoneDirectory } from "./PhoneDirectory.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { PhoneOwnership } from "./PhoneOwnership.ts"
 import { Sessions } from "./Sessions.ts"
+import { TwoFactor } from "./TwoFactor.ts"
 import { type UserRow, UsersRepo } from "./UsersRepo.ts"
 
 type Refusal = IncorrectPhoneCode | PhoneCodeExpired | NicknameRequired | AccountSuspended
@@ -40,7 +42,7 @@ export class PhoneSignIn extends Context.Service<
         readonly deviceName?: string | undefined
       },
       client: ClientInfo["Service"]
-    ) => Effect.Effect<AuthResult, Refusal>
+    ) => Effect.Effect<AuthResult | SecondFactorRequired, Refusal>
   }
 >()("@moim/server/Accounts/PhoneSignIn") {
   static readonly layer = Layer.effect(
@@ -48,6 +50,7 @@ export class PhoneSignIn extends Context.Service<
     Effect.gen(function* () {
       const transaction = yield* Transaction.make
       const codes = yield* PhoneCodes
+      const twoFactor = yield* TwoFactor
       const phones = yield* PhoneNumbersRepo
       const users = yield* UsersRepo
       const sessions = yield* Sessions
@@ -97,7 +100,10 @@ export class PhoneSignIn extends Context.Service<
           // Refusals are returned, not failed, so that the transaction commits the try they count.
           let signedUp = false
           const outcome = yield* transaction(
-            Effect.gen(function* (): Effect.fn.Return<Result.Result<AuthResult, Refusal>, PhoneCodeExpired> {
+            Effect.gen(function* (): Effect.fn.Return<
+              Result.Result<AuthResult | SecondFactorRequired, Refusal>,
+              PhoneCodeExpired
+            > {
               const verified = yield* codes.verify({ purpose: "sign_in", e164: input.e164 }, input.code)
               if (Result.isFailure(verified)) return Result.fail(verified.failure)
               const holder = yield* phones.findHolder(input.e164)
@@ -119,11 +125,15 @@ export class PhoneSignIn extends Context.Service<
                 signedUp = true
               }
               yield* codes.consume(verified.success)
+              // The texted code is one factor; an account that asks for its app's code asks here too.
+              if (!signedUp && (yield* twoFactor.enabled(user.id))) {
+                return Result.succeed(yield* twoFactor.challenge(user.id, input.deviceName ?? null))
+              }
               return Result.succeed(yield* sessions.startVerified(user, input.deviceName ?? null, client))
             })
           )
           const result = yield* Effect.fromResult(outcome)
-          yield* activity.record({ kind: signedUp ? "signup" : "login", userId: result.user.id })
+          if ("user" in result) yield* activity.record({ kind: signedUp ? "signup" : "login", userId: result.user.id })
           return result
         })
       })

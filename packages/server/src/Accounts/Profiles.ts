@@ -21,6 +21,7 @@ import { EmailTokensRepo } from "./EmailTokensRepo.ts"
 import { PhoneCodesRepo } from "./PhoneCodesRepo.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
+import { TwoFactorRepo } from "./TwoFactorRepo.ts"
 import { UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
 
@@ -98,6 +99,7 @@ export class Profiles extends Context.Service<
       const emailTokens = yield* EmailTokensRepo
       const phones = yield* PhoneNumbersRepo
       const phoneCodes = yield* PhoneCodesRepo
+      const twoFactor = yield* TwoFactorRepo
       const erasure = yield* AccountErasure
       const images = yield* ImageUploads
       const views = yield* UserViews
@@ -147,6 +149,8 @@ export class Profiles extends Context.Service<
               yield* emailTokens.deleteForUser(actor.userId)
               yield* phones.remove(actor.userId)
               yield* phoneCodes.removeForUser(actor.userId)
+              yield* twoFactor.remove(actor.userId)
+              yield* twoFactor.removeChallengesOf(actor.userId)
               yield* sessions.revokeAll(actor.userId, { except: null, reason: "account_deleted" })
               yield* erasure.erased(actor.userId)
             })

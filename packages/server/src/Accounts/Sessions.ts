@@ -2,23 +2,31 @@ import {
   IncorrectPassword,
   InvalidCredentials,
   SessionNotFound,
-  SessionRevoked
+  SessionRevoked,
+  type WeakPassword
 } from "@moim/domain/Accounts/AccountErrors"
 import { AuthResult, Session, SessionId } from "@moim/domain/Accounts/Session"
+import {
+  type IncorrectSecondFactorCode,
+  SecondFactorChallengeExpired,
+  type SecondFactorRequired
+} from "@moim/domain/Accounts/TwoFactor"
 import { EmailAlreadyRegistered, UserId } from "@moim/domain/Accounts/User"
 import { AccountSuspended, Unauthorized } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
-import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, Result } from "effect"
 import { SecureRandom } from "effect/crypto"
 import type { ClientInfo } from "../Access/ClientInfo.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { AccessTokens } from "./AccessTokens.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
+import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { OpaqueToken } from "./OpaqueToken.ts"
 import { Passwords } from "./Passwords.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { SessionCache } from "./SessionCache.ts"
-import { SessionsRepo } from "./SessionsRepo.ts"
+import { type SessionAuthRow, SessionsRepo } from "./SessionsRepo.ts"
+import { TwoFactor } from "./TwoFactor.ts"
 import { type UserRow, UsersRepo } from "./UsersRepo.ts"
 import { UserViews } from "./UserViews.ts"
 import { Verification } from "./Verification.ts"
@@ -42,11 +50,16 @@ export class Sessions extends Context.Service<
         readonly deviceName?: string | undefined
       },
       client: Client
-    ) => Effect.Effect<AuthResult, EmailAlreadyRegistered>
+    ) => Effect.Effect<AuthResult, EmailAlreadyRegistered | WeakPassword>
     readonly login: (
       input: { readonly email: string; readonly password: string; readonly deviceName?: string | undefined },
       client: Client
-    ) => Effect.Effect<AuthResult, InvalidCredentials | AccountSuspended>
+    ) => Effect.Effect<AuthResult | SecondFactorRequired, InvalidCredentials | AccountSuspended>
+    /** Spends a sign-in's second-factor challenge with a code and starts the session it was for. */
+    readonly completeSecondFactor: (
+      input: { readonly challenge: string; readonly code: string },
+      client: Client
+    ) => Effect.Effect<AuthResult, IncorrectSecondFactorCode | SecondFactorChallengeExpired | AccountSuspended>
     readonly refresh: (
       refreshToken: string,
       client: Client
@@ -71,7 +84,7 @@ export class Sessions extends Context.Service<
     readonly changePassword: (
       actor: Actor,
       input: { readonly currentPassword: string; readonly newPassword: string }
-    ) => Effect.Effect<void, IncorrectPassword | Unauthorized>
+    ) => Effect.Effect<void, IncorrectPassword | WeakPassword | Unauthorized>
     readonly list: (actor: Actor) => Effect.Effect<ReadonlyArray<Session>>
     readonly revoke: (actor: Actor, sessionId: SessionId) => Effect.Effect<void, SessionNotFound>
     readonly revokeOthers: (actor: Actor) => Effect.Effect<void>
@@ -86,9 +99,11 @@ export class Sessions extends Context.Service<
       const cache = yield* SessionCache
       const phones = yield* PhoneNumbersRepo
       const passwords = yield* Passwords
+      const breached = yield* BreachedPasswords
       const accessTokens = yield* AccessTokens
       const verification = yield* Verification
       const views = yield* UserViews
+      const twoFactor = yield* TwoFactor
       const config = yield* AccountsConfig
       const refreshTtlSeconds = Math.floor(Duration.toSeconds(config.refreshTokenTtl))
 
@@ -140,8 +155,21 @@ export class Sessions extends Context.Service<
         return row
       })
 
+      const actorOf = (
+        claims: { readonly sessionId: SessionId; readonly userId: UserId },
+        row: SessionAuthRow
+      ): Actor => ({
+        userId: claims.userId,
+        sessionId: claims.sessionId,
+        role: row.role,
+        ...(config.requireSecondFactorForAdmins && row.role === "admin" && !row.secondFactor
+          ? { adminNeedsSecondFactor: true }
+          : {})
+      })
+
       return Sessions.of({
         signup: Effect.fn("Sessions.signup")(function* (input, client) {
+          yield* breached.check(input.password)
           const passwordHash = yield* passwords.hash(input.password)
           return yield* transaction(
             Effect.gen(function* () {
@@ -175,7 +203,32 @@ export class Sessions extends Context.Service<
           if (user.value.status === "suspended") {
             return yield* new AccountSuspended({ message: "This account is suspended" })
           }
+          if (yield* twoFactor.enabled(user.value.id)) {
+            return yield* twoFactor.challenge(user.value.id, input.deviceName ?? null)
+          }
           return yield* transaction(start(user.value, input.deviceName ?? null, client))
+        }),
+
+        completeSecondFactor: Effect.fn("Sessions.completeSecondFactor")(function* (input, client) {
+          // Refusals are returned, not failed, so that the transaction commits the try they count.
+          const outcome = yield* transaction(
+            Effect.gen(function* (): Effect.fn.Return<
+              Result.Result<AuthResult, IncorrectSecondFactorCode | SecondFactorChallengeExpired | AccountSuspended>
+            > {
+              const redeemed = yield* twoFactor.redeem(input.challenge, input.code)
+              if (Result.isFailure(redeemed)) return Result.fail(redeemed.failure)
+              const user = yield* users.findById(redeemed.success.userId)
+              if (Option.isNone(user) || user.value.status === "deleted") {
+                return Result.fail(new SecondFactorChallengeExpired({ message: "This account no longer exists" }))
+              }
+              if (user.value.status === "suspended") {
+                return Result.fail(new AccountSuspended({ message: "This account is suspended" }))
+              }
+              return Result.succeed(yield* start(user.value, redeemed.success.deviceName, client))
+            })
+          )
+          if (Result.isFailure(outcome)) return yield* outcome.failure
+          return outcome.success
         }),
 
         startVerified: start,
@@ -224,19 +277,16 @@ export class Sessions extends Context.Service<
         authenticate: Effect.fn("Sessions.authenticate")(function* (token, client) {
           const claims = yield* accessTokens.verify(token)
           const cached = cache.get(claims.sessionId)
-          if (cached !== undefined && cached.userId === claims.userId) {
-            return { userId: claims.userId, sessionId: claims.sessionId, role: cached.role }
-          }
+          if (cached !== undefined && cached.userId === claims.userId) return actorOf(claims, cached)
           const row = yield* activeSession(claims)
           if (row.stale) yield* sessions.touch(claims.sessionId, client)
           // Used just now: a cached row is not stale for as long as it is kept.
           cache.set(claims.sessionId, { ...row, stale: false })
-          return { userId: claims.userId, sessionId: claims.sessionId, role: row.role }
+          return actorOf(claims, row)
         }),
 
         authenticateSession: Effect.fn("Sessions.authenticateSession")(function* (session) {
-          const row = yield* activeSession(session)
-          return { userId: session.userId, sessionId: session.sessionId, role: row.role }
+          return actorOf(session, yield* activeSession(session))
         }),
 
         changePassword: Effect.fn("Sessions.changePassword")(function* (actor, input) {
@@ -245,6 +295,7 @@ export class Sessions extends Context.Service<
           if (!(yield* passwords.verify(user.value.passwordHash, input.currentPassword))) {
             return yield* new IncorrectPassword({ message: "The current password is wrong" })
           }
+          yield* breached.check(input.newPassword)
           const passwordHash = yield* passwords.hash(input.newPassword)
           yield* transaction(
             Effect.gen(function* () {

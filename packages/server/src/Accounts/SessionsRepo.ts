@@ -25,7 +25,9 @@ export const SessionAuthRow = Schema.Struct({
   status: UserStatus,
   revoked: Schema.Boolean,
   expired: Schema.Boolean,
-  stale: Schema.Boolean
+  stale: Schema.Boolean,
+  /** The user has two-factor authentication on (read beside the session for `REQUIRE_2FA_FOR_ADMINS`). */
+  secondFactor: Schema.Boolean
 })
 export type SessionAuthRow = typeof SessionAuthRow.Type
 
@@ -119,7 +121,9 @@ export class SessionsRepo extends Context.Service<
         findForAuth: Effect.fn("SessionsRepo.findForAuth")(function* (id) {
           return yield* sql`
             SELECT s.user_id, u.role, u.status, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired,
-              s.last_used_at < now() - interval '1 minute' AS stale
+              s.last_used_at < now() - interval '1 minute' AS stale,
+              EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL)
+                AS second_factor
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = ${id}`.pipe(Effect.flatMap(decodeAuth))
         }, Effect.orDie),

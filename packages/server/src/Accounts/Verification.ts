@@ -1,4 +1,4 @@
-import { InvalidToken } from "@moim/domain/Accounts/AccountErrors"
+import { InvalidToken, type WeakPassword } from "@moim/domain/Accounts/AccountErrors"
 import type { UserId } from "@moim/domain/Accounts/User"
 import { SendEmail } from "@moim/domain/Jobs/SendEmail"
 import { Unauthorized } from "@moim/domain/Kit/AccessErrors"
@@ -8,6 +8,7 @@ import { AppConfig } from "../platform/AppConfig.ts"
 import { JobQueue } from "../platform/JobQueue.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
+import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { EmailOwnership } from "./EmailOwnership.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
 import { OpaqueToken } from "./OpaqueToken.ts"
@@ -30,7 +31,10 @@ export class Verification extends Context.Service<
     /** Emails a reset link if the address has an active account; says nothing either way. */
     readonly requestPasswordReset: (email: string) => Effect.Effect<void>
     /** Sets the password with an emailed token and ends every session. */
-    readonly confirmPasswordReset: (token: string, newPassword: string) => Effect.Effect<void, InvalidToken>
+    readonly confirmPasswordReset: (
+      token: string,
+      newPassword: string
+    ) => Effect.Effect<void, InvalidToken | WeakPassword>
   }
 >()("@moim/server/Accounts/Verification") {
   static readonly layer = Layer.effect(
@@ -41,6 +45,7 @@ export class Verification extends Context.Service<
       const tokens = yield* EmailTokensRepo
       const sessions = yield* SessionsRepo
       const passwords = yield* Passwords
+      const breached = yield* BreachedPasswords
       const jobs = yield* JobQueue
       const ownership = yield* EmailOwnership
       const config = yield* AccountsConfig
@@ -122,6 +127,8 @@ export class Verification extends Context.Service<
         }),
 
         confirmPasswordReset: Effect.fn("Verification.confirmPasswordReset")(function* (token, newPassword) {
+          // Before the token is spent, so that the link still works with a better password.
+          yield* breached.check(newPassword)
           const passwordHash = yield* passwords.hash(newPassword)
           const reset = yield* transaction(
             Effect.gen(function* () {

@@ -122,12 +122,13 @@ export class JobsRepo extends Context.Service<
                 : sql`attempts < max_attempts AND locked_at IS NULL`
           // Positions compare in whole microseconds, the precision Postgres keeps, so no job is skipped
           // or repeated at a page boundary.
-          const key =
-            options.state === "failed"
-              ? sql`(extract(epoch FROM updated_at) * 1000000)::bigint`
-              : options.state === "running"
-                ? sql`(extract(epoch FROM locked_at) * 1000000)::bigint`
-                : sql`(extract(epoch FROM run_at) * 1000000)::bigint`
+          const column = sql.literal(
+            options.state === "failed" ? "updated_at" : options.state === "running" ? "locked_at" : "run_at"
+          )
+          // Whole seconds and the microseconds within them, each exact (a double holds whole seconds
+          // exactly, not seconds with six decimals).
+          const key = sql`(date_part('epoch', date_trunc('second', ${column}))::bigint * 1000000
+            + date_part('microseconds', ${column})::bigint % 1000000)`
           const descending = options.state === "failed"
           const after = options.after
           const from =

@@ -36,6 +36,7 @@ import m0030 from "../migrations/0030_recommendations.ts"
 import m0031 from "../migrations/0031_recommendation_lists.ts"
 import m0032 from "../migrations/0032_idempotency_keys.ts"
 import m0033 from "../migrations/0033_mobile_push.ts"
+import m0034 from "../migrations/0034_two_factor.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -71,7 +72,8 @@ export const migrations = {
   "0030_recommendations": m0030,
   "0031_recommendation_lists": m0031,
   "0032_idempotency_keys": m0032,
-  "0033_mobile_push": m0033
+  "0033_mobile_push": m0033,
+  "0034_two_factor": m0034
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

@@ -26,7 +26,7 @@ export const signUp = (nickname = "Tester") =>
 export const siteAdmin = Effect.gen(function* () {
   const accounts = yield* AccountAdmin
   const email = freshEmail("admin")
-  yield* accounts.createAdmin({ email, password, nickname: "Site admin" })
+  yield* accounts.createAdmin({ email, password, nickname: "Site admin" }).pipe(Effect.orDie)
   const response = yield* call("POST", "/api/v1/auth/login", { ip: freshIp(), body: { email, password } })
   const user = response.body.user as { id: string }
   return { userId: user.id, email, token: String(response.body.accessToken) } satisfies TestUser

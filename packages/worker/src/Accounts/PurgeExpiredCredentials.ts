@@ -5,10 +5,14 @@ import { EmailTokensRepo } from "@moim/server/Accounts/EmailTokensRepo"
 import { PhoneCodesRepo } from "@moim/server/Accounts/PhoneCodesRepo"
 import { SessionCache } from "@moim/server/Accounts/SessionCache"
 import { SessionsRepo } from "@moim/server/Accounts/SessionsRepo"
+import { TwoFactorRepo } from "@moim/server/Accounts/TwoFactorRepo"
 import { Effect, Layer } from "effect"
 import * as JobHandler from "../JobHandler.ts"
 
-/** Hourly at :07 (cron): ended sessions and their refresh tokens, expired email tokens and texted codes. */
+/**
+ * Hourly at :07 (cron): ended sessions and their refresh tokens, expired email tokens, texted codes
+ * and second-factor challenges.
+ */
 export const PurgeExpiredCredentialsHandler = JobHandler.make(
   PurgeExpiredCredentials,
   () =>
@@ -17,9 +21,13 @@ export const PurgeExpiredCredentialsHandler = JobHandler.make(
       yield* Effect.logInfo("purged expired credentials").pipe(Effect.annotateLogs(removed))
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(SessionsRepo.layer, EmailTokensRepo.layer, PhoneCodesRepo.layer, AccountsConfig.layer).pipe(
-          Layer.provide(SessionCache.layer)
-        )
+        Layer.mergeAll(
+          SessionsRepo.layer,
+          EmailTokensRepo.layer,
+          PhoneCodesRepo.layer,
+          TwoFactorRepo.layer,
+          AccountsConfig.layer
+        ).pipe(Layer.provide(SessionCache.layer))
       )
     ),
   { schedule: "7 * * * *" }
