@@ -146,7 +146,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     title: "GET /api/v1/groups?q=&category= (first page, Accept-Encoding: br, gzip)",
     what:
       "The search above from a client that accepts compressed answers: the same pages, Brotli-compressed " +
-      "(quality 4) on zlib's thread pool. Shows what compression costs in CPU and saves in bytes.",
+      "(quality 3, on the event loop below 32 KB). Shows what compression costs in CPU and saves in bytes.",
     needsTokens: false,
     table: "single",
     writes: false,

