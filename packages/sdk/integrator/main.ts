@@ -51,6 +51,8 @@ await client.auth.login({ body: { email, password, remember: true } })
 
 const login = await client.auth.login({ body: { email, password, deviceName: "integrator test" } })
 if (!login.ok) throw new Error(`login failed: ${login.error._tag}`)
+// An account with two-factor sign-in answers a challenge instead of a session (see the SDK guide).
+if ("_tag" in login.data) throw new Error(`unexpected ${login.data._tag}: this account has no second factor`)
 report("login", { sameUser: login.data.user.id === userId })
 
 const me = await client.me.get()
