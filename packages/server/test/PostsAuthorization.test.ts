@@ -161,6 +161,20 @@ const signedIn = (success: Expectation): Record<ActorName, Expectation> => ({
 
 const readers = (expect: Record<ActorName, Expectation>): Record<ActorName, Expectation> => expect
 
+/** A post meant for one person (`chosen`): only they, its author and site admins see it. */
+const oneReader: Record<ActorName, Expectation> = {
+  anonymous: postNotFound,
+  outsider: postNotFound,
+  chosen: [200],
+  member: postNotFound,
+  author: [200],
+  admin: postNotFound,
+  owner: postNotFound,
+  banned: postNotFound,
+  siteAdmin: [200],
+  suspended: postNotFound
+}
+
 const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
   {
     operation: "read a post of a private group",
@@ -182,36 +196,14 @@ const rows: ReadonlyArray<Row<ActorName, World, Scenario, Services>> = [
     rest: (s) =>
       batchRest(s.profilePostId, call("GET", `/api/v1/posts/by-ids?ids=${s.profilePostId}`, { token: s.token })),
     rpc: (s, _w, client) => batchRpc(s.profilePostId, client.GetPostsByIds({ ids: [s.profilePostId] })),
-    expect: asBatch({
-      anonymous: postNotFound,
-      outsider: postNotFound,
-      chosen: [200],
-      member: postNotFound,
-      author: [200],
-      admin: postNotFound,
-      owner: postNotFound,
-      banned: postNotFound,
-      siteAdmin: [200],
-      suspended: postNotFound
-    })
+    expect: asBatch(oneReader)
   },
   {
     operation: "read a post meant for one person",
     setup: scenario,
     rest: (s) => call("GET", `/api/v1/posts/${s.profilePostId}`, { token: s.token }),
     rpc: (s, _w, client) => client.GetPost({ id: s.profilePostId }),
-    expect: {
-      anonymous: postNotFound,
-      outsider: postNotFound,
-      chosen: [200],
-      member: postNotFound,
-      author: [200],
-      admin: postNotFound,
-      owner: postNotFound,
-      banned: postNotFound,
-      siteAdmin: [200],
-      suspended: postNotFound
-    }
+    expect: oneReader
   },
   {
     operation: "post in the group",
