@@ -15,15 +15,16 @@ const tagged = (tag: string) =>
   )
 
 /**
- * With `DATABASE_URL` (the run against PostgreSQL and Redis) the files tagged `no-database` or
- * `embedded-only` are left out: they touch neither database nor Redis, or ignore `DATABASE_URL`, so
- * they would only repeat what the run on the embedded defaults already did. Without it (the run on
+ * With `DATABASE_URL` (the run against PostgreSQL and Redis) the files tagged `no-database`,
+ * `embedded-only` or `database-agnostic` are left out: they touch neither database nor Redis, ignore
+ * `DATABASE_URL`, or check something the database cannot change, so they would only repeat what the
+ * run on the embedded defaults already did. Without it (the run on
  * the embedded defaults) the files tagged `postgres-only` are left out: they need PostgreSQL itself.
  */
 const leftOut =
   (process.env.DATABASE_URL ?? "") === ""
     ? tagged("postgres-only")
-    : [...tagged("no-database"), ...tagged("embedded-only")]
+    : [...tagged("no-database"), ...tagged("embedded-only"), ...tagged("database-agnostic")]
 
 export default defineConfig({
   test: {
@@ -53,6 +54,11 @@ export default defineConfig({
         name: "embedded-only",
         description:
           "Starts Moim on its own embedded defaults, whatever DATABASE_URL says: runs in the embedded run only"
+      },
+      {
+        name: "database-agnostic",
+        description:
+          "Uses a server, but checks what no database changes (the packed SDK as an integrator installs it): runs in the embedded run only"
       },
       {
         name: "process",

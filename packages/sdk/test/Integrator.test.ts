@@ -1,4 +1,5 @@
 /** @module-tag process */
+/** @module-tag database-agnostic */
 import { execFile } from "node:child_process"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
