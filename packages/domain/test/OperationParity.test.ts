@@ -107,7 +107,15 @@ describe("every operation, REST and RPC alike", () => {
         operation.body?._tag === "Named"
           ? [operation.body.name]
           : bodySchemas.flatMap((schema) => (schema.ast._tag === "Null" ? [] : fieldsOf(schema)))
-      const restInput = [...fieldsOf(endpoint.params?.schema), ...fieldsOf(endpoint.query?.schema), ...bodyFields]
+      // An edit's `If-Match` header is the RPC's `expectedVersion` field.
+      const headers = fieldsOf(endpoint.headers?.schema)
+      expect(headers).toEqual(operation.ifMatch ? ["if-match"] : [])
+      const restInput = [
+        ...fieldsOf(endpoint.params?.schema),
+        ...fieldsOf(endpoint.query?.schema),
+        ...bodyFields,
+        ...(operation.ifMatch ? ["expectedVersion"] : [])
+      ]
       expect([...restInput].sort()).toEqual([...fieldsOf(rpc.payloadSchema)].sort())
 
       const restSuccess = [...endpoint.success].map(typeDocument)

@@ -1,5 +1,6 @@
 import type { Client } from "openapi-fetch"
 import createClient from "openapi-fetch"
+import { type CacheOptions, withEtagCache } from "./EtagCache.ts"
 import { type EventStreamOptions, openEventStream } from "./EventStream.ts"
 import { operations, type securitySchemes, sessionScheme } from "./generated/operations.ts"
 import type { paths } from "./generated/schema.ts"
@@ -32,6 +33,12 @@ export interface MoimClientOptions {
   readonly retry?: RetryOptions | false | undefined
   /** Headers sent with every request. */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * Keeps `GET` answers that carry an `ETag` and revalidates them with `If-None-Match`: an answer
+   * still current comes back as `304` without its body, and the call resolves with the copy kept.
+   * Off by default; `true` keeps up to 100 answers.
+   */
+  readonly cache?: boolean | CacheOptions | undefined
 }
 
 /** The session's tokens: read them, set them (e.g. restored from elsewhere), or forget them. */
@@ -93,7 +100,10 @@ export const createMoimClient = (options: MoimClientOptions): MoimClient => {
   })
   const credentials: Readonly<Record<string, string | undefined>> = options.credentials ?? {}
   const transport = makeTransport({
-    fetch: send,
+    fetch:
+      options.cache === undefined || options.cache === false
+        ? send
+        : withEtagCache(send, options.cache === true ? {} : options.cache),
     session,
     sessionScheme,
     credentials,
@@ -150,21 +160,24 @@ const callOperation = async (
   spec: OperationSpec,
   input: CallInput
 ): Promise<CallResult> => {
-  const { path, query, body, headers, signal, idempotent, retry } = input
+  const { path, query, body, headers, signal, idempotent, retry, ifMatch } = input
+  const sentHeaders =
+    ifMatch === undefined ? headers : { ...headers, "if-match": typeof ifMatch === "number" ? `"${ifMatch}"` : ifMatch }
   try {
     const { data, error, response } = await request(spec.method, spec.path, {
       params: { path, query },
       ...(body === undefined ? {} : { body }),
-      ...(headers === undefined ? {} : { headers }),
+      ...(sentHeaders === undefined ? {} : { headers: sentHeaders }),
       ...(signal === undefined ? {} : { signal }),
       parseAs: "text",
       fetch: (prepared) => transport(prepared, [id, spec], { idempotent, retry })
     })
     if (!response.ok) return { ok: false, error: classifyFailure(spec.errors, response, error), response }
     const text = typeof data === "string" ? data : ""
-    if (text === "") return { ok: true, data: undefined, response }
+    const etag = response.headers.get("etag") ?? undefined
+    if (text === "") return { ok: true, data: undefined, etag, response }
     try {
-      return { ok: true, data: JSON.parse(text), response }
+      return { ok: true, data: JSON.parse(text), etag, response }
     } catch {
       const message = "The response body is not JSON"
       return {

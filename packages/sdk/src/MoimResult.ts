@@ -6,6 +6,11 @@ export type MoimResult<Data, Error> =
   | {
       readonly ok: true
       readonly data: Data
+      /**
+       * The answer's `ETag`, when it has one (reads, and edits of groups, posts and events): pass it
+       * as `ifMatch` to edit only the version you read.
+       */
+      readonly etag?: string | undefined
       readonly error?: undefined
       readonly response: Response
     }

@@ -83,6 +83,12 @@ export interface CallOptions {
   readonly idempotent?: boolean | undefined
   /** Overrides the client's retry options for this call; `false` sends it once. */
   readonly retry?: RetryOptions | false | undefined
+  /**
+   * Edits of groups, posts and events: apply the edit only if the resource is still at this
+   * version, the `etag` of your read (or its `version`); otherwise the call fails with
+   * `PreconditionFailed` (412) and its `currentVersion`. Sent as `If-Match`.
+   */
+  readonly ifMatch?: string | number | undefined
 }
 
 /** The argument of `client.<group>.<name>(...)`: `path`, `query` and `body` as the operation declares them. */
@@ -113,7 +119,7 @@ export interface Paginated<Id extends OperationId> {
 
 /** Opens the operation's event stream: `for await (const message of client.stream.open(...))`. */
 export type EventStreamMethod<Id extends OperationId> = (
-  input?: Omit<OperationInput<Id>, "idempotent" | "retry"> & EventStreamOptions
+  input?: Omit<OperationInput<Id>, "idempotent" | "retry" | "ifMatch"> & EventStreamOptions
 ) => EventStream
 
 export type OperationMethod<Id extends OperationId> = (typeof table)[Id]["events"] extends true

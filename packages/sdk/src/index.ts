@@ -1,3 +1,4 @@
+export type { CacheOptions } from "./EtagCache.ts"
 export type { EventStream, EventStreamOptions, StreamMessage } from "./EventStream.ts"
 export type { components, operations, paths } from "./generated/schema.ts"
 export type { Credentials, MoimClient, MoimClientOptions, SessionControl } from "./MoimClient.ts"

@@ -61,7 +61,7 @@ layer(TestServer.layer(), { excludeTestServices: true })("Operator endpoints", (
       const metrics = yield* call("GET", "/metrics", { token: TestServer.opsToken })
       assert.strictEqual(metrics.status, 200)
       assert.include(metrics.headers.get("content-type") ?? "", "text/plain")
-      assert.match(metrics.text, /moim_cache_misses_total\{[^}]*namespace="groups:v2:list"[^}]*\} [1-9]/)
+      assert.match(metrics.text, /moim_cache_misses_total\{[^}]*namespace="groups:v3:list"[^}]*\} [1-9]/)
     })
   )
 

@@ -1,6 +1,7 @@
 import { DateTime, Schema, SchemaTransformation } from "effect"
 import { PublicProfile } from "../Accounts/User.ts"
 import { GroupId } from "../Groups/Group.ts"
+import { EditVersion } from "../Kit/ConditionalRequests.ts"
 import { Page } from "../Kit/Page.ts"
 import { isLengthBetween, Text, TrimmedText } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
@@ -251,6 +252,7 @@ export class Event extends Schema.Class<Event>("Event")(
     goingCount: Schema.Int.annotate({ description: "People with a seat (a series counts per occurrence)" }),
     waitlistCount: Schema.Int,
     interestedCount: Schema.Int,
+    version: EditVersion,
     createdAt: Timestamp,
     viewer: EventViewer,
     occurrences: Schema.optional(Schema.Array(EventOccurrence)).annotate({

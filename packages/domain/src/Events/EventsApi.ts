@@ -3,6 +3,7 @@ import { HttpApiEndpoint, OpenApi } from "effect/http-api"
 import { UserId } from "../Accounts/User.ts"
 import { GroupId, GroupNotFound } from "../Groups/Group.ts"
 import { Forbidden } from "../Kit/AccessErrors.ts"
+import { PreconditionFailed } from "../Kit/ConditionalRequests.ts"
 import * as Feature from "../Kit/Feature.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
@@ -128,6 +129,7 @@ export const GetEvent = Operation.make(
     access: Access.anyone,
     params: { id: EventId },
     success: Event,
+    versioned: true,
     errors: [EventNotFound],
     summary: "An event",
     description: "Anyone who may see its group; a cancelled event stays readable."
@@ -149,10 +151,14 @@ export const UpdateEvent = Operation.make(
       InvalidEventTime,
       InvalidRecurrence,
       InvalidEditScope,
-      EventCancelled
+      EventCancelled,
+      PreconditionFailed
     ],
+    versioned: true,
+    ifMatch: true,
     summary: "Edit an event",
-    description: "Its hosts and co-hosts, the group's owner and admins, and site admins."
+    description:
+      "Its hosts and co-hosts, the group's owner and admins, and site admins. With `If-Match` (REST) or `expectedVersion` (RPC) the edit applies only if nobody edited the event (any of its occurrences included) since that version."
   },
   (rest) => HttpApiEndpoint.patch("update", "/events/:id", rest.options).middleware(rest.middleware)
 )

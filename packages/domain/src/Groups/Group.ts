@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { PublicProfile, UserId } from "../Accounts/User.ts"
+import { EditVersion } from "../Kit/ConditionalRequests.ts"
 import { Text, TrimmedText } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
 
@@ -118,6 +119,7 @@ export class Group extends Schema.Class<Group>("Group")(
     ownerId: UserId,
     memberCount: Schema.Int,
     postCount: Schema.Int,
+    version: EditVersion,
     createdAt: Timestamp,
     updatedAt: Timestamp,
     viewer: Schema.NullOr(GroupViewer).annotate({ description: "Null for anonymous requests" })

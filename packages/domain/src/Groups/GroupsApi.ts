@@ -4,6 +4,7 @@ import { Email } from "../Accounts/AccountFields.ts"
 import { UploadNotFound, UserId, UserNotFound } from "../Accounts/User.ts"
 import { Forbidden } from "../Kit/AccessErrors.ts"
 import { Batch, BatchIds } from "../Kit/Batch.ts"
+import { PreconditionFailed } from "../Kit/ConditionalRequests.ts"
 import * as Feature from "../Kit/Feature.ts"
 import { AvatarContentType, AvatarUpload } from "../Kit/ImageUpload.ts"
 import * as Operation from "../Kit/Operation.ts"
@@ -120,6 +121,7 @@ export const GetGroup = Operation.make(
     access: Access.anyone,
     params: groupParams,
     success: Group,
+    versioned: true,
     errors: [GroupNotFound],
     summary: "A group",
     description: "Private groups are visible to their members only; to others they answer 404."
@@ -176,9 +178,12 @@ export const UpdateGroup = Operation.make(
     params: groupParams,
     body: Operation.body(UpdateGroupPayload),
     success: Group,
-    errors: [GroupNotFound, Forbidden, UploadNotFound],
+    versioned: true,
+    ifMatch: true,
+    errors: [GroupNotFound, Forbidden, UploadNotFound, PreconditionFailed],
     summary: "Edit a group",
-    description: "Owner and admins."
+    description:
+      "Owner and admins. With `If-Match` (REST) or `expectedVersion` (RPC) the edit applies only if nobody edited the group since that version."
   },
   (rest) => HttpApiEndpoint.patch("update", "/groups/:id", rest.options).middleware(rest.middleware)
 )

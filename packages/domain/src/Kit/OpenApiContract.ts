@@ -1,7 +1,8 @@
 /**
  * What the server does for every operation but HttpApi cannot say per endpoint, written into the
  * OpenAPI document so it tells the truth: optional request bodies and optional authentication,
- * the rate-limit headers, the `Idempotency-Key` of unsafe operations and its 409 and 422, the errors
+ * the rate-limit headers, the `Idempotency-Key` of unsafe operations and its 409 and 422, the `ETag`
+ * of reads and versioned edits with `If-None-Match` and 304, the errors
  * any request may meet before reaching its endpoint (413, 415,
  * 500), servers, contact and licence; and a tidy-up of the generated schemas.
  */
@@ -71,6 +72,19 @@ const components = {
       description:
         "Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request.",
       schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[!-~]+$" }
+    },
+    "If-None-Match": {
+      name: "If-None-Match",
+      in: "header",
+      required: false,
+      description:
+        "The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body.",
+      schema: {
+        type: "string",
+        minLength: 1,
+        maxLength: 1024,
+        pattern: '^\\s*(\\*|(W/)?"[!#-~]*"(\\s*,\\s*(W/)?"[!#-~]*")*)\\s*$'
+      }
     }
   },
   headers: {
@@ -82,6 +96,11 @@ const components = {
       schema: { type: "string", maxLength: 100, pattern: "^\\d+;w=\\d+$" }
     },
     "Retry-After": integerHeader("Seconds to wait before trying again"),
+    ETag: {
+      description:
+        'A weak validator of this answer: send it in `If-None-Match` to revalidate a copy. For a group, post or event it starts with the edit version (`W/"7-…"`), and may be sent back in `If-Match` to edit that version only.',
+      schema: { type: "string", maxLength: 100, pattern: '^W/"([0-9]+-)?[A-Za-z0-9_-]+"$' }
+    },
     "Access-Control-Allow-Origin": {
       description: "Sent to browsers whose `Origin` is allowed by `CORS_ORIGINS` (`*` by default)",
       schema: { type: "string", maxLength: 2048, pattern: "^(\\*|https?://[^\\s]+)$" }
@@ -172,6 +191,37 @@ const idempotencyKey = (method: string, operation: JsonRecord) => {
   )
 }
 
+const answersJson = (response: unknown) =>
+  isRecord(response) && isRecord(response.content) && response.content["application/json"] !== undefined
+
+const takesIfMatch = (operation: JsonRecord) =>
+  Array.isArray(operation.parameters) &&
+  operation.parameters.some(
+    (parameter) =>
+      isRecord(parameter) && parameter.in === "header" && String(parameter.name).toLowerCase() === "if-match"
+  )
+
+/**
+ * A read answering JSON carries an `ETag`, takes `If-None-Match` and may answer 304; an edit that
+ * takes `If-Match` (a group, post or event) answers with the new version's `ETag`.
+ */
+const entityTags = (method: string, operation: JsonRecord) => {
+  const responses = isRecord(operation.responses) ? operation.responses : {}
+  const ok = responses["200"]
+  if (!isRecord(ok) || !answersJson(ok)) return
+  const read = method === "get"
+  if (!read && !takesIfMatch(operation)) return
+  ok.headers = { ...(isRecord(ok.headers) ? ok.headers : {}), ETag: { $ref: "#/components/headers/ETag" } }
+  if (!read) return
+  const parameters: Array<unknown> = Array.isArray(operation.parameters) ? operation.parameters : []
+  operation.parameters = [...parameters, { $ref: "#/components/parameters/If-None-Match" }]
+  // Inline, so that the CORS and rate-limit headers every answer carries are added to it as well.
+  responses["304"] = {
+    description: "The answer named in `If-None-Match` is still current: use the copy you have (no body is sent)",
+    headers: { ETag: { $ref: "#/components/headers/ETag" } }
+  }
+}
+
 /** An optional body is declared `[struct, null]` (see `OptionalBody.ts`): document it as not required. */
 const optionalBody = (operation: JsonRecord) => {
   const body = operation.requestBody
@@ -253,6 +303,7 @@ export const openApiContract = (spec: Record<string, unknown>): Record<string, u
       optionalBody(operation)
       optionalSecurity(operation)
       idempotencyKey(method, operation)
+      entityTags(method, operation)
       standardResponses(operation)
     }
   }

@@ -11,6 +11,7 @@ import {
   RpcOptionalAuthentication,
   RpcPublicRateLimit
 } from "./Authentication.ts"
+import { EditVersion, IfMatch, PreconditionFailed } from "./ConditionalRequests.ts"
 import { RpcRequestValidation } from "./InvalidRequest.ts"
 
 /** Who may call an operation: the middleware both surfaces run before its handler. */
@@ -72,10 +73,19 @@ type NoFields = {}
 
 type FieldsOf<F> = F extends Schema.Struct.Fields ? F : NoFields
 
+/** The field an update with `ifMatch` adds to its input: the edit version the caller saw. */
+export type ExpectedVersionField = {
+  readonly expectedVersion: Schema.optional<typeof EditVersion>
+}
+
+type PreconditionFields<IM> = IM extends true ? ExpectedVersionField : NoFields
+
 /** The RPC payload: the fields of the parameters and the body, or nothing at all when there are none. */
-export type RpcPayload<Params, Query, B> = [keyof (FieldsOf<Params> & FieldsOf<Query> & BodyFields<B>)] extends [never]
+export type RpcPayload<Params, Query, B, IM = false> = [
+  keyof (FieldsOf<Params> & FieldsOf<Query> & BodyFields<B> & PreconditionFields<IM>)
+] extends [never]
   ? typeof Schema.Void
-  : FieldsOf<Params> & FieldsOf<Query> & BodyFields<B>
+  : FieldsOf<Params> & FieldsOf<Query> & BodyFields<B> & PreconditionFields<IM>
 
 /** The fields a body adds to the RPC payload (and to the handler's input). */
 export type BodyFields<B> = B extends { readonly _tag: "Fields"; readonly schema: Schema.Struct<infer F> }
@@ -100,7 +110,8 @@ export interface OperationSpec<
   Query extends Schema.Struct.Fields | undefined,
   B extends Body | undefined,
   Success extends Schema.Top | undefined,
-  Errors extends ReadonlyArray<Schema.Top>
+  Errors extends ReadonlyArray<Schema.Top>,
+  IM extends boolean = false
 > {
   /** The RPC's tag, e.g. `GetGroup`. */
   readonly rpc: Tag
@@ -113,22 +124,43 @@ export interface OperationSpec<
   /** The status of a success with a body, when not 200 (201 for a creation). */
   readonly status?: 201 | 202
   readonly errors: Errors
+  /**
+   * The success carries the resource's edit `version`: REST's `ETag` then starts with it, so the
+   * tag a client read can be sent back in `If-Match`.
+   */
+  readonly versioned?: Success extends Schema.Top
+    ? Success["Type"] extends { readonly version: number }
+      ? true
+      : never
+    : never
+  /**
+   * An edit that may be made conditional (optimistic concurrency): REST takes `If-Match`, RPC an
+   * `expectedVersion` field, and the handler's input has `expectedVersion` from either; a stale
+   * version fails with `PreconditionFailed` (412), which `errors` must list.
+   */
+  readonly ifMatch?: IM
   /** One line for the docs page and the SDK. */
   readonly summary: string
   readonly description: string
 }
 
 /** The parts HttpApiEndpoint is given: only those the operation has, so absent ones stay `never`. */
-export type RestOptions<Params, Query, B, Success, Errors> = (Params extends undefined
+export type RestOptions<Params, Query, B, Success, Errors, IM = false> = (Params extends undefined
   ? {}
   : { readonly params: Params }) &
   (Query extends undefined ? {} : { readonly query: Query }) &
+  (IM extends true ? { readonly headers: IfMatchHeaders } : {}) &
   (B extends undefined ? {} : { readonly payload: RestPayload<B> }) &
   (Success extends undefined ? {} : { readonly success: Success }) & { readonly error: Errors }
 
+/** The request headers of an update with `ifMatch`. */
+export type IfMatchHeaders = {
+  readonly "if-match": Schema.optional<typeof IfMatch>
+}
+
 /** What the REST side is built from: exactly the spec's parts, in HttpApiEndpoint's shape. */
-export interface RestParts<Params, Query, B, Success, Errors, HI extends HttpApiMiddleware.AnyId, HS> {
-  readonly options: RestOptions<Params, Query, B, Success, Errors>
+export interface RestParts<Params, Query, B, Success, Errors, HI extends HttpApiMiddleware.AnyId, HS, IM = false> {
+  readonly options: RestOptions<Params, Query, B, Success, Errors, IM>
   readonly middleware: Context.Key<HI, HS>
 }
 
@@ -140,6 +172,10 @@ export interface Operation<Endpoint extends HttpApiEndpoint.Top, R extends Rpc.A
   readonly body: Body | undefined
   /** False when the operation takes no parameters and no body: its RPC payload is void. */
   readonly hasInput: boolean
+  /** The success carries an edit `version` for the REST `ETag`. */
+  readonly versioned: boolean
+  /** REST's `If-Match` header becomes the input's `expectedVersion`. */
+  readonly ifMatch: boolean
 }
 
 export type Any = Operation<HttpApiEndpoint.Top, Rpc.Any>
@@ -175,11 +211,16 @@ export const make = <
   Params extends Schema.Struct.Fields | undefined = undefined,
   Query extends Schema.Struct.Fields | undefined = undefined,
   const B extends Body | undefined = undefined,
-  Success extends Schema.Top | undefined = undefined
+  Success extends Schema.Top | undefined = undefined,
+  const IM extends boolean = false
 >(
-  spec: OperationSpec<Tag, HI, HS, RM, Params, Query, B, Success, Errors>,
-  rest: (parts: RestParts<Params, Query, B, Success, Errors, HI, HS>) => Endpoint
+  spec: OperationSpec<Tag, HI, HS, RM, Params, Query, B, Success, Errors, IM>,
+  rest: (parts: RestParts<Params, Query, B, Success, Errors, HI, HS, IM>) => Endpoint
 ) => {
+  const ifMatch = spec.ifMatch === true
+  if (ifMatch && !spec.errors.includes(PreconditionFailed)) {
+    throw new Error(`${spec.rpc} takes If-Match, so its errors must list PreconditionFailed`)
+  }
   // A success without a body is 204, or 202 when the operation only starts something.
   const success =
     spec.success === undefined
@@ -195,16 +236,22 @@ export const make = <
     ...(spec.query === undefined ? {} : { query: spec.query }),
     ...(payload === undefined ? {} : { payload }),
     ...(success === undefined ? {} : { success }),
+    ...(ifMatch ? { headers: { "if-match": Schema.optional(IfMatch) } } : {}),
     error: spec.errors
   }
   const endpoint = rest({
     // The same values, typed by which of them the operation has.
-    options: options as RestOptions<Params, Query, B, Success, Errors>,
+    options: options as RestOptions<Params, Query, B, Success, Errors, IM>,
     middleware: spec.access.http
   }).annotateMerge(OpenApi.annotations({ summary: spec.summary, description: spec.description }))
-  const fields = { ...spec.params, ...spec.query, ...bodyFieldsOf(spec.body) }
+  const fields = {
+    ...spec.params,
+    ...spec.query,
+    ...bodyFieldsOf(spec.body),
+    ...(ifMatch ? { expectedVersion: Schema.optional(EditVersion) } : {})
+  }
   const rpc = Rpc.make(spec.rpc, {
-    payload: (Object.keys(fields).length === 0 ? Schema.Void : fields) as RpcPayload<Params, Query, B>,
+    payload: (Object.keys(fields).length === 0 ? Schema.Void : fields) as RpcPayload<Params, Query, B, IM>,
     success: (spec.success ?? Schema.Void) as Success extends Schema.Top ? Success : typeof Schema.Void,
     error: Schema.Union(spec.errors)
   })
@@ -217,7 +264,9 @@ export const make = <
     rpc,
     access: spec.access.name,
     body: spec.body,
-    hasInput: Object.keys(fields).length > 0
+    hasInput: Object.keys(fields).length > 0,
+    versioned: spec.versioned === true,
+    ifMatch
   }
   return operation
 }

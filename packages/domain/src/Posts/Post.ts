@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { PublicProfile, UserId } from "../Accounts/User.ts"
 import { GroupId } from "../Groups/Group.ts"
+import { EditVersion } from "../Kit/ConditionalRequests.ts"
 import { Page } from "../Kit/Page.ts"
 import { Text, TrimmedText } from "../Kit/Text.ts"
 import { Timestamp } from "../Kit/Timestamp.ts"
@@ -85,6 +86,7 @@ export class Post extends Schema.Class<Post>("Post")(
     }),
     commentCount: Schema.Int,
     reactions: ReactionSummary,
+    version: EditVersion,
     createdAt: Timestamp,
     editedAt: Schema.NullOr(Timestamp).annotate({ description: "When the body or title last changed" }),
     viewer: Schema.Struct({

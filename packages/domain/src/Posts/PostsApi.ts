@@ -4,6 +4,7 @@ import { UserId, UserNotFound } from "../Accounts/User.ts"
 import { GroupId, GroupNotFound } from "../Groups/Group.ts"
 import { Forbidden } from "../Kit/AccessErrors.ts"
 import { Batch, BatchIds } from "../Kit/Batch.ts"
+import { PreconditionFailed } from "../Kit/ConditionalRequests.ts"
 import * as Feature from "../Kit/Feature.ts"
 import * as Operation from "../Kit/Operation.ts"
 import { Access } from "../Kit/Operation.ts"
@@ -100,6 +101,7 @@ export const GetPost = Operation.make(
     access: Access.anyone,
     params: { id: PostId },
     success: Post,
+    versioned: true,
     errors: [PostNotFound],
     summary: "A post",
     description: "Anyone who may see it; to everyone else it does not exist."
@@ -128,9 +130,20 @@ export const UpdatePost = Operation.make(
     params: { id: PostId },
     body: Operation.body(UpdatePostPayload),
     success: Post,
-    errors: [PostNotFound, Forbidden, AudienceNotAllowed, MediaNotFound, MediaNotAttachable, MediaNotAPhoto],
+    versioned: true,
+    ifMatch: true,
+    errors: [
+      PostNotFound,
+      Forbidden,
+      AudienceNotAllowed,
+      MediaNotFound,
+      MediaNotAttachable,
+      MediaNotAPhoto,
+      PreconditionFailed
+    ],
     summary: "Edit your post",
-    description: "Only its author edits it. The audience applies to profile posts."
+    description:
+      "Only its author edits it. The audience applies to profile posts. With `If-Match` (REST) or `expectedVersion` (RPC) the edit applies only if the post was not edited since that version."
   },
   (rest) => HttpApiEndpoint.patch("update", "/posts/:id", rest.options).middleware(rest.middleware)
 )

@@ -647,7 +647,7 @@ export interface paths {
         readonly head?: never;
         /**
          * Edit a group
-         * @description Owner and admins.
+         * @description Owner and admins. With `If-Match` (REST) or `expectedVersion` (RPC) the edit applies only if nobody edited the group since that version.
          */
         readonly patch: operations["groups.update"];
         readonly trace?: never;
@@ -1475,7 +1475,7 @@ export interface paths {
         readonly head?: never;
         /**
          * Edit your post
-         * @description Only its author edits it. The audience applies to profile posts.
+         * @description Only its author edits it. The audience applies to profile posts. With `If-Match` (REST) or `expectedVersion` (RPC) the edit applies only if the post was not edited since that version.
          */
         readonly patch: operations["posts.update"];
         readonly trace?: never;
@@ -1915,7 +1915,7 @@ export interface paths {
         readonly head?: never;
         /**
          * Edit an event
-         * @description Its hosts and co-hosts, the group's owner and admins, and site admins.
+         * @description Its hosts and co-hosts, the group's owner and admins, and site admins. With `If-Match` (REST) or `expectedVersion` (RPC) the edit applies only if nobody edited the event (any of its occurrences included) since that version.
          */
         readonly patch: operations["events.update"];
         readonly trace?: never;
@@ -5920,6 +5920,7 @@ export interface components {
             readonly waitlistCount: number;
             /** Format: int32 */
             readonly interestedCount: number;
+            readonly version: components["schemas"]["EditVersion"];
             /**
              * Format: date-time
              * @description ISO-8601 timestamp in UTC
@@ -6011,6 +6012,11 @@ export interface components {
             /** @description Edit, cancel, and (hosts and the group's admins) manage co-hosts */
             readonly canEdit: boolean;
         };
+        /**
+         * Format: int32
+         * @description Increases by one with each edit; send it back (or the read's `ETag`) in `If-Match` so an edit applies only to the version you saw
+         */
+        readonly EditVersion: number;
         /** @description Who runs the event */
         readonly EventHost: {
             readonly user: components["schemas"]["PublicProfile"];
@@ -6077,6 +6083,7 @@ export interface components {
             readonly memberCount: number;
             /** Format: int32 */
             readonly postCount: number;
+            readonly version: components["schemas"]["EditVersion"];
             /**
              * Format: date-time
              * @description ISO-8601 timestamp in UTC
@@ -6513,6 +6520,7 @@ export interface components {
             /** Format: int32 */
             readonly commentCount: number;
             readonly reactions: components["schemas"]["ReactionSummary"];
+            readonly version: components["schemas"]["EditVersion"];
             /**
              * Format: date-time
              * @description ISO-8601 timestamp in UTC
@@ -6939,6 +6947,17 @@ export interface components {
             /** @enum {string} */
             readonly _tag: "CoHostNotMember";
             readonly message: string;
+        };
+        /** @description The resource was edited since the version you sent in If-Match (or expectedVersion) */
+        readonly PreconditionFailed: {
+            /** @enum {string} */
+            readonly _tag: "PreconditionFailed";
+            readonly message: string;
+            /**
+             * Format: int32
+             * @description The resource's edit version now
+             */
+            readonly currentVersion: number;
         };
         /** @description `this` and `thisAndFollowing` need an `occurrence` of a series; `this` changes only `start`, `end`, `location` and `capacity` */
         readonly InvalidEditScope: {
@@ -8409,6 +8428,8 @@ export interface components {
     parameters: {
         /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
         readonly "Idempotency-Key": string;
+        /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+        readonly "If-None-Match": string;
     };
     requestBodies: never;
     headers: {
@@ -8422,6 +8443,8 @@ export interface components {
         readonly "RateLimit-Policy": string;
         /** @description Seconds to wait before trying again */
         readonly "Retry-After": number;
+        /** @description A weak validator of this answer: send it in `If-None-Match` to revalidate a copy. For a group, post or event it starts with the edit version (`W/"7-…"`), and may be sent back in `If-Match` to edit that version only. */
+        readonly ETag: string;
         /** @description Sent to browsers whose `Origin` is allowed by `CORS_ORIGINS` (`*` by default) */
         readonly "Access-Control-Allow-Origin": string;
     };
@@ -8432,7 +8455,10 @@ export interface operations {
     readonly "system.meta": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -8441,12 +8467,22 @@ export interface operations {
             /** @description What this server is and how it is deployed */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly [name: string]: unknown;
                 };
                 content: {
                     readonly "application/json": components["schemas"]["Meta"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -9307,7 +9343,10 @@ export interface operations {
     readonly "me.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9316,6 +9355,7 @@ export interface operations {
             /** @description Your account */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -9326,6 +9366,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["User"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -9977,7 +10030,10 @@ export interface operations {
     readonly "me.listSessions": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -9986,6 +10042,7 @@ export interface operations {
             /** @description Success */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -9996,6 +10053,19 @@ export interface operations {
                 content: {
                     readonly "application/json": readonly components["schemas"]["Session"][];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -10302,7 +10372,10 @@ export interface operations {
     readonly "users.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -10313,6 +10386,7 @@ export interface operations {
             /** @description A user's profile page: public details, counts and your relationship */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -10323,6 +10397,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["UserProfile"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -10405,7 +10492,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -10414,6 +10504,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -10424,6 +10515,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PublicProfilePage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -10490,7 +10594,10 @@ export interface operations {
             readonly query: {
                 readonly ids: readonly components["schemas"]["UserId"][];
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -10499,6 +10606,7 @@ export interface operations {
             /** @description The items of a batch read the caller may see */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -10509,6 +10617,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PublicProfileBatch"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -11440,7 +11561,10 @@ export interface operations {
     readonly "twoFactor.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -11449,6 +11573,7 @@ export interface operations {
             /** @description Whether your account asks for a second factor at sign-in */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -11459,6 +11584,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["TwoFactorStatus"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -12010,7 +12148,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -12019,6 +12160,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12029,6 +12171,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -12214,7 +12369,10 @@ export interface operations {
     readonly "groups.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -12225,6 +12383,7 @@ export interface operations {
             /** @description An interest group */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12235,6 +12394,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Group"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -12443,6 +12615,7 @@ export interface operations {
         readonly parameters: {
             readonly query?: never;
             readonly header?: {
+                readonly "if-match"?: string;
                 /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
                 readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
@@ -12460,6 +12633,7 @@ export interface operations {
             /** @description An interest group */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12542,6 +12716,20 @@ export interface operations {
                     readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
+            /** @description The resource was edited since the version you sent in If-Match (or expectedVersion) */
+            readonly 412: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PreconditionFailed"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
             /** @description The Idempotency-Key was already used for a different request */
@@ -12581,7 +12769,10 @@ export interface operations {
             readonly query: {
                 readonly ids: readonly components["schemas"]["GroupId"][];
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -12590,6 +12781,7 @@ export interface operations {
             /** @description The items of a batch read the caller may see */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12600,6 +12792,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupBatch"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -12668,7 +12873,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -12679,6 +12887,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12689,6 +12898,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupMemberPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -12909,7 +13131,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -12918,6 +13143,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -12928,6 +13154,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -13402,7 +13641,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -13413,6 +13655,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -13423,6 +13666,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["JoinRequestPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -13767,7 +14023,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -13778,6 +14037,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -13788,6 +14048,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["InvitationPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -14137,7 +14410,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -14146,6 +14422,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -14156,6 +14433,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["InvitationPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -14755,7 +15045,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -14766,6 +15059,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -14776,6 +15070,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupBanPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -15267,7 +15574,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -15276,6 +15586,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -15286,6 +15597,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["NotificationPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -15350,7 +15674,10 @@ export interface operations {
     readonly "notifications.counts": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -15359,6 +15686,7 @@ export interface operations {
             /** @description For a badge: how many are unread and unseen */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -15369,6 +15697,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["NotificationCounts"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -15939,7 +16280,10 @@ export interface operations {
     readonly "notifications.getPreferences": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -15948,6 +16292,7 @@ export interface operations {
             /** @description How and when you are notified */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -15958,6 +16303,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["NotificationPreferences"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -16389,7 +16747,10 @@ export interface operations {
             readonly query: {
                 readonly token: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -16398,6 +16759,7 @@ export interface operations {
             /** @description What an unsubscribe link stops; opening it changes nothing */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16408,6 +16770,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EmailUnsubscription"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The unsubscribe link is malformed, altered, or not from this server | The request failed validation */
             readonly 400: {
@@ -16531,7 +16906,10 @@ export interface operations {
     readonly "push.publicKey": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -16540,6 +16918,7 @@ export interface operations {
             /** @description What a browser subscribes to this server's pushes with */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16550,6 +16929,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PushPublicKey"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -16628,7 +17020,10 @@ export interface operations {
     readonly "push.list": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -16637,6 +17032,7 @@ export interface operations {
             /** @description Success */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16647,6 +17043,19 @@ export interface operations {
                 content: {
                     readonly "application/json": readonly components["schemas"]["PushSubscription"][];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -16975,7 +17384,10 @@ export interface operations {
     readonly "mobilePush.list": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -16984,6 +17396,7 @@ export interface operations {
             /** @description Success */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -16994,6 +17407,19 @@ export interface operations {
                 content: {
                     readonly "application/json": readonly components["schemas"]["MobileDevice"][];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -17575,7 +18001,10 @@ export interface operations {
     readonly "media.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MediaId"];
             };
@@ -17586,6 +18015,7 @@ export interface operations {
             /** @description A photo or a file as clients show it: its state; a photo's size, placeholder and renditions; a file's name and download */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17596,6 +18026,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Attachment"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -17808,7 +18251,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -17819,6 +18265,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -17829,6 +18276,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PostPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -18181,7 +18641,10 @@ export interface operations {
     readonly "posts.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -18192,6 +18655,7 @@ export interface operations {
             /** @description A post */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18202,6 +18666,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Post"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -18410,6 +18887,7 @@ export interface operations {
         readonly parameters: {
             readonly query?: never;
             readonly header?: {
+                readonly "if-match"?: string;
                 /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
                 readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
@@ -18427,6 +18905,7 @@ export interface operations {
             /** @description A post */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18510,6 +18989,20 @@ export interface operations {
                     readonly "application/json": components["schemas"]["MediaNotAttachable"] | components["schemas"]["IdempotencyKeyInProgress"];
                 };
             };
+            /** @description The resource was edited since the version you sent in If-Match (or expectedVersion) */
+            readonly 412: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PreconditionFailed"];
+                };
+            };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
             /** @description The upload is a file, not a photo: only photos can be attached here */
@@ -18549,7 +19042,10 @@ export interface operations {
             readonly query: {
                 readonly ids: readonly components["schemas"]["PostId"][];
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -18558,6 +19054,7 @@ export interface operations {
             /** @description The items of a batch read the caller may see */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18568,6 +19065,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PostBatch"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -18632,7 +19142,10 @@ export interface operations {
     readonly "posts.listVersions": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -18643,6 +19156,7 @@ export interface operations {
             /** @description Success */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -18653,6 +19167,19 @@ export interface operations {
                 content: {
                     readonly "application/json": readonly components["schemas"]["PostVersion"][];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -19259,7 +19786,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -19270,6 +19800,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -19280,6 +19811,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PostPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -19364,7 +19908,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -19373,6 +19920,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -19383,6 +19931,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PostPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -19452,7 +20013,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -19463,6 +20027,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -19473,6 +20038,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["CommentPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -20227,7 +20805,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["PostId"];
             };
@@ -20238,6 +20819,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20248,6 +20830,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ReactionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -20598,7 +21193,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly commentId: components["schemas"]["CommentId"];
             };
@@ -20609,6 +21207,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20619,6 +21218,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ReactionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -20944,7 +21556,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -20953,6 +21568,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -20963,6 +21579,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PostPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -21032,7 +21661,10 @@ export interface operations {
                 readonly cursor?: string;
                 readonly kind?: components["schemas"]["ReportSubjectKind"];
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -21041,6 +21673,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21051,6 +21684,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ReportPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -21254,7 +21900,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -21263,6 +21912,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21273,6 +21923,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ReportPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -21341,7 +22004,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -21352,6 +22018,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21362,6 +22029,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ReportPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -21583,7 +22263,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -21594,6 +22277,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21604,6 +22288,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | `to` must be after `from`, at most 92 days later | The request failed validation */
             readonly 400: {
@@ -21819,7 +22516,10 @@ export interface operations {
     readonly "events.get": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -21830,6 +22530,7 @@ export interface operations {
             /** @description An event of a group */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -21840,6 +22541,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Event"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -21919,6 +22633,7 @@ export interface operations {
         readonly parameters: {
             readonly query?: never;
             readonly header?: {
+                readonly "if-match"?: string;
                 /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
                 readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
@@ -21936,6 +22651,7 @@ export interface operations {
             /** @description An event of a group */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -22017,6 +22733,20 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["EventCancelled"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            /** @description The resource was edited since the version you sent in If-Match (or expectedVersion) */
+            readonly 412: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PreconditionFailed"];
                 };
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
@@ -22600,7 +23330,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -22611,6 +23344,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -22621,6 +23355,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["AttendeePage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -22702,7 +23449,10 @@ export interface operations {
                 readonly from: string;
                 readonly to: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -22713,6 +23463,7 @@ export interface operations {
             /** @description An event's occurrences in a range, by start */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -22723,6 +23474,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventOccurrences"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `to` must be after `from`, at most 92 days later | The request failed validation */
             readonly 400: {
@@ -23084,7 +23848,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -23093,6 +23860,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23103,6 +23871,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | `to` must be after `from`, at most 92 days later | The request failed validation */
             readonly 400: {
@@ -23170,7 +23951,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -23179,6 +23963,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23189,6 +23974,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -23253,7 +24051,10 @@ export interface operations {
     readonly "events.calendarFile": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -23264,6 +24065,7 @@ export interface operations {
             /** @description An event as an .ics file */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23274,6 +24076,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventCalendarFile"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -23352,7 +24167,10 @@ export interface operations {
     readonly "events.listMyFeeds": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -23361,6 +24179,7 @@ export interface operations {
             /** @description Your iCal feeds, oldest first */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23371,6 +24190,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["CalendarFeedList"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -23952,7 +24784,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -23963,6 +24798,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -23973,6 +24809,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventVersionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -24054,7 +24903,10 @@ export interface operations {
                 readonly from: components["schemas"]["EventVersionId_1"];
                 readonly to: components["schemas"]["EventVersionId_2"];
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["EventId"];
             };
@@ -24065,6 +24917,7 @@ export interface operations {
             /** @description What differs between two versions of an event */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24075,6 +24928,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventVersionDiff"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -24651,7 +25517,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -24662,6 +25531,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24672,6 +25542,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -24753,7 +25636,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -24764,6 +25650,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24774,6 +25661,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -24855,7 +25755,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -24864,6 +25767,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -24874,6 +25778,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -25832,7 +26749,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -25843,6 +26763,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25853,6 +26774,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -25934,7 +26868,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["UserId"];
             };
@@ -25945,6 +26882,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -25955,6 +26893,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -26036,7 +26987,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26045,6 +26999,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26055,6 +27010,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -26122,7 +27090,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26131,6 +27102,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26141,6 +27113,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -26452,7 +27437,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26461,6 +27449,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26471,6 +27460,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -26535,7 +27537,10 @@ export interface operations {
     readonly "settings.getSettings": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26544,6 +27549,7 @@ export interface operations {
             /** @description Your privacy settings */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26554,6 +27560,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Settings"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -26742,7 +27761,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -26751,6 +27773,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -26761,6 +27784,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PostPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -27064,7 +28100,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["GroupId"];
             };
@@ -27075,6 +28114,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -27085,6 +28125,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ChannelPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -27306,7 +28359,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -27315,6 +28371,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -27325,6 +28382,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ChannelPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -27389,7 +28459,10 @@ export interface operations {
     readonly "chat.getChannel": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -27400,6 +28473,7 @@ export interface operations {
             /** @description A chat channel of a group, or a direct conversation */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -27410,6 +28484,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Channel"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -28152,7 +29239,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -28163,6 +29253,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -28173,6 +29264,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ChannelMemberPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -28928,7 +30032,10 @@ export interface operations {
                 readonly around?: components["schemas"]["MessageId"];
                 readonly limit?: number;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -28939,6 +30046,7 @@ export interface operations {
             /** @description A window of a channel's messages or a thread's replies */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -28949,6 +30057,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["MessageHistory"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -29170,7 +30291,10 @@ export interface operations {
                 readonly around?: components["schemas"]["MessageId"];
                 readonly limit?: number;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -29181,6 +30305,7 @@ export interface operations {
             /** @description A window of a channel's messages or a thread's replies */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29191,6 +30316,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["MessageHistory"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -29269,7 +30407,10 @@ export interface operations {
     readonly "chat.getMessage": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -29280,6 +30421,7 @@ export interface operations {
             /** @description A message in a channel or a direct conversation */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29290,6 +30432,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ChatMessage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -29635,7 +30790,10 @@ export interface operations {
     readonly "chat.listMessageEdits": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["MessageId"];
             };
@@ -29646,6 +30804,7 @@ export interface operations {
             /** @description Success */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -29656,6 +30815,19 @@ export interface operations {
                 content: {
                     readonly "application/json": readonly components["schemas"]["MessageEdit"][];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -30264,7 +31436,10 @@ export interface operations {
     readonly "chat.listPinnedMessages": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -30275,6 +31450,7 @@ export interface operations {
             /** @description Newest pin first (at most 100) */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -30285,6 +31461,19 @@ export interface operations {
                 content: {
                     readonly "application/json": readonly components["schemas"]["ChatMessage"][];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -30759,7 +31948,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -30768,6 +31960,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -30778,6 +31971,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["FollowedThreadPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -31097,7 +32303,10 @@ export interface operations {
     readonly "chat.getChannelPresence": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path: {
                 readonly id: components["schemas"]["ChannelId"];
             };
@@ -31108,6 +32317,7 @@ export interface operations {
             /** @description Who of a channel is here */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -31118,6 +32328,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ChannelPresence"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -31206,7 +32429,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -31215,6 +32441,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -31225,6 +32452,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["MessageSearchPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -31303,7 +32543,10 @@ export interface operations {
     readonly "interests.getInterests": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -31312,6 +32555,7 @@ export interface operations {
             /** @description Your interests, picked and inferred, and your place */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -31322,6 +32566,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["MyInterests"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -31510,7 +32767,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -31519,6 +32779,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -31529,6 +32790,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupSuggestionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -31596,7 +32870,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -31605,6 +32882,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -31615,6 +32893,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["EventSuggestionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -31682,7 +32973,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -31691,6 +32985,7 @@ export interface operations {
             /** @description A page of results and the cursor of the next one */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -31701,6 +32996,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["PersonSuggestionPage"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -32378,7 +33686,10 @@ export interface operations {
                 readonly to: string & unknown;
                 readonly interval?: components["schemas"]["ActivityInterval"];
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32387,6 +33698,7 @@ export interface operations {
             /** @description Daily, weekly or monthly active users over a range */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32397,6 +33709,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["ActiveUsers"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `from` must not be after `to`, and the range may cover at most 400 days | The request failed validation */
             readonly 400: {
@@ -32464,7 +33789,10 @@ export interface operations {
                 readonly from: string & unknown;
                 readonly to: string & unknown;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32473,6 +33801,7 @@ export interface operations {
             /** @description New accounts per day over a range */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32483,6 +33812,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["NewUsers"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `from` must not be after `to`, and the range may cover at most 400 days | The request failed validation */
             readonly 400: {
@@ -32550,7 +33892,10 @@ export interface operations {
                 readonly from: string & unknown;
                 readonly to: string & unknown;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32559,6 +33904,7 @@ export interface operations {
             /** @description Retention by signup week */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32569,6 +33915,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["Retention"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `from` must not be after `to`, and the range may cover at most 400 days | The request failed validation */
             readonly 400: {
@@ -32637,7 +33996,10 @@ export interface operations {
                 readonly to: string & unknown;
                 readonly limit?: number;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32646,6 +34008,7 @@ export interface operations {
             /** @description Activity per group over a range */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32656,6 +34019,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["GroupActivityReport"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `from` must not be after `to`, and the range may cover at most 400 days | The request failed validation */
             readonly 400: {
@@ -32722,7 +34098,10 @@ export interface operations {
             readonly query?: {
                 readonly failedLimit?: number;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32731,12 +34110,22 @@ export interface operations {
             /** @description Workers, queue depth and failed jobs */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly [name: string]: unknown;
                 };
                 content: {
                     readonly "application/json": components["schemas"]["OpsReport"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -32764,7 +34153,10 @@ export interface operations {
     readonly "jobs.queues": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32773,6 +34165,7 @@ export interface operations {
             /** @description The queue's depth per task */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32783,6 +34176,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["JobQueues"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -32852,7 +34258,10 @@ export interface operations {
                 readonly limit?: number;
                 readonly cursor?: string;
             };
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -32861,6 +34270,7 @@ export interface operations {
             /** @description A page of jobs, those due first (failed jobs: the most recently failed first) */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -32871,6 +34281,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["JobList"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is malformed | The request failed validation */
             readonly 400: {
@@ -33318,7 +34741,10 @@ export interface operations {
     readonly "jobs.crons": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -33327,6 +34753,7 @@ export interface operations {
             /** @description The crons the workers run, as the last started worker registered them */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -33337,6 +34764,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["CronList"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {
@@ -33532,7 +34972,10 @@ export interface operations {
     readonly "jobs.workers": {
         readonly parameters: {
             readonly query?: never;
-            readonly header?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             readonly path?: never;
             readonly cookie?: never;
         };
@@ -33541,6 +34984,7 @@ export interface operations {
             /** @description Worker processes, the most recently seen first */
             readonly 200: {
                 headers: {
+                    readonly ETag: components["headers"]["ETag"];
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -33551,6 +34995,19 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["WorkerList"];
                 };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request failed validation */
             readonly 400: {

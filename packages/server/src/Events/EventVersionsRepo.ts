@@ -23,6 +23,7 @@ export type VersionRow = typeof VersionRow.Type
 
 const decodeVersion = Rows.first(VersionRow)
 const decodeVersions = Rows.all(VersionRow)
+const decodeNumbers = Rows.all(Schema.Struct({ number: Schema.Int }))
 
 const columns = "id, event_id, number, action, actor_id, changes, snapshot, restored_from, created_at"
 
@@ -30,7 +31,7 @@ const columns = "id, event_id, number, action, actor_id, changes, snapshot, rest
 export class EventVersionsRepo extends Context.Service<
   EventVersionsRepo,
   {
-    /** Appends a version with the next number (callers hold the event's row lock). */
+    /** Appends a version with the next number (callers hold the event's row lock); returns that number. */
     readonly append: (version: {
       readonly eventId: EventId
       readonly action: EventVersionAction
@@ -38,7 +39,7 @@ export class EventVersionsRepo extends Context.Service<
       readonly changes: string
       readonly snapshot: string
       readonly restoredFrom: number | null
-    }) => Effect.Effect<void>
+    }) => Effect.Effect<number>
     /** An event's versions from the oldest, after `afterNumber`. */
     readonly list: (options: {
       readonly eventId: EventId
@@ -55,13 +56,21 @@ export class EventVersionsRepo extends Context.Service<
       const selected = sql.literal(columns)
       return EventVersionsRepo.of({
         append: Effect.fn("EventVersionsRepo.append")(function* (version) {
-          yield* sql`
+          return yield* sql`
             INSERT INTO event_versions (id, event_id, number, action, actor_id, changes, snapshot, restored_from,
               created_at)
             VALUES (${SecureRandom.uuidV7Unsafe()}, ${version.eventId},
               (SELECT coalesce(max(number), 0) + 1 FROM event_versions WHERE event_id = ${version.eventId}),
               ${version.action}, ${version.actorId}, ${version.changes}, ${version.snapshot}, ${version.restoredFrom},
-              clock_timestamp())`
+              clock_timestamp())
+            RETURNING number`.pipe(
+            Effect.flatMap(decodeNumbers),
+            Effect.flatMap(([row]) =>
+              row === undefined
+                ? Effect.die(new Error("An appended version was not returned"))
+                : Effect.succeed(row.number)
+            )
+          )
         }, Effect.orDie),
 
         list: Effect.fn("EventVersionsRepo.list")(function* (options) {

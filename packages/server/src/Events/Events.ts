@@ -32,11 +32,13 @@ import {
 import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser, CurrentViewer } from "@moim/domain/Kit/Authentication"
+import type { PreconditionFailed } from "@moim/domain/Kit/ConditionalRequests"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { ActivityLog } from "../Access/ActivityLog.ts"
 import { Actor } from "../Access/Actor.ts"
+import { requireVersion } from "../Access/Preconditions.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { GroupAccess } from "../Groups/GroupAccess.ts"
 import { noStanding, type Standing } from "../Groups/MembershipsRepo.ts"
@@ -264,9 +266,12 @@ export class Events extends Context.Service<
     readonly update: (
       user: SignedIn,
       id: EventId,
-      input: typeof UpdateEventPayload.Type
+      input: typeof UpdateEventPayload.Type,
+      /** The edit version the caller saw; a different current one fails with `PreconditionFailed`. */
+      expectedVersion?: number
     ) => Effect.Effect<
       Event,
+      | PreconditionFailed
       | EventNotFound
       | OccurrenceNotFound
       | Forbidden
@@ -409,14 +414,17 @@ export class Events extends Context.Service<
         restoredFrom: number | null = null
       ) =>
         Effect.andThen(
-          versions.append({
-            eventId: after.id,
-            action,
-            actorId,
-            changes: encodeChanges(changes),
-            snapshot: encodeSnapshot(snapshotOf(after)),
-            restoredFrom
-          }),
+          Effect.flatMap(
+            versions.append({
+              eventId: after.id,
+              action,
+              actorId,
+              changes: encodeChanges(changes),
+              snapshot: encodeSnapshot(snapshotOf(after)),
+              restoredFrom
+            }),
+            (number) => repo.setVersion(after.id, number)
+          ),
           action === "created"
             ? Effect.void
             : Effect.andThen(stream.updated(after.id, action), tellGoing(actorId, after.id, changes))
@@ -540,6 +548,7 @@ export class Events extends Context.Service<
             goingCount: row.goingCount,
             waitlistCount: row.waitlistCount,
             interestedCount: row.interestedCount,
+            version: row.version,
             createdAt: DateTime.fromDateUnsafe(row.createdAt),
             viewer: {
               rsvp: answer?.status ?? null,
@@ -574,6 +583,18 @@ export class Events extends Context.Service<
         if (Option.isNone(row)) return yield* notFound
         return { row: row.value, standing: yield* standingOf(actor, row.value) } satisfies Seen
       })
+
+      /**
+       * The event as a change inside the transaction left it, with the edit version its history now
+       * ends at: the row a change returns was written before the change was recorded.
+       */
+      const withVersion = (seen: Seen) =>
+        Effect.map(repo.find(seen.row.id), (found) =>
+          Option.match(found, {
+            onNone: () => seen,
+            onSome: (row) => ({ ...seen, row: { ...seen.row, version: row.version } }) satisfies Seen
+          })
+        )
 
       const requireEditor = (seen: Seen) =>
         EventPolicy.canEdit(seen.standing)
@@ -999,7 +1020,7 @@ export class Events extends Context.Service<
               yield* change(current)
               const changes = diff({ cohosts: before }, { cohosts: yield* coHostsOf(id) })
               if (changes.length > 0) yield* record(user.userId, action, current.row, changes)
-              return current
+              return yield* withVersion(current)
             })
           )
           return yield* showOne(seen)
@@ -1038,7 +1059,7 @@ export class Events extends Context.Service<
           return yield* showOne(yield* see(viewerActor(viewer), id))
         }),
 
-        update: Effect.fn("Events.update")(function* (user, id, input) {
+        update: Effect.fn("Events.update")(function* (user, id, input, expectedVersion) {
           const actor = Actor.of(user)
           const seen = yield* transaction(
             Effect.gen(function* () {
@@ -1048,16 +1069,20 @@ export class Events extends Context.Service<
               if (row.status === "cancelled") {
                 return yield* new EventCancelled({ message: "A cancelled event cannot be changed" })
               }
+              yield* requireVersion(expectedVersion, row.version)
               const scope = input.scope ?? "all"
+              // updateAll reads the row back after recording the change: its version is current.
               if (scope === "all") return yield* updateAll(user, current, input)
               if (row.recurrence === null || input.occurrence === undefined) {
                 return yield* new InvalidEditScope({
                   message: "`this` and `thisAndFollowing` need the `occurrence` of a series"
                 })
               }
-              return scope === "this"
-                ? yield* updateThis(user, current, input.occurrence, input)
-                : yield* updateFollowing(user, current, input.occurrence, input)
+              return yield* withVersion(
+                scope === "this"
+                  ? yield* updateThis(user, current, input.occurrence, input)
+                  : yield* updateFollowing(user, current, input.occurrence, input)
+              )
             })
           )
           return yield* showOne(seen)
@@ -1074,7 +1099,7 @@ export class Events extends Context.Service<
               }
               const cancelled = yield* repo.cancel(id, reason)
               yield* record(user.userId, "cancelled", cancelled, rowChanges(current.row, cancelled))
-              return { row: cancelled, standing: current.standing } satisfies Seen
+              return yield* withVersion({ row: cancelled, standing: current.standing })
             })
           )
           return yield* showOne(seen)

@@ -29,6 +29,7 @@ export const EventRow = Schema.Struct({
   goingCount: Schema.Int,
   waitlistCount: Schema.Int,
   interestedCount: Schema.Int,
+  version: Schema.Int,
   createdAt: Schema.Date,
   updatedAt: Schema.Date,
   recurrence: Schema.NullOr(Schema.String)
@@ -117,7 +118,7 @@ const overrideColumns = `event_id, occurrence_start, cancelled, cancel_reason, s
 
 const columns = `id, group_id, creator_id, title, description, location_name, latitude, longitude, online_url,
   start_local, end_local, time_zone, starts_at, ends_at, all_day, capacity, rsvp_deadline, status, cancel_reason,
-  going_count, waitlist_count, interested_count, created_at, updated_at, recurrence`
+  going_count, waitlist_count, interested_count, version, created_at, updated_at, recurrence`
 
 /** The same columns, of `events e` in a join. */
 const joinedColumns = columns
@@ -164,6 +165,8 @@ export class EventsRepo extends Context.Service<
     readonly lock: (id: EventId) => Effect.Effect<Option.Option<EventRow>>
     readonly update: (id: EventId, event: EventFields) => Effect.Effect<EventRow>
     readonly cancel: (id: EventId, reason: string) => Effect.Effect<EventRow>
+    /** Sets the event's edit version: the number of the history entry just appended (on the locked row). */
+    readonly setVersion: (id: EventId, version: number) => Effect.Effect<void>
     /** Recounts a single event's going, waiting and interested people from its answers (on the locked row). */
     readonly recount: (id: EventId) => Effect.Effect<EventRow>
     /** Going, waiting and interested people per occurrence (only occurrences with answers have a row). */
@@ -294,6 +297,10 @@ export class EventsRepo extends Context.Service<
             UPDATE events SET status = 'cancelled', cancel_reason = ${reason}, updated_at = now()
             WHERE id = ${id}
             RETURNING ${selected}`.pipe(Effect.flatMap(single))
+        }, Effect.orDie),
+
+        setVersion: Effect.fn("EventsRepo.setVersion")(function* (id, version) {
+          yield* sql`UPDATE events SET version = ${version} WHERE id = ${id}`
         }, Effect.orDie),
 
         recount: Effect.fn("EventsRepo.recount")(function* (id) {

@@ -40,7 +40,8 @@ const handlers = Effect.gen(function* () {
   return EventsRpcs.of({
     CreateEvent: ({ id, ...input }) => CurrentUser.use((user) => events.create(user, id, input)),
     GetEvent: ({ id }) => CurrentViewer.use((viewer) => events.get(viewer, id)),
-    UpdateEvent: ({ id, ...input }) => CurrentUser.use((user) => events.update(user, id, input)),
+    UpdateEvent: ({ id, expectedVersion, ...input }) =>
+      CurrentUser.use((user) => events.update(user, id, input, expectedVersion)),
     CancelEvent: ({ id, reason }) => CurrentUser.use((user) => events.cancel(user, id, reason)),
     AddEventCoHost: ({ id, userId }) => CurrentUser.use((user) => events.addCoHost(user, id, userId)),
     RemoveEventCoHost: ({ id, userId }) => CurrentUser.use((user) => events.removeCoHost(user, id, userId)),

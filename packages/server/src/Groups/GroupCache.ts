@@ -21,10 +21,10 @@ export class GroupCache extends Context.Service<
     GroupCache,
     Effect.gen(function* () {
       const cache = yield* Cache
-      // The version in the names changes with the shape of `Group` (v2: `eventCreation`), so a process
+      // The version in the names changes with the shape of `Group` (v2: `eventCreation`, v3: `version`), so a process
       // never reads, or serves, what an earlier release cached.
-      const details = cache.namespace({ name: "groups:v2:detail", schema: Group, ttl: "1 minute" })
-      const lists = cache.namespace({ name: "groups:v2:list", schema: GroupPageCache, ttl: "5 minutes" })
+      const details = cache.namespace({ name: "groups:v3:detail", schema: Group, ttl: "1 minute" })
+      const lists = cache.namespace({ name: "groups:v3:list", schema: GroupPageCache, ttl: "5 minutes" })
       return GroupCache.of({
         details,
         lists,

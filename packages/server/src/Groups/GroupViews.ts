@@ -82,6 +82,7 @@ export class GroupViews extends Context.Service<
             ownerId: row.ownerId,
             memberCount: row.memberCount,
             postCount: row.postCount,
+            version: row.version,
             createdAt: utc(row.createdAt),
             updatedAt: utc(row.updatedAt),
             viewer: standing === null ? null : viewer(standing, row.eventCreation)

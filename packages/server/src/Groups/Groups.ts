@@ -3,11 +3,13 @@ import { Group, GroupId, type GroupNotFound } from "@moim/domain/Groups/Group"
 import type { CreateGroupPayload, GroupSort, UpdateGroupPayload } from "@moim/domain/Groups/GroupsApi"
 import type { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import type { PreconditionFailed } from "@moim/domain/Kit/ConditionalRequests"
 import type { AvatarContentType, AvatarUpload } from "@moim/domain/Kit/ImageUpload"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
+import { requireVersion } from "../Access/Preconditions.ts"
 import { Cursors, type Page, type PageQuery, PositionField, TimePosition } from "../platform/Cursors.ts"
 import { ImageUploads } from "../platform/ImageUploads.ts"
 import { toTsQuery } from "../platform/TextSearch.ts"
@@ -59,8 +61,10 @@ export class Groups extends Context.Service<
     readonly update: (
       user: SignedIn,
       groupId: GroupId,
-      input: typeof UpdateGroupPayload.Type
-    ) => Effect.Effect<Group, GroupNotFound | Forbidden | UploadNotFound>
+      input: typeof UpdateGroupPayload.Type,
+      /** The edit version the caller saw; a different current one fails with `PreconditionFailed`. */
+      expectedVersion?: number
+    ) => Effect.Effect<Group, GroupNotFound | Forbidden | UploadNotFound | PreconditionFailed>
     /** Hidden at once; purged by the cleanup cron after the retention period. */
     readonly remove: (user: SignedIn, groupId: GroupId) => Effect.Effect<void, GroupNotFound | Forbidden>
     readonly createImageUpload: (
@@ -187,13 +191,14 @@ export class Groups extends Context.Service<
           })
         }),
 
-        update: Effect.fn("Groups.update")(function* (user, groupId, input) {
+        update: Effect.fn("Groups.update")(function* (user, groupId, input, expectedVersion) {
           if (input.imageUploadKey !== undefined && input.imageUploadKey !== null) {
             yield* images.verify(`uploads/groups/${groupId}/`, input.imageUploadKey)
           }
           const { updated, previousImage } = yield* transaction(
             Effect.gen(function* () {
               const { group, standing } = yield* access.require(groupId, Actor.of(user), "moderate")
+              yield* requireVersion(expectedVersion, group.version)
               const row = yield* repo.update(groupId, {
                 name: input.name ?? group.name,
                 description: input.description ?? group.description,

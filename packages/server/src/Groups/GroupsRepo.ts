@@ -28,6 +28,7 @@ export const GroupRow = Schema.Struct({
   ownerId: UserId,
   memberCount: Schema.Int,
   postCount: Schema.Int,
+  version: Schema.Int,
   createdAt: Schema.Date,
   updatedAt: Schema.Date
 })
@@ -68,7 +69,7 @@ export interface GroupFields {
 }
 
 const groupColumnList = `id, name, description, category, tags, visibility, join_policy, member_limit, event_creation,
-  image_key, owner_id, member_count, post_count, created_at, updated_at`
+  image_key, owner_id, member_count, post_count, version, created_at, updated_at`
 
 /** The `groups` table: each group's fields, search vector, owner and member count. */
 export class GroupsRepo extends Context.Service<
@@ -159,7 +160,7 @@ export class GroupsRepo extends Context.Service<
             UPDATE groups SET name = ${fields.name}, description = ${fields.description}, category = ${fields.category},
               tags = ${[...fields.tags]}::text[], visibility = ${fields.visibility}, join_policy = ${fields.joinPolicy},
               member_limit = ${fields.memberLimit}, event_creation = ${fields.eventCreation}, image_key = ${fields.imageKey},
-              search = ${searchVector(fields)}, updated_at = now()
+              search = ${searchVector(fields)}, version = version + 1, updated_at = now()
             WHERE id = ${id} AND deleted_at IS NULL RETURNING ${groupColumns}`.pipe(Effect.flatMap(decodeGroup))
         }, Effect.orDie),
 

@@ -63,7 +63,8 @@ const handlers = Effect.gen(function* () {
       ),
     ListGroupMembers: ({ id, ...query }) => CurrentViewer.use((viewer) => memberships.list(id, viewer, query)),
     CreateGroup: (input) => CurrentUser.use((user) => groups.create(user, input)),
-    UpdateGroup: ({ id, ...input }) => CurrentUser.use((user) => groups.update(user, id, input)),
+    UpdateGroup: ({ id, expectedVersion, ...input }) =>
+      CurrentUser.use((user) => groups.update(user, id, input, expectedVersion)),
     DeleteGroup: ({ id }) => CurrentUser.use((user) => groups.remove(user, id)),
     CreateGroupImageUpload: ({ id, contentType }) =>
       CurrentUser.use((user) => groups.createImageUpload(user, id, contentType)),

@@ -66,7 +66,8 @@ const handlers = Effect.gen(function* () {
           (items) => ({ items })
         )
       ),
-    UpdatePost: ({ id, ...input }) => CurrentUser.use((user) => posts.update(user, id, input)),
+    UpdatePost: ({ id, expectedVersion, ...input }) =>
+      CurrentUser.use((user) => posts.update(user, id, input, expectedVersion)),
     ListPostVersions: ({ id }) => CurrentUser.use((user) => posts.versions(user, id)),
     DeletePost: ({ id }) => CurrentUser.use((user) => posts.remove(user, id)),
     PinPost: ({ id }) => CurrentUser.use((user) => posts.pin(user, id)),

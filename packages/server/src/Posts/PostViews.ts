@@ -69,6 +69,7 @@ export class PostViews extends Context.Service<
                 commentsLocked: row.commentsLocked,
                 hidden: row.hiddenAt !== null,
                 commentCount: row.commentCount,
+                version: row.version,
                 reactions: summary ?? { counts: { like: 0, love: 0, laugh: 0, wow: 0, sad: 0, angry: 0 }, mine: null },
                 createdAt: utc(row.createdAt),
                 editedAt: row.editedAt === null ? null : utc(row.editedAt),

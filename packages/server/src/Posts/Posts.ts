@@ -2,6 +2,7 @@ import { type UserId, UserNotFound } from "@moim/domain/Accounts/User"
 import type { GroupId, GroupNotFound } from "@moim/domain/Groups/Group"
 import { Forbidden } from "@moim/domain/Kit/AccessErrors"
 import type { CurrentUser } from "@moim/domain/Kit/Authentication"
+import type { PreconditionFailed } from "@moim/domain/Kit/ConditionalRequests"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import type { MediaNotAPhoto, MediaNotAttachable, MediaNotFound } from "@moim/domain/Media/MediaErrors"
 import {
@@ -23,6 +24,7 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Actor } from "../Access/Actor.ts"
 import { Blocks } from "../Access/Blocks.ts"
+import { requireVersion } from "../Access/Preconditions.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { GroupAccess } from "../Groups/GroupAccess.ts"
 import { Groups } from "../Groups/Groups.ts"
@@ -70,10 +72,18 @@ export class Posts extends Context.Service<
     readonly update: (
       user: SignedIn,
       id: PostId,
-      input: typeof UpdatePostPayload.Type
+      input: typeof UpdatePostPayload.Type,
+      /** The edit version the caller saw; a different current one fails with `PreconditionFailed`. */
+      expectedVersion?: number
     ) => Effect.Effect<
       Post,
-      PostNotFound | Forbidden | AudienceNotAllowed | MediaNotFound | MediaNotAttachable | MediaNotAPhoto
+      | PostNotFound
+      | Forbidden
+      | AudienceNotAllowed
+      | MediaNotFound
+      | MediaNotAttachable
+      | MediaNotAPhoto
+      | PreconditionFailed
     >
     readonly versions: (
       user: SignedIn,
@@ -284,7 +294,7 @@ export class Posts extends Context.Service<
           return yield* showOne(yield* postAccess.see(viewerActor(viewer), yield* repo.find(id)))
         }),
 
-        update: Effect.fn("Posts.update")(function* (user, id, input) {
+        update: Effect.fn("Posts.update")(function* (user, id, input, expectedVersion) {
           const actor = Actor.of(user)
           const entities = yield* entitiesOf(input.body === undefined ? [] : [input.body])
           const context = yield* transaction(
@@ -292,6 +302,7 @@ export class Posts extends Context.Service<
               const current = yield* postAccess.see(actor, yield* repo.lock(id))
               if (!PostPolicy.canEdit(current)) return yield* new Forbidden({ message: "Only its author edits a post" })
               const post = current.post
+              yield* requireVersion(expectedVersion, post.version)
               if (post.groupId !== null && (input.audience !== undefined || input.audienceUserIds !== undefined)) {
                 return yield* new AudienceNotAllowed({ message: "A post in a group has the group's audience" })
               }

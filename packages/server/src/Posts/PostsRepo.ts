@@ -20,6 +20,7 @@ export const PostRow = Schema.Struct({
   pinnedAt: Schema.NullOr(Schema.Date),
   commentsLocked: Schema.Boolean,
   commentCount: Schema.Int,
+  version: Schema.Int,
   hiddenAt: Schema.NullOr(Schema.Date),
   createdAt: Schema.Date,
   editedAt: Schema.NullOr(Schema.Date),
@@ -42,7 +43,7 @@ const decodeLatest = Rows.first(Schema.Struct({ createdAt: Schema.Date }))
 const decodeFeed = Rows.all(Schema.Struct({ id: PostId, createdAt: Schema.Date }))
 
 const columns = `id, author_id, group_id, audience, audience_user_ids::text[] AS audience_user_ids, title, body, entities,
-  attachment_ids::text[] AS attachment_ids, pinned_at, comments_locked, comment_count, hidden_at, created_at, edited_at,
+  attachment_ids::text[] AS attachment_ids, pinned_at, comments_locked, comment_count, version, hidden_at, created_at, edited_at,
   activity_at`
 
 /** What a post says: its title, body and what was recognised in it. */
@@ -230,7 +231,7 @@ export class PostsRepo extends Context.Service<
               entities = ${JSON.stringify(encodeEntities(change.entities))}::jsonb, search = ${searchVector(change)},
               attachment_ids = ${[...change.attachmentIds]}::uuid[],
               audience = ${change.audience}, audience_user_ids = ${[...change.audienceUserIds]}::uuid[],
-              edited_at = ${change.edited ? sql`now()` : sql`edited_at`}
+              edited_at = ${change.edited ? sql`now()` : sql`edited_at`}, version = version + 1
             WHERE id = ${id} RETURNING ${selected}`.pipe(Effect.flatMap(decodePosts))
           const [row] = rows
           if (row === undefined) return yield* Effect.die(new Error("The locked post was not updated"))

@@ -4,6 +4,7 @@ import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, Ht
 import { ClientInfo } from "../Access/ClientInfo.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { compress } from "./Compression.ts"
+import { conditional, ResponseVersion } from "./ConditionalRequests.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
 
@@ -114,7 +115,7 @@ const refuseFromHeaders = (
 
 /**
  * Runs around every request: a request id (kept from `x-request-id` when well-formed), the client's
- * address as `ClientInfo`, the body size limit, compression (`Compression.ts`), security headers, one
+ * address as `ClientInfo`, the body size limit, `ETag` and `304` for conditional requests (`ConditionalRequests.ts`), compression (`Compression.ts`), security headers, one
  * access-log line, and JSON
  * bodies for errors that would otherwise be empty or plain text (unknown routes, oversized,
  * compressed or unreadable bodies, server errors), so every error a client sees has the
@@ -133,15 +134,18 @@ export const ServerMiddleware = HttpRouter.middleware(
         const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID()
         const startedAt = performance.now()
         const refused = refuseFromHeaders(request, config.maxBodyBytes)
-        const uncompressed =
+        const version = ResponseVersion.make()
+        const answered =
           refused ??
           (yield* httpEffect.pipe(
             Effect.provideService(ClientInfo, clientInfo(request, config.trustProxy)),
+            Effect.provideService(ResponseVersion, version),
             Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
             Effect.catchCause(respondToFailure),
             Effect.map((response) => withJsonErrorBody(request, response)),
             Effect.annotateLogs({ requestId })
           ))
+        const uncompressed = conditional(request, answered, version.version)
         const response = yield* compress(request.headers["accept-encoding"], request.method, uncompressed)
         const isDocs = request.url === "/docs" || request.url.startsWith("/docs?")
         yield* Effect.logInfo("request").pipe(
@@ -176,11 +180,20 @@ export const CorsLive = Layer.unwrap(
         "content-type",
         "x-request-id",
         "idempotency-key",
+        "if-match",
+        "if-none-match",
         "traceparent",
         "tracestate",
         "b3"
       ],
-      exposedHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
+      exposedHeaders: [
+        "x-request-id",
+        "etag",
+        "retry-after",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset"
+      ],
       maxAge: 600
     })
   })
