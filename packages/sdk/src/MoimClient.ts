@@ -10,6 +10,7 @@ import type { CallOptions, Resources } from "./OperationTypes.ts"
 import { items, type PageCall, pages } from "./Pagination.ts"
 import type { RetryOptions } from "./Retry.ts"
 import { Session, type SessionEnded } from "./Session.ts"
+import { type SessionCookieOptions, withSessionCookies } from "./SessionCookies.ts"
 import { memoryTokenStore, type SessionTokens, type TokenStore } from "./TokenStore.ts"
 import { makeTransport, type Transport } from "./Transport.ts"
 import { classifyFailure, networkError, type TaggedBody, type TransportError } from "./TransportErrors.ts"
@@ -39,6 +40,13 @@ export interface MoimClientOptions {
    * Off by default; `true` keeps up to 100 answers.
    */
   readonly cache?: boolean | CacheOptions | undefined
+  /**
+   * Browser sessions in cookies, for a web app on the same site as the API: sign-ins ask for cookie
+   * mode, the refresh token stays in an `HttpOnly` cookie the browser sends to `/api/v1/auth` only,
+   * and refreshes send the CSRF token. The access token is kept in memory: after a reload call
+   * `client.session.resume()`. Off by default (bearer tokens, as native apps and servers use).
+   */
+  readonly sessionCookies?: boolean | SessionCookieOptions | undefined
 }
 
 /** The session's tokens: read them, set them (e.g. restored from elsewhere), or forget them. */
@@ -46,6 +54,8 @@ export interface SessionControl {
   readonly get: () => Promise<SessionTokens | undefined>
   readonly set: (tokens: SessionTokens) => Promise<void>
   readonly clear: () => Promise<void>
+  /** With `sessionCookies`: gets a new access token from the session cookie (after a reload); false when signed out. */
+  readonly resume: () => Promise<boolean>
 }
 
 export type MoimClient = Resources & {
@@ -81,7 +91,12 @@ const table: Readonly<Record<string, OperationSpec>> = operations
 /** Creates a client of the Moim REST API. */
 export const createMoimClient = (options: MoimClientOptions): MoimClient => {
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
-  const send = options.fetch ?? ((request: Request) => globalThis.fetch(request))
+  const plainSend = options.fetch ?? ((request: Request) => globalThis.fetch(request))
+  const cookies =
+    options.sessionCookies === undefined || options.sessionCookies === false
+      ? undefined
+      : withSessionCookies(plainSend, baseUrl, options.sessionCookies === true ? {} : options.sessionCookies)
+  const send = cookies?.fetch ?? plainSend
   const refreshSpec = table[refreshOperation]
   const session = new Session({
     tokens: options.tokens ?? memoryTokenStore(),
@@ -91,11 +106,17 @@ export const createMoimClient = (options: MoimClientOptions): MoimClient => {
         ? undefined
         : (refreshToken) =>
             send(
-              new Request(`${baseUrl}${refreshSpec.path}`, {
-                method: refreshSpec.method.toUpperCase(),
-                headers: { "content-type": "application/json", ...options.headers },
-                body: JSON.stringify({ refreshToken })
-              })
+              cookies === undefined
+                ? new Request(`${baseUrl}${refreshSpec.path}`, {
+                    method: refreshSpec.method.toUpperCase(),
+                    headers: { "content-type": "application/json", ...options.headers },
+                    body: JSON.stringify({ refreshToken })
+                  })
+                : // The cookie holds the refresh token; the CSRF token proves the page is the app's.
+                  new Request(`${baseUrl}${refreshSpec.path}`, {
+                    method: refreshSpec.method.toUpperCase(),
+                    headers: { ...options.headers, ...cookies.csrfHeaders() }
+                  })
             )
   })
   const credentials: Readonly<Record<string, string | undefined>> = options.credentials ?? {}
@@ -143,7 +164,12 @@ export const createMoimClient = (options: MoimClientOptions): MoimClient => {
       : call
     resources[groupName] = { ...resources[groupName], [methodName]: method }
   }
-  const sessionControl: SessionControl = { get: session.get, set: session.set, clear: session.clear }
+  const sessionControl: SessionControl = {
+    get: session.get,
+    set: session.set,
+    clear: session.clear,
+    resume: session.resume
+  }
   // Built from the same table `Resources` is derived from, so each group and method is there.
   return Object.freeze({ ...resources, raw, session: sessionControl }) as MoimClient
 }

@@ -56,6 +56,17 @@ export class Session {
     await this.#options.tokens.clear()
   }
 
+  /**
+   * Cookie mode, after the page was reloaded: the access token was in memory only, so get a new one
+   * from the session cookie. True when there is a session to resume.
+   */
+  resume = async (): Promise<boolean> => {
+    this.#inflight ??= this.#refresh("").finally(() => {
+      this.#inflight = undefined
+    })
+    return (await this.#inflight)._tag === "Refreshed"
+  }
+
   /** Called by a request that sent `staleAccessToken` and was answered 401. */
   refreshAfter = async (staleAccessToken: string): Promise<RefreshOutcome> => {
     if (this.#inflight !== undefined) return this.#inflight

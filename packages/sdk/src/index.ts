@@ -18,6 +18,7 @@ export type {
 } from "./OperationTypes.ts"
 export type { RetryOptions } from "./Retry.ts"
 export type { SessionEnded } from "./Session.ts"
+export type { SessionCookieOptions } from "./SessionCookies.ts"
 export type { SessionTokens, TokenStore } from "./TokenStore.ts"
 export { memoryTokenStore } from "./TokenStore.ts"
 export type { NetworkError, RateLimited, TransportError, UnexpectedResponse } from "./TransportErrors.ts"

@@ -167,6 +167,21 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Two-factor authenti
     })
   )
 
+  it.effect("a challenge past its five minutes is refused, even with the right code", () =>
+    Effect.gen(function* () {
+      const { user, secret } = yield* enrolled
+      const challenge = yield* challengeOf(user.email)
+      const sql = yield* SqlClient.SqlClient
+      // Five minutes pass (the clock the server reads is the real one: the row is aged instead).
+      yield* sql`
+        UPDATE two_factor_challenges SET expires_at = now() - interval '1 second' WHERE user_id = ${user.userId}
+      `.pipe(Effect.orDie)
+      expectError(yield* secondFactor(challenge, codeOf(secret, 1)), 401, "SecondFactorChallengeExpired")
+      // A new sign-in gets a new challenge, which works.
+      assert.strictEqual((yield* secondFactor(yield* challengeOf(user.email), codeOf(secret, 1))).status, 200)
+    })
+  )
+
   it.effect("turning it off needs a code; a recovery code does; then sign-in answers a session again", () =>
     Effect.gen(function* () {
       const { user, recoveryCodes } = yield* enrolled

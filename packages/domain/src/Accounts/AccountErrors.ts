@@ -47,3 +47,18 @@ export class WeakPassword extends Schema.TaggedError<WeakPassword>()(
   },
   { httpApiStatus: 400, identifier: "WeakPassword", description: "The new password is too easily guessed" }
 ) {}
+
+/**
+ * A refresh by the session cookie (cookie mode) that may be forged by another site: its `Origin` is
+ * neither this server's nor one of `CORS_ORIGINS`, or it lacks the session's CSRF token in
+ * `X-CSRF-Token` (the `moim_csrf` cookie).
+ */
+export class CookieSessionRefused extends Schema.TaggedError<CookieSessionRefused>()(
+  "CookieSessionRefused",
+  { message: Schema.String },
+  {
+    httpApiStatus: 403,
+    identifier: "CookieSessionRefused",
+    description: "A request using the session cookie came from a disallowed origin or without its CSRF token"
+  }
+) {}

@@ -11,6 +11,7 @@ import { RateLimited } from "../Kit/RateLimited.ts"
 import { NoteText, SearchText, UploadKey } from "../Kit/Text.ts"
 import { UserProfile } from "../Social/Profile.ts"
 import {
+  CookieSessionRefused,
   IncorrectPassword,
   InvalidCredentials,
   InvalidToken,
@@ -55,7 +56,12 @@ export const LoginPayload = Schema.Struct({
   deviceName: Schema.optional(DeviceName)
 }).annotate({ identifier: "LoginPayload", description: "Credentials, and a name for this device" })
 
-export const RefreshPayload = Schema.Struct({ refreshToken: OpaqueTokenText }).annotate({
+export const RefreshPayload = Schema.Struct({
+  refreshToken: Schema.optional(OpaqueTokenText).annotate({
+    description:
+      "The refresh token to spend. Left out in cookie mode: the `moim_refresh` cookie's is spent instead (with `X-CSRF-Token` and an allowed `Origin`)"
+  })
+}).annotate({
   identifier: "RefreshPayload",
   description: "The refresh token to spend"
 })
@@ -148,12 +154,12 @@ export const Refresh = Operation.make(
   {
     rpc: "Refresh",
     access: Access.public,
-    body: Operation.body(RefreshPayload),
+    body: Operation.optionalBody(RefreshPayload),
     success: AuthResult,
-    errors: [SessionRevoked, AccountSuspended],
+    errors: [SessionRevoked, AccountSuspended, CookieSessionRefused],
     summary: "Rotate the token pair",
     description:
-      "Spends the refresh token and returns a new pair. Presenting a spent token again ends the whole session."
+      "Spends the refresh token and returns a new pair. Presenting a spent token again ends the whole session. In cookie mode (a sign-in sent with `Moim-Session-Mode: cookie`) send no body: the refresh token is the `moim_refresh` cookie's, and the request must carry the session's CSRF token in `X-CSRF-Token` and come from this server's origin or one of `CORS_ORIGINS` (`CookieSessionRefused` otherwise)."
   },
   (rest) => HttpApiEndpoint.post("refresh", "/auth/refresh", rest.options).middleware(rest.middleware)
 )
@@ -192,7 +198,8 @@ export const Logout = Operation.make(
     access: Access.signedIn,
     errors: [],
     summary: "Sign out",
-    description: "Ends this device's session; its tokens stop working at once."
+    description:
+      "Ends this device's session; its tokens stop working at once. In cookie mode the answer also clears the session cookies."
   },
   (rest) => HttpApiEndpoint.post("logout", "/auth/logout", rest.options).middleware(rest.middleware)
 )

@@ -33,7 +33,8 @@ export class AuthResult extends Schema.Class<AuthResult>("AuthResult")(
     }),
     accessTokenExpiresAt: Timestamp,
     refreshToken: Schema.String.annotate({
-      description: "Long-lived, single-use token for `POST /auth/refresh`; keep it secret"
+      description:
+        "Long-lived, single-use token for `POST /auth/refresh`; keep it secret. Empty in cookie mode (`Moim-Session-Mode: cookie`): the token is then in the `HttpOnly` cookie `moim_refresh`, out of reach of scripts"
     })
   },
   { description: "A signed-in session: the user and a token pair" }

@@ -115,7 +115,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Rotate the token pair
-         * @description Spends the refresh token and returns a new pair. Presenting a spent token again ends the whole session.
+         * @description Spends the refresh token and returns a new pair. Presenting a spent token again ends the whole session. In cookie mode (a sign-in sent with `Moim-Session-Mode: cookie`) send no body: the refresh token is the `moim_refresh` cookie's, and the request must carry the session's CSRF token in `X-CSRF-Token` and come from this server's origin or one of `CORS_ORIGINS` (`CookieSessionRefused` otherwise).
          */
         readonly post: operations["auth.refresh"];
         readonly delete?: never;
@@ -175,7 +175,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Sign out
-         * @description Ends this device's session; its tokens stop working at once.
+         * @description Ends this device's session; its tokens stop working at once. In cookie mode the answer also clears the session cookies.
          */
         readonly post: operations["auth.logout"];
         readonly delete?: never;
@@ -8071,7 +8071,7 @@ export interface components {
              * @example 2026-01-01T12:00:00.000Z
              */
             readonly accessTokenExpiresAt: string;
-            /** @description Long-lived, single-use token for `POST /auth/refresh`; keep it secret */
+            /** @description Long-lived, single-use token for `POST /auth/refresh`; keep it secret. Empty in cookie mode (`Moim-Session-Mode: cookie`): the token is then in the `HttpOnly` cookie `moim_refresh`, out of reach of scripts */
             readonly refreshToken: string;
         };
         /** @description The number, the code texted to it, and for a new account its nickname */
@@ -8254,6 +8254,12 @@ export interface components {
              */
             readonly email: string & (unknown & unknown);
         };
+        /** @description A request using the session cookie came from a disallowed origin or without its CSRF token */
+        readonly CookieSessionRefused: {
+            /** @enum {string} */
+            readonly _tag: "CookieSessionRefused";
+            readonly message: string;
+        };
         /** @description This session ended; sign in again */
         readonly SessionRevoked: {
             /** @enum {string} */
@@ -8262,7 +8268,8 @@ export interface components {
         };
         /** @description The refresh token to spend */
         readonly RefreshPayload: {
-            readonly refreshToken: string;
+            /** @description The refresh token to spend. Left out in cookie mode: the `moim_refresh` cookie's is spent instead (with `X-CSRF-Token` and an allowed `Origin`) */
+            readonly refreshToken?: string | null;
         };
         /** @description The sign-in challenge is no longer valid; sign in with the password again */
         readonly SecondFactorChallengeExpired: {
@@ -8934,7 +8941,7 @@ export interface operations {
             readonly path?: never;
             readonly cookie?: never;
         };
-        readonly requestBody: {
+        readonly requestBody?: {
             readonly content: {
                 readonly "application/json": components["schemas"]["RefreshPayload"];
             };
@@ -8982,7 +8989,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["SessionRevoked"];
                 };
             };
-            /** @description The account is suspended */
+            /** @description The account is suspended | A request using the session cookie came from a disallowed origin or without its CSRF token */
             readonly 403: {
                 headers: {
                     readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8993,7 +9000,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                    readonly "application/json": components["schemas"]["AccountSuspended"] | components["schemas"]["CookieSessionRefused"];
                 };
             };
             /** @description A request with the same Idempotency-Key is still running */

@@ -14,6 +14,7 @@ import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { PhoneSignIn } from "./PhoneSignIn.ts"
 import { Profiles } from "./Profiles.ts"
 import { SessionCache } from "./SessionCache.ts"
+import { SessionCookies } from "./SessionCookies.ts"
 import { Sessions } from "./Sessions.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
 import { TwoFactor } from "./TwoFactor.ts"
@@ -29,7 +30,9 @@ import { Verification } from "./Verification.ts"
  */
 export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer).pipe(
   Layer.provide(PhoneCodes.layer),
-  Layer.provideMerge(Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer, PhoneDirectory.layer)),
+  Layer.provideMerge(
+    Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer, PhoneDirectory.layer, SessionCookies.layer)
+  ),
   Layer.provideMerge(Layer.mergeAll(Verification.layer, TwoFactor.layer)),
   Layer.provide([
     UsersRepo.layer,

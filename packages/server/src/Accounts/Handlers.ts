@@ -45,6 +45,7 @@ import { AccountAdmin } from "./AccountAdmin.ts"
 import { PhoneHttp, phoneHandlers } from "./PhoneHandlers.ts"
 import { ProfilePages } from "./ProfilePages.ts"
 import { Profiles } from "./Profiles.ts"
+import { SessionCookies } from "./SessionCookies.ts"
 import { Sessions } from "./Sessions.ts"
 import { TwoFactor } from "./TwoFactor.ts"
 import { Verification } from "./Verification.ts"
@@ -65,6 +66,7 @@ const handlers = Effect.gen(function* () {
   const phone = yield* phoneHandlers
   const activity = yield* ActivityLog
   const twoFactor = yield* TwoFactor
+  const cookies = yield* SessionCookies
   /** Second-factor codes count per address and per account, like sign-in attempts. */
   const limitCodes = (client: ClientInfo["Service"], userId: string | undefined) =>
     limits.sensitive("second-factor", { ip: client.ip, userId })
@@ -102,7 +104,10 @@ const handlers = Effect.gen(function* () {
     ConfirmTwoFactor: ({ code }) => withCodeLimit((actor) => twoFactor.confirm(actor, code)),
     DisableTwoFactor: ({ code }) => withCodeLimit((actor) => twoFactor.disable(actor, code)),
     RegenerateRecoveryCodes: ({ code }) => withCodeLimit((actor) => twoFactor.regenerateRecoveryCodes(actor, code)),
-    Refresh: ({ refreshToken }) => withClient((client) => sessions.refresh(refreshToken, client)),
+    Refresh: (input) =>
+      withClient((client) =>
+        Effect.flatMap(cookies.refreshToken(input?.refreshToken), (token) => sessions.refresh(token, client))
+      ),
     RequestPasswordReset: ({ email }) =>
       withClient((client) =>
         Effect.andThen(
@@ -178,19 +183,22 @@ const handlers = Effect.gen(function* () {
 
 export const AccountsRpc = AccountsRpcs.toLayer(handlers)
 
+// Over REST, the operations that start or end a session honour cookie mode (`SessionCookies.ts`).
 const AuthHttp = HttpApiBuilder.group(Api, "auth", (group) =>
-  Effect.map(handlers, (handler) =>
-    group.handleAll({
-      ...Operations.rest(Signup, handler.Signup),
+  Effect.gen(function* () {
+    const handler = yield* handlers
+    const cookies = yield* SessionCookies
+    return group.handleAll({
+      ...Operations.rest(Signup, (input) => cookies.issue(handler.Signup(input))),
       ...Operations.rest(VerifyEmail, handler.VerifyEmail),
-      ...Operations.rest(Login, handler.Login),
-      ...Operations.rest(CompleteSecondFactor, handler.CompleteSecondFactor),
-      ...Operations.rest(Refresh, handler.Refresh),
+      ...Operations.rest(Login, (input) => cookies.issueOrChallenge(handler.Login(input))),
+      ...Operations.rest(CompleteSecondFactor, (input) => cookies.issue(handler.CompleteSecondFactor(input))),
+      ...Operations.rest(Refresh, (input) => cookies.issue(handler.Refresh(input))),
       ...Operations.rest(RequestPasswordReset, handler.RequestPasswordReset),
       ...Operations.rest(ConfirmPasswordReset, handler.ConfirmPasswordReset),
-      ...Operations.rest(Logout, handler.Logout)
+      ...Operations.rest(Logout, () => cookies.clear(handler.Logout()))
     })
-  )
+  })
 )
 
 const MeHttp = HttpApiBuilder.group(Api, "me", (group) =>

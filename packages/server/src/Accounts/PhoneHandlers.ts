@@ -20,6 +20,7 @@ import * as Operations from "../http/Operations.ts"
 import { E164 } from "./E164.ts"
 import { PhoneNumbers } from "./PhoneNumbers.ts"
 import { PhoneSignIn } from "./PhoneSignIn.ts"
+import { SessionCookies } from "./SessionCookies.ts"
 
 type NumberInput = typeof PhoneCodeRequest.Type
 
@@ -61,13 +62,15 @@ export const phoneHandlers = Effect.gen(function* () {
 
 /** The REST group `phone`, on the same handlers as its RPCs. */
 export const PhoneHttp = HttpApiBuilder.group(Api, "phone", (group) =>
-  Effect.map(phoneHandlers, (handler) =>
-    group.handleAll({
+  Effect.gen(function* () {
+    const handler = yield* phoneHandlers
+    const cookies = yield* SessionCookies
+    return group.handleAll({
       ...Operations.rest(RequestPhoneCode, handler.RequestPhoneCode),
-      ...Operations.rest(PhoneSignInOperation, handler.PhoneSignIn),
+      ...Operations.rest(PhoneSignInOperation, (input) => cookies.issueOrChallenge(handler.PhoneSignIn(input))),
       ...Operations.rest(AddPhoneNumber, handler.AddPhoneNumber),
       ...Operations.rest(VerifyPhoneNumber, handler.VerifyPhoneNumber),
       ...Operations.rest(RemovePhoneNumber, handler.RemovePhoneNumber)
     })
-  )
+  })
 )

@@ -168,7 +168,10 @@ export const ServerMiddleware = HttpRouter.middleware(
   { global: true }
 )
 
-/** CORS for browser frontends; `CORS_ORIGINS` lists the allowed origins (`*` by default). */
+/**
+ * CORS for browser frontends; `CORS_ORIGINS` lists the allowed origins (`*` by default). Only a list
+ * of origins admits credentials (the session cookies of cookie mode): with `*` a browser sends none.
+ */
 export const CorsLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
@@ -182,6 +185,8 @@ export const CorsLive = Layer.unwrap(
         "idempotency-key",
         "if-match",
         "if-none-match",
+        "moim-session-mode",
+        "x-csrf-token",
         "traceparent",
         "tracestate",
         "b3"
@@ -189,12 +194,14 @@ export const CorsLive = Layer.unwrap(
       exposedHeaders: [
         "x-request-id",
         "etag",
+        "moim-csrf-token",
         "retry-after",
         "ratelimit-limit",
         "ratelimit-remaining",
         "ratelimit-reset"
       ],
-      maxAge: 600
+      maxAge: 600,
+      credentials: !config.corsOrigins.includes("*")
     })
   })
 )
