@@ -406,6 +406,17 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       // A bystander still sees both.
       expectStatus(yield* profile(bystander, blocked), 200)
       expectStatus(yield* call("GET", `/api/v1/posts/${publicPost}`, { token: bystander.token }), 200)
+      // The group's member list: the owner is gone from the blocked member's view; the owner, who
+      // moderates the group, and everyone else still see both.
+      const members = (viewer: TestUser) =>
+        Effect.map(call("GET", `/api/v1/groups/${groupId}/members`, { token: viewer.token }), (response) =>
+          (expectStatus(response, 200).body.items as ReadonlyArray<{ user: { id: string } }>).map(
+            (member) => member.user.id
+          )
+        )
+      assert.deepStrictEqual(yield* members(blocked), [blocked.userId])
+      assert.sameMembers([...(yield* members(blocker))], [blocker.userId, blocked.userId])
+      assert.sameMembers([...(yield* members(bystander))], [blocker.userId, blocked.userId])
 
       // Unblocking shows them again; follows and friendship do not come back.
       expectStatus(yield* call("DELETE", `/api/v1/users/${blocked.userId}/block`, { token: blocker.token }), 204)

@@ -21,6 +21,7 @@ import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import { defaultPageSize, type InvalidCursor } from "@moim/domain/Kit/Page"
 import { Context, Effect, Layer, Option } from "effect"
 import { Actor } from "../Access/Actor.ts"
+import { Blocks } from "../Access/Blocks.ts"
 import { Profiles } from "../Accounts/Profiles.ts"
 import { Cursors, type Page, type PageQuery, TimePosition } from "../platform/Cursors.ts"
 import { Transaction } from "../platform/Transaction.ts"
@@ -148,6 +149,7 @@ export class Memberships extends Context.Service<
       const record = yield* GroupEvents.make
       const stream = yield* GroupStream.make
       const changes = yield* MembershipChanges
+      const blocks = yield* Blocks
 
       /** One page of a time-ordered list: `limit` rows after the cursor, and the cursor after them. */
       const timePage = <Row, Item, E>(
@@ -196,14 +198,27 @@ export class Memberships extends Context.Service<
         admit,
 
         list: Effect.fn("Memberships.list")(function* (groupId, viewer, query) {
-          yield* access.view(groupId, Option.match(viewer, { onNone: () => null, onSome: Actor.of }))
-          return yield* timePage(
+          const { standing } = yield* access.view(
+            groupId,
+            Option.match(viewer, { onNone: () => null, onSome: Actor.of })
+          )
+          const page = yield* timePage(
             `group-members:${groupId}:${query.role ?? ""}`,
             query,
             (limit, after) => repo.listMembers({ groupId, role: query.role, limit, after }),
             views.members,
             (row) => ({ at: row.joinedAt.toISOString(), id: row.userId })
           )
+          // Two people of whom either blocked the other do not see each other here either; the
+          // group's owner and admins see every member, since they must be able to moderate them.
+          if (Option.isNone(viewer) || standing.role === "owner" || standing.role === "admin") return page
+          const hidden = yield* blocks.hiddenAmong(
+            viewer.value.userId,
+            page.items.map((member) => member.user.id)
+          )
+          return hidden.size === 0
+            ? page
+            : { ...page, items: page.items.filter((member) => !hidden.has(member.user.id)) }
         }),
 
         join: Effect.fn("Memberships.join")(function* (user, groupId, message) {
