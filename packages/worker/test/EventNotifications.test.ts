@@ -1,5 +1,7 @@
 import { assert, layer } from "@effect/vitest"
+import { EventReminders } from "@moim/server/Events/EventReminders"
 import { Effect, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
@@ -406,6 +408,60 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "120 seconds" })("E
         "event.rsvps",
         { eventId, occurrenceStart: "2030-07-23T19:00", goingCount: 1, waitlistCount: 0, interestedCount: 0 }
       ])
+    })
+  )
+
+  it.effect("a reminder not yet read is taken back when its occurrence is cancelled or moved", () =>
+    Effect.gen(function* () {
+      const host = yield* signUp("Reminding host")
+      const walker = yield* signUp("Walker")
+      const groupId = yield* createGroup(host, { name: "Dawn walkers" })
+      expectStatus(yield* call("POST", `/api/v1/groups/${groupId}/join`, { token: walker.token, body: {} }), 200)
+      const create = (start: string, end: string) =>
+        Effect.map(
+          call("POST", `/api/v1/groups/${groupId}/events`, {
+            token: host.token,
+            body: { title: "Dawn walk", start, end, timeZone: "UTC" }
+          }),
+          (response) => String(expectStatus(response, 201).body.id)
+        )
+      const cancelled = yield* create("2031-03-10T07:30", "2031-03-10T08:30")
+      const moved = yield* create("2031-03-11T07:30", "2031-03-11T08:30")
+      const kept = yield* create("2031-03-12T07:30", "2031-03-12T08:30")
+      for (const eventId of [cancelled, moved, kept]) yield* rsvp(walker, eventId, "going")
+      // The reminder cron's runs an hour before each (the clock set there).
+      for (const at of ["2031-03-10T06:30:00Z", "2031-03-11T06:30:00Z", "2031-03-12T06:30:00Z"]) {
+        yield* Effect.gen(function* () {
+          yield* TestClock.setTime(Date.parse(at))
+          yield* EventReminders.use((reminders) => reminders.sendDue)
+        }).pipe(Effect.provide(TestClock.layer()))
+      }
+      const remindedOf = (listed: ReadonlyArray<Listed>) =>
+        listed
+          .filter((item) => item.type === "event.reminder")
+          .map((item) => item.subject.id)
+          .sort()
+      assert.deepStrictEqual(remindedOf(yield* listOf(walker)), [cancelled, moved, kept].sort())
+
+      expectStatus(
+        yield* call("POST", `/api/v1/events/${cancelled}/cancel`, { token: host.token, body: { reason: "Rain" } }),
+        200
+      )
+      expectStatus(
+        yield* call("PATCH", `/api/v1/events/${moved}`, {
+          token: host.token,
+          body: { start: "2031-03-11T09:00", end: "2031-03-11T10:00" }
+        }),
+        200
+      )
+      const listed = yield* until(
+        walker,
+        (items) =>
+          items.filter((item) => item.type === "event.cancelled" || item.type === "event.changed").length === 2,
+        "the cancellation and the change"
+      )
+      // Only the reminder of the event that still happens when it said is left.
+      assert.deepStrictEqual(remindedOf(listed), [kept])
     })
   )
 })

@@ -4,6 +4,7 @@ import {
   EventCancelledNotification,
   EventChangedNotification,
   EventPromotedNotification,
+  EventReminderNotification,
   NotifyEventChanged,
   NotifyEventPromoted
 } from "@moim/domain/Events/EventNotifications"
@@ -67,6 +68,15 @@ export class EventNotifier extends Context.Service<
         notifyChanged: Effect.fn("EventNotifier.notifyChanged")(function* (change) {
           const [event] = yield* repo.findMany([change.eventId])
           if (event === undefined) return
+          // A reminder not yet read (an email or push perhaps held for quiet hours) of an occurrence
+          // now cancelled or moved no longer holds: take it back. A moved one is reminded anew.
+          if (change.cancelled || change.fields.includes("time")) {
+            yield* notifications.withdraw({
+              kind: EventReminderNotification,
+              subjectId: change.eventId,
+              dataField: change.occurrence === null ? undefined : { name: "occurrenceStart", value: change.occurrence }
+            })
+          }
           const going = yield* repo.goingTo(change.eventId, change.occurrence)
           const recipients = going.filter((userId) => userId !== change.actorId)
           if (recipients.length === 0) return

@@ -74,6 +74,16 @@ export class Notifications extends Context.Service<
     ) => Effect.Effect<{ readonly marked: number }, NotificationNotFound>
     readonly markSeen: (user: SignedIn) => Effect.Effect<void>
     readonly remove: (user: SignedIn, id: NotificationId) => Effect.Effect<void, NotificationNotFound>
+    /**
+     * Takes back what no longer holds: the unread notifications of `kind` about `subjectId` (with
+     * `data.<name>` equal to `value`, when given), from every recipient. An email or push still held
+     * for quiet hours is then not sent; the recipients' lists and counts are told to refresh.
+     */
+    readonly withdraw: (options: {
+      readonly kind: NotificationKind<string, Schema.Top>
+      readonly subjectId: string
+      readonly dataField?: { readonly name: string; readonly value: string } | undefined
+    }) => Effect.Effect<number>
   }
 >()("@moim/server/Notifications/Notifications") {
   static readonly layer = Layer.effect(
@@ -242,6 +252,20 @@ export class Notifications extends Context.Service<
         remove: Effect.fn("Notifications.remove")(function* (user, id) {
           if (!(yield* repo.remove(user.userId, id))) return yield* notFound
           yield* changed(user)
+        }),
+
+        withdraw: Effect.fn("Notifications.withdraw")(function* (options) {
+          const recipients = yield* repo.withdraw({
+            type: options.kind.type,
+            subjectId: options.subjectId,
+            dataField: options.dataField ?? null
+          })
+          if (recipients.length > 0) {
+            yield* outbox.publish(
+              recipients.map((userId) => ({ topic: userTopic(userId), type: "notifications.changed", data: {} }))
+            )
+          }
+          return recipients.length
         })
       })
     })

@@ -101,6 +101,15 @@ export class NotificationsRepo extends Context.Service<
     readonly markSeen: (recipientId: UserId) => Effect.Effect<void>
     /** False when the recipient has no such notification. */
     readonly remove: (recipientId: UserId, id: NotificationId) => Effect.Effect<boolean>
+    /**
+     * Deletes the unread notifications of `type` about `subjectId` (those with `data.<field>` equal
+     * to `value` when given), for every recipient; returns whose they were.
+     */
+    readonly withdraw: (options: {
+      readonly type: string
+      readonly subjectId: string
+      readonly dataField: { readonly name: string; readonly value: string } | null
+    }) => Effect.Effect<ReadonlyArray<UserId>>
     /** Removes up to `limit` notifications read more than `retentionSeconds` ago. */
     readonly purgeRead: (retentionSeconds: number, limit: number) => Effect.Effect<number>
   }
@@ -212,6 +221,16 @@ export class NotificationsRepo extends Context.Service<
 
         markSeen: Effect.fn("NotificationsRepo.markSeen")(function* (recipientId) {
           yield* sql`UPDATE notifications SET seen_at = now() WHERE recipient_id = ${recipientId} AND seen_at IS NULL`
+        }, Effect.orDie),
+
+        withdraw: Effect.fn("NotificationsRepo.withdraw")(function* (options) {
+          const field = options.dataField
+          const rows = yield* sql`
+            DELETE FROM notifications
+            WHERE type = ${options.type} AND subject_id = ${options.subjectId} AND read_at IS NULL
+              AND ${field === null ? sql`true` : sql`data ->> ${field.name} = ${field.value}`}
+            RETURNING recipient_id`.pipe(Effect.flatMap(decodeRecipients))
+          return [...new Set(rows.map((row) => row.recipientId))]
         }, Effect.orDie),
 
         remove: Effect.fn("NotificationsRepo.remove")(function* (recipientId, id) {
