@@ -174,35 +174,66 @@ export class Idempotency extends Context.Service<
             })
       }
 
+      /**
+       * The one claim protocol of both surfaces: claim the key for this request's fingerprint, then
+       * answer a mismatch, a request still running, or a kept response in the surface's own way, or
+       * run the request and keep what `keep` makes of its success (nothing keeps the key free).
+       */
+      const claimed = <A, E, R, F>(options: {
+        readonly scope: string
+        readonly key: string
+        readonly fingerprint: string
+        readonly run: Effect.Effect<A, E, R>
+        readonly keep: (value: A) => Effect.Effect<StoredResponse | undefined>
+        readonly replay: (stored: StoredResponse) => Effect.Effect<A, F>
+        readonly mismatch: Effect.Effect<A, F>
+        readonly running: Effect.Effect<A, F>
+      }) =>
+        Effect.gen(function* () {
+          const { scope, key } = options
+          const claim = yield* repo.claim({ scope, key, fingerprint: options.fingerprint, lockSeconds, ttlSeconds })
+          switch (claim._tag) {
+            case "Mismatch":
+              return yield* options.mismatch
+            case "Running":
+              return yield* options.running
+            case "Done":
+              return yield* options.replay(claim.response)
+            case "Claimed": {
+              const owner = claim.owner
+              return yield* options.run.pipe(
+                Effect.onExit((exit) =>
+                  (Exit.isSuccess(exit) ? options.keep(exit.value) : Effect.succeed(undefined)).pipe(
+                    Effect.flatMap((stored) =>
+                      stored === undefined
+                        ? repo.release({ scope, key, owner })
+                        : repo.complete({ scope, key, owner, response: stored })
+                    )
+                  )
+                )
+              )
+            }
+          }
+        })
+
       const once = <E, R>(
         scope: string,
         key: string,
         request: HttpServerRequest.HttpServerRequest,
         httpEffect: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
       ) =>
-        Effect.gen(function* () {
-          const fingerprint = yield* Effect.orDie(fingerprintOf(request))
-          const claim = yield* repo.claim({ scope, key, fingerprint, lockSeconds, ttlSeconds })
-          switch (claim._tag) {
-            case "Mismatch":
-              return keyReused
-            case "Running":
-              return inProgress
-            case "Done":
-              return replay(scope, key, claim.response)
-            case "Claimed": {
-              const owner = claim.owner
-              return yield* httpEffect.pipe(
-                Effect.onExit((exit) => {
-                  const stored = Exit.isSuccess(exit) ? toStored(scope, key, exit.value) : undefined
-                  return stored === undefined
-                    ? repo.release({ scope, key, owner })
-                    : repo.complete({ scope, key, owner, response: stored })
-                })
-              )
-            }
-          }
-        })
+        Effect.flatMap(Effect.orDie(fingerprintOf(request)), (fingerprint) =>
+          claimed({
+            scope,
+            key,
+            fingerprint,
+            run: httpEffect,
+            keep: (response) => Effect.succeed(toStored(scope, key, response)),
+            replay: (stored) => Effect.succeed(replay(scope, key, stored)),
+            mismatch: Effect.succeed(keyReused),
+            running: Effect.succeed(inProgress)
+          })
+        )
 
       const rpcOnce = <E, R>(
         scope: string,
@@ -218,58 +249,46 @@ export class Idempotency extends Context.Service<
             .update(JSON.stringify(payloadJson) ?? "")
             .digest("hex")
           const success = jsonCodec(rpc.successSchema)
-          const claim = yield* repo.claim({ scope, key, fingerprint, lockSeconds, ttlSeconds })
-          switch (claim._tag) {
-            case "Mismatch":
-              return yield* new IdempotencyKeyReused({
+          return yield* claimed<RpcMiddleware.SuccessValue, E, R, IdempotencyKeyReused | IdempotencyKeyInProgress>({
+            scope,
+            key,
+            fingerprint,
+            run: effect,
+            // The success value as JSON, sealed; a value that does not encode keeps nothing.
+            keep: (value) =>
+              success.encode(value).pipe(
+                Effect.map((json): StoredResponse => {
+                  const text = JSON.stringify(json)
+                  return text === undefined
+                    ? { status: 200, contentType: null, headers: {}, body: null }
+                    : {
+                        status: 200,
+                        contentType: "application/json",
+                        headers: {},
+                        body: seal(scope, key, Buffer.from(text))
+                      }
+                }),
+                Effect.orElseSucceed(() => undefined)
+              ),
+            replay: (stored) => {
+              const json: unknown =
+                stored.body === null
+                  ? undefined
+                  : JSON.parse(Buffer.from(open(scope, key, stored.body)).toString("utf8"))
+              // The value the handler returned the first time, decoded with the call's own success schema.
+              return Effect.map(Effect.orDie(success.decode(json)), (value) => value as RpcMiddleware.SuccessValue)
+            },
+            mismatch: Effect.fail(
+              new IdempotencyKeyReused({
                 message: "This idempotency-key was already used for a different call: use a new key for a new call"
               })
-            case "Running":
-              return yield* new IdempotencyKeyInProgress({
+            ),
+            running: Effect.fail(
+              new IdempotencyKeyInProgress({
                 message: "A call with this idempotency-key is still running: send it again in a moment"
               })
-            case "Done": {
-              const body = claim.response.body
-              const json: unknown =
-                body === null ? undefined : JSON.parse(Buffer.from(open(scope, key, body)).toString("utf8"))
-              const value = yield* Effect.orDie(success.decode(json))
-              // The value the handler returned the first time, decoded with the call's own success schema.
-              return value as RpcMiddleware.SuccessValue
-            }
-            case "Claimed": {
-              const owner = claim.owner
-              return yield* effect.pipe(
-                Effect.onExit((exit) =>
-                  Exit.isSuccess(exit)
-                    ? success.encode(exit.value).pipe(
-                        Effect.flatMap((json) => {
-                          const text = JSON.stringify(json)
-                          return text === undefined
-                            ? repo.complete({
-                                scope,
-                                key,
-                                owner,
-                                response: { status: 200, contentType: null, headers: {}, body: null }
-                              })
-                            : repo.complete({
-                                scope,
-                                key,
-                                owner,
-                                response: {
-                                  status: 200,
-                                  contentType: "application/json",
-                                  headers: {},
-                                  body: seal(scope, key, Buffer.from(text))
-                                }
-                              })
-                        }),
-                        Effect.catch(() => repo.release({ scope, key, owner }))
-                      )
-                    : repo.release({ scope, key, owner })
-                )
-              )
-            }
-          }
+            )
+          })
         })
 
       return Idempotency.of({
