@@ -1,16 +1,22 @@
 /** @module-tag process */
 /** @module-tag embedded-only */
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { freePort } from "../../server/test/support/FreePort.ts"
 import { type EntryProcess, startEntry, waitFor } from "./support/EntryProcess.ts"
 
-const allInOne = fileURLToPath(new URL("../src/all.ts", import.meta.url))
-const workerAlone = fileURLToPath(new URL("../src/main.ts", import.meta.url))
+// What `npm start` and `npm run start:worker` run: the production bundles, built first if stale.
+const repository = fileURLToPath(new URL("../../../", import.meta.url))
+const allInOne = join(repository, "dist", "all.mjs")
+const workerAlone = join(repository, "dist", "worker.mjs")
+beforeAll(() => {
+  execFileSync(process.execPath, [join(repository, "scripts", "bundle.ts"), "--if-stale"], { stdio: "inherit" })
+}, 120_000)
 
 // A fresh embedded data dir runs initdb and every migration in PGlite first: allow for a loaded machine.
 const waitForReady = (url: string, started: EntryProcess) =>

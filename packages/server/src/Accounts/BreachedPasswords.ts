@@ -1,9 +1,11 @@
 import { readFile } from "node:fs/promises"
+import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import { WeakPassword } from "@moim/domain/Accounts/AccountErrors"
 import { Context, Effect, Layer } from "effect"
+import { serverSourceDir } from "../platform/SourcePaths.ts"
 
-const listUrl = new URL("./BreachedPasswords.txt.gz", import.meta.url)
+const listPath = join(serverSourceDir, "Accounts", "BreachedPasswords.txt.gz")
 
 /**
  * NIST 800-63B's check of new passwords against passwords from breaches: the 112,130 passwords of
@@ -23,7 +25,7 @@ export class BreachedPasswords extends Context.Service<
     BreachedPasswords,
     Effect.gen(function* () {
       const list = yield* Effect.cached(
-        Effect.promise(() => readFile(listUrl)).pipe(
+        Effect.promise(() => readFile(listPath)).pipe(
           Effect.map((compressed) => new Set(gunzipSync(compressed).toString("utf8").split("\n"))),
           Effect.withSpan("BreachedPasswords.load")
         )

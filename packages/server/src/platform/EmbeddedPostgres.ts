@@ -1,7 +1,8 @@
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { Worker } from "node:worker_threads"
 import { Context, Duration, Effect, Layer, Queue, Redacted } from "effect"
 import type { PgliteWorkerData, PgliteWorkerEvent, PgliteWorkerRequest } from "./pglite/PgliteWorker.ts"
+import { serverSourceDir } from "./SourcePaths.ts"
 
 export interface EmbeddedPostgresOptions {
   /**
@@ -35,7 +36,7 @@ const describe = (cause: unknown) => (cause instanceof Error ? cause.message : S
  * Start and stop deadlines use real timers: they guard a thread, and must hold under a test clock too.
  */
 const spawn = (data: PgliteWorkerData, report: (diagnostic: Diagnostic) => void) => {
-  const worker = new Worker(new URL("./pglite/PgliteWorker.ts", import.meta.url), { workerData: data })
+  const worker = new Worker(join(serverSourceDir, "platform", "pglite", "PgliteWorker.ts"), { workerData: data })
   let stopping = false
   let failed = false
   const ready = new Promise<number>((resolvePort, reject) => {

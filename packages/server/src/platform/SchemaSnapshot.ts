@@ -2,11 +2,11 @@ import { createHash, randomBytes } from "node:crypto"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { mkdir, rename, rm } from "node:fs/promises"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Config, Effect } from "effect"
+import { repositoryRoot, serverSourceDir } from "./SourcePaths.ts"
 
-const root = fileURLToPath(new URL("../../../../", import.meta.url))
-const migrationsDir = fileURLToPath(new URL("../migrations/", import.meta.url))
+const root = repositoryRoot
+const migrationsDir = join(serverSourceDir, "migrations")
 
 /** Where snapshots are kept unless `MOIM_SCHEMA_CACHE_DIR` says otherwise: npm's usual cache folder. */
 export const defaultCacheDir = join(root, "node_modules", ".cache", "moim")
