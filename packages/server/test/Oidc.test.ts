@@ -336,31 +336,56 @@ layer(TestLayer, { excludeTestServices: true, timeout: "90 seconds" })("OpenID C
       expectError(yield* start(`${webApp}/more`), 400, "OidcRedirectUriNotAllowed")
       expectError(yield* start(webApp, undefined, "nope"), 404, "OidcProviderNotFound")
       expectError(yield* start(webApp, undefined, "offline"), 503, "OidcProviderUnavailable")
+      // The redirect URI is checked before the provider is asked anything; an unknown provider is 404 first.
+      expectError(
+        yield* start("https://evil.example.com/steal", undefined, "offline"),
+        400,
+        "OidcRedirectUriNotAllowed"
+      )
+      expectError(yield* start("https://evil.example.com/steal", undefined, "nope"), 404, "OidcProviderNotFound")
       const user = yield* signUp("Linker")
       expectError(yield* start("https://evil.example.com/steal", user.token), 400, "OidcRedirectUriNotAllowed")
     })
   )
 
-  it.effect("refuses an ID token with a forged signature or for another audience, and creates nothing", () =>
+  it.effect("refuses an ID token with a forged signature, for another audience, another nonce or expired", () =>
     Effect.gen(function* () {
-      for (const tamper of ["forge", "audience"] as const) {
+      const reasons = { forge: "signature", audience: '"aud"', nonce: '"nonce"', expired: '"exp"' } as const
+      for (const tamper of ["forge", "audience", "nonce", "expired"] as const) {
         const account = yield* person({ tamper })
         const trip = yield* throughProvider(account)
         assert.strictEqual(trip.status, 302, trip.text)
         const location = new URL(trip.location ?? "")
         assert.isTrue(location.href.startsWith(webApp))
         assert.strictEqual(location.searchParams.get("error"), "OidcTokenRejected", location.href)
-        // Refused for what was wrong: the signature, or the audience of a validly signed token.
-        assert.include(
-          location.searchParams.get("error_description") ?? "",
-          tamper === "forge" ? "signature" : '"aud"',
-          location.href
-        )
+        // Refused for what was wrong: the signature, or a claim of a validly signed token.
+        assert.include(location.searchParams.get("error_description") ?? "", reasons[tamper], location.href)
         assert.isNull(location.searchParams.get("code"))
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql`SELECT 1 FROM oidc_identities WHERE subject = ${account.sub}`.pipe(Effect.orDie)
         assert.strictEqual(rows.length, 0)
       }
+    })
+  )
+
+  it.effect("sends the app the provider's refusal when the person cancels at the provider", () =>
+    Effect.gen(function* () {
+      const started = yield* start()
+      const authorizationUrl = new URL(String(started.body.authorizationUrl))
+      const state = authorizationUrl.searchParams.get("state") ?? ""
+      const provider = yield* TestOidcProvider
+      const query = new URLSearchParams({ error: "access_denied", state, iss: provider.issuer })
+      const callback = yield* call("GET", `/api/v1/auth/oidc/${oidcProviderName}/callback?${query}`)
+      assert.strictEqual(callback.status, 302, callback.text)
+      const location = new URL(callback.headers.get("location") ?? "")
+      assert.strictEqual(location.searchParams.get("error"), "OidcProviderError", location.href)
+      assert.include(location.searchParams.get("error_description") ?? "", "access_denied")
+      // The state is spent: the sign-in cannot be finished afterwards.
+      expectError(
+        yield* call("GET", `/api/v1/auth/oidc/${oidcProviderName}/callback?${query}`),
+        400,
+        "OidcStateInvalid"
+      )
     })
   )
 

@@ -65,6 +65,8 @@ const stringClaim = (value: unknown): string | null =>
 export class OidcProviders extends Context.Service<
   OidcProviders,
   {
+    /** Whether a provider of that name is configured. */
+    readonly isConfigured: (provider: string) => boolean
     readonly isAllowedRedirect: (redirectUri: string) => boolean
     /** A new sign-in at the provider: its page, and the state, nonce and PKCE verifier to keep. */
     readonly authorize: (
@@ -174,6 +176,7 @@ export class OidcProviders extends Context.Service<
       }
 
       return OidcProviders.of({
+        isConfigured: (provider) => settings.has(provider),
         isAllowedRedirect: (redirectUri) => redirectUris.has(redirectUri),
 
         authorize: Effect.fn("OidcProviders.authorize")(function* (provider) {

@@ -164,17 +164,13 @@ export class OidcSignIn extends Context.Service<
 
       return OidcSignIn.of({
         start: Effect.fn("OidcSignIn.start")(function* (provider, redirectUri, actor) {
-          const authorization = yield* providers.authorize(provider).pipe(
-            Effect.flatMap((found) =>
-              providers.isAllowedRedirect(redirectUri)
-                ? Effect.succeed(found)
-                : Effect.fail(
-                    new OidcRedirectUriNotAllowed({
-                      message: "This redirect URI is not one of the app redirect URIs the server allows"
-                    })
-                  )
-            )
-          )
+          // Checked before the provider is asked anything: a refused request costs no discovery.
+          if (providers.isConfigured(provider) && !providers.isAllowedRedirect(redirectUri)) {
+            return yield* new OidcRedirectUriNotAllowed({
+              message: "This redirect URI is not one of the app redirect URIs the server allows"
+            })
+          }
+          const authorization = yield* providers.authorize(provider)
           const at = yield* now
           yield* flows.insertState(
             {

@@ -8,15 +8,16 @@ import { listenOnLoopback } from "./LoopbackServer.ts"
 
 /**
  * A person at the provider. `tamper` has the provider's token endpoint hand Moim a bad ID token for
- * them: `forge` re-signs it with a key that is not the provider's (same `kid`), `audience` re-signs
- * it with the provider's own key for another client.
+ * them: `forge` re-signs it with a key that is not the provider's (same `kid`); the others re-sign
+ * it with the provider's own key after changing one claim: `audience` (for another client), `nonce`
+ * (of another sign-in), `expired` (an hour ago).
  */
 export interface ProviderAccount {
   readonly sub: string
   readonly email?: string
   readonly emailVerified?: boolean
   readonly name?: string | undefined
-  readonly tamper?: "forge" | "audience"
+  readonly tamper?: "forge" | "audience" | "nonce" | "expired"
 }
 
 export const oidcClientId = "moim-test-client"
@@ -158,10 +159,17 @@ export class TestOidcProvider extends Context.Service<
           const tamper = accounts.get(String(claims.sub))?.tamper
           if (tamper === "forge") {
             out = JSON.stringify({ ...json, id_token: signJwt(decodePart(header), claims, forgeryKey) })
-          } else if (tamper === "audience") {
+          } else if (tamper !== undefined) {
+            const now = Math.floor(Date.now() / 1000)
+            const changed =
+              tamper === "audience"
+                ? { aud: "another-client" }
+                : tamper === "nonce"
+                  ? { nonce: "a-nonce-of-another-sign-in" }
+                  : { iat: now - 7200, exp: now - 3600 }
             out = JSON.stringify({
               ...json,
-              id_token: signJwt(decodePart(header), { ...claims, aud: "another-client" }, privateKey)
+              id_token: signJwt(decodePart(header), { ...claims, ...changed }, privateKey)
             })
           }
         }
