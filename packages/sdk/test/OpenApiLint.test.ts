@@ -15,6 +15,8 @@ const publicOperations = new Set([
   "/api/v1/auth/password-reset/confirm",
   "/api/v1/auth/phone/code",
   "/api/v1/auth/phone/sign-in",
+  "/api/v1/auth/oidc/{provider}/start",
+  "/api/v1/auth/oidc/exchange",
   "/api/v1/notifications/email/unsubscribe"
 ])
 
@@ -36,7 +38,7 @@ const exemptions: ReadonlyArray<Exemption> = [
       "owasp:api8:2023-define-error-responses-401"
     ],
     applies: ([, route]) => route !== undefined && publicOperations.has(route),
-    why: "signing up, signing in, reading the server's version and the unsubscribe links of emails cannot require a token"
+    why: "signing up, signing in (with a password, a texted code or an OpenID provider), reading the server's version and the unsubscribe links of emails cannot require a token"
   },
   {
     rules: ["owasp:api2:2023-no-credentials-in-url"],

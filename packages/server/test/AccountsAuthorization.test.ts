@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { IdentityId } from "@moim/domain/Accounts/Oidc"
 import { SessionId } from "@moim/domain/Accounts/Session"
 import { UserId } from "@moim/domain/Accounts/User"
 import { Effect } from "effect"
@@ -85,6 +86,16 @@ const signedIn = (success: Expectation): Record<ActorName, Expectation> => ({
 
 /** Public reads: anyone may; a suspended user's token gives no identity, so they read as anyone. */
 const publicRead: Record<ActorName, Expectation> = { anonymous: [200], user: [200], suspended: [200], siteAdmin: [200] }
+
+/** Sign-in operations: the same for everyone, whatever token they send. */
+const anyone = (outcome: Expectation): Record<ActorName, Expectation> => ({
+  anonymous: outcome,
+  user: outcome,
+  suspended: outcome,
+  siteAdmin: outcome
+})
+
+const unknownIdentity = IdentityId.make(randomUUID())
 
 /** Only a site admin may. */
 const adminOnly = (success: Expectation): Record<ActorName, Expectation> => ({
@@ -189,6 +200,58 @@ const rows: ReadonlyArray<Row<ActorName, World, AccountCell, Needs>> = [
     rest: (c) => call("DELETE", "/api/v1/me/phone-number", { token: c.token }),
     rpc: (_c, _w, client) => client.RemovePhoneNumber(),
     expect: signedIn([404, "PhoneNumberNotFound"])
+  },
+  {
+    operation: "list your linked sign-in providers",
+    setup: shared,
+    rest: (c) => call("GET", "/api/v1/me/identities", { token: c.token }),
+    rpc: (_c, _w, client) => client.ListIdentities(),
+    expect: signedIn([200])
+  },
+  {
+    operation: "start linking a provider (none is configured here)",
+    setup: shared,
+    rest: (c) =>
+      call("POST", "/api/v1/me/identities/acme/start", {
+        token: c.token,
+        body: { redirectUri: "https://app.example.com/auth/done" }
+      }),
+    rpc: (_c, _w, client) =>
+      client.StartOidcLink({ provider: "acme", redirectUri: "https://app.example.com/auth/done" }),
+    expect: signedIn([404, "OidcProviderNotFound"])
+  },
+  {
+    operation: "finish linking a provider (with a code nobody was given)",
+    setup: shared,
+    rest: (c) => call("POST", "/api/v1/me/identities", { token: c.token, body: { code: "not-a-code" } }),
+    rpc: (_c, _w, client) => client.LinkIdentity({ code: "not-a-code" }),
+    expect: signedIn([400, "OidcCodeInvalid"])
+  },
+  {
+    operation: "unlink a provider (these actors have none)",
+    setup: shared,
+    rest: (c) => call("DELETE", `/api/v1/me/identities/${unknownIdentity}`, { token: c.token }),
+    rpc: (_c, _w, client) => client.UnlinkIdentity({ id: unknownIdentity }),
+    expect: signedIn([404, "IdentityNotFound"])
+  },
+  {
+    operation: "start signing in with a provider (anyone may; none is configured here)",
+    setup: shared,
+    rest: (c) =>
+      call("POST", "/api/v1/auth/oidc/acme/start", {
+        token: c.token,
+        body: { redirectUri: "https://app.example.com/auth/done" }
+      }),
+    rpc: (_c, _w, client) =>
+      client.StartOidcSignIn({ provider: "acme", redirectUri: "https://app.example.com/auth/done" }),
+    expect: anyone([404, "OidcProviderNotFound"])
+  },
+  {
+    operation: "finish signing in with a provider (anyone may; with a code nobody was given)",
+    setup: shared,
+    rest: (c) => call("POST", "/api/v1/auth/oidc/exchange", { token: c.token, body: { code: "not-a-code" } }),
+    rpc: (_c, _w, client) => client.ExchangeOidcCode({ code: "not-a-code" }),
+    expect: anyone([400, "OidcCodeInvalid"])
   },
   {
     operation: "read your two-factor status",

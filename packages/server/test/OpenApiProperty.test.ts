@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import fc from "fast-check"
 import { password, signUp, type TestUser } from "./support/Actors.ts"
 import { call, freshEmail } from "./support/Http.ts"
@@ -155,6 +157,14 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             body: { platform: "fcm", token: `bystander:${"x".repeat(40)}`, appId: "com.example.moim" }
           })
           assert.strictEqual(bystanderDevice.status, 201, bystanderDevice.text)
+          // A linked OpenID identity (written as a finished link leaves it), which the fuzzed user must not unlink.
+          const bystanderIdentity = randomUUID()
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`
+            INSERT INTO oidc_identities (id, user_id, provider, subject, email, created_at)
+            VALUES (${bystanderIdentity}, ${bystander.userId}, 'acme', ${`subject-${bystanderIdentity}`}, NULL, now())`.pipe(
+            Effect.orDie
+          )
           const snapshot = Effect.all([
             call("GET", "/api/v1/me", { token: bystander.token }),
             call("GET", `/api/v1/groups/${bystanderGroup}`, { token: bystander.token }),
@@ -170,7 +180,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             call("GET", "/api/v1/me/calendar-feeds", { token: bystander.token }),
             call("GET", `/api/v1/channels/${bystanderChannel}`, { token: bystander.token }),
             call("GET", `/api/v1/channels/${bystanderChannel}/messages`, { token: bystander.token }),
-            call("GET", "/api/v1/me/mobile-devices", { token: bystander.token })
+            call("GET", "/api/v1/me/mobile-devices", { token: bystander.token }),
+            call("GET", "/api/v1/me/identities", { token: bystander.token })
           ]).pipe(
             Effect.map((responses) =>
               responses.map((response) =>
@@ -215,6 +226,7 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
             String(bystanderEvent.body.id),
             feedId(bystanderFeed),
             String(bystanderDevice.body.id),
+            bystanderIdentity,
             actor.userId,
             String(ownGroup.body.id),
             String(ownEvent.body.id),
@@ -225,7 +237,8 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "600 seconds"
           const idsOfKind: Record<string, ReadonlyArray<string>> = {
             channels: [bystanderChannel, ownChannel],
             messages: [String(bystanderMessage.body.id), String(ownMessage.body.id)],
-            "mobile-devices": [String(bystanderDevice.body.id)]
+            "mobile-devices": [String(bystanderDevice.body.id)],
+            identities: [bystanderIdentity]
           }
           const idArbitraryFor = (path: string, name: string) => {
             const kind = path.split("/").at(path.split("/").indexOf(`{${name}}`) - 1) ?? ""

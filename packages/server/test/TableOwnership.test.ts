@@ -23,7 +23,10 @@ const owners: Record<string, ReadonlyArray<string>> = {
     "phone_codes",
     "two_factor",
     "two_factor_recovery_codes",
-    "two_factor_challenges"
+    "two_factor_challenges",
+    "oidc_identities",
+    "oidc_states",
+    "oidc_codes"
   ],
   Groups: ["groups", "group_members", "group_join_requests", "group_invitations", "group_bans"],
   Notifications: [

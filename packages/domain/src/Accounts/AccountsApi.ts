@@ -29,6 +29,7 @@ import {
   Password,
   PasswordAttempt
 } from "./AccountFields.ts"
+import { OidcApi, OidcOperations } from "./OidcApi.ts"
 import { PhoneApi, PhoneOperations } from "./PhoneApi.ts"
 import { AuthResult, Session, SessionId } from "./Session.ts"
 import { LoginResult } from "./TwoFactor.ts"
@@ -459,7 +460,8 @@ export const AccountsOperations = [
   ...UsersOperations,
   ...AdminOperations,
   ...PhoneOperations,
-  ...TwoFactorOperations
+  ...TwoFactorOperations,
+  ...OidcOperations
 ] as const
 
 /** The RPC twins of the account operations, one RPC per operation. */
@@ -467,7 +469,7 @@ export class AccountsRpcs extends Operation.rpcGroup(AccountsOperations) {}
 
 export const AccountsFeature = Feature.make({
   name: "accounts",
-  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi, TwoFactorApi],
+  rest: [AuthApi, MeApi, UsersApi, AdminApi, PhoneApi, TwoFactorApi, OidcApi],
   rpcs: AccountsRpcs,
   operations: AccountsOperations,
   restOnly: [],

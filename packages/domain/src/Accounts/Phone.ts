@@ -104,14 +104,15 @@ export class PhoneNumberNotFound extends Schema.TaggedError<PhoneNumberNotFound>
   { httpApiStatus: 404, identifier: "PhoneNumberNotFound", description: "Your account has no phone number" }
 ) {}
 
-/** Removing the number would leave the account with no way to sign in. */
+/** Removing the number (or a linked provider) would leave the account with no way to sign in. */
 export class LastSignInMethod extends Schema.TaggedError<LastSignInMethod>()(
   "LastSignInMethod",
   { message: Schema.String },
   {
     httpApiStatus: 409,
     identifier: "LastSignInMethod",
-    description: "The number is your only way to sign in: an account without email and password keeps it"
+    description:
+      "It is your last way to sign in: an account keeps a password, a verified phone number or a linked provider"
   }
 ) {}
 

@@ -600,6 +600,110 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/auth/oidc/{provider}/start": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Start signing in (or up) with an OpenID provider
+         * @description Answers the provider's sign-in page (authorization code flow with PKCE, `state` and `nonce`). The provider sends the browser to Moim's callback, which sends it on to `redirectUri` with `?code=` (for `POST /auth/oidc/exchange`) or `?error=`. The sign-in works once, for 10 minutes.
+         */
+        readonly post: operations["oidc.startSignIn"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/auth/oidc/exchange": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Finish signing in with an OpenID provider
+         * @description Spends the one-time code (60 seconds, once) and signs in the account the provider identity belongs to, as `POST /auth/login` does (`SecondFactorRequired` for an account with two-factor authentication). A first sign-in creates an account, with the provider's email only when the provider says it is verified. An account with that email already existing is `OidcEmailTaken`: accounts are never merged by email.
+         */
+        readonly post: operations["oidc.exchange"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/identities": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Your linked sign-in providers
+         * @description Every provider identity that signs in to your account, oldest first.
+         */
+        readonly get: operations["oidc.listIdentities"];
+        readonly put?: never;
+        /**
+         * Finish linking an OpenID provider
+         * @description Spends the one-time code of a link you started: the provider identity signs in to your account from now on. A code of someone else's link, or of a sign-in, is `OidcCodeInvalid`.
+         */
+        readonly post: operations["oidc.link"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/identities/{provider}/start": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Start linking an OpenID provider to your account
+         * @description As `POST /auth/oidc/{provider}/start`, for your account: the redirect's `?code=` goes to `POST /me/identities`, with your token, to finish the link.
+         */
+        readonly post: operations["oidc.startLink"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/me/identities/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /**
+         * Unlink an OpenID provider
+         * @description The provider identity no longer signs you in. The last way to sign in (no password, no verified phone number, no other identity) stays (`LastSignInMethod`).
+         */
+        readonly delete: operations["oidc.unlink"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/groups": {
         readonly parameters: {
             readonly query?: never;
@@ -7851,6 +7955,173 @@ export interface components {
          * @enum {string}
          */
         readonly GroupSort: "relevance" | "newest" | "members";
+        /** @description It is your last way to sign in: an account keeps a password, a verified phone number or a linked provider */
+        readonly LastSignInMethod: {
+            /** @enum {string} */
+            readonly _tag: "LastSignInMethod";
+            readonly message: string;
+        };
+        /** @description You have no linked identity with this id */
+        readonly IdentityNotFound: {
+            /** @enum {string} */
+            readonly _tag: "IdentityNotFound";
+            readonly message: string;
+        };
+        /**
+         * Format: uuid
+         * @description A linked sign-in identity's id (UUIDv7)
+         */
+        readonly IdentityId: string;
+        /** @description This provider account already signs in to another Moim account */
+        readonly OidcIdentityTaken: {
+            /** @enum {string} */
+            readonly _tag: "OidcIdentityTaken";
+            readonly message: string;
+        };
+        /** @description The one-time code is unknown, expired, already used, or not for this operation; start again */
+        readonly OidcCodeInvalid: {
+            /** @enum {string} */
+            readonly _tag: "OidcCodeInvalid";
+            readonly message: string;
+        };
+        /** @description A provider account that signs in to yours */
+        readonly LinkedIdentity: {
+            readonly id: components["schemas"]["IdentityId"];
+            /** @description The configured provider's name */
+            readonly provider: string;
+            /** @description The email the provider gave for this identity when it was linked, if any (for recognising it) */
+            readonly email: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /** @description When it last signed you in */
+            readonly lastUsedAt: string | null;
+        };
+        /** @description The one-time code the app's redirect URI was called with, after a link started by you */
+        readonly LinkIdentityPayload: {
+            /** @description The one-time `code` the app's redirect URI was called with (60 seconds, once) */
+            readonly code: string;
+        };
+        /** @description The provider's metadata could not be read; try again later */
+        readonly OidcProviderUnavailable: {
+            /** @enum {string} */
+            readonly _tag: "OidcProviderUnavailable";
+            readonly message: string;
+        };
+        /** @description The redirect URI is not one of the server's allowed app redirect URIs */
+        readonly OidcRedirectUriNotAllowed: {
+            /** @enum {string} */
+            readonly _tag: "OidcRedirectUriNotAllowed";
+            readonly message: string;
+        };
+        /** @description No provider of that name is configured */
+        readonly OidcProviderNotFound: {
+            /** @enum {string} */
+            readonly _tag: "OidcProviderNotFound";
+            readonly message: string;
+        };
+        /** @description The provider's sign-in page to open */
+        readonly OidcAuthorization: {
+            /** @description Open this in the browser (or the system browser of a native app): the provider's sign-in page. It works once, for 10 minutes */
+            readonly authorizationUrl: string;
+        };
+        /** @description Where the app wants the browser back once the provider is done */
+        readonly OidcStartPayload: {
+            /**
+             * @description Where to send the browser back when the provider is done: exactly one of the server's allowed app redirect URIs (`OIDC_REDIRECT_URIS`); a web page or a native app's custom scheme
+             * @example https://app.example.com/auth/done
+             */
+            readonly redirectUri: string & unknown;
+        };
+        /** @description An account with this email exists: sign in to it with your password, then link the provider from your account */
+        readonly OidcEmailTaken: {
+            /** @enum {string} */
+            readonly _tag: "OidcEmailTaken";
+            readonly message: string;
+        };
+        /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
+        readonly LoginResult: components["schemas"]["AuthResult"] | components["schemas"]["SecondFactorRequired"];
+        /** @description The password (or texted code) was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor` */
+        readonly SecondFactorRequired: {
+            /** @enum {string} */
+            readonly _tag: "SecondFactorRequired";
+            /** @description Opaque and single-use: send it with a code to `POST /auth/login/second-factor` before `expiresAt`. It is not a session */
+            readonly challenge: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly expiresAt: string;
+            readonly methods: readonly components["schemas"]["SecondFactorMethod"][];
+        };
+        /**
+         * @description `totp`: a code of an authenticator app; `recovery_code`: one of the ten single-use recovery codes
+         * @enum {string}
+         */
+        readonly SecondFactorMethod: "totp" | "recovery_code";
+        /** @description A signed-in session: the user and a token pair */
+        readonly AuthResult: {
+            readonly user: components["schemas"]["User"];
+            /** @description Short-lived JWT; send as `Authorization: Bearer <accessToken>` */
+            readonly accessToken: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly accessTokenExpiresAt: string;
+            /** @description Long-lived, single-use token for `POST /auth/refresh`; keep it secret. Empty in cookie mode (`Moim-Session-Mode: cookie`): the token is then in the `HttpOnly` cookie `moim_refresh`, out of reach of scripts */
+            readonly refreshToken: string;
+        };
+        /** @description Your account */
+        readonly User: {
+            readonly id: components["schemas"]["UserId"];
+            /** @description Your email address; null for an account made with a phone number */
+            readonly email: string | null;
+            readonly nickname: string;
+            readonly bio: string;
+            /** @description A URL of the avatar image, or null */
+            readonly avatarUrl: string | null;
+            readonly interests: readonly string[];
+            readonly role: components["schemas"]["UserRole"];
+            readonly status: components["schemas"]["UserStatus"];
+            readonly emailVerifiedAt: string | null;
+            /** @description Your verified phone number (E.164), or null; only you see it */
+            readonly phoneNumber: string | null;
+            readonly phoneVerifiedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp in UTC
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            readonly updatedAt: string;
+        };
+        /**
+         * @description `suspended`: by a site admin; `deleted`: erased by its owner
+         * @enum {string}
+         */
+        readonly UserStatus: "active" | "suspended" | "deleted";
+        /**
+         * @description `admin`: a site administrator
+         * @enum {string}
+         */
+        readonly UserRole: "user" | "admin";
+        /** @description The one-time code the app's redirect URI was called with */
+        readonly OidcExchangePayload: {
+            /** @description The one-time `code` the app's redirect URI was called with (60 seconds, once) */
+            readonly code: string;
+            readonly deviceName?: (string & unknown) | null;
+        };
         /** @description Two-factor authentication is off (or its enrolment was not started) */
         readonly TwoFactorNotEnabled: {
             /** @enum {string} */
@@ -7911,12 +8182,6 @@ export interface components {
             /** @description True when the site requires it of you (site admins, with `REQUIRE_2FA_FOR_ADMINS`) */
             readonly required: boolean;
         };
-        /** @description The number is your only way to sign in: an account without email and password keeps it */
-        readonly LastSignInMethod: {
-            /** @enum {string} */
-            readonly _tag: "LastSignInMethod";
-            readonly message: string;
-        };
         /** @description Your account has no phone number */
         readonly PhoneNumberNotFound: {
             /** @enum {string} */
@@ -7946,45 +8211,6 @@ export interface components {
              */
             readonly attemptsLeft: number;
         };
-        /** @description Your account */
-        readonly User: {
-            readonly id: components["schemas"]["UserId"];
-            /** @description Your email address; null for an account made with a phone number */
-            readonly email: string | null;
-            readonly nickname: string;
-            readonly bio: string;
-            /** @description A URL of the avatar image, or null */
-            readonly avatarUrl: string | null;
-            readonly interests: readonly string[];
-            readonly role: components["schemas"]["UserRole"];
-            readonly status: components["schemas"]["UserStatus"];
-            readonly emailVerifiedAt: string | null;
-            /** @description Your verified phone number (E.164), or null; only you see it */
-            readonly phoneNumber: string | null;
-            readonly phoneVerifiedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly updatedAt: string;
-        };
-        /**
-         * @description `suspended`: by a site admin; `deleted`: erased by its owner
-         * @enum {string}
-         */
-        readonly UserStatus: "active" | "suspended" | "deleted";
-        /**
-         * @description `admin`: a site administrator
-         * @enum {string}
-         */
-        readonly UserRole: "user" | "admin";
         /** @description The code texted to the number you are adding */
         readonly VerifyPhoneNumberPayload: {
             /**
@@ -8038,41 +8264,6 @@ export interface components {
             /** @enum {string} */
             readonly _tag: "NicknameRequired";
             readonly message: string;
-        };
-        /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
-        readonly LoginResult: components["schemas"]["AuthResult"] | components["schemas"]["SecondFactorRequired"];
-        /** @description The password (or texted code) was right and the account has two-factor authentication: no session yet. Finish with `POST /auth/login/second-factor` */
-        readonly SecondFactorRequired: {
-            /** @enum {string} */
-            readonly _tag: "SecondFactorRequired";
-            /** @description Opaque and single-use: send it with a code to `POST /auth/login/second-factor` before `expiresAt`. It is not a session */
-            readonly challenge: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly expiresAt: string;
-            readonly methods: readonly components["schemas"]["SecondFactorMethod"][];
-        };
-        /**
-         * @description `totp`: a code of an authenticator app; `recovery_code`: one of the ten single-use recovery codes
-         * @enum {string}
-         */
-        readonly SecondFactorMethod: "totp" | "recovery_code";
-        /** @description A signed-in session: the user and a token pair */
-        readonly AuthResult: {
-            readonly user: components["schemas"]["User"];
-            /** @description Short-lived JWT; send as `Authorization: Bearer <accessToken>` */
-            readonly accessToken: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 timestamp in UTC
-             * @example 2026-01-01T12:00:00.000Z
-             */
-            readonly accessTokenExpiresAt: string;
-            /** @description Long-lived, single-use token for `POST /auth/refresh`; keep it secret. Empty in cookie mode (`Moim-Session-Mode: cookie`): the token is then in the `HttpOnly` cookie `moim_refresh`, out of reach of scripts */
-            readonly refreshToken: string;
         };
         /** @description The number, the code texted to it, and for a new account its nickname */
         readonly PhoneSignInPayload: {
@@ -11395,7 +11586,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PhoneNumberNotFound"];
                 };
             };
-            /** @description The number is your only way to sign in: an account without email and password keeps it */
+            /** @description It is your last way to sign in: an account keeps a password, a verified phone number or a linked provider */
             readonly 409: {
                 headers: {
                     /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
@@ -12113,6 +12304,740 @@ export interface operations {
             };
             readonly 413: components["responses"]["PayloadTooLarge"];
             readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "oidc.startSignIn": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path: {
+                readonly provider: string & unknown;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["OidcStartPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description The provider's sign-in page to open */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcAuthorization"];
+                };
+            };
+            /** @description The redirect URI is not one of the server's allowed app redirect URIs | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcRedirectUriNotAllowed"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description No provider of that name is configured */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcProviderNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+            /** @description The provider's metadata could not be read; try again later */
+            readonly 503: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcProviderUnavailable"];
+                };
+            };
+        };
+    };
+    readonly "oidc.exchange": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["OidcExchangePayload"];
+            };
+        };
+        readonly responses: {
+            /** @description `AuthResult`, or `SecondFactorRequired` (with `_tag`) when the account asks for a second factor */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LoginResult"];
+                };
+            };
+            /** @description The one-time code is unknown, expired, already used, or not for this operation; start again | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcCodeInvalid"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description An account with this email exists: sign in to it with your password, then link the provider from your account */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcEmailTaken"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "oidc.listIdentities": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description The `ETag` of the copy you have (or several, comma-separated, or `*`): when it is still current the answer is `304 Not Modified` without a body. */
+                readonly "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Success */
+            readonly 200: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["LinkedIdentity"][];
+                };
+            };
+            /** @description The answer named in `If-None-Match` is still current: use the copy you have (no body is sent) */
+            readonly 304: {
+                headers: {
+                    readonly ETag: components["headers"]["ETag"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "oidc.link": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["LinkIdentityPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description A provider account that signs in to yours */
+            readonly 201: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LinkedIdentity"];
+                };
+            };
+            /** @description The one-time code is unknown, expired, already used, or not for this operation; start again | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcCodeInvalid"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description This provider account already signs in to another Moim account */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcIdentityTaken"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+        };
+    };
+    readonly "oidc.startLink": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path: {
+                readonly provider: string & unknown;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["OidcStartPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description The provider's sign-in page to open */
+            readonly 200: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcAuthorization"];
+                };
+            };
+            /** @description The redirect URI is not one of the server's allowed app redirect URIs | The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcRedirectUriNotAllowed"] | components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description No provider of that name is configured */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcProviderNotFound"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            readonly 409: {
+                headers: {
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
+            readonly 413: components["responses"]["PayloadTooLarge"];
+            readonly 415: components["responses"]["UnsupportedMediaType"];
+            /** @description The Idempotency-Key was already used for a different request */
+            readonly 422: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdempotencyKeyReused"];
+                };
+            };
+            /** @description Too many requests */
+            readonly 429: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            readonly 500: components["responses"]["InternalServerError"];
+            /** @description The provider's metadata could not be read; try again later */
+            readonly 503: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OidcProviderUnavailable"];
+                };
+            };
+        };
+    };
+    readonly "oidc.unlink": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: {
+                /** @description Makes the request safe to send again: the first request with a key runs and its successful response is kept for 24 hours; a repeat with the same key and the same method, URL and body gets that response back (with `Idempotent-Replayed: true`) without running again. Keys are per user (or shared by anonymous callers): use a new random value, such as a UUID, for each new request. */
+                readonly "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            readonly path: {
+                readonly id: components["schemas"]["IdentityId"];
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description <No Content> */
+            readonly 204: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation */
+            readonly 400: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Sign in required (or the access token expired) */
+            readonly 401: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Unauthorized"];
+                };
+            };
+            /** @description The account is suspended */
+            readonly 403: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountSuspended"];
+                };
+            };
+            /** @description You have no linked identity with this id */
+            readonly 404: {
+                headers: {
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["IdentityNotFound"];
+                };
+            };
+            /** @description It is your last way to sign in: an account keeps a password, a verified phone number or a linked provider */
+            readonly 409: {
+                headers: {
+                    /** @description Sent with IdempotencyKeyInProgress: seconds to wait before sending the request again */
+                    readonly "Retry-After"?: number;
+                    readonly "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    readonly "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    readonly "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    readonly "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    readonly "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LastSignInMethod"] | components["schemas"]["IdempotencyKeyInProgress"];
+                };
+            };
             /** @description The Idempotency-Key was already used for a different request */
             readonly 422: {
                 headers: {

@@ -6,7 +6,8 @@ import { RateLimit, type RateLimitDecision } from "../platform/RateLimit.ts"
 /**
  * The request rate limits, one module for every surface: every request counts per signed-in user,
  * or per client address when anonymous (`RATE_LIMIT_USER` per window); signing up, signing in and
- * password resets also count per address and per email address (`RATE_LIMIT_AUTH`), texting codes
+ * password resets also count per address and per email address (`RATE_LIMIT_AUTH`), starting and
+ * finishing OpenID sign-ins per address, texting codes
  * and signing in by phone per address and per phone number, and second-factor codes per address and
  * per account. A REST response carries `RateLimit-*`
  * headers, and a refusal `Retry-After`.
@@ -15,7 +16,7 @@ export class RequestRateLimits extends Context.Service<
   RequestRateLimits,
   {
     readonly sensitive: (
-      action: "signup" | "login" | "password-reset" | "phone-code" | "phone-sign-in" | "second-factor",
+      action: "signup" | "login" | "password-reset" | "phone-code" | "phone-sign-in" | "second-factor" | "oidc-sign-in",
       subjects: {
         readonly ip: string | null
         readonly email?: string | undefined

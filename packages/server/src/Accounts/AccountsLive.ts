@@ -5,6 +5,10 @@ import { AccountAdmin } from "./AccountAdmin.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
 import { BreachedPasswords } from "./BreachedPasswords.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
+import { OidcFlowsRepo } from "./OidcFlowsRepo.ts"
+import { OidcIdentitiesRepo } from "./OidcIdentitiesRepo.ts"
+import { OidcProviders } from "./OidcProviders.ts"
+import { OidcSignIn } from "./OidcSignIn.ts"
 import { Passwords } from "./Passwords.ts"
 import { PhoneCodes } from "./PhoneCodes.ts"
 import { PhoneCodesRepo } from "./PhoneCodesRepo.ts"
@@ -28,7 +32,7 @@ import { Verification } from "./Verification.ts"
  * take what is addressed to an email (groups' invitations), or `EmailOwnership.none`; `PhoneOwnership`
  * tells nobody unless a feature provides it.
  */
-export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer).pipe(
+export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer, OidcSignIn.layer).pipe(
   Layer.provide(PhoneCodes.layer),
   Layer.provideMerge(
     Layer.mergeAll(Sessions.layer, Profiles.layer, AccountAdmin.layer, PhoneDirectory.layer, SessionCookies.layer)
@@ -40,9 +44,18 @@ export const AccountsLive = Layer.mergeAll(PhoneSignIn.layer, PhoneNumbers.layer
     EmailTokensRepo.layer,
     PhoneNumbersRepo.layer,
     PhoneCodesRepo.layer,
-    TwoFactorRepo.layer
+    TwoFactorRepo.layer,
+    OidcIdentitiesRepo.layer,
+    OidcFlowsRepo.layer
   ]),
-  Layer.provide([Passwords.layer, BreachedPasswords.layer, AccessTokens.layer, UserViews.layer, SessionCache.layer]),
+  Layer.provide([
+    OidcProviders.layer,
+    Passwords.layer,
+    BreachedPasswords.layer,
+    AccessTokens.layer,
+    UserViews.layer,
+    SessionCache.layer
+  ]),
   Layer.provide(ImageUploads.layer),
   Layer.provide(AccountsConfig.layer)
 )

@@ -42,6 +42,7 @@ import { ClientInfo } from "../Access/ClientInfo.ts"
 import { RequestRateLimits } from "../Access/RequestRateLimits.ts"
 import * as Operations from "../http/Operations.ts"
 import { AccountAdmin } from "./AccountAdmin.ts"
+import { OidcHttp, oidcHandlers } from "./OidcHandlers.ts"
 import { PhoneHttp, phoneHandlers } from "./PhoneHandlers.ts"
 import { ProfilePages } from "./ProfilePages.ts"
 import { Profiles } from "./Profiles.ts"
@@ -64,6 +65,7 @@ const handlers = Effect.gen(function* () {
   const admin = yield* AccountAdmin
   const limits = yield* RequestRateLimits
   const phone = yield* phoneHandlers
+  const oidc = yield* oidcHandlers
   const activity = yield* ActivityLog
   const twoFactor = yield* TwoFactor
   const cookies = yield* SessionCookies
@@ -74,6 +76,7 @@ const handlers = Effect.gen(function* () {
     withActor((actor) => withClient((client) => Effect.andThen(limitCodes(client, actor.userId), f(actor))))
   return AccountsRpcs.of({
     ...phone,
+    ...oidc,
     Signup: (input) =>
       withClient((client) =>
         Effect.andThen(
@@ -249,6 +252,12 @@ const TwoFactorHttp = HttpApiBuilder.group(Api, "twoFactor", (group) =>
 )
 
 /** The REST groups of accounts with the middleware they use. */
-export const AccountsHttp = Layer.mergeAll(AuthHttp, MeHttp, UsersHttp, AdminHttp, PhoneHttp, TwoFactorHttp).pipe(
-  Layer.provide([AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive])
-)
+export const AccountsHttp = Layer.mergeAll(
+  AuthHttp,
+  MeHttp,
+  UsersHttp,
+  AdminHttp,
+  PhoneHttp,
+  TwoFactorHttp,
+  OidcHttp
+).pipe(Layer.provide([AuthenticationLive, OptionalAuthenticationLive, PublicRateLimitLive]))

@@ -13,6 +13,7 @@ import type { CurrentUser } from "@moim/domain/Kit/Authentication"
 import type { RateLimited } from "@moim/domain/Kit/RateLimited"
 import { Clock, Context, Effect, Layer, Option, Result } from "effect"
 import { Transaction } from "../platform/Transaction.ts"
+import { OidcIdentitiesRepo } from "./OidcIdentitiesRepo.ts"
 import { PhoneCodes } from "./PhoneCodes.ts"
 import { PhoneDirectory } from "./PhoneDirectory.ts"
 import { PhoneNumbersRepo, type VerifiedPhoneRow } from "./PhoneNumbersRepo.ts"
@@ -49,6 +50,7 @@ export class PhoneNumbers extends Context.Service<
       const views = yield* UserViews
       const directory = yield* PhoneDirectory
       const ownership = yield* PhoneOwnership
+      const identities = yield* OidcIdentitiesRepo
 
       const requireUser = Effect.fn("PhoneNumbers.requireUser")(function* (actor: Actor) {
         const user = yield* users.findById(actor.userId)
@@ -94,9 +96,11 @@ export class PhoneNumbers extends Context.Service<
           if (Option.isNone(yield* phones.findByUser(actor.userId))) {
             return yield* new PhoneNumberNotFound({ message: "Your account has no phone number" })
           }
-          if (user.email === null || user.passwordHash === null) {
+          const hasPassword = user.email !== null && user.passwordHash !== null
+          if (!hasPassword && (yield* identities.countByUser(actor.userId)) === 0) {
             return yield* new LastSignInMethod({
-              message: "This number is how you sign in: an account without an email and password keeps its number"
+              message:
+                "This number is how you sign in: an account without an email and password or a linked provider keeps its number"
             })
           }
           yield* phones.remove(actor.userId)

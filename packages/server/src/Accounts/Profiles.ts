@@ -18,6 +18,8 @@ import { ImageUploads } from "../platform/ImageUploads.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { AccountErasure } from "./AccountErasure.ts"
 import { EmailTokensRepo } from "./EmailTokensRepo.ts"
+import { OidcFlowsRepo } from "./OidcFlowsRepo.ts"
+import { OidcIdentitiesRepo } from "./OidcIdentitiesRepo.ts"
 import { PhoneCodesRepo } from "./PhoneCodesRepo.ts"
 import { PhoneNumbersRepo } from "./PhoneNumbersRepo.ts"
 import { SessionsRepo } from "./SessionsRepo.ts"
@@ -100,6 +102,8 @@ export class Profiles extends Context.Service<
       const phones = yield* PhoneNumbersRepo
       const phoneCodes = yield* PhoneCodesRepo
       const twoFactor = yield* TwoFactorRepo
+      const identities = yield* OidcIdentitiesRepo
+      const oidcFlows = yield* OidcFlowsRepo
       const erasure = yield* AccountErasure
       const images = yield* ImageUploads
       const views = yield* UserViews
@@ -151,6 +155,8 @@ export class Profiles extends Context.Service<
               yield* phoneCodes.removeForUser(actor.userId)
               yield* twoFactor.remove(actor.userId)
               yield* twoFactor.removeChallengesOf(actor.userId)
+              yield* identities.removeForUser(actor.userId)
+              yield* oidcFlows.removeForUser(actor.userId)
               yield* sessions.revokeAll(actor.userId, { except: null, reason: "account_deleted" })
               yield* erasure.erased(actor.userId)
             })

@@ -23,7 +23,7 @@ const refreshCookiePath = "/api/v1/auth"
  * Browser sessions in cookies, an opt-in mode for web apps on the same site (REST only: RPC clients
  * and native apps keep bearer tokens, which keep working unchanged):
  *
- * - A sign-in, sign-up, second factor or refresh sent with `Moim-Session-Mode: cookie` answers the
+ * - A sign-in (password, second factor, phone, OpenID Connect exchange), sign-up or refresh sent with `Moim-Session-Mode: cookie` answers the
  *   usual `AuthResult` with `refreshToken` empty; the token is set instead in the `HttpOnly`,
  *   `Secure`, `SameSite` cookie `moim_refresh`, scoped to `/api/v1/auth`, so no script can read
  *   it. The access token stays in the app's memory.

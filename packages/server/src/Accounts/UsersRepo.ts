@@ -80,6 +80,8 @@ export class UsersRepo extends Context.Service<
     }) => Effect.Effect<Option.Option<UserRow>>
     readonly findByEmail: (email: string) => Effect.Effect<Option.Option<UserRow>>
     readonly findById: (id: UserId) => Effect.Effect<Option.Option<UserRow>>
+    /** The account, locked until the caller's transaction ends (for changes to its ways to sign in). */
+    readonly lockById: (id: UserId) => Effect.Effect<Option.Option<UserRow>>
     /** The account and its verified number (a sibling table), in one query: what `GET /me` shows. */
     readonly findWithPhone: (
       id: UserId
@@ -158,6 +160,10 @@ export class UsersRepo extends Context.Service<
 
         findById: Effect.fn("UsersRepo.findById")(function* (id) {
           return yield* sql`SELECT * FROM users WHERE id = ${id}`.pipe(Effect.flatMap(decodeUser))
+        }, Effect.orDie),
+
+        lockById: Effect.fn("UsersRepo.lockById")(function* (id) {
+          return yield* sql`SELECT * FROM users WHERE id = ${id} FOR UPDATE`.pipe(Effect.flatMap(decodeUser))
         }, Effect.orDie),
 
         findWithPhone: Effect.fn("UsersRepo.findWithPhone")(function* (id) {

@@ -38,6 +38,7 @@ import m0032 from "../migrations/0032_idempotency_keys.ts"
 import m0033 from "../migrations/0033_mobile_push.ts"
 import m0034 from "../migrations/0034_two_factor.ts"
 import m0035 from "../migrations/0035_edit_versions.ts"
+import m0036 from "../migrations/0036_oidc.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -75,7 +76,8 @@ export const migrations = {
   "0032_idempotency_keys": m0032,
   "0033_mobile_push": m0033,
   "0034_two_factor": m0034,
-  "0035_edit_versions": m0035
+  "0035_edit_versions": m0035,
+  "0036_oidc": m0036
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)

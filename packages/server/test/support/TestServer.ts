@@ -40,14 +40,14 @@ const freePortEffect = Effect.promise(freePort)
  * chosen first so `MOIM_PUBLIC_URL` (signed URLs, links) points at this server.
  */
 export const layer = (env: Record<string, string> = testEnv()) =>
-  Layer.unwrap(
-    Effect.map(freePortEffect, (port) =>
-      Server.layer({ host: "127.0.0.1", port }).pipe(
-        Layer.provideMerge(ServerServices),
-        Layer.provideMerge(makePlatform(TestDatabase.layer())),
-        Layer.provide(configLayer({ MOIM_PUBLIC_URL: `http://127.0.0.1:${port}`, ...env, PORT: String(port) }))
-      )
-    )
+  Layer.unwrap(Effect.map(freePortEffect, (port) => layerAt(port, env)))
+
+/** The whole HTTP server on 127.0.0.1 and `port` (one a test had to name beforehand, e.g. to an OpenID provider). */
+export const layerAt = (port: number, env: Record<string, string> = testEnv()) =>
+  Server.layer({ host: "127.0.0.1", port }).pipe(
+    Layer.provideMerge(ServerServices),
+    Layer.provideMerge(makePlatform(TestDatabase.layer())),
+    Layer.provide(configLayer({ MOIM_PUBLIC_URL: `http://127.0.0.1:${port}`, ...env, PORT: String(port) }))
   )
 
 /** `http://127.0.0.1:<port>` of the running test server. */
