@@ -150,20 +150,28 @@ const moimEnvironment = (port: number): Record<string, string> => ({
   RATE_LIMIT_AUTH: "1000000000"
 })
 
-/** Node's options of `npm run start:server` (package.json), so the figures are the production process's. */
-const startServerNodeArgs = (): ReadonlyArray<string> => {
+/**
+ * What `npm run start:server` (package.json) runs, so the figures are the production process's: its
+ * last command (`... exec node <options> <entry>`), after the bundle is built if stale as the
+ * script does first.
+ */
+const startServerCommand = (): { readonly nodeArgs: ReadonlyArray<string>; readonly entry: string } => {
   const scripts: unknown = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts
   const script =
     typeof scripts === "object" && scripts !== null && "start:server" in scripts ? String(scripts["start:server"]) : ""
-  return script.split(/\s+/).slice(1, -1)
+  const words = (script.split("&&").at(-1) ?? "").trim().split(/\s+/)
+  const node = words.indexOf("node")
+  execFileSync(process.execPath, [join(root, "scripts", "bundle.ts"), "--if-stale"], { cwd: root, stdio: "inherit" })
+  return { nodeArgs: words.slice(node + 1, -1), entry: join(root, words.at(-1) ?? "") }
 }
 
 const startMoim = async (nodeArgs: ReadonlyArray<string> = []) => {
   const port = await freePort()
+  const command = startServerCommand()
   return startServer({
     name: "moim",
-    script: join(root, "packages", "server", "src", "main.ts"),
-    nodeArgs: [...startServerNodeArgs(), ...nodeArgs],
+    script: command.entry,
+    nodeArgs: [...command.nodeArgs, ...nodeArgs],
     env: moimEnvironment(port),
     port,
     readyPath: "/health/ready",
