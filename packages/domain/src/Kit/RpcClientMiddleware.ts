@@ -1,6 +1,6 @@
-import { Effect, Layer, Option, Result, Schema } from "effect"
+import { Effect, Layer, Option, Result, Schema, Stream } from "effect"
 import { Headers } from "effect/http"
-import { RpcMiddleware } from "effect/rpc"
+import { RpcClient, RpcMiddleware, RpcSchema } from "effect/rpc"
 import { Rpcs } from "../Rpcs.ts"
 import { RpcAuthentication, RpcOptionalAuthentication } from "./Authentication.ts"
 import { InvalidRequest, RpcRequestValidation } from "./InvalidRequest.ts"
@@ -8,6 +8,41 @@ import { InvalidRequest, RpcRequestValidation } from "./InvalidRequest.ts"
 /** The payload encoder of every Moim RPC, by tag. */
 const encoders = new Map<string, (payload: unknown) => Result.Result<unknown, Schema.SchemaError>>(
   Array.from(Rpcs.requests.values(), (rpc) => [rpc._tag, Schema.encodeUnknownResult(rpc.payloadSchema)] as const)
+)
+
+/** The `InvalidRequest` a call's payload fails with, when it does not encode. */
+const invalidPayload = (tag: string, payload: unknown): InvalidRequest | undefined => {
+  const encoded = encoders.get(tag)?.(payload)
+  return encoded !== undefined && Result.isFailure(encoded)
+    ? InvalidRequest.fromIssue("payload", encoded.failure.issue)
+    : undefined
+}
+
+const streaming: ReadonlySet<string> = new Set(
+  Array.from(Rpcs.requests.values()).flatMap((rpc) => (RpcSchema.isStreamSchema(rpc.successSchema) ? [rpc._tag] : []))
+)
+
+/**
+ * Moim's RPC client: `RpcClient.make(Rpcs)`, whose calls fail with the typed `InvalidRequest` when
+ * their payload does not encode (an emoji that is not one, a nickname of one character). Effect's
+ * client builds the payload with its schema's constructor before any middleware runs, and that
+ * throws on a value that breaks a check: without this, such a call dies with a defect. Use it with
+ * `layerRpcClientMiddleware`.
+ */
+export const makeRpcClient = Effect.map(
+  RpcClient.make(Rpcs),
+  (client) =>
+    new Proxy(client, {
+      get: (target, property, receiver) => {
+        const method: unknown = Reflect.get(target, property, receiver)
+        if (typeof property !== "string" || typeof method !== "function" || !encoders.has(property)) return method
+        return (payload: unknown, options?: unknown) => {
+          const invalid = invalidPayload(property, payload)
+          if (invalid === undefined) return Reflect.apply(method, target, [payload, options])
+          return streaming.has(property) ? Stream.fail(invalid) : Effect.fail(invalid)
+        }
+      }
+    })
 )
 
 /**
@@ -32,10 +67,8 @@ export const layerRpcClientMiddleware = <R>(accessToken: Effect.Effect<Option.Op
       Effect.flatMap(withToken(request), next)
     ),
     RpcMiddleware.layerClient(RpcRequestValidation, ({ rpc, request, next }) => {
-      const encoded = encoders.get(rpc._tag)?.(request.payload)
-      return encoded !== undefined && Result.isFailure(encoded)
-        ? Effect.fail(InvalidRequest.fromIssue("payload", encoded.failure.issue))
-        : next(request)
+      const invalid = invalidPayload(rpc._tag, request.payload)
+      return invalid === undefined ? next(request) : Effect.fail(invalid)
     })
   )
 }

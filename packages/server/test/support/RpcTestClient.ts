@@ -1,6 +1,5 @@
 import { NodeSocket } from "@effect/platform-node"
-import { layerRpcClientMiddleware } from "@moim/domain/Kit/RpcClientMiddleware"
-import { Rpcs } from "@moim/domain/Rpcs"
+import { layerRpcClientMiddleware, makeRpcClient } from "@moim/domain/Kit/RpcClientMiddleware"
 import { Effect, Layer, type Option } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { RpcClient, RpcSerialization } from "effect/rpc"
@@ -26,7 +25,7 @@ const protocolLayer = (protocol: RpcProtocol) =>
     )
   )
 
-const makeClient = RpcClient.make(Rpcs)
+const makeClient = makeRpcClient
 
 /** The typed RPC client of Moim's whole RPC group. */
 export type MoimRpcClient = Effect.Success<typeof makeClient>
