@@ -10,7 +10,7 @@ import { AnalyticsFeature } from "./Analytics/Feature.ts"
 import { ChatLive, ChatMembershipChangesLive } from "./Chat/ChatLive.ts"
 import { ChatNotifier } from "./Chat/ChatNotifier.ts"
 import { ChatPresenceLive } from "./Chat/ChatPresenceLive.ts"
-import { ChannelTopics, ChatMessageSubjects } from "./Chat/ChatResolvers.ts"
+import { ChannelTopics, ChatMediaSubjects, ChatMessageSubjects } from "./Chat/ChatResolvers.ts"
 import { ChatFeature } from "./Chat/Feature.ts"
 import { EventSubjects, EventTopics } from "./Events/EventResolvers.ts"
 import { EventNotifierLive, EventsLive } from "./Events/EventsLive.ts"
@@ -21,6 +21,7 @@ import { GroupSubjects, InvitationSubjects } from "./Groups/GroupSubjects.ts"
 import { GroupNotifierLive, GroupsEmailOwnership, GroupsLive } from "./Groups/GroupsLive.ts"
 import { MediaFeature } from "./Media/Feature.ts"
 import { MediaLive } from "./Media/MediaLive.ts"
+import { MediaOrphans } from "./Media/MediaOrphans.ts"
 import { DeliveryChannels } from "./Notifications/DeliveryChannels.ts"
 import { EmailDispatcher } from "./Notifications/EmailDispatcher.ts"
 import { NotificationEmailsFeature } from "./Notifications/EmailFeature.ts"
@@ -37,7 +38,7 @@ import { PushFeature } from "./Notifications/PushFeature.ts"
 import { PushChannelLive, PushLive } from "./Notifications/PushLive.ts"
 import { OpsFeature } from "./Ops/Feature.ts"
 import { PostsFeature } from "./Posts/Feature.ts"
-import { PostSubjects, PostTopics } from "./Posts/PostResolvers.ts"
+import { PostMediaSubjects, PostSubjects, PostTopics } from "./Posts/PostResolvers.ts"
 import { PostNotifierLive, PostsLive } from "./Posts/PostsLive.ts"
 import { RealtimeFeature } from "./Realtime/Feature.ts"
 import { NotificationStream } from "./Realtime/NotificationStream.ts"
@@ -128,17 +129,22 @@ export const FeatureServices = Layer.mergeAll(
   Layer.provideMerge(NotificationEmailsLive),
   // Web push and mobile push (FCM, APNs): devices through the API, pushes sent by the worker's jobs.
   Layer.provideMerge(Layer.merge(PushLive, MobilePushLive)),
+  // Which subjects still exist: for notifications, and for the photos whose post or message was
+  // removed with its group or channel (`MediaOrphans`, for the media purge).
   Layer.provideMerge(
-    NotificationSubjects.layer(
-      Effect.all([
-        GroupSubjects,
-        InvitationSubjects,
-        UserSubjects,
-        PostSubjects,
-        ReportSubjects,
-        EventSubjects,
-        ChatMessageSubjects
-      ])
+    Layer.merge(
+      NotificationSubjects.layer(
+        Effect.all([
+          GroupSubjects,
+          InvitationSubjects,
+          UserSubjects,
+          PostSubjects,
+          ReportSubjects,
+          EventSubjects,
+          ChatMessageSubjects
+        ])
+      ),
+      MediaOrphans.layer(Effect.all([PostMediaSubjects, ChatMediaSubjects]))
     )
   ),
   // The channels beyond in-app, each handed every delivered batch in its transaction.

@@ -1,6 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { UserId } from "@moim/domain/Accounts/User"
 import { MediaId } from "@moim/domain/Media/Media"
+import { Groups } from "@moim/server/Groups/Groups"
 import { MediaKeys } from "@moim/server/Media/MediaKeys"
 import { MediaLibrary } from "@moim/server/Media/MediaLibrary"
 import { Storage } from "@moim/server/platform/Storage"
@@ -9,7 +10,7 @@ import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import sharp from "sharp"
 import { thumbHashToApproximateAspectRatio } from "thumbhash"
-import { signUp, type TestUser } from "../../server/test/support/Actors.ts"
+import { createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
@@ -416,6 +417,47 @@ const pipeline = <E>(name: string, services: Layer.Layer<Layer.Success<typeof On
           [failed.status, failed.failure],
           ["failed", "Processing did not finish; upload the photo again"]
         )
+      })
+    )
+
+    it.effect("the photos of a purged group's posts are purged with them; others stay", () =>
+      Effect.gen(function* () {
+        const ada = yield* signUp("Ada")
+        const png = yield* Effect.promise(smallPng)
+        const groupId = yield* createGroup(ada, { name: "Gone soon" })
+        const inGroup = MediaId.make((yield* settled(ada, (yield* uploadPhoto(ada, png, "image/png")).id)).id)
+        const onProfile = MediaId.make((yield* settled(ada, (yield* uploadPhoto(ada, png, "image/png")).id)).id)
+        expectStatus(
+          yield* call("POST", `/api/v1/groups/${groupId}/posts`, {
+            token: ada.token,
+            body: { body: "Trip", attachmentIds: [inGroup] }
+          }),
+          201
+        )
+        expectStatus(
+          yield* call("POST", "/api/v1/me/posts", {
+            token: ada.token,
+            body: { body: "Mine", attachmentIds: [onProfile] }
+          }),
+          201
+        )
+        expectStatus(yield* call("DELETE", `/api/v1/groups/${groupId}`, { token: ada.token }), 204)
+        // The group's retention passes: its purge deletes it, and its posts with it (a cascade).
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`UPDATE groups SET deleted_at = deleted_at - interval '2 days' WHERE id = ${groupId}`.pipe(
+          Effect.orDie
+        )
+        assert.strictEqual(yield* Groups.use((groups) => groups.purgeDeleted(1)), 1)
+
+        // The next media purge finds the photo's post gone and detaches it; a day later it goes.
+        yield* purge
+        yield* age(inGroup, 25)
+        yield* age(onProfile, 25)
+        yield* purge
+        expectStatus(yield* getPhoto(ada, inGroup), 404, "MediaNotFound")
+        assert.isTrue(Option.isNone(yield* storedAt(MediaKeys.rendition(inGroup, 200))))
+        expectStatus(yield* getPhoto(ada, onProfile), 200)
+        assert.isTrue(Option.isSome(yield* storedAt(MediaKeys.rendition(onProfile, 200))))
       })
     )
   })

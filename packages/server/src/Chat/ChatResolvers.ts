@@ -1,5 +1,6 @@
 import { ChannelId, MessageId } from "@moim/domain/Chat/Chat"
 import { Effect, Option, Schema } from "effect"
+import type { MediaSubjectKind } from "../Media/MediaOrphans.ts"
 import type { SubjectResolver } from "../Notifications/NotificationSubjects.ts"
 import type { TopicResolver } from "../Realtime/TopicAccess.ts"
 import { ChatAccess } from "./ChatAccess.ts"
@@ -40,3 +41,16 @@ export const ChatMessageSubjects = Effect.gen(function* () {
     })
   } satisfies SubjectResolver
 })
+
+/** Which messages still exist, for the sweep of photos whose subject is gone (`MediaOrphans`). */
+export const ChatMediaSubjects = Effect.map(
+  MessagesRepo,
+  (messages): MediaSubjectKind => ({
+    kind: "message",
+    existing: (ids) =>
+      Effect.map(
+        messages.findMany(ids.flatMap((id) => Option.toArray(decodeMessageId(id)))),
+        (rows) => new Set<string>(rows.map((row) => row.id))
+      )
+  })
+)

@@ -105,6 +105,14 @@ export class MediaRepo extends Context.Service<
     readonly attach: (ids: ReadonlyArray<MediaId>, subject: MediaSubject) => Effect.Effect<void>
     /** Detaches the subject's photos, all or all but `keep`. */
     readonly detach: (subject: MediaSubject, keep: ReadonlyArray<MediaId>) => Effect.Effect<void>
+    /** The subjects of `kind` that photos are attached to, by id after `after`, at most `limit`. */
+    readonly attachedSubjects: (
+      kind: string,
+      after: string | null,
+      limit: number
+    ) => Effect.Effect<ReadonlyArray<string>>
+    /** Detaches every photo of these subjects of `kind` (the subjects are gone); how many. */
+    readonly detachSubjects: (kind: string, ids: ReadonlyArray<string>) => Effect.Effect<number>
     /** Marks the photo deleted (locked by `findOwned` first). */
     readonly markDeleted: (id: MediaId) => Effect.Effect<void>
     /** Marks deleted at most `limit` photos attached to nothing and unchanged since before `before`; their ids. */
@@ -218,6 +226,22 @@ export class MediaRepo extends Context.Service<
             UPDATE media SET subject_kind = NULL, subject_id = NULL, attached_at = NULL, updated_at = now()
             WHERE subject_kind = ${subject.kind} AND subject_id = ${subject.id}
               AND NOT (id = ANY(${[...keep]}::uuid[]))`
+        }, Effect.orDie),
+
+        attachedSubjects: Effect.fn("MediaRepo.attachedSubjects")(function* (kind, after, limit) {
+          const rows = yield* sql<{ readonly subjectId: string }>`
+            SELECT DISTINCT subject_id FROM media
+            WHERE subject_kind = ${kind} AND subject_id > ${after ?? ""}
+            ORDER BY subject_id LIMIT ${limit}`
+          return rows.map((row) => row.subjectId)
+        }, Effect.orDie),
+
+        detachSubjects: Effect.fn("MediaRepo.detachSubjects")(function* (kind, ids) {
+          if (ids.length === 0) return 0
+          const rows = yield* sql`
+            UPDATE media SET subject_kind = NULL, subject_id = NULL, attached_at = NULL, updated_at = now()
+            WHERE subject_kind = ${kind} AND subject_id = ANY(${[...ids]}::text[]) RETURNING id`
+          return rows.length
         }, Effect.orDie),
 
         markDeleted: Effect.fn("MediaRepo.markDeleted")(function* (id) {

@@ -1,7 +1,12 @@
-import { Effect } from "effect"
+import { PostId } from "@moim/domain/Posts/Post"
+import { Effect, Option, Schema } from "effect"
+import type { MediaSubjectKind } from "../Media/MediaOrphans.ts"
 import type { SubjectResolver } from "../Notifications/NotificationSubjects.ts"
 import type { TopicResolver } from "../Realtime/TopicAccess.ts"
 import { Posts } from "./Posts.ts"
+import { PostsRepo } from "./PostsRepo.ts"
+
+const decodePostId = Schema.decodeUnknownOption(PostId)
 
 /** A post's topic may be joined by whoever may see the post. */
 export const PostTopics = Effect.map(
@@ -17,3 +22,16 @@ export const PostSubjects = Effect.map(
   Posts,
   (posts): SubjectResolver => ({ kind: "post", visible: (viewer, ids) => posts.visible(viewer, ids) })
 )
+
+/** Which posts still exist, for the sweep of photos whose subject is gone (`MediaOrphans`). */
+export const PostMediaSubjects = Effect.map(
+  PostsRepo,
+  (repo): MediaSubjectKind => ({
+    kind: "post",
+    existing: (ids) =>
+      Effect.map(
+        repo.findMany(ids.flatMap((id) => Option.toArray(decodePostId(id)))),
+        (rows) => new Set<string>(rows.map((row) => row.id))
+      )
+  })
+).pipe(Effect.provide(PostsRepo.layer))
