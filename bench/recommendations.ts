@@ -138,7 +138,10 @@ const seed = Effect.gen(function* () {
     UPDATE events e SET going_count = c.n
     FROM (SELECT event_id, count(*)::int AS n FROM event_rsvps WHERE status = 'going' GROUP BY event_id) c
     WHERE c.event_id = e.id`
-  yield* sql`ANALYZE`
+  // As autovacuum would soon after such a load, and as a database that has lived is: statistics, and
+  // the visibility map that lets the rebuild read the members' index alone (without it, each batch
+  // read all 1,000,000 memberships: 52.7 s against 43.6 s for the whole rebuild).
+  yield* sql`VACUUM ANALYZE`
   return yield* counts
 })
 
