@@ -61,7 +61,8 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Browser sessions in
       assert.isString(login.body.accessToken)
       const refresh = cookieOf(login, "moim_refresh")
       assert.includeMembers([...refresh.attributes], ["httponly", "secure", "samesite=strict", "path=/api/v1/auth"])
-      assert.isTrue(refresh.attributes.some((attribute) => attribute.startsWith("max-age=")))
+      // As long as the refresh token lives (30 days by default).
+      assert.include([...refresh.attributes], "max-age=2592000")
       assert.isAbove(refresh.value.length, 20)
       const csrfCookie = cookieOf(login, "moim_csrf")
       assert.notInclude([...csrfCookie.attributes], "httponly")
@@ -136,6 +137,38 @@ layer(TestServer.layer(env), { excludeTestServices: true })("Browser sessions in
       assert.include(allowed.headers.get("access-control-allow-headers") ?? "", "x-csrf-token")
       const evil = yield* preflight("https://evil.example")
       assert.isNull(evil.headers.get("access-control-allow-origin"))
+    })
+  )
+
+  it.effect("a sign-in repeated with its Idempotency-Key sets the same cookies again", () =>
+    Effect.gen(function* () {
+      const user = yield* signUp("Repeated")
+      const ip = freshIp()
+      const login = () =>
+        call("POST", "/api/v1/auth/login", {
+          ip,
+          headers: { "moim-session-mode": "cookie", origin: app, "idempotency-key": `login-${user.userId}` },
+          body: { email: user.email, password }
+        })
+      const first = yield* login()
+      assert.strictEqual(first.status, 200, first.text)
+      // The first answer was lost on the way: the browser sends the request again.
+      const again = yield* login()
+      assert.strictEqual(again.status, 200, again.text)
+      assert.strictEqual(again.headers.get("idempotent-replayed"), "true")
+      assert.strictEqual(again.body.accessToken, first.body.accessToken)
+      const refresh = cookieOf(again, "moim_refresh")
+      assert.strictEqual(refresh.value, cookieOf(first, "moim_refresh").value)
+      assert.includeMembers([...refresh.attributes], ["httponly", "secure", "samesite=strict", "path=/api/v1/auth"])
+      assert.strictEqual(again.headers.get("moim-csrf-token"), cookieOf(first, "moim_csrf").value)
+      // The kept cookies are never sent as a header of their own.
+      assert.isNull(again.headers.get("x-moim-sealed-extras"))
+      // And they work: the replayed cookie refreshes the session.
+      const refreshed = yield* refreshByCookie(
+        { refresh: refresh.value, csrf: cookieOf(again, "moim_csrf").value, ip },
+        { origin: app, "x-csrf-token": cookieOf(again, "moim_csrf").value }
+      )
+      assert.strictEqual(refreshed.status, 200, refreshed.text)
     })
   )
 

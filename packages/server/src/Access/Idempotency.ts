@@ -2,9 +2,10 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { Features } from "@moim/domain/Features"
 import { IdempotencyKeyInProgress, IdempotencyKeyReused } from "@moim/domain/Kit/Idempotency"
 import { InvalidRequest } from "@moim/domain/Kit/InvalidRequest"
-import { Context, Effect, Exit, Layer, Schema } from "effect"
+import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { type Headers, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { Rpc, RpcMiddleware } from "effect/rpc"
+import { ResponseCookies, type ResponseExtras } from "../http/ResponseCookies.ts"
 import { ServerSecret } from "../platform/ServerSecret.ts"
 import { IdempotencyRepo, type StoredResponse } from "./IdempotencyRepo.ts"
 
@@ -50,6 +51,29 @@ const maxStoredBytes = 256 * 1024
 
 /** The response headers a repeat gets back, beside the status, the content type and the body. */
 const keptHeaders = ["location", "etag", "last-modified"] as const
+
+/**
+ * Where a kept response holds the cookies (and their headers) its request set through
+ * `ResponseCookies`, encrypted like the body: a sign-in's cookies carry its refresh token.
+ */
+const sealedExtrasHeader = "x-moim-sealed-extras"
+
+const CookieOptions = Schema.Struct({
+  domain: Schema.optional(Schema.String),
+  path: Schema.optional(Schema.String),
+  maxAge: Schema.optional(Schema.Number),
+  httpOnly: Schema.optional(Schema.Boolean),
+  secure: Schema.optional(Schema.Boolean),
+  sameSite: Schema.optional(Schema.Literals(["lax", "strict", "none"]))
+})
+const decodeExtras = Schema.decodeUnknownOption(
+  Schema.fromJsonString(
+    Schema.Struct({
+      cookies: Schema.mutable(Schema.Array(Schema.Tuple([Schema.String, Schema.String, CookieOptions]))),
+      headers: Schema.Record(Schema.String, Schema.String)
+    })
+  )
+)
 
 const errorResponse = (status: number, tag: string, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe({ _tag: tag, message }, { status, headers })
@@ -149,13 +173,17 @@ export class Idempotency extends Context.Service<
       const toStored = (
         scope: string,
         key: string,
-        response: HttpServerResponse.HttpServerResponse
+        response: HttpServerResponse.HttpServerResponse,
+        extras: Option.Option<ResponseExtras>
       ): StoredResponse | undefined => {
         if (response.status >= 300) return undefined
         const headers: Record<string, string> = {}
         for (const name of keptHeaders) {
           const value = response.headers[name]
           if (value !== undefined) headers[name] = value
+        }
+        if (Option.isSome(extras) && extras.value.cookies.length + Object.keys(extras.value.headers).length > 0) {
+          headers[sealedExtrasHeader] = seal(scope, key, Buffer.from(JSON.stringify(extras.value)))
         }
         const body = response.body
         if (body._tag === "Empty") return { status: response.status, contentType: null, headers, body: null }
@@ -164,14 +192,19 @@ export class Idempotency extends Context.Service<
       }
 
       const replay = (scope: string, key: string, stored: StoredResponse) => {
-        const headers = { ...stored.headers, "idempotent-replayed": "true" }
-        return stored.body === null
-          ? HttpServerResponse.empty({ status: stored.status, headers })
-          : HttpServerResponse.uint8Array(open(scope, key, stored.body), {
-              status: stored.status,
-              headers,
-              ...(stored.contentType === null ? {} : { contentType: stored.contentType })
-            })
+        const { [sealedExtrasHeader]: sealedExtras, ...kept } = stored.headers
+        const headers = { ...kept, "idempotent-replayed": "true" }
+        const response =
+          stored.body === null
+            ? HttpServerResponse.empty({ status: stored.status, headers })
+            : HttpServerResponse.uint8Array(open(scope, key, stored.body), {
+                status: stored.status,
+                headers,
+                ...(stored.contentType === null ? {} : { contentType: stored.contentType })
+              })
+        if (sealedExtras === undefined) return response
+        const extras = decodeExtras(Buffer.from(open(scope, key, sealedExtras)).toString("utf8"))
+        return Option.isNone(extras) ? response : ResponseCookies.applyTo(response, extras.value)
       }
 
       /**
@@ -228,7 +261,8 @@ export class Idempotency extends Context.Service<
             key,
             fingerprint,
             run: httpEffect,
-            keep: (response) => Effect.succeed(toStored(scope, key, response)),
+            keep: (response) =>
+              Effect.map(Effect.serviceOption(ResponseCookies), (extras) => toStored(scope, key, response, extras)),
             replay: (stored) => Effect.succeed(replay(scope, key, stored)),
             mismatch: Effect.succeed(keyReused),
             running: Effect.succeed(inProgress)

@@ -3,7 +3,8 @@ import { CookieSessionRefused, SessionRevoked } from "@moim/domain/Accounts/Acco
 import { AuthResult } from "@moim/domain/Accounts/Session"
 import type { SecondFactorRequired } from "@moim/domain/Accounts/TwoFactor"
 import { Config, Context, Duration, Effect, Layer, Option } from "effect"
-import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpServerRequest } from "effect/http"
+import { ResponseCookies } from "../http/ResponseCookies.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { ServerSecret } from "../platform/ServerSecret.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
@@ -65,32 +66,25 @@ export class SessionCookies extends Context.Service<
       const domain = yield* Config.String("SESSION_COOKIE_DOMAIN").pipe(Config.withDefault(""))
       const allowedOrigins = new Set(app.corsOrigins.filter((origin) => origin !== "*"))
       const base = { secure, sameSite, ...(domain === "" ? {} : { domain }) }
-      const maxAge = Duration.toSeconds(accounts.refreshTokenTtl)
+      // Effect reads a number as milliseconds.
+      const maxAge = Duration.toMillis(accounts.refreshTokenTtl)
 
       const csrfOf = (refreshToken: string) => createHmac("sha256", key).update(refreshToken).digest("base64url")
 
+      // Through `ResponseCookies`, so that a response kept for an `Idempotency-Key` keeps them too.
       const setCookies = (refreshToken: string) =>
-        HttpEffect.appendPreResponseHandler((_request, response) =>
-          Effect.succeed(
-            HttpServerResponse.setHeader(
-              HttpServerResponse.setCookiesUnsafe(response, [
-                [refreshCookieName, refreshToken, { ...base, httpOnly: true, path: refreshCookiePath, maxAge }],
-                [csrfCookieName, csrfOf(refreshToken), { ...base, httpOnly: false, path: "/", maxAge }]
-              ]),
-              csrfResponseHeader,
-              csrfOf(refreshToken)
-            )
-          )
+        ResponseCookies.add(
+          [
+            [refreshCookieName, refreshToken, { ...base, httpOnly: true, path: refreshCookiePath, maxAge }],
+            [csrfCookieName, csrfOf(refreshToken), { ...base, httpOnly: false, path: "/", maxAge }]
+          ],
+          { [csrfResponseHeader]: csrfOf(refreshToken) }
         )
 
-      const clearCookies = HttpEffect.appendPreResponseHandler((_request, response) =>
-        Effect.succeed(
-          HttpServerResponse.setCookiesUnsafe(response, [
-            [refreshCookieName, "", { ...base, httpOnly: true, path: refreshCookiePath, maxAge: 0 }],
-            [csrfCookieName, "", { ...base, httpOnly: false, path: "/", maxAge: 0 }]
-          ])
-        )
-      )
+      const clearCookies = ResponseCookies.add([
+        [refreshCookieName, "", { ...base, httpOnly: true, path: refreshCookiePath, maxAge: 0 }],
+        [csrfCookieName, "", { ...base, httpOnly: false, path: "/", maxAge: 0 }]
+      ])
 
       /** Same origin as the request's host, or one of the configured origins (never `*`). */
       const originAllowed = (request: HttpServerRequest.HttpServerRequest) => {
@@ -118,10 +112,7 @@ export class SessionCookies extends Context.Service<
           if (headers[sessionModeHeader] !== "cookie" && cookies[refreshCookieName] === undefined) {
             return Effect.succeed(result)
           }
-          return setCookies(result.refreshToken).pipe(
-            Effect.as(new AuthResult({ ...result, refreshToken: "" })),
-            Effect.provideService(HttpServerRequest.HttpServerRequest, request.value)
-          )
+          return Effect.as(setCookies(result.refreshToken), new AuthResult({ ...result, refreshToken: "" }))
         })
 
       return SessionCookies.of({
@@ -160,14 +151,7 @@ export class SessionCookies extends Context.Service<
             return cookie
           }),
 
-        clear: (effect) =>
-          Effect.tap(effect, () =>
-            Effect.flatMap(Effect.serviceOption(HttpServerRequest.HttpServerRequest), (request) =>
-              Option.isNone(request)
-                ? Effect.void
-                : Effect.provideService(clearCookies, HttpServerRequest.HttpServerRequest, request.value)
-            )
-          )
+        clear: (effect) => Effect.tap(effect, () => clearCookies)
       })
     })
   )
