@@ -5,7 +5,7 @@ import { InvalidRequest } from "@moim/domain/Kit/InvalidRequest"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { type Headers, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { Rpc, RpcMiddleware } from "effect/rpc"
-import { ResponseCookies, type ResponseExtras } from "../http/ResponseCookies.ts"
+import { type AnswerCookies, ResponseExtras } from "../http/ResponseExtras.ts"
 import { ServerSecret } from "../platform/ServerSecret.ts"
 import { IdempotencyRepo, type StoredResponse } from "./IdempotencyRepo.ts"
 
@@ -54,7 +54,7 @@ const keptHeaders = ["location", "etag", "last-modified"] as const
 
 /**
  * Where a kept response holds the cookies (and their headers) its request set through
- * `ResponseCookies`, encrypted like the body: a sign-in's cookies carry its refresh token.
+ * `ResponseExtras`, encrypted like the body: a sign-in's cookies carry its refresh token.
  */
 const sealedExtrasHeader = "x-moim-sealed-extras"
 
@@ -174,7 +174,7 @@ export class Idempotency extends Context.Service<
         scope: string,
         key: string,
         response: HttpServerResponse.HttpServerResponse,
-        extras: Option.Option<ResponseExtras>
+        extras: Option.Option<AnswerCookies>
       ): StoredResponse | undefined => {
         if (response.status >= 300) return undefined
         const headers: Record<string, string> = {}
@@ -183,7 +183,11 @@ export class Idempotency extends Context.Service<
           if (value !== undefined) headers[name] = value
         }
         if (Option.isSome(extras) && extras.value.cookies.length + Object.keys(extras.value.headers).length > 0) {
-          headers[sealedExtrasHeader] = seal(scope, key, Buffer.from(JSON.stringify(extras.value)))
+          headers[sealedExtrasHeader] = seal(
+            scope,
+            key,
+            Buffer.from(JSON.stringify({ cookies: extras.value.cookies, headers: extras.value.headers }))
+          )
         }
         const body = response.body
         if (body._tag === "Empty") return { status: response.status, contentType: null, headers, body: null }
@@ -204,7 +208,7 @@ export class Idempotency extends Context.Service<
               })
         if (sealedExtras === undefined) return response
         const extras = decodeExtras(Buffer.from(open(scope, key, sealedExtras)).toString("utf8"))
-        return Option.isNone(extras) ? response : ResponseCookies.applyTo(response, extras.value)
+        return Option.isNone(extras) ? response : ResponseExtras.applyCookies(response, extras.value)
       }
 
       /**
@@ -262,7 +266,7 @@ export class Idempotency extends Context.Service<
             fingerprint,
             run: httpEffect,
             keep: (response) =>
-              Effect.map(Effect.serviceOption(ResponseCookies), (extras) => toStored(scope, key, response, extras)),
+              Effect.map(Effect.serviceOption(ResponseExtras), (extras) => toStored(scope, key, response, extras)),
             replay: (stored) => Effect.succeed(replay(scope, key, stored)),
             mismatch: Effect.succeed(keyReused),
             running: Effect.succeed(inProgress)

@@ -4,7 +4,7 @@ import { AuthResult } from "@moim/domain/Accounts/Session"
 import type { SecondFactorRequired } from "@moim/domain/Accounts/TwoFactor"
 import { Config, Context, Duration, Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
-import { ResponseCookies } from "../http/ResponseCookies.ts"
+import { ResponseExtras } from "../http/ResponseExtras.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { ServerSecret } from "../platform/ServerSecret.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
@@ -71,9 +71,9 @@ export class SessionCookies extends Context.Service<
 
       const csrfOf = (refreshToken: string) => createHmac("sha256", key).update(refreshToken).digest("base64url")
 
-      // Through `ResponseCookies`, so that a response kept for an `Idempotency-Key` keeps them too.
+      // Through `ResponseExtras`, so that a response kept for an `Idempotency-Key` keeps them too.
       const setCookies = (refreshToken: string) =>
-        ResponseCookies.add(
+        ResponseExtras.addCookies(
           [
             [refreshCookieName, refreshToken, { ...base, httpOnly: true, path: refreshCookiePath, maxAge }],
             [csrfCookieName, csrfOf(refreshToken), { ...base, httpOnly: false, path: "/", maxAge }]
@@ -81,7 +81,7 @@ export class SessionCookies extends Context.Service<
           { [csrfResponseHeader]: csrfOf(refreshToken) }
         )
 
-      const clearCookies = ResponseCookies.add([
+      const clearCookies = ResponseExtras.addCookies([
         [refreshCookieName, "", { ...base, httpOnly: true, path: refreshCookiePath, maxAge: 0 }],
         [csrfCookieName, "", { ...base, httpOnly: false, path: "/", maxAge: 0 }]
       ])

@@ -1,27 +1,6 @@
 import { hash } from "node:crypto"
 import { versionedEntityTag } from "@moim/domain/Kit/ConditionalRequests"
-import { Context, Effect, Option } from "effect"
 import { type HttpServerRequest, HttpServerResponse } from "effect/http"
-
-/**
- * Per request, the edit version of the resource the answer shows, when the operation is `versioned`
- * (a group, post or event): the REST adapter (`Operations.rest`) records it, `ServerMiddleware`
- * reads it to make the `ETag`. A fresh holder per request, so nothing leaks between requests.
- */
-export class ResponseVersion extends Context.Service<ResponseVersion, { version: number | undefined }>()(
-  "@moim/server/http/ResponseVersion"
-) {
-  static readonly make = (): ResponseVersion["Service"] => ({ version: undefined })
-
-  /** Keeps `value.version` for the answer's `ETag` (a no-op outside an HTTP request). */
-  static readonly record = (value: unknown): Effect.Effect<void> =>
-    Effect.map(Effect.serviceOption(ResponseVersion), (holder) => {
-      if (Option.isSome(holder) && typeof value === "object" && value !== null && "version" in value) {
-        const version = value.version
-        if (typeof version === "number") holder.value.version = version
-      }
-    })
-}
 
 /** From this size a body's digest is kept while the body lives (the docs page, the OpenAPI document). */
 const cachedFromBytes = 64 * 1024

@@ -3,7 +3,7 @@ import type * as Operation from "@moim/domain/Kit/Operation"
 import { Effect } from "effect"
 import type { HttpApiEndpoint } from "effect/http-api"
 import type { Rpc } from "effect/rpc"
-import { ResponseVersion } from "./ConditionalRequests.ts"
+import { ResponseExtras } from "./ResponseExtras.ts"
 
 /** What a REST handler receives that matters to an operation: its decoded parts (and more). */
 interface RestRequest {
@@ -42,7 +42,7 @@ const inputOf = (operation: Operation.Any, request: RestRequest): unknown => {
  * writes one handler per operation (`FeatureRpcs.of({ GetGroup: ... })`) and registers it on both
  * surfaces, `handlers.handleAll({ ...Operations.rest(GetGroup, rpc.GetGroup), ... })` for REST.
  * Both run behind the same middleware, so they cannot differ. An operation whose success is
- * `versioned` also hands the resource's edit version to the `ETag` (`ConditionalRequests.ts`).
+ * `versioned` also hands the resource's edit version to the `ETag` (`ResponseExtras`, `ConditionalRequests.ts`).
  */
 export const rest = <E extends HttpApiEndpoint.Top, R extends Rpc.Any, A, Err, Req>(
   operation: Operation.Operation<E, R>,
@@ -51,7 +51,7 @@ export const rest = <E extends HttpApiEndpoint.Top, R extends Rpc.Any, A, Err, R
   // The REST parts were decoded with the same schemas the RPC payload is made of.
   const run = (request: RestRequest) => {
     const result = handler(inputOf(operation, request) as Rpc.Payload<R>)
-    return operation.versioned ? Effect.tap(result, ResponseVersion.record) : result
+    return operation.versioned ? Effect.tap(result, ResponseExtras.recordVersion) : result
   }
   const entry: Record<string, typeof run> = { [operation.endpoint.identifier]: run }
   return entry as Record<HttpApiEndpoint.Identifier<E>, typeof run>

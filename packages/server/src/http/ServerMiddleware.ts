@@ -4,8 +4,8 @@ import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, Ht
 import { ClientInfo } from "../Access/ClientInfo.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { compress } from "./Compression.ts"
-import { conditional, ResponseVersion } from "./ConditionalRequests.ts"
-import { ResponseCookies } from "./ResponseCookies.ts"
+import { conditional } from "./ConditionalRequests.ts"
+import { ResponseExtras } from "./ResponseExtras.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
 
@@ -135,20 +135,18 @@ export const ServerMiddleware = HttpRouter.middleware(
         const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID()
         const startedAt = performance.now()
         const refused = refuseFromHeaders(request, config.maxBodyBytes)
-        const version = ResponseVersion.make()
-        const extras = ResponseCookies.make()
+        const extras = ResponseExtras.make()
         const answered =
           refused ??
           (yield* httpEffect.pipe(
             Effect.provideService(ClientInfo, clientInfo(request, config.trustProxy)),
-            Effect.provideService(ResponseVersion, version),
-            Effect.provideService(ResponseCookies, extras),
+            Effect.provideService(ResponseExtras, extras),
             Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
             Effect.catchCause(respondToFailure),
             Effect.map((response) => withJsonErrorBody(request, response)),
             Effect.annotateLogs({ requestId })
           ))
-        const uncompressed = conditional(request, ResponseCookies.applyTo(answered, extras), version.version)
+        const uncompressed = conditional(request, ResponseExtras.applyCookies(answered, extras), extras.version)
         const response = yield* compress(request.headers["accept-encoding"], request.method, uncompressed)
         const isDocs = request.url === "/docs" || request.url.startsWith("/docs?")
         yield* Effect.logInfo("request").pipe(
