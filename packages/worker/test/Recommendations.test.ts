@@ -42,11 +42,22 @@ const join = (user: TestUser, groupId: string) =>
 
 const nextYear = new Date().getUTCFullYear() + 1
 
-const createEvent = (host: TestUser, groupId: string, title: string) =>
+const createEvent = (
+  host: TestUser,
+  groupId: string,
+  title: string,
+  place?: { readonly latitude: number; readonly longitude: number }
+) =>
   Effect.map(
     call("POST", `/api/v1/groups/${groupId}/events`, {
       token: host.token,
-      body: { title, start: `${nextYear}-07-11T10:00`, end: `${nextYear}-07-11T13:00`, timeZone: "Europe/Berlin" }
+      body: {
+        title,
+        start: `${nextYear}-07-11T10:00`,
+        end: `${nextYear}-07-11T13:00`,
+        timeZone: "Europe/Berlin",
+        ...(place === undefined ? {} : { location: { name: title, ...place } })
+      }
     }),
     (response) => String(ok(response, 201).body.id)
   )
@@ -207,6 +218,53 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
         { kind: "co_membership", count: 1, text: "Members of your groups also joined" }
       ])
       assert.notInclude(ids(refreshed), alpine)
+    })
+  )
+
+  it.effect("puts what is near first, with its distance, and gives the distance of what is far", () =>
+    Effect.gen(function* () {
+      const walker = yield* signUp("Walker")
+      const host = yield* signUp("Host")
+      const members = [yield* signUp("Member One"), yield* signUp("Member Two")]
+      // Berlin; a group meeting in Berlin, one in Munich (south), one as far north as Berlin but east.
+      ok(
+        yield* call("PUT", "/api/v1/me/interests", {
+          token: walker.token,
+          body: { interests: ["hiking"], place: { latitude: 52.52, longitude: 13.405 } }
+        })
+      )
+      const places = {
+        near: { latitude: 52.53, longitude: 13.42 },
+        south: { latitude: 48.137, longitude: 11.575 },
+        east: { latitude: 52.52, longitude: 20 }
+      }
+      const groups: Record<string, string> = {}
+      for (const [name, place] of Object.entries(places)) {
+        const id = yield* createGroup(host, { name: `Walks ${name}`, category: "hiking", visibility: "public" })
+        for (const member of members) yield* join(member, id)
+        yield* createEvent(host, id, `A walk ${name}`, place)
+        groups[name] = id
+      }
+
+      yield* rebuildAll
+      const suggested = yield* suggestions(walker, "groups")
+      const distance = (name: string) =>
+        (find(suggested, groups[name] ?? "") as (Suggestion & { readonly distanceKm: number | null }) | undefined)
+          ?.distanceKm
+      const reasons = (name: string) => find(suggested, groups[name] ?? "")?.reasons.map((reason) => reason.kind)
+
+      assert.strictEqual(idOf(suggested[0] ?? { reasons: [] }), groups.near, "the near group comes first")
+      assert.strictEqual(distance("near"), 1.5)
+      assert.include(reasons("near"), "popular_nearby")
+      assert.deepStrictEqual(
+        find(suggested, groups.near ?? "")?.reasons.find((reason) => reason.kind === "popular_nearby"),
+        { kind: "popular_nearby", distanceKm: 1.5, text: "Popular near you (1.5 km)" }
+      )
+      // Great-circle distances: Berlin to Munich is 504 km, to 20° east on its parallel 446 km.
+      assert.strictEqual(distance("south"), 504.3)
+      assert.strictEqual(distance("east"), 446.1)
+      assert.notInclude(reasons("south"), "popular_nearby")
+      assert.notInclude(reasons("east"), "popular_nearby")
     })
   )
 })

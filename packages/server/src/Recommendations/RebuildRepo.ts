@@ -9,6 +9,28 @@ const decodeCount = Rows.all(Schema.Struct({ count: Schema.Int }))
 /** The side of a cell of the nearby grid, in degrees: about the radius. */
 const cellDegrees = (settings: RebuildSettings) => Math.max(settings.radiusKm / 111.2, 0.01)
 
+/**
+ * The snapshot's tables in the one order every transaction locks them: the snapshot's parts truncate
+ * their share of them in this order, and a rebuild of users locks them all in this order before it
+ * reads any. A refresh running beside the nightly snapshot then waits for the part it needs instead
+ * of holding one table the snapshot truncates while waiting for another the snapshot holds (a
+ * deadlock, which happened when a refresh job met the snapshot).
+ */
+const snapshotTables = [
+  "recommendation_groups",
+  "recommendation_group_terms",
+  "recommendation_events",
+  "recommendation_cells",
+  "recommendation_going",
+  "recommendation_group_members",
+  "recommendation_similar_groups",
+  "recommendation_recent_groups",
+  "recommendation_friends"
+] as const
+type SnapshotTable = (typeof snapshotTables)[number]
+const inLockOrder = (tables: ReadonlyArray<SnapshotTable>) =>
+  snapshotTables.filter((table) => tables.includes(table)).join(", ")
+
 /** How far "nearby" reaches, and how many suggestions of each kind a user keeps. */
 export interface RebuildSettings {
   readonly radiusKm: number
@@ -378,16 +400,23 @@ export class RebuildRepo extends Context.Service<
         snapshot: Effect.fn("RebuildRepo.snapshot")(function* (settings) {
           // Three parts on two connections, each its own transaction: the groups sharing members (the
           // longest) beside what may be suggested and then the few rows of each person.
-          const part = (tables: string, statements: Effect.Effect<void>) =>
+          const part = (tables: ReadonlyArray<SnapshotTable>, statements: Effect.Effect<void>) =>
             Effect.gen(function* () {
               yield* sql`SET LOCAL jit = off`
               yield* sql`SET LOCAL work_mem = '64MB'`
-              yield* sql`TRUNCATE ${sql.literal(tables)}`
+              yield* sql`TRUNCATE ${sql.literal(inLockOrder(tables))}`
               yield* statements
-              yield* sql`ANALYZE ${sql.literal(tables)}`
+              yield* sql`ANALYZE ${sql.literal(inLockOrder(tables))}`
             }).pipe(sql.withTransaction, Effect.orDie)
           const targets = part(
-            "recommendation_groups, recommendation_group_terms, recommendation_events, recommendation_cells, recommendation_going, recommendation_group_members",
+            [
+              "recommendation_groups",
+              "recommendation_group_terms",
+              "recommendation_events",
+              "recommendation_cells",
+              "recommendation_going",
+              "recommendation_group_members"
+            ],
             Effect.gen(function* () {
               yield* sql`
               INSERT INTO recommendation_groups (group_id, member_count, latitude, longitude)
@@ -449,7 +478,7 @@ export class RebuildRepo extends Context.Service<
             }).pipe(Effect.orDie)
           )
           const similar = part(
-            "recommendation_similar_groups",
+            ["recommendation_similar_groups"],
             Effect.gen(function* () {
               // The groups sharing the most members with each, from everyone's four most recent groups.
               yield* sql`
@@ -476,7 +505,7 @@ export class RebuildRepo extends Context.Service<
             }).pipe(Effect.orDie)
           )
           const people = part(
-            "recommendation_recent_groups, recommendation_friends",
+            ["recommendation_recent_groups", "recommendation_friends"],
             Effect.gen(function* () {
               // What a batch reads of other people (its users' friends, their friends' groups and plans,
               // their groups' newest members): a few rows of each person, taken once for everyone.
@@ -518,6 +547,7 @@ export class RebuildRepo extends Context.Service<
           yield* sql`SET LOCAL work_mem = '64MB'`
           // The candidates meet the batch's small tables best by hash; a merge join would sort them all.
           yield* sql`SET LOCAL enable_mergejoin = off`
+          yield* sql`LOCK TABLE ${sql.literal(snapshotTables.join(", "))} IN ACCESS SHARE MODE`
           // Batches of the nightly rebuild run side by side on disjoint users; a refresh of one user may
           // meet the batch holding that user. Both upsert every row of their users, in the same order
           // (interests, then groups, events and people), so the second waits on the first's rows and
