@@ -49,6 +49,7 @@ const group = {
     ownerId: string,
     memberCount: integer,
     postCount: integer,
+    version: integer,
     createdAt: string,
     updatedAt: string,
     viewer: {
@@ -76,6 +77,7 @@ const group = {
     "ownerId",
     "memberCount",
     "postCount",
+    "version",
     "createdAt",
     "updatedAt",
     "viewer"

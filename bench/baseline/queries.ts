@@ -51,7 +51,7 @@ export const searchProfiles = {
 
 /** `groupColumnList` of `GroupsRepo.ts`: every column but the `search` tsvector. */
 const groupColumns = `id, name, description, category, tags, visibility, join_policy, member_limit, event_creation,
-  image_key, owner_id, member_count, post_count, created_at, updated_at`
+  image_key, owner_id, member_count, post_count, version, created_at, updated_at`
 
 /** `GroupsRepo.find`. */
 export const groupById = {
@@ -116,6 +116,7 @@ export interface GroupRow {
   readonly owner_id: string
   readonly member_count: number
   readonly post_count: number
+  readonly version: number
   readonly created_at: Date
   readonly updated_at: Date
   readonly rank?: number
@@ -175,6 +176,7 @@ export const toGroup = (row: GroupRow, viewer: ReturnType<typeof memberViewer> |
   ownerId: row.owner_id,
   memberCount: row.member_count,
   postCount: row.post_count,
+  version: row.version,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   viewer
