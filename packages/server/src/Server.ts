@@ -17,7 +17,7 @@ import { createHttpServer } from "./http/ClientErrors.ts"
 import { HealthRoutes } from "./http/Health.ts"
 import { RequestValidationLive } from "./http/RequestValidationLive.ts"
 import { layerValidatingProtocol, RpcRequestValidationLive } from "./http/RpcRequestValidationLive.ts"
-import { CorsLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
+import { CorsLive, MaxBodySizeLive, ServerMiddleware } from "./http/ServerMiddleware.ts"
 import { StorageRoutes } from "./platform/StorageRoutes.ts"
 
 export const openApiPath = "/api/v1/openapi.json"
@@ -93,5 +93,6 @@ export const Routes = Layer.mergeAll(
 /** The HTTP server on `host:port`; port 0 picks a free one (tests read it from `HttpServer`). */
 export const layer = (options: { readonly host: string; readonly port: number }) =>
   HttpRouter.serve(Routes, { disableLogger: true, disableListenLog: true }).pipe(
+    Layer.provide(MaxBodySizeLive),
     Layer.provideMerge(NodeHttpServer.layer(createHttpServer, { host: options.host, port: options.port }))
   )

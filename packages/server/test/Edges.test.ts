@@ -201,6 +201,15 @@ layer(TestServer.layer(env), { excludeTestServices: true, timeout: "120 seconds"
       assert.strictEqual(tooLarge.status, 413)
       assert.strictEqual(tooLarge.body._tag, "PayloadTooLarge")
       assert.isString(tooLarge.headers.get("x-request-id"))
+
+      // Sent in chunks with no length announced: refused once it passes the limit (1 MiB here).
+      const chunk = `${(64 * 1024).toString(16)}\r\n${"x".repeat(64 * 1024)}\r\n`
+      const chunked = yield* rawExchange(
+        `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${chunk.repeat(20)}0\r\n\r\n`
+      )
+      const refused = parseRaw(chunked.text)
+      assert.strictEqual(refused.status, 413, chunked.text.slice(0, 300))
+      assert.strictEqual(refused.body._tag, "PayloadTooLarge")
     })
   )
 

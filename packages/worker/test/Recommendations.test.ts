@@ -251,7 +251,7 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
       const distance = (name: string) =>
         (find(suggested, groups[name] ?? "") as (Suggestion & { readonly distanceKm: number | null }) | undefined)
           ?.distanceKm
-      const reasons = (name: string) => find(suggested, groups[name] ?? "")?.reasons.map((reason) => reason.kind)
+      const reasons = (name: string) => find(suggested, groups[name] ?? "")?.reasons.map((reason) => reason.kind) ?? []
 
       assert.strictEqual(idOf(suggested[0] ?? { reasons: [] }), groups.near, "the near group comes first")
       assert.strictEqual(distance("near"), 1.5)

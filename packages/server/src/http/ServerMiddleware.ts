@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { ByteSize, Cause, Effect, Layer, Option } from "effect"
+import { ByteSize, Cause, Effect, Layer, LogLevel, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ClientInfo } from "../Access/ClientInfo.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
@@ -116,16 +116,17 @@ const refuseFromHeaders = (
 
 /**
  * Runs around every request: a request id (kept from `x-request-id` when well-formed), the client's
- * address as `ClientInfo`, the body size limit, `ETag` and `304` for conditional requests (`ConditionalRequests.ts`), compression (`Compression.ts`), security headers, one
- * access-log line, and JSON
- * bodies for errors that would otherwise be empty or plain text (unknown routes, oversized,
- * compressed or unreadable bodies, server errors), so every error a client sees has the
- * `{ _tag, message }` shape.
+ * address as `ClientInfo`, `ETag` and `304` for conditional requests (`ConditionalRequests.ts`),
+ * compression (`Compression.ts`), security headers, one access-log line (at `LOG_LEVEL=Info` and
+ * below), and JSON bodies for errors that would otherwise be empty or plain text (unknown routes,
+ * oversized, compressed or unreadable bodies, server errors), so every error a client sees has the
+ * `{ _tag, message }` shape. The body size limit is `MaxBodySizeLive`, provided to the server.
  */
 export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const maxBodySize = ByteSize.bytes(config.maxBodyBytes)
+    // The access-log line is built only where it can be written (not at `LOG_LEVEL=Warn` and above).
+    const accessLog = !LogLevel.isGreaterThan(config.logLevel, "Info")
     const hsts = config.production ? { "strict-transport-security": "max-age=31536000; includeSubDomains" } : {}
 
     return (httpEffect) =>
@@ -141,7 +142,6 @@ export const ServerMiddleware = HttpRouter.middleware(
           (yield* httpEffect.pipe(
             Effect.provideService(ClientInfo, clientInfo(request, config.trustProxy)),
             Effect.provideService(ResponseExtras, extras),
-            Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
             Effect.catchCause(respondToFailure),
             Effect.map((response) => withJsonErrorBody(request, response)),
             Effect.annotateLogs({ requestId })
@@ -149,16 +149,18 @@ export const ServerMiddleware = HttpRouter.middleware(
         const uncompressed = conditional(request, ResponseExtras.applyCookies(answered, extras), extras.version)
         const response = yield* compress(request.headers["accept-encoding"], request.method, uncompressed)
         const isDocs = request.url === "/docs" || request.url.startsWith("/docs?")
-        yield* Effect.logInfo("request").pipe(
-          Effect.annotateLogs({
-            requestId,
-            method: request.method,
-            // The path only: query strings can carry capabilities (signed storage URLs).
-            path: request.url.split("?")[0],
-            status: response.status,
-            durationMs: Math.round((performance.now() - startedAt) * 10) / 10
-          })
-        )
+        if (accessLog) {
+          yield* Effect.logInfo("request").pipe(
+            Effect.annotateLogs({
+              requestId,
+              method: request.method,
+              // The path only: query strings can carry capabilities (signed storage URLs).
+              path: request.url.split("?")[0],
+              status: response.status,
+              durationMs: Math.round((performance.now() - startedAt) * 10) / 10
+            })
+          )
+        }
         return HttpServerResponse.setHeaders(response, {
           ...(isDocs ? docsSecurityHeaders : apiSecurityHeaders),
           ...hsts,
@@ -167,6 +169,19 @@ export const ServerMiddleware = HttpRouter.middleware(
       })
   }),
   { global: true }
+)
+
+/**
+ * The body size limit (`MAX_BODY_BYTES`) for every request, provided once to the server rather than
+ * to each request: each service provided per request deepens the request's context, and past a depth
+ * of eight Effect copies the whole context (about 110 services) on the next addition.
+ */
+export const MaxBodySizeLive = Layer.effect(
+  HttpIncomingMessage.MaxBodySize,
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return ByteSize.bytes(config.maxBodyBytes)
+  })
 )
 
 /**
