@@ -27,6 +27,13 @@ export interface RateLimitOptions {
  * Rate limits on Effect's `RateLimiter`, shared by all processes through Redis when `REDIS_URL`
  * is set, process-local otherwise. Every layer also provides `RateLimiter.RateLimiter` itself.
  *
+ * On Redis, a limit of 40 or more per window is taken in leases: one command takes a twentieth of
+ * the limit at once, and the process hands those out to the next requests on the same key for as
+ * long as the store would take to give them back (the lease's share of the window), then asks again.
+ * A request therefore reaches Redis about once per lease instead of every time. Across `n` processes
+ * the limit can be passed, or fallen short of, by at most `n` leases less one token each (5% of the
+ * limit per process); smaller limits (sign-in attempts, texted codes) are counted one by one, exactly.
+ *
  * `check` never fails: when the store is unavailable it lets the request through (logged), so a
  * Redis outage degrades protection instead of refusing all traffic; readiness reports the outage.
  */
@@ -56,54 +63,16 @@ export class RateLimit extends Context.Service<
     RateLimit,
     Effect.gen(function* () {
       const limiter = yield* RateLimiter.RateLimiter
-      const check = Effect.fn("RateLimit.check")(function* (options: RateLimitOptions) {
-        const window = Duration.fromInputUnsafe(options.window)
-        return yield* limiter
-          .consume({
-            key: options.key,
-            limit: options.limit,
-            window,
-            algorithm: options.algorithm,
-            tokens: options.tokens,
-            onExceeded: "fail"
-          })
-          .pipe(
-            Effect.map(
-              (result): RateLimitDecision => ({
-                allowed: true,
-                limit: result.limit,
-                window,
-                remaining: result.remaining,
-                resetAfter: result.resetAfter,
-                retryAfter: Duration.zero
-              })
-            ),
-            Effect.catchReason("RateLimiterError", "RateLimitExceeded", (exceeded) =>
-              Effect.succeed<RateLimitDecision>({
-                allowed: false,
-                limit: exceeded.limit,
-                window,
-                remaining: 0,
-                resetAfter: exceeded.retryAfter,
-                retryAfter: exceeded.retryAfter
-              })
-            ),
-            Effect.catch((error) =>
-              Effect.logWarning("Rate limit store unavailable; allowing the request", error).pipe(
-                Effect.annotateLogs({ key: options.key }),
-                Effect.as<RateLimitDecision>({
-                  allowed: true,
-                  limit: options.limit,
-                  window,
-                  remaining: options.limit,
-                  resetAfter: Duration.zero,
-                  retryAfter: Duration.zero
-                })
-              )
-            )
-          )
-      })
-      return RateLimit.of({ check })
+      return RateLimit.of({ check: makeCheck(limiter) })
+    })
+  )
+
+  /** `layer` with leases (see above), for a store shared through Redis. */
+  static readonly layerLeased: Layer.Layer<RateLimit, never, RateLimiter.RateLimiter> = Layer.effect(
+    RateLimit,
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.RateLimiter
+      return RateLimit.of({ check: yield* makeLeasedCheck(makeCheck(limiter)) })
     })
   )
 
@@ -115,13 +84,135 @@ export class RateLimit extends Context.Service<
   static readonly layerRedis = (options?: {
     readonly prefix?: string | undefined
   }): Layer.Layer<RateLimit | RateLimiter.RateLimiter, never, Redis.Redis> =>
-    RateLimit.layer.pipe(
+    RateLimit.layerLeased.pipe(
       Layer.provideMerge(RateLimiter.layer),
       Layer.provide(RateLimiter.layerStoreRedis({ prefix: options?.prefix ?? "moim:ratelimit:" }))
     )
 }
 
 const seconds = (duration: Duration.Duration) => Math.max(0, Math.ceil(Duration.toSeconds(duration)))
+
+/** One `consume` on the store, as a decision; never fails (see `RateLimit`). */
+function makeCheck(limiter: RateLimiter.RateLimiter) {
+  return Effect.fn("RateLimit.check")(function* (options: RateLimitOptions) {
+    const window = Duration.fromInputUnsafe(options.window)
+    return yield* limiter
+      .consume({
+        key: options.key,
+        limit: options.limit,
+        window,
+        algorithm: options.algorithm,
+        tokens: options.tokens,
+        onExceeded: "fail"
+      })
+      .pipe(
+        Effect.map(
+          (result): RateLimitDecision => ({
+            allowed: true,
+            limit: result.limit,
+            window,
+            remaining: result.remaining,
+            resetAfter: result.resetAfter,
+            retryAfter: Duration.zero
+          })
+        ),
+        Effect.catchReason("RateLimiterError", "RateLimitExceeded", (exceeded) =>
+          Effect.succeed<RateLimitDecision>({
+            allowed: false,
+            limit: exceeded.limit,
+            window,
+            remaining: 0,
+            resetAfter: exceeded.retryAfter,
+            retryAfter: exceeded.retryAfter
+          })
+        ),
+        Effect.catch((error) =>
+          Effect.logWarning("Rate limit store unavailable; allowing the request", error).pipe(
+            Effect.annotateLogs({ key: options.key }),
+            Effect.as<RateLimitDecision>({
+              allowed: true,
+              limit: options.limit,
+              window,
+              remaining: options.limit,
+              resetAfter: Duration.zero,
+              retryAfter: Duration.zero
+            })
+          )
+        )
+      )
+  })
+}
+
+/** Limits below this many per window are not leased. */
+const smallestLeasedLimit = 40
+
+interface Lease {
+  /** Tokens taken from the store and not handed out yet. */
+  tokens: number
+  /** What the store said was left when the lease was taken. */
+  readonly remaining: number
+  readonly limit: number
+  readonly window: Duration.Duration
+  /** Local clock, in milliseconds: when the store has given the lease's tokens back. */
+  readonly until: number
+  readonly resetAt: number
+}
+
+/**
+ * `check` in leases of a twentieth of the limit (see `RateLimit`): a fixed-window request for one
+ * token on a limit of at least 40 is answered from the key's lease while it lasts; otherwise it
+ * takes a new lease, or (when the store refuses a whole lease) one token, from the store.
+ */
+function makeLeasedCheck(check: (options: RateLimitOptions) => Effect.Effect<RateLimitDecision>) {
+  return Effect.gen(function* () {
+    const leases = new Map<string, Lease>()
+    yield* Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        const now = clock.currentTimeMillisUnsafe()
+        for (const [key, lease] of leases) if (lease.until <= now) leases.delete(key)
+      })
+    ).pipe(Effect.repeat(Schedule.spaced("1 minute")), Effect.forkScoped)
+
+    return (options: RateLimitOptions): Effect.Effect<RateLimitDecision> => {
+      const size = Math.floor(options.limit / 20)
+      if (
+        options.limit < smallestLeasedLimit ||
+        (options.tokens ?? 1) !== 1 ||
+        (options.algorithm ?? "fixed-window") !== "fixed-window"
+      ) {
+        return check(options)
+      }
+      return Effect.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
+        const lease = leases.get(options.key)
+        if (lease !== undefined && lease.tokens > 0 && now < lease.until && lease.limit === options.limit) {
+          lease.tokens -= 1
+          return Effect.succeed<RateLimitDecision>({
+            allowed: true,
+            limit: lease.limit,
+            window: lease.window,
+            remaining: lease.remaining + lease.tokens,
+            resetAfter: Duration.millis(Math.max(0, lease.resetAt - now)),
+            retryAfter: Duration.zero
+          })
+        }
+        return Effect.flatMap(check({ ...options, tokens: size }), (taken) => {
+          if (!taken.allowed) return check(options)
+          const windowMillis = Duration.toMillis(taken.window)
+          leases.set(options.key, {
+            tokens: size - 1,
+            remaining: taken.remaining,
+            limit: taken.limit,
+            window: taken.window,
+            until: now + Math.floor((windowMillis * size) / taken.limit),
+            resetAt: now + Duration.toMillis(taken.resetAfter)
+          })
+          return Effect.succeed<RateLimitDecision>({ ...taken, remaining: taken.remaining + size - 1 })
+        })
+      })
+    }
+  })
+}
 
 /**
  * The same counters as Effect's `RateLimiter.layerStoreMemory` (whose semantics this follows), but

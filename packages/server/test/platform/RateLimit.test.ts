@@ -1,5 +1,5 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Duration, Effect, Layer, Redacted } from "effect"
+import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { TestClock } from "effect/testing"
 import { RateLimit, type RateLimitOptions } from "../../src/platform/RateLimit.ts"
@@ -150,5 +150,49 @@ describe("RateLimit (redis)", () => {
         RateLimit.layerRedis().pipe(Layer.provide(RedisClient.layer({ url: Redacted.make("redis://127.0.0.1:1") })))
       )
     )
+  )
+})
+
+describe("RateLimit (redis, leases)", () => {
+  const leasePrefix = `${uniqueName("rate-limit-lease")}:`
+  /** One process's rate limits on the shared Redis: each call builds another, with its own leases. */
+  const startProcess = Effect.flatMap(Layer.build(RateLimit.layerRedis({ prefix: leasePrefix })), (context) =>
+    Effect.succeed({
+      rateLimit: Context.get(context, RateLimit),
+      limiter: Context.get(context, RateLimiter.RateLimiter)
+    })
+  )
+
+  it.effect("takes a twentieth of a limit of 40 or more at once, and smaller limits one by one", () =>
+    Effect.gen(function* () {
+      const { rateLimit, limiter } = yield* startProcess
+      const first = yield* rateLimit.check({ key: "leased", limit: 100, window: "1 minute" })
+      assert.isTrue(first.allowed)
+      assert.strictEqual(first.remaining, 99)
+      const second = yield* rateLimit.check({ key: "leased", limit: 100, window: "1 minute" })
+      assert.strictEqual(second.remaining, 98)
+      // The store saw one lease of 5 tokens, not two requests.
+      const direct = yield* limiter.consume({ key: "leased", limit: 100, window: "1 minute" })
+      assert.strictEqual(direct.remaining, 94)
+
+      yield* rateLimit.check({ key: "exact", limit: 39, window: "1 minute" })
+      const exact = yield* limiter.consume({ key: "exact", limit: 39, window: "1 minute" })
+      assert.strictEqual(exact.remaining, 37)
+    }).pipe(Effect.provide(testRedisLayer({ prefix: leasePrefix })))
+  )
+
+  it.effect("two processes sharing a limit together let through about the limit, then both refuse", () =>
+    Effect.gen(function* () {
+      const a = yield* startProcess
+      const b = yield* startProcess
+      const options = { key: "shared-lease", limit: 40, window: "1 minute" } as const
+      const decisions: Array<boolean> = []
+      for (let i = 0; i < 60; i++) decisions.push((yield* (i % 2 === 0 ? a : b).rateLimit.check(options)).allowed)
+      const allowedCount = decisions.filter((allowed) => allowed).length
+      // Leases of 2: each process can hold back or overdraw at most one token.
+      assert.isAtLeast(allowedCount, 38)
+      assert.isAtMost(allowedCount, 42)
+      assert.deepStrictEqual(decisions.slice(-10), Array(10).fill(false), "both refuse once it is spent")
+    }).pipe(Effect.provide(testRedisLayer({ prefix: leasePrefix })))
   )
 })
