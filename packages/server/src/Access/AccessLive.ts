@@ -31,7 +31,7 @@ const makeAuthenticate = Effect.gen(function* () {
   const limits = yield* RequestRateLimits
 
   /** A request whose credentials are refused still counts, against its address. */
-  const countRefusal = (client: ClientInfo["Service"]) => () => limits.general({ ip: client.ip })
+  const countRefusal = (client: ClientInfo) => () => limits.general({ ip: client.ip })
 
   const required = Effect.fnUntraced(function* (authorization: string | undefined) {
     const client = yield* ClientInfo.current

@@ -52,8 +52,7 @@ import { TwoFactor } from "./TwoFactor.ts"
 import { Verification } from "./Verification.ts"
 
 const withActor = <A, E, R>(f: (actor: CurrentUser["Service"]) => Effect.Effect<A, E, R>) => CurrentUser.use(f)
-const withClient = <A, E, R>(f: (client: ClientInfo["Service"]) => Effect.Effect<A, E, R>) =>
-  Effect.flatMap(ClientInfo.current, f)
+const withClient = <A, E, R>(f: (client: ClientInfo) => Effect.Effect<A, E, R>) => Effect.flatMap(ClientInfo.current, f)
 
 /** One handler per account operation, run by both surfaces. */
 const handlers = Effect.gen(function* () {
@@ -70,7 +69,7 @@ const handlers = Effect.gen(function* () {
   const twoFactor = yield* TwoFactor
   const cookies = yield* SessionCookies
   /** Second-factor codes count per address and per account, like sign-in attempts. */
-  const limitCodes = (client: ClientInfo["Service"], userId: string | undefined) =>
+  const limitCodes = (client: ClientInfo, userId: string | undefined) =>
     limits.sensitive("second-factor", { ip: client.ip, userId })
   const withCodeLimit = <A, E, R>(f: (actor: CurrentUser["Service"]) => Effect.Effect<A, E, R>) =>
     withActor((actor) => withClient((client) => Effect.andThen(limitCodes(client, actor.userId), f(actor))))

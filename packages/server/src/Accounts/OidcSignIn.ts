@@ -90,7 +90,7 @@ export class OidcSignIn extends Context.Service<
     readonly complete: (provider: string, query: string) => Effect.Effect<string, OidcStateInvalid>
     readonly exchange: (
       input: { readonly code: string; readonly deviceName?: string | undefined },
-      client: ClientInfo["Service"]
+      client: ClientInfo
     ) => Effect.Effect<AuthResult | SecondFactorRequired, OidcCodeInvalid | OidcEmailTaken | AccountSuspended>
     readonly link: (actor: Actor, code: string) => Effect.Effect<LinkedIdentity, OidcCodeInvalid | OidcIdentityTaken>
     readonly list: (actor: Actor) => Effect.Effect<ReadonlyArray<LinkedIdentity>>

@@ -41,7 +41,7 @@ export class PhoneSignIn extends Context.Service<
         readonly nickname?: string | undefined
         readonly deviceName?: string | undefined
       },
-      client: ClientInfo["Service"]
+      client: ClientInfo
     ) => Effect.Effect<AuthResult | SecondFactorRequired, Refusal>
   }
 >()("@moim/server/Accounts/PhoneSignIn") {

@@ -32,7 +32,7 @@ import { UserViews } from "./UserViews.ts"
 import { Verification } from "./Verification.ts"
 
 type Actor = CurrentUser["Service"]
-type Client = ClientInfo["Service"]
+type Client = ClientInfo
 
 /**
  * Signing up, in and out, and the device sessions in between: a session per device, a short-lived

@@ -49,13 +49,13 @@ export class SessionsRepo extends Context.Service<
       readonly id: SessionId
       readonly userId: UserId
       readonly deviceName: string | null
-      readonly client: ClientInfo["Service"]
+      readonly client: ClientInfo
       readonly expiresInSeconds: number
     }) => Effect.Effect<void>
     /** One indexed lookup per authenticated request (it reads the user's role and status beside the session). */
     readonly findForAuth: (id: SessionId) => Effect.Effect<Option.Option<SessionAuthRow>>
     /** Records use by a client, and with `extendBySeconds` pushes the expiry (on refresh). */
-    readonly touch: (id: SessionId, client: ClientInfo["Service"], extendBySeconds?: number) => Effect.Effect<void>
+    readonly touch: (id: SessionId, client: ClientInfo, extendBySeconds?: number) => Effect.Effect<void>
     readonly listActive: (userId: UserId) => Effect.Effect<ReadonlyArray<SessionRow>>
     /** When the user last used any session, if they have one. */
     readonly lastUsedAt: (userId: UserId) => Effect.Effect<Option.Option<Date>>

@@ -109,7 +109,7 @@ export const make = (options: RecorderOptions = defaultOptions) =>
     const record = (activity: Activity) =>
       Effect.gen(function* () {
         const at = new Date(yield* Clock.currentTimeMillis)
-        const client = yield* Effect.serviceOption(ClientInfo)
+        const client = yield* ClientInfo.currentOption
         const ip = client._tag === "Some" ? client.value.ip : null
         const userAgent = client._tag === "Some" ? client.value.userAgent : null
         const offered = Queue.offerUnsafe(buffer, {

@@ -1,5 +1,6 @@
 import { Context, Effect, Option } from "effect"
 import { type Cookies, HttpServerResponse } from "effect/http"
+import type { ClientInfo } from "../Access/ClientInfo.ts"
 
 /** A cookie an answer sets: name, value and attributes (plain data, so it can be kept and replayed). */
 export type CookieSpec = readonly [name: string, value: string, options: Cookies.Cookie["options"]]
@@ -15,12 +16,20 @@ export interface AnswerCookies {
  * not a response): the edit version of the resource it shows, for the `ETag`
  * (`ConditionalRequests.ts`), and cookies with their headers. `ServerMiddleware` provides a fresh
  * one and puts them on the answer; `Idempotency` keeps the cookies (encrypted) with a response it
- * stores, and gives them back with a replay, so a repeated sign-in sets its cookies again.
+ * stores, and gives them back with a replay, so a repeated sign-in sets its cookies again. It also
+ * carries the caller's `ClientInfo` (read through `ClientInfo.current`), so that a request adds one
+ * service to its context for both.
  */
-export class ResponseExtras extends Context.Service<ResponseExtras, AnswerCookies & { version: number | undefined }>()(
-  "@moim/server/http/ResponseExtras"
-) {
-  static readonly make = (): ResponseExtras["Service"] => ({ cookies: [], headers: {}, version: undefined })
+export class ResponseExtras extends Context.Service<
+  ResponseExtras,
+  AnswerCookies & { version: number | undefined; readonly client: ClientInfo }
+>()("@moim/server/http/ResponseExtras") {
+  static readonly make = (client: ClientInfo): ResponseExtras["Service"] => ({
+    cookies: [],
+    headers: {},
+    version: undefined,
+    client
+  })
 
   /** Keeps `value.version` for the answer's `ETag` (a no-op outside an HTTP request). */
   static readonly recordVersion = (value: unknown): Effect.Effect<void> =>

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { ByteSize, Cause, Effect, Layer, LogLevel, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { ClientInfo } from "../Access/ClientInfo.ts"
+import type { ClientInfo } from "../Access/ClientInfo.ts"
 import { AppConfig } from "../platform/AppConfig.ts"
 import { compress } from "./Compression.ts"
 import { conditional } from "./ConditionalRequests.ts"
@@ -9,7 +9,7 @@ import { ResponseExtras } from "./ResponseExtras.ts"
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/
 
-const clientInfo = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): ClientInfo["Service"] => {
+const clientInfo = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): ClientInfo => {
   const forwarded = trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
   return {
     ip: forwarded !== undefined && forwarded.length > 0 ? forwarded : Option.getOrNull(request.remoteAddress),
@@ -136,11 +136,10 @@ export const ServerMiddleware = HttpRouter.middleware(
         const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID()
         const startedAt = performance.now()
         const refused = refuseFromHeaders(request, config.maxBodyBytes)
-        const extras = ResponseExtras.make()
+        const extras = ResponseExtras.make(clientInfo(request, config.trustProxy))
         const answered =
           refused ??
           (yield* httpEffect.pipe(
-            Effect.provideService(ClientInfo, clientInfo(request, config.trustProxy)),
             Effect.provideService(ResponseExtras, extras),
             Effect.catchCause(respondToFailure),
             Effect.map((response) => withJsonErrorBody(request, response)),
