@@ -27,12 +27,13 @@ export interface RateLimitOptions {
  * Rate limits on Effect's `RateLimiter`, shared by all processes through Redis when `REDIS_URL`
  * is set, process-local otherwise. Every layer also provides `RateLimiter.RateLimiter` itself.
  *
- * On Redis, a limit of 40 or more per window is taken in leases: one command takes a twentieth of
- * the limit at once, and the process hands those out to the next requests on the same key for as
- * long as the store would take to give them back (the lease's share of the window), then asks again.
- * A request therefore reaches Redis about once per lease instead of every time. Across `n` processes
- * the limit can be passed, or fallen short of, by at most `n` leases less one token each (5% of the
- * limit per process); smaller limits (sign-in attempts, texted codes) are counted one by one, exactly.
+ * On Redis, a limit of 40 or more per window is taken in leases: for a key in steady use, one
+ * command takes a second's worth of its requests (at most a twentieth of the limit), and the process
+ * hands them out to the key's next requests during that second. A busy key therefore reaches Redis
+ * about once a second instead of on every request, and a key used now and then once per request, as
+ * before. Across `n` processes the limit can be passed, or fallen short of, by at most a lease less
+ * one token per process (5% of the limit each); smaller limits (sign-in attempts, texted codes) are
+ * counted one by one, exactly.
  *
  * `check` never fails: when the store is unavailable it lets the request through (logged), so a
  * Redis outage degrades protection instead of refusing all traffic; readiness reports the outage.
@@ -146,22 +147,29 @@ function makeCheck(limiter: RateLimiter.RateLimiter) {
 /** Limits below this many per window are not leased. */
 const smallestLeasedLimit = 40
 
+/** How long a lease's tokens may be handed out after they were taken from the store. */
+const leaseMillis = 1000
+
 interface Lease {
   /** Tokens taken from the store and not handed out yet. */
   tokens: number
+  /** How many were taken, and when (local clock, milliseconds). */
+  readonly size: number
+  readonly takenAt: number
   /** What the store said was left when the lease was taken. */
   readonly remaining: number
   readonly limit: number
   readonly window: Duration.Duration
-  /** Local clock, in milliseconds: when the store has given the lease's tokens back. */
-  readonly until: number
   readonly resetAt: number
 }
 
 /**
- * `check` in leases of a twentieth of the limit (see `RateLimit`): a fixed-window request for one
- * token on a limit of at least 40 is answered from the key's lease while it lasts; otherwise it
- * takes a new lease, or (when the store refuses a whole lease) one token, from the store.
+ * `check` in leases (see `RateLimit`): a fixed-window request for one token on a limit of at least
+ * 40 is answered from the key's lease while it has tokens and is under a second old. Otherwise it
+ * takes a new lease sized to what the key used in the last one, a second's worth at that rate (at
+ * least one, at most a twentieth of the limit), or one token when the store refuses a whole lease. A
+ * key used once in a while is thus counted one request at a time, and a lease's unused tokens (which
+ * count against the client until the store gives them back) stay few.
  */
 function makeLeasedCheck(check: (options: RateLimitOptions) => Effect.Effect<RateLimitDecision>) {
   return Effect.gen(function* () {
@@ -169,12 +177,19 @@ function makeLeasedCheck(check: (options: RateLimitOptions) => Effect.Effect<Rat
     yield* Effect.clockWith((clock) =>
       Effect.sync(() => {
         const now = clock.currentTimeMillisUnsafe()
-        for (const [key, lease] of leases) if (lease.until <= now) leases.delete(key)
+        for (const [key, lease] of leases) if (lease.takenAt + leaseMillis <= now) leases.delete(key)
       })
     ).pipe(Effect.repeat(Schedule.spaced("1 minute")), Effect.forkScoped)
 
+    /** A second's worth of the key's requests at the rate it used its last lease. */
+    const nextSize = (lease: Lease | undefined, limit: number, now: number) => {
+      if (lease === undefined || lease.limit !== limit) return 1
+      const used = lease.size - lease.tokens
+      const elapsed = lease.tokens === 0 ? Math.max(1, now - lease.takenAt) : leaseMillis
+      return Math.max(1, Math.min(Math.floor(limit / 20), Math.ceil((used * leaseMillis) / elapsed)))
+    }
+
     return (options: RateLimitOptions): Effect.Effect<RateLimitDecision> => {
-      const size = Math.floor(options.limit / 20)
       if (
         options.limit < smallestLeasedLimit ||
         (options.tokens ?? 1) !== 1 ||
@@ -185,7 +200,12 @@ function makeLeasedCheck(check: (options: RateLimitOptions) => Effect.Effect<Rat
       return Effect.clockWith((clock) => {
         const now = clock.currentTimeMillisUnsafe()
         const lease = leases.get(options.key)
-        if (lease !== undefined && lease.tokens > 0 && now < lease.until && lease.limit === options.limit) {
+        if (
+          lease !== undefined &&
+          lease.tokens > 0 &&
+          now < lease.takenAt + leaseMillis &&
+          lease.limit === options.limit
+        ) {
           lease.tokens -= 1
           return Effect.succeed<RateLimitDecision>({
             allowed: true,
@@ -196,19 +216,25 @@ function makeLeasedCheck(check: (options: RateLimitOptions) => Effect.Effect<Rat
             retryAfter: Duration.zero
           })
         }
-        return Effect.flatMap(check({ ...options, tokens: size }), (taken) => {
-          if (!taken.allowed) return check(options)
-          const windowMillis = Duration.toMillis(taken.window)
-          leases.set(options.key, {
-            tokens: size - 1,
-            remaining: taken.remaining,
-            limit: taken.limit,
-            window: taken.window,
-            until: now + Math.floor((windowMillis * size) / taken.limit),
-            resetAt: now + Duration.toMillis(taken.resetAfter)
+        const size = nextSize(lease, options.limit, now)
+        const take = (tokens: number) =>
+          Effect.map(check({ ...options, tokens }), (taken) => {
+            if (taken.allowed) {
+              leases.set(options.key, {
+                tokens: tokens - 1,
+                size: tokens,
+                takenAt: now,
+                remaining: taken.remaining,
+                limit: taken.limit,
+                window: taken.window,
+                resetAt: now + Duration.toMillis(taken.resetAfter)
+              })
+            }
+            return { ...taken, remaining: taken.allowed ? taken.remaining + tokens - 1 : taken.remaining }
           })
-          return Effect.succeed<RateLimitDecision>({ ...taken, remaining: taken.remaining + size - 1 })
-        })
+        return size === 1
+          ? take(1)
+          : Effect.flatMap(take(size), (taken) => (taken.allowed ? Effect.succeed(taken) : take(1)))
       })
     }
   })

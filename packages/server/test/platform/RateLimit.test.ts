@@ -163,21 +163,28 @@ describe("RateLimit (redis, leases)", () => {
     })
   )
 
-  it.effect("takes a twentieth of a limit of 40 or more at once, and smaller limits one by one", () =>
+  it.effect("takes a busy key's requests in leases, and a quiet key's and smaller limits one by one", () =>
     Effect.gen(function* () {
       const { rateLimit, limiter } = yield* startProcess
-      const first = yield* rateLimit.check({ key: "leased", limit: 100, window: "1 minute" })
-      assert.isTrue(first.allowed)
-      assert.strictEqual(first.remaining, 99)
-      const second = yield* rateLimit.check({ key: "leased", limit: 100, window: "1 minute" })
-      assert.strictEqual(second.remaining, 98)
-      // The store saw one lease of 5 tokens, not two requests.
-      const direct = yield* limiter.consume({ key: "leased", limit: 100, window: "1 minute" })
-      assert.strictEqual(direct.remaining, 94)
+      const options = { key: "busy", limit: 100, window: "1 minute" } as const
+      const remaining: Array<number> = []
+      for (let i = 0; i < 6; i++) remaining.push((yield* rateLimit.check(options)).remaining)
+      assert.deepStrictEqual(remaining, [99, 98, 97, 96, 95, 94])
+      // The store saw the first request alone, then (the key being busy) one lease of 5 tokens.
+      assert.strictEqual((yield* limiter.consume(options)).remaining, 93)
 
-      yield* rateLimit.check({ key: "exact", limit: 39, window: "1 minute" })
-      const exact = yield* limiter.consume({ key: "exact", limit: 39, window: "1 minute" })
-      assert.strictEqual(exact.remaining, 37)
+      // A request every two seconds: each one goes to the store, and takes nothing more.
+      const quiet = { key: "quiet", limit: 100, window: "1 minute" } as const
+      for (let i = 0; i < 3; i++) {
+        yield* rateLimit.check(quiet)
+        yield* TestClock.adjust("2 seconds")
+      }
+      assert.strictEqual((yield* limiter.consume(quiet)).remaining, 96)
+
+      const exact = { key: "exact", limit: 39, window: "1 minute" } as const
+      yield* rateLimit.check(exact)
+      yield* rateLimit.check(exact)
+      assert.strictEqual((yield* limiter.consume(exact)).remaining, 36)
     }).pipe(Effect.provide(testRedisLayer({ prefix: leasePrefix })))
   )
 
