@@ -23,6 +23,7 @@ interface Suggestion {
   readonly event?: { readonly id: string }
   readonly user?: { readonly id: string }
   readonly reasons: ReadonlyArray<{ readonly kind: string; readonly text: string; readonly [key: string]: unknown }>
+  readonly distanceKm?: number | null
 }
 
 const suggestions = (user: TestUser, kind: "groups" | "events" | "people") =>
@@ -248,9 +249,7 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
 
       yield* rebuildAll
       const suggested = yield* suggestions(walker, "groups")
-      const distance = (name: string) =>
-        (find(suggested, groups[name] ?? "") as (Suggestion & { readonly distanceKm: number | null }) | undefined)
-          ?.distanceKm
+      const distance = (name: string) => find(suggested, groups[name] ?? "")?.distanceKm
       const reasons = (name: string) => find(suggested, groups[name] ?? "")?.reasons.map((reason) => reason.kind) ?? []
 
       assert.strictEqual(idOf(suggested[0] ?? { reasons: [] }), groups.near, "the near group comes first")
