@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     groups: { type: "string", default: "10000" },
     memberships: { type: "string", default: "1000000" },
     batch: { type: "string", default: "2000" },
+    // Batches in flight (`RECOMMENDATIONS_CONCURRENCY`).
+    concurrency: { type: "string", default: "2" },
     // Keep the scratch database at the end (its name is printed), or reuse one kept before instead
     // of seeding: the seed takes minutes, the rebuild is what is measured.
     keep: { type: "boolean", default: false },
@@ -46,7 +48,8 @@ const env = {
   DATABASE_URL: withDatabase(adminUrl, databaseName),
   MOIM_SECRET: "recommendations-benchmark-secret-long-enough-0123456789",
   MOIM_DATA_DIR: join(root, ".moim-bench-recs"),
-  RECOMMENDATIONS_BATCH_SIZE: args.batch
+  RECOMMENDATIONS_BATCH_SIZE: args.batch,
+  RECOMMENDATIONS_CONCURRENCY: args.concurrency
 }
 
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -166,6 +169,9 @@ const program = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const rebuild = yield* Rebuild
   const seeded = yield* timed(reused === undefined ? seed : counts)
+  // A reused database holds the lists of the run before as dead rows until autovacuum passes: every
+  // run starts from the state a nightly run meets, last night's lists and no dead rows.
+  if (reused !== undefined) yield* sql`VACUUM ANALYZE recommendations, recommendation_interests`
   const full = yield* timed(rebuild.all)
   const [produced] = yield* sql<{ groups: number; events: number; people: number; users: number }>`
     SELECT coalesce(sum(cardinality(items)) FILTER (WHERE kind = 'group'), 0)::int AS groups,

@@ -1,6 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Rebuild } from "@moim/server/Recommendations/Rebuild"
-import { Effect, Layer, Option } from "effect"
+import { interestsLiteral, itemsLiteral } from "@moim/server/Recommendations/RebuildRepo"
+import { Effect, Layer, Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
 import { befriend, createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
@@ -264,6 +266,54 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
       assert.strictEqual(distance("east"), 446.1)
       assert.notInclude(reasons("south"), "popular_nearby")
       assert.notInclude(reasons("east"), "popular_nearby")
+    })
+  )
+
+  it.effect("writes lists as text that Postgres reads back whole, whatever an interest holds", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const odd = ['quote " and backslash \\', "comma, (parens) {braces}", "  spaced  ", "", "NULL", "ünïcode 山"]
+      const item = (n: number, interest: string | null) => ({
+        ref: n,
+        id: `00000000-0000-4000-8000-00000000000${n}`,
+        score: 100 - n,
+        interest,
+        friends: n,
+        co: 1,
+        your_group: n % 2 === 0,
+        contact: false,
+        nearby: true,
+        km: n === 0 ? null : 1.5 * n
+      })
+      const items = [...odd.map((interest, n) => item(n, interest)), item(7, null)]
+      const Row = Schema.Struct({
+        id: Schema.String,
+        score: Schema.Number,
+        interest: Schema.NullOr(Schema.String),
+        friends: Schema.Number,
+        yourGroup: Schema.Boolean,
+        km: Schema.NullOr(Schema.Number)
+      })
+      const rows = yield* sql`
+        SELECT i.id::text AS id, i.score, i.interest, i.friends, i.your_group, i.km
+        FROM unnest(${itemsLiteral(items)}::recommendation_item[]) AS i`.pipe(
+        Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Row))),
+        Effect.orDie
+      )
+      assert.deepStrictEqual(
+        rows.map((row) => [row.id, row.score, row.interest, row.friends, row.yourGroup, row.km]),
+        items.map((entry) => [entry.id, entry.score, entry.interest, entry.friends, entry.your_group, entry.km])
+      )
+      const interests = yield* sql`
+        SELECT i.interest FROM unnest(${interestsLiteral(odd.map((interest) => ({ interest, weight: 0.5 })))}::recommendation_interest[]) AS i`.pipe(
+        Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ interest: Schema.String })))),
+        Effect.orDie
+      )
+      assert.deepStrictEqual(
+        interests.map((row) => row.interest),
+        odd
+      )
+      assert.strictEqual(itemsLiteral([]), "{}")
     })
   )
 })

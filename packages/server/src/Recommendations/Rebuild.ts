@@ -1,7 +1,8 @@
 import type { UserId } from "@moim/domain/Accounts/User"
-import { Config, Context, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option, Stream } from "effect"
 import { Transaction } from "../platform/Transaction.ts"
-import { RebuildRepo, type RebuildSettings } from "./RebuildRepo.ts"
+import { RebuildRepo } from "./RebuildRepo.ts"
+import { Interner, type RebuildSettings, type Snapshot, suggest } from "./Scoring.ts"
 
 /** What a full rebuild did. */
 export interface RebuildReport {
@@ -12,11 +13,13 @@ export interface RebuildReport {
 
 /**
  * The worker's rebuild of suggestions. The full one (nightly) takes a fresh snapshot (see
- * `RebuildRepo`), then walks the active users by id in batches of `RECOMMENDATIONS_BATCH_SIZE`,
- * `RECOMMENDATIONS_CONCURRENCY` batches at a time, each on its own connection and in its own
- * transaction, which replaces its users' inferred interests and suggestions: a reader sees a user's
- * old suggestions or their new ones, never a mix or none. `refresh` is the same for one user, after
- * something they did.
+ * `RebuildRepo`) and loads it into memory, then walks the active users by id in batches of
+ * `RECOMMENDATIONS_BATCH_SIZE`, `RECOMMENDATIONS_CONCURRENCY` batches at a time, each on its own
+ * connection and in its own transaction: gather the batch's rows, score them (`Scoring.ts`), replace
+ * their inferred interests and suggestions. A reader sees a user's old suggestions or their new ones,
+ * never a mix or none. While one batch is scored in this process, the next one's rows are read by
+ * Postgres. `refresh` is the same for one user, after something they did, with only the snapshot rows
+ * that user reaches.
  */
 export class Rebuild extends Context.Service<
   Rebuild,
@@ -37,37 +40,53 @@ export class Rebuild extends Context.Service<
       const batchSize = yield* Config.Int("RECOMMENDATIONS_BATCH_SIZE").pipe(Config.withDefault(2000))
       const concurrency = yield* Config.Int("RECOMMENDATIONS_CONCURRENCY").pipe(Config.withDefault(2))
 
+      /** One batch, in the caller's transaction: how many suggestions it wrote. */
+      const rebuildBatch = (ids: ReadonlyArray<UserId>, snapshot: Snapshot | null) =>
+        Effect.gen(function* () {
+          const interner = snapshot?.interner ?? new Interner()
+          const users = yield* repo.gather(ids, interner)
+          const reached = snapshot ?? (yield* repo.loadReached(users, interner, settings))
+          const now = Date.now()
+          return yield* repo.write(users.map((user) => suggest(user, reached, settings, now)))
+        })
+
       return Rebuild.of({
         all: Effect.gen(function* () {
           yield* repo.snapshot(settings)
-          let after: UserId | null = null
-          let users = 0
-          let batches = 0
-          let suggestions = 0
-          // Rounds of \`concurrency\` batches, each batch its own transaction on its own connection.
-          while (true) {
-            const round: Array<ReadonlyArray<UserId>> = []
-            while (round.length < concurrency) {
-              const ids: ReadonlyArray<UserId> = yield* repo.activeUsers(after, batchSize)
-              if (ids.length === 0) break
-              round.push(ids)
-              after = ids[ids.length - 1] ?? null
-              if (ids.length < batchSize) break
-            }
-            if (round.length === 0) break
-            const counts = yield* Effect.forEach(round, (ids) => transaction(repo.rebuild(ids, settings)), {
-              concurrency
+          const snapshot = yield* repo.loadSnapshot(settings)
+          // The active users by id, a batch at a time; up to `concurrency` batches in flight, each
+          // its own transaction on its own connection, the next starting as soon as one ends.
+          const batches = Stream.paginate(null, (after: UserId | null) =>
+            Effect.map(repo.activeUsers(after, batchSize), (ids) => {
+              const last = ids[ids.length - 1]
+              return [
+                ids.length === 0 ? [] : [ids],
+                ids.length < batchSize || last === undefined ? Option.none() : Option.some(last)
+              ] as const
             })
-            for (const count of counts) suggestions += count
-            for (const ids of round) users += ids.length
-            batches += round.length
-            if ((round[round.length - 1]?.length ?? 0) < batchSize) break
-          }
-          return { users, batches, suggestions }
+          )
+          return yield* batches.pipe(
+            Stream.mapEffect(
+              (ids) =>
+                Effect.map(transaction(rebuildBatch(ids, snapshot)), (suggestions) => ({
+                  users: ids.length,
+                  suggestions
+                })),
+              { concurrency, unordered: true }
+            ),
+            Stream.runFold(
+              () => ({ users: 0, batches: 0, suggestions: 0 }),
+              (report: RebuildReport, batch) => ({
+                users: report.users + batch.users,
+                batches: report.batches + 1,
+                suggestions: report.suggestions + batch.suggestions
+              })
+            )
+          )
         }).pipe(Effect.withSpan("Rebuild.all")),
 
         refresh: Effect.fn("Rebuild.refresh")(function* (userId) {
-          yield* transaction(repo.rebuild([userId], settings))
+          yield* transaction(rebuildBatch([userId], null))
         })
       })
     })

@@ -2,12 +2,172 @@ import { UserId } from "@moim/domain/Accounts/User"
 import { Context, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Rows } from "../platform/Rows.ts"
+import {
+  byRef,
+  cellDegrees,
+  cellKey,
+  type Interest,
+  Interner,
+  type Item,
+  type Place,
+  type Ranked,
+  type RebuildSettings,
+  type Ref,
+  reachedKeys,
+  type Snapshot,
+  type SnapshotEvent,
+  type SnapshotGroup,
+  type Suggestions,
+  termsOf,
+  type UserRows
+} from "./Scoring.ts"
 
 const decodeIds = Rows.all(Schema.Struct({ id: UserId }))
-const decodeCount = Rows.all(Schema.Struct({ count: Schema.Int }))
+const Id = Schema.String
+const Ids = Schema.Array(Schema.String)
+const Coordinate = Schema.NullOr(Schema.Number)
+const decodeUsers = Rows.all(
+  Schema.Struct({
+    user_id: Id,
+    picked: Ids,
+    group_terms: Ids,
+    going_categories: Ids,
+    reaction_categories: Ids,
+    friends: Ids,
+    groups: Ids,
+    latitude: Coordinate,
+    longitude: Coordinate,
+    answered: Ids,
+    known: Ids,
+    dismissed_groups: Ids,
+    dismissed_events: Ids,
+    dismissed_people: Ids,
+    contacts: Ids
+  })
+)
+const decodeExclusions = Rows.all(Schema.Struct({ user_id: Id, group_id: Id, banned: Schema.Boolean }))
+const decodePairs = Rows.all(Schema.Struct({ key: Id, value: Id }))
+const decodeRankedPairs = Rows.all(Schema.Struct({ key: Id, value: Id, rank: Schema.Int }))
+const decodeGroups = Rows.all(
+  Schema.Struct({ group_id: Id, member_count: Schema.Int, latitude: Coordinate, longitude: Coordinate })
+)
+const decodeEvents = Rows.all(
+  Schema.Struct({
+    event_id: Id,
+    group_id: Id,
+    creator_id: Schema.NullOr(Id),
+    going_count: Schema.Int,
+    latitude: Coordinate,
+    longitude: Coordinate,
+    starts_at: Schema.Number,
+    next_in_group: Schema.Boolean
+  })
+)
+const decodeCells = Rows.all(
+  Schema.Struct({
+    kind: Schema.Literals(["group", "event"]),
+    cell_lat: Schema.Int,
+    cell_lon: Schema.Int,
+    target_id: Id,
+    popularity: Schema.Int
+  })
+)
 
-/** The side of a cell of the nearby grid, in degrees: about the radius. */
-const cellDegrees = (settings: RebuildSettings) => Math.max(settings.radiusKm / 111.2, 0.01)
+/**
+ * Postgres's text form of an array of a composite type, as `array_in` and `record_in` read it: each
+ * field quoted when it is text (a null field left empty), each element quoted. Lists travel this way
+ * because Postgres reads it several times faster than the same lists as JSON (`json_to_recordset`
+ * took 0.9 s for a batch's 6,000 lists, this 0.14 s).
+ */
+const quoted = (text: string) =>
+  text.includes('"') || text.includes("\\") ? `"${text.replace(/["\\]/g, "\\$&")}"` : `"${text}"`
+/** A text field needs no quotes when it has none of the characters that delimit fields. */
+const plain = /^[^\s"\\(),{}]+$/
+const arrayLiteral = (elements: ReadonlyArray<string>) => `{${elements.map(quoted).join(",")}}`
+const field = (value: string | number | boolean | null) =>
+  value === null
+    ? ""
+    : typeof value === "string"
+      ? plain.test(value)
+        ? value
+        : quoted(value)
+      : typeof value === "boolean"
+        ? value
+          ? "t"
+          : "f"
+        : String(value)
+export const itemsLiteral = (items: ReadonlyArray<Item>) =>
+  arrayLiteral(
+    items.map(
+      (item) =>
+        `(${item.id},${item.score},${field(item.interest)},${item.friends},${item.co},${field(item.your_group)},${field(item.contact)},${field(item.nearby)},${field(item.km)})`
+    )
+  )
+export const interestsLiteral = (interests: ReadonlyArray<Interest>) =>
+  arrayLiteral(interests.map((entry) => `(${field(entry.interest)},${entry.weight})`))
+
+const placeOf = (latitude: number | null, longitude: number | null): Place | null =>
+  latitude === null || longitude === null ? null : { latitude, longitude }
+
+/** The loaded rows as the tables scoring reads, by id number. */
+const tables = (
+  interner: Interner,
+  first: {
+    readonly recentGroups: ReadonlyMap<Ref, ReadonlyArray<Ref>>
+    readonly friends: ReadonlyMap<Ref, ReadonlyArray<Ref>>
+    readonly going: ReadonlyMap<Ref, ReadonlyArray<Ref>>
+    readonly groupMembers: ReadonlyMap<Ref, ReadonlyArray<Ref>>
+    readonly similar: ReadonlyMap<Ref, ReadonlyArray<Ranked>>
+    readonly termGroups: ReadonlyMap<string, ReadonlyArray<Ref>>
+    readonly cells: ReadonlyMap<string, ReadonlyArray<Ranked>>
+  },
+  second: {
+    readonly groups: ReadonlyMap<Ref, SnapshotGroup>
+    readonly events: ReadonlyMap<Ref, SnapshotEvent>
+    readonly nextEvents: ReadonlyMap<Ref, ReadonlyArray<Ref>>
+    readonly inactive: ReadonlySet<Ref>
+  }
+): Snapshot => {
+  const size = interner.ids.length
+  return {
+    interner,
+    groups: byRef(second.groups, size),
+    events: byRef(second.events, size),
+    nextEvents: byRef(second.nextEvents, size),
+    termGroups: first.termGroups,
+    cells: first.cells,
+    nearby: new Map(),
+    recentGroups: byRef(first.recentGroups, size),
+    friends: byRef(first.friends, size),
+    going: byRef(first.going, size),
+    groupMembers: byRef(first.groupMembers, size),
+    similar: byRef(first.similar, size),
+    inactive: second.inactive
+  }
+}
+
+/** Each term's groups, numbered. */
+const termGroups = (interner: Interner, rows: ReadonlyArray<{ readonly key: string; readonly value: string }>) => {
+  const map = new Map<string, Array<Ref>>()
+  for (const row of rows) {
+    const values = map.get(row.key)
+    if (values === undefined) map.set(row.key, [interner.ref(row.value)])
+    else values.push(interner.ref(row.value))
+  }
+  return map
+}
+
+/** Rows of (key, value) as a map of each key's values, both numbered. */
+const grouped = (interner: Interner, rows: ReadonlyArray<{ readonly key: string; readonly value: string }>) => {
+  const map = new Map<Ref, Array<Ref>>()
+  for (const row of rows) {
+    const key = interner.ref(row.key)
+    const values = map.get(key)
+    if (values === undefined) map.set(key, [interner.ref(row.value)])
+    else values.push(interner.ref(row.value))
+  }
+  return map
+}
 
 /**
  * The snapshot's tables in the one order every transaction locks them: the snapshot's parts truncate
@@ -31,370 +191,328 @@ type SnapshotTable = (typeof snapshotTables)[number]
 const inLockOrder = (tables: ReadonlyArray<SnapshotTable>) =>
   snapshotTables.filter((table) => tables.includes(table)).join(", ")
 
-/** How far "nearby" reaches, and how many suggestions of each kind a user keeps. */
-export interface RebuildSettings {
-  readonly radiusKm: number
-  readonly keep: number
-}
-
 /**
- * The set-based rebuild of suggestions: the one place in Moim that reads other features' tables
- * directly (`TableOwnership.test.ts` lists which, read-only), because rebuilding 100,000 users'
- * suggestions must be a few statements per batch of users, not a service call per user and source.
- * It writes only the recommendation tables. Every read is a plain `SELECT` (no row locks), so the
- * API's tables are never held.
+ * The reads and writes of the rebuild of suggestions: the one place in Moim that reads other
+ * features' tables directly (`TableOwnership.test.ts` lists which, read-only), because rebuilding
+ * 100,000 users' suggestions must be a few statements per batch of users, not a service call per user
+ * and source. It writes only the recommendation tables. Every read is a plain `SELECT` (no row locks),
+ * so the API's tables are never held.
  *
  * How a batch stays cheap: the full rebuild first takes a snapshot of what may be suggested (public
- * groups with their size and place, each term's best groups, similar groups, upcoming events); a
- * batch then gathers its users' own rows (friends, groups, place, answered events) into temporary
- * tables with one index range per user, and every candidate is scored and filtered by hash joins
- * against those and the snapshot, never by an index probe per candidate. Each user's list of a kind
- * is written as one row. The read path checks each suggestion's visibility again, so a snapshot a
- * few hours old never shows what has since become private, cancelled or blocked.
+ * groups with their size and place, each term's best groups, similar groups, upcoming events, each
+ * person's few newest groups, friends and plans) into tables, and loads it into memory once; a batch
+ * then gathers its users' own rows in one statement (one row per user, each source an array read by
+ * one index range), scores them in memory (`Scoring.ts`) and writes each user's interests and lists
+ * in two statements, each list one row. The read path checks each suggestion's visibility again, so a
+ * snapshot a few hours old never shows what has since become private, cancelled or blocked.
  */
 export class RebuildRepo extends Context.Service<
   RebuildRepo,
   {
     /** The full rebuild's snapshot of what may be suggested: three transactions on two connections. */
     readonly snapshot: (settings: RebuildSettings) => Effect.Effect<void>
+    /** The whole snapshot, in memory, for the full rebuild's batches. */
+    readonly loadSnapshot: (settings: RebuildSettings) => Effect.Effect<Snapshot>
+    /**
+     * The snapshot rows these users' scoring can reach, for a refresh: in the caller's transaction,
+     * after waiting for any snapshot being taken.
+     */
+    readonly loadReached: (
+      users: ReadonlyArray<UserRows>,
+      interner: Interner,
+      settings: RebuildSettings
+    ) => Effect.Effect<Snapshot>
     /** The next batch of active users after `after` (by id), at most `limit`. */
     readonly activeUsers: (after: UserId | null, limit: number) => Effect.Effect<ReadonlyArray<UserId>>
+    /** These users' own rows: one statement for the batch, one index range per user and source. */
+    readonly gather: (userIds: ReadonlyArray<UserId>, interner: Interner) => Effect.Effect<ReadonlyArray<UserRows>>
     /**
-     * Replaces the inferred interests and the suggestions of these users, in the caller's
-     * transaction; how many suggestions they got.
+     * Replaces these users' inferred interests and their three lists, in the caller's transaction;
+     * how many suggestions were written.
      */
-    readonly rebuild: (userIds: ReadonlyArray<UserId>, settings: RebuildSettings) => Effect.Effect<number>
+    readonly write: (suggestions: ReadonlyArray<Suggestions>) => Effect.Effect<number>
   }
 >()("@moim/server/Recommendations/RebuildRepo") {
   static readonly layer = Layer.effect(
     RebuildRepo,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
+      // Rows as Postgres names their columns: renaming every key of a million snapshot rows (and of
+      // each element of the arrays gathered) cost a fifth of a batch's time in this process.
+      const raw = sql.withoutTransforms()
 
-      /** Great-circle distance in km between two points given as SQL expressions. */
-      const distance = (lat1: string, lon1: string, lat2: string, lon2: string) =>
-        sql.literal(
-          `(12742 * asin(least(1, sqrt(power(sin(radians(${lat2} - ${lat1}) / 2), 2) + cos(radians(${lat1})) * cos(radians(${lat2})) * power(sin(radians(${lon2} - ${lon1}) / 2), 2)))))`
-        )
-      const nearbyPoints = (settings: RebuildSettings) =>
-        sql`CASE WHEN km IS NOT NULL AND km <= ${settings.radiusKm}::float8
-          THEN round(20 * (1 - km / ${settings.radiusKm}::float8)) ELSE 0 END`
-      const counted = <E, R>(statement: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
-        statement.pipe(
-          Effect.flatMap(decodeCount),
-          Effect.map((rows) => rows[0]?.count ?? 0)
-        )
-
-      /**
-       * The batch's own rows, each gathered with one index range per user: the users, their friends
-       * (at most 50), their groups (with the recency rank), their place (the one they gave, else the
-       * centre of the events they answered that have one) and its grid cell, the events they
-       * answered, and the people they already know (followed, friends, blocked either way).
-       */
-      const gather = (ids: ReadonlyArray<UserId>, settings: RebuildSettings) =>
+      /** Each user's own rows, one row per user; what their scoring reads besides the snapshot. */
+      const gather = (ids: ReadonlyArray<UserId>, interner: Interner) =>
         Effect.gen(function* () {
-          yield* sql`CREATE TEMPORARY TABLE rb_batch (user_id uuid PRIMARY KEY) ON COMMIT DROP`
-          yield* sql`INSERT INTO rb_batch SELECT DISTINCT unnest(${[...ids]}::uuid[])`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_friends ON COMMIT DROP AS
-            SELECT b.user_id, f.friend_id FROM rb_batch b
-            CROSS JOIN LATERAL (
-              (SELECT high_id AS friend_id FROM friendships WHERE low_id = b.user_id AND status = 'accepted' LIMIT 50)
-              UNION ALL
-              (SELECT low_id FROM friendships WHERE high_id = b.user_id AND status = 'accepted' LIMIT 50)
-            ) f`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_groups ON COMMIT DROP AS
-            SELECT b.user_id, m.group_id, row_number() OVER (PARTITION BY b.user_id ORDER BY m.joined_at DESC) AS recent
-            FROM rb_batch b JOIN group_members m ON m.user_id = b.user_id`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_place ON COMMIT DROP AS
-            SELECT user_id, latitude, longitude,
-              floor(latitude / ${sql.literal(String(cellDegrees(settings)))})::int AS lat,
-              floor(longitude / ${sql.literal(String(cellDegrees(settings)))})::int AS lon
-            FROM (
-              SELECT b.user_id, coalesce(p.latitude, e.latitude) AS latitude, coalesce(p.longitude, e.longitude) AS longitude
-              FROM rb_batch b
-              LEFT JOIN recommendation_places p ON p.user_id = b.user_id
-              LEFT JOIN LATERAL (
-                SELECT avg(ev.latitude) AS latitude, avg(ev.longitude) AS longitude
-                FROM (
-                  SELECT event_id FROM event_rsvps
-                  WHERE user_id = b.user_id AND status IN ('going', 'interested') LIMIT 50
+          if (ids.length === 0) return []
+          // Per-user subqueries on small index ranges: compiling them (JIT) costs more than running them.
+          yield* raw`SET LOCAL jit = off`
+          const rows = yield* raw`
+            SELECT b.id AS user_id, u.interests AS picked,
+              ARRAY(SELECT high_id FROM friendships WHERE low_id = b.id AND status = 'accepted' LIMIT 50)
+                || ARRAY(SELECT low_id FROM friendships WHERE high_id = b.id AND status = 'accepted' LIMIT 50)
+                AS friends,
+              ARRAY(SELECT group_id FROM group_members WHERE user_id = b.id ORDER BY joined_at DESC, group_id)
+                AS groups,
+              ARRAY(
+                SELECT t.term FROM group_members m
+                JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+                CROSS JOIN LATERAL unnest(array_append(g.tags, NULLIF(g.category, 'other'))) AS t(term)
+                WHERE m.user_id = b.id AND t.term IS NOT NULL
+              ) AS group_terms,
+              ARRAY(
+                SELECT g.category FROM event_rsvps r
+                JOIN events e ON e.id = r.event_id
+                JOIN groups g ON g.id = e.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
+                WHERE r.user_id = b.id AND r.status = 'going'
+              ) AS going_categories,
+              ARRAY(
+                SELECT g.category FROM (
+                  SELECT subject_id FROM reactions
+                  WHERE user_id = b.id AND subject_kind = 'post' ORDER BY created_at DESC LIMIT 100
                 ) r
-                JOIN events ev ON ev.id = r.event_id AND ev.latitude IS NOT NULL
-              ) e ON p.user_id IS NULL
-            ) AS placed
-            WHERE latitude IS NOT NULL`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_answered ON COMMIT DROP AS
-            SELECT r.user_id, r.event_id, r.status FROM rb_batch b JOIN event_rsvps r ON r.user_id = b.user_id`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_known ON COMMIT DROP AS
-            SELECT b.user_id, k.person_id FROM rb_batch b
-            CROSS JOIN LATERAL (
-              SELECT followee_id AS person_id FROM follows WHERE follower_id = b.user_id
-              UNION ALL SELECT high_id FROM friendships WHERE low_id = b.user_id
-              UNION ALL SELECT low_id FROM friendships WHERE high_id = b.user_id
-              UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = b.user_id
-              UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = b.user_id
-              UNION ALL SELECT b.user_id
-            ) k`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_dismissed ON COMMIT DROP AS
-            SELECT d.user_id, d.kind, d.target_id FROM rb_batch b JOIN recommendation_dismissals d ON d.user_id = b.user_id`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_banned ON COMMIT DROP AS
-            SELECT user_id, group_id FROM group_bans WHERE user_id IN (SELECT user_id FROM rb_batch)`
-          // What is never suggested, one table per kind, so each list meets it in one hash anti-join.
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_not_groups ON COMMIT DROP AS
-            SELECT user_id, group_id FROM rb_groups
-            UNION SELECT user_id, group_id FROM rb_banned
-            UNION SELECT user_id, group_id FROM group_join_requests WHERE user_id IN (SELECT user_id FROM rb_batch)
-            UNION SELECT user_id, target_id FROM rb_dismissed WHERE kind = 'group'`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_not_events ON COMMIT DROP AS
-            SELECT user_id, event_id FROM rb_answered
-            UNION SELECT user_id, target_id FROM rb_dismissed WHERE kind = 'event'
-            UNION SELECT b.user_id, e.event_id FROM rb_banned b JOIN recommendation_events e ON e.group_id = b.group_id`
-          yield* sql`
-            CREATE TEMPORARY TABLE rb_not_people ON COMMIT DROP AS
-            SELECT user_id, person_id FROM rb_known
-            UNION SELECT user_id, target_id FROM rb_dismissed WHERE kind = 'person'`
-          // Sizes for the planner, so that candidates meet these tables by hash.
-          yield* sql`ANALYZE rb_batch, rb_friends, rb_groups, rb_place, rb_answered, rb_banned, rb_not_groups,
-            rb_not_events, rb_not_people`
+                JOIN posts p ON p.id = r.subject_id AND p.group_id IS NOT NULL AND p.deleted_at IS NULL
+                JOIN groups g ON g.id = p.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
+              ) AS reaction_categories,
+              coalesce(p.latitude, pe.latitude) AS latitude, coalesce(p.longitude, pe.longitude) AS longitude,
+              ARRAY(SELECT event_id FROM event_rsvps WHERE user_id = b.id) AS answered,
+              ARRAY(
+                SELECT followee_id FROM follows WHERE follower_id = b.id
+                UNION ALL SELECT high_id FROM friendships WHERE low_id = b.id
+                UNION ALL SELECT low_id FROM friendships WHERE high_id = b.id
+                UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = b.id
+                UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = b.id
+              ) AS known,
+              ARRAY(SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'group')
+                AS dismissed_groups,
+              ARRAY(SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'event')
+                AS dismissed_events,
+              ARRAY(SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'person')
+                AS dismissed_people,
+              ARRAY(
+                SELECT pn.user_id
+                FROM (SELECT hash FROM contact_hashes WHERE owner_id = b.id LIMIT 5000) ch
+                JOIN phone_numbers pn ON pn.contact_hash = ch.hash
+                LEFT JOIN social_settings ss ON ss.user_id = pn.user_id
+                WHERE coalesce(ss.findable_by_phone, true)
+              ) AS contacts
+            FROM unnest(${[...ids]}::uuid[]) AS b(id)
+            JOIN users u ON u.id = b.id
+            LEFT JOIN recommendation_places p ON p.user_id = b.id
+            -- Without a place of their own, the centre of the events they answered that have one.
+            LEFT JOIN LATERAL (
+              SELECT avg(ev.latitude) AS latitude, avg(ev.longitude) AS longitude
+              FROM (
+                SELECT event_id FROM event_rsvps
+                WHERE user_id = b.id AND status IN ('going', 'interested') LIMIT 50
+              ) r
+              JOIN events ev ON ev.id = r.event_id AND ev.latitude IS NOT NULL
+            ) pe ON p.user_id IS NULL`.pipe(Effect.flatMap(decodeUsers))
+          // Bans and requests are few and indexed by group: one scan for the batch.
+          const exclusions = yield* raw`
+            SELECT user_id, group_id, true AS banned FROM group_bans WHERE user_id = ANY(${[...ids]}::uuid[])
+            UNION ALL
+            SELECT user_id, group_id, false FROM group_join_requests WHERE user_id = ANY(${[...ids]}::uuid[])`.pipe(
+            Effect.flatMap(decodeExclusions)
+          )
+          const banned = grouped(
+            interner,
+            exclusions.filter((row) => row.banned).map((row) => ({ key: row.user_id, value: row.group_id }))
+          )
+          const requested = grouped(
+            interner,
+            exclusions.filter((row) => !row.banned).map((row) => ({ key: row.user_id, value: row.group_id }))
+          )
+          return rows.map((row): UserRows => {
+            const ref = interner.ref(row.user_id)
+            return {
+              userId: row.user_id,
+              ref,
+              picked: row.picked,
+              groupTerms: row.group_terms,
+              goingCategories: row.going_categories,
+              reactionCategories: row.reaction_categories,
+              friends: interner.refsOf(row.friends),
+              groups: interner.refsOf(row.groups),
+              place: placeOf(row.latitude, row.longitude),
+              answered: interner.refsOf(row.answered),
+              known: interner.refsOf(row.known),
+              dismissedGroups: interner.refsOf(row.dismissed_groups),
+              dismissedEvents: interner.refsOf(row.dismissed_events),
+              dismissedPeople: interner.refsOf(row.dismissed_people),
+              bannedFrom: banned.get(ref) ?? [],
+              requested: requested.get(ref) ?? [],
+              contacts: interner.refsOf(row.contacts)
+            }
+          })
         })
 
-      /** Nearby candidates of a kind: the most popular of the grid cells around the user's. */
-      const nearby = (kind: "group" | "event") => sql`
-        SELECT c.user_id, n.target_id FROM rb_place c
-        CROSS JOIN LATERAL (
-          SELECT target_id FROM recommendation_cells
-          WHERE kind = ${kind} AND cell_lat BETWEEN c.lat - 1 AND c.lat + 1 AND cell_lon BETWEEN c.lon - 2 AND c.lon + 2
-          ORDER BY popularity DESC, target_id LIMIT 10
-        ) n`
+      /** A filter on a key column: every row when `keys` is null. */
+      const keyed = (column: string, keys: ReadonlyArray<string> | null) =>
+        keys === null ? raw`true` : raw`${raw(column)} = ANY(${[...keys]}::uuid[])`
+
+      /** The snapshot's rows of people (friends and their groups, friends and plans) and of groups. */
+      const loadFirst = (
+        interner: Interner,
+        scope: {
+          readonly people: ReadonlyArray<string>
+          readonly groups: ReadonlyArray<string>
+          readonly terms: ReadonlyArray<string>
+          readonly places: ReadonlyArray<Place>
+        } | null,
+        settings: RebuildSettings
+      ) =>
+        Effect.gen(function* () {
+          const people = scope === null ? null : scope.people
+          const groups = scope === null ? null : scope.groups
+          const recentGroups = yield* raw`
+            SELECT user_id AS key, group_id AS value FROM recommendation_recent_groups
+            WHERE ${keyed("user_id", people)}`.pipe(Effect.flatMap(decodePairs))
+          const friends = yield* raw`
+            SELECT user_id AS key, friend_id AS value FROM recommendation_friends
+            WHERE ${keyed("user_id", people)}`.pipe(Effect.flatMap(decodePairs))
+          const going = yield* raw`
+            SELECT user_id AS key, event_id AS value FROM recommendation_going
+            WHERE ${keyed("user_id", people)}`.pipe(Effect.flatMap(decodePairs))
+          const members = yield* raw`
+            SELECT group_id AS key, user_id AS value FROM recommendation_group_members
+            WHERE ${keyed("group_id", groups)}`.pipe(Effect.flatMap(decodePairs))
+          const similar = yield* raw`
+            SELECT group_id AS key, similar_id AS value, shared AS rank FROM recommendation_similar_groups
+            WHERE ${keyed("group_id", groups)}`.pipe(Effect.flatMap(decodeRankedPairs))
+          const terms = yield* raw`
+            SELECT term AS key, group_id AS value FROM recommendation_group_terms
+            WHERE ${scope === null ? raw`true` : raw`term = ANY(${[...scope.terms]}::text[])`}`.pipe(
+            Effect.flatMap(decodePairs)
+          )
+          const size = cellDegrees(settings)
+          const cells = yield* raw`
+            SELECT kind, cell_lat, cell_lon, target_id, popularity FROM recommendation_cells
+            WHERE ${
+              scope === null
+                ? raw`true`
+                : raw`EXISTS (
+                    SELECT 1 FROM unnest(${scope.places.map((place) => Math.floor(place.latitude / size))}::int[],
+                      ${scope.places.map((place) => Math.floor(place.longitude / size))}::int[]) AS p(lat, lon)
+                    WHERE cell_lat BETWEEN p.lat - 1 AND p.lat + 1 AND cell_lon BETWEEN p.lon - 2 AND p.lon + 2
+                  )`
+            }`.pipe(Effect.flatMap(decodeCells))
+          const similarMap = new Map<Ref, Array<Ranked>>()
+          for (const row of similar) {
+            const key = interner.ref(row.key)
+            const list = similarMap.get(key)
+            const entry = { id: interner.ref(row.value), popularity: row.rank }
+            if (list === undefined) similarMap.set(key, [entry])
+            else list.push(entry)
+          }
+          const cellMap = new Map<string, Array<Ranked>>()
+          for (const row of cells) {
+            const key = cellKey(row.kind, row.cell_lat, row.cell_lon)
+            const list = cellMap.get(key)
+            const entry = { id: interner.ref(row.target_id), popularity: row.popularity }
+            if (list === undefined) cellMap.set(key, [entry])
+            else list.push(entry)
+          }
+          return {
+            recentGroups: grouped(interner, recentGroups),
+            friends: grouped(interner, friends),
+            going: grouped(interner, going),
+            groupMembers: grouped(interner, members),
+            similar: similarMap,
+            termGroups: termGroups(interner, terms),
+            cells: cellMap
+          }
+        })
+
+      /** The snapshot's groups and events, and which of the people are not active. */
+      const loadSecond = (
+        interner: Interner,
+        scope: {
+          readonly groups: ReadonlyArray<string>
+          readonly events: ReadonlyArray<string>
+          readonly people: ReadonlyArray<string>
+        } | null
+      ) =>
+        Effect.gen(function* () {
+          const groupRows = yield* raw`
+            SELECT group_id, member_count, latitude, longitude FROM recommendation_groups
+            WHERE ${keyed("group_id", scope === null ? null : scope.groups)}`.pipe(Effect.flatMap(decodeGroups))
+          const eventRows = yield* raw`
+            SELECT event_id, group_id, creator_id, going_count, latitude, longitude,
+              (extract(epoch FROM starts_at) * 1000)::float8 AS starts_at, next_in_group
+            FROM recommendation_events
+            WHERE ${
+              scope === null
+                ? raw`true`
+                : raw`event_id = ANY(${[...scope.events]}::uuid[])
+                    OR (next_in_group AND group_id = ANY(${[...scope.groups]}::uuid[]))`
+            }`.pipe(Effect.flatMap(decodeEvents))
+          const inactive = yield* raw`
+            SELECT id AS key, id AS value FROM users
+            WHERE status <> 'active' AND ${keyed("id", scope === null ? null : scope.people)}`.pipe(
+            Effect.flatMap(decodePairs)
+          )
+          const groups = new Map<Ref, SnapshotGroup>()
+          for (const row of groupRows) {
+            groups.set(interner.ref(row.group_id), {
+              memberCount: row.member_count,
+              place: placeOf(row.latitude, row.longitude)
+            })
+          }
+          const events = new Map<Ref, SnapshotEvent>()
+          const nextEvents = new Map<Ref, Array<Ref>>()
+          for (const row of eventRows) {
+            const ref = interner.ref(row.event_id)
+            const groupId = interner.ref(row.group_id)
+            events.set(ref, {
+              groupId,
+              creatorId: row.creator_id === null ? null : interner.ref(row.creator_id),
+              goingCount: row.going_count,
+              place: placeOf(row.latitude, row.longitude),
+              startsAt: row.starts_at
+            })
+            if (!row.next_in_group) continue
+            const next = nextEvents.get(groupId)
+            if (next === undefined) nextEvents.set(groupId, [ref])
+            else next.push(ref)
+          }
+          return { groups, events, nextEvents, inactive: new Set(inactive.map((row) => interner.ref(row.key))) }
+        })
 
       /**
-       * Writes each batch user's kept candidates of a kind (the `ranked` expression before it: a score
-       * and what the reasons are made of) as their one ranked row, empty when nothing was found, so a
-       * rebuild replaces every list by upsert alone; how many items. An item is a composite value
-       * (`recommendation_item`), not JSON: building JSON for every item cost as much as finding them.
+       * Each user's interests and three lists, written whole (an empty list when nothing was found),
+       * so a rebuild replaces them by upsert alone. Rows are upserted in (user, kind) order, the order
+       * every writer of these rows uses, so two writers of one user wait for each other, never deadlock.
        */
-      const store = (kind: "group" | "event" | "person", settings: RebuildSettings) => sql`
-        kept AS (
-          SELECT ranked.*, row_number() OVER (PARTITION BY user_id ORDER BY score DESC, target_id) AS rank
-          FROM ranked
-        ),
-        lists AS (
-          SELECT user_id,
-            array_agg(ROW(target_id, score, interest, friends, co, your_group, contact,
-              km IS NOT NULL AND km <= ${settings.radiusKm}::float8, round(km::numeric, 1))::recommendation_item
-              ORDER BY rank) AS items
-          FROM kept WHERE rank <= ${settings.keep}
-          GROUP BY user_id
-        ),
-        inserted AS (
-          INSERT INTO recommendations (user_id, kind, items, built_at)
-          SELECT b.user_id, ${kind}, coalesce(l.items, '{}'), now()
-          FROM rb_batch b LEFT JOIN lists l ON l.user_id = b.user_id
-          ON CONFLICT (user_id, kind) DO UPDATE SET items = EXCLUDED.items, built_at = EXCLUDED.built_at
-          RETURNING cardinality(items) AS items
-        )
-        SELECT coalesce(sum(items), 0)::int AS count FROM inserted`
-
-      const interests = sql`
-        WITH signals AS (
-          SELECT m.user_id, t.term AS interest, 1.0 AS points
-          FROM rb_groups m
-          JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
-          CROSS JOIN LATERAL unnest(array_append(g.tags, NULLIF(g.category, 'other'))) AS t(term)
-          UNION ALL
-          SELECT a.user_id, g.category, 1.0
-          FROM rb_answered a
-          JOIN events e ON e.id = a.event_id AND a.status = 'going'
-          JOIN groups g ON g.id = e.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
-          UNION ALL
-          SELECT b.user_id, g.category, 0.25
-          FROM rb_batch b
-          CROSS JOIN LATERAL (
-            SELECT subject_id FROM reactions
-            WHERE user_id = b.user_id AND subject_kind = 'post' ORDER BY created_at DESC LIMIT 100
-          ) r
-          JOIN posts p ON p.id = r.subject_id AND p.group_id IS NOT NULL AND p.deleted_at IS NULL
-          JOIN groups g ON g.id = p.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
-        ),
-        summed AS (
-          SELECT user_id, interest, sum(points) AS points FROM signals WHERE interest IS NOT NULL
-          GROUP BY user_id, interest
-        ),
-        ranked AS (
-          SELECT user_id, interest, points / max(points) OVER (PARTITION BY user_id) AS weight,
-            row_number() OVER (PARTITION BY user_id ORDER BY points DESC, interest) AS rank
-          FROM summed
-        ),
-        lists AS (
-          SELECT user_id, array_agg(ROW(interest, weight)::recommendation_interest ORDER BY rank) AS interests
-          FROM ranked WHERE rank <= 10 GROUP BY user_id
-        )
-        INSERT INTO recommendation_interests (user_id, interests)
-        SELECT b.user_id, coalesce(l.interests, '{}') FROM rb_batch b LEFT JOIN lists l ON l.user_id = b.user_id
-        ON CONFLICT (user_id) DO UPDATE SET interests = EXCLUDED.interests`
-
-      const groups = (settings: RebuildSettings) =>
-        sql`
-        WITH picked AS (
-          SELECT b.user_id, replace(lower(btrim(i)), ' ', '-') AS interest, 1.0::float8 AS weight
-          FROM rb_batch b JOIN users u ON u.id = b.user_id CROSS JOIN LATERAL unnest(u.interests) AS i
-          UNION ALL
-          SELECT b.user_id, i.interest, i.weight * 0.8 FROM rb_batch b
-          JOIN recommendation_interests ri ON ri.user_id = b.user_id
-          CROSS JOIN LATERAL unnest(ri.interests[1:5]) AS i
-        ),
-        terms AS (
-          SELECT user_id, interest, weight FROM (
-            SELECT user_id, interest, max(weight) AS weight,
-              row_number() OVER (PARTITION BY user_id ORDER BY max(weight) DESC, interest) AS rank
-            FROM picked GROUP BY user_id, interest
-          ) AS best WHERE rank <= 5
-        ),
-        friend_groups AS (
-          SELECT f.user_id, m.group_id FROM rb_friends f JOIN recommendation_recent_groups m ON m.user_id = f.friend_id
-        ),
-        by_interest AS (
-          -- The best of the user's interests each group matches, so the sums below need no ordering.
-          SELECT DISTINCT ON (t.user_id, gt.group_id) t.user_id, gt.group_id, t.interest, t.weight
-          FROM terms t JOIN recommendation_group_terms gt ON gt.term = t.interest
-          ORDER BY t.user_id, gt.group_id, t.weight DESC, t.interest
-        ),
-        candidates AS (
-          SELECT user_id, group_id, 'interest' AS kind, interest AS detail, round(weight * 40)::int AS points
-          FROM by_interest
-          UNION ALL
-          SELECT user_id, group_id, 'friends', NULL, 25 FROM friend_groups
-          UNION ALL
-          SELECT r.user_id, s.similar_id, 'co_membership', NULL, least(s.shared, 10) * 2
-          FROM rb_groups r JOIN recommendation_similar_groups s ON s.group_id = r.group_id
-          WHERE r.recent <= 5
-          UNION ALL
-          SELECT n.user_id, n.target_id, 'popular_nearby', NULL, 15 FROM (${nearby("group")}) n
-        ),
-        scored AS (
-          SELECT user_id, group_id, sum(points) AS points,
-            max(detail) AS interest,
-            count(*) FILTER (WHERE kind = 'friends') AS friends,
-            count(*) FILTER (WHERE kind = 'co_membership') AS co
-          FROM candidates GROUP BY user_id, group_id
-        ),
-        eligible AS (
-          SELECT s.*, g.member_count,
-            CASE WHEN p.user_id IS NULL OR g.latitude IS NULL THEN NULL
-              ELSE ${distance("p.latitude", "p.longitude", "g.latitude", "g.longitude")} END AS km
-          FROM scored s
-          JOIN recommendation_groups g ON g.group_id = s.group_id
-          LEFT JOIN rb_place p ON p.user_id = s.user_id
-          WHERE NOT EXISTS (SELECT 1 FROM rb_not_groups n WHERE n.user_id = s.user_id AND n.group_id = s.group_id)
-        ),
-        ranked AS (
-          SELECT user_id, group_id AS target_id, km, interest, friends, co, false AS your_group, false AS contact,
-            (points + least(round(ln(member_count + 1) * 2), 20) + ${nearbyPoints(settings)})::int AS score
-          FROM eligible
-        ),
-        ${store("group", settings)}`.pipe(counted)
-
-      const events = (settings: RebuildSettings) =>
-        sql`
-        WITH suggested_groups AS (
-          SELECT r.user_id, i.id AS group_id, i.interest
-          FROM rb_batch b
-          JOIN recommendations r ON r.user_id = b.user_id AND r.kind = 'group'
-          CROSS JOIN LATERAL unnest(r.items[1:5]) AS i
-          WHERE i.interest IS NOT NULL
-        ),
-        group_sources AS (
-          SELECT user_id, group_id, 'your_group' AS kind, NULL AS detail, 30 AS points FROM rb_groups WHERE recent <= 5
-          UNION ALL
-          SELECT user_id, group_id, 'interest', interest, 20 FROM suggested_groups
-        ),
-        friend_events AS (
-          SELECT f.user_id, r.event_id FROM rb_friends f JOIN recommendation_going r ON r.user_id = f.friend_id
-        ),
-        candidates AS (
-          SELECT s.user_id, e.event_id, s.kind, s.detail, s.points
-          FROM group_sources s JOIN recommendation_events e ON e.group_id = s.group_id AND e.next_in_group
-          UNION ALL
-          SELECT user_id, event_id, 'friends', NULL, 20 FROM friend_events
-          UNION ALL
-          SELECT n.user_id, n.target_id, 'popular_nearby', NULL, 15 FROM (${nearby("event")}) n
-        ),
-        scored AS (
-          SELECT user_id, event_id, sum(points) AS points,
-            bool_or(kind = 'your_group') AS mine,
-            max(detail) AS interest,
-            count(*) FILTER (WHERE kind = 'friends') AS friends
-          FROM candidates GROUP BY user_id, event_id
-        ),
-        eligible AS (
-          SELECT s.*, e.going_count,
-            CASE WHEN p.user_id IS NULL OR e.latitude IS NULL THEN NULL
-              ELSE ${distance("p.latitude", "p.longitude", "e.latitude", "e.longitude")} END AS km
-          FROM scored s
-          JOIN recommendation_events e ON e.event_id = s.event_id AND e.starts_at > now()
-          LEFT JOIN rb_place p ON p.user_id = s.user_id
-          WHERE (e.creator_id IS NULL OR e.creator_id <> s.user_id)
-            AND NOT EXISTS (SELECT 1 FROM rb_not_events n WHERE n.user_id = s.user_id AND n.event_id = s.event_id)
-        ),
-        ranked AS (
-          SELECT user_id, event_id AS target_id, km, interest, friends, 0 AS co, mine AS your_group, false AS contact,
-            (points + least(round(ln(going_count + 1) * 2), 20) + ${nearbyPoints(settings)})::int AS score
-          FROM eligible
-        ),
-        ${store("event", settings)}`.pipe(counted)
-
-      const people = (settings: RebuildSettings) =>
-        sql`
-        WITH friends_of_friends AS (
-          SELECT f.user_id, ff.friend_id AS person_id FROM rb_friends f
-          JOIN recommendation_friends ff ON ff.user_id = f.friend_id
-        ),
-        contacts AS (
-          SELECT b.user_id, pn.user_id AS person_id
-          FROM rb_batch b
-          CROSS JOIN LATERAL (SELECT hash FROM contact_hashes WHERE owner_id = b.user_id LIMIT 5000) ch
-          JOIN phone_numbers pn ON pn.contact_hash = ch.hash
-          LEFT JOIN social_settings ss ON ss.user_id = pn.user_id
-          WHERE coalesce(ss.findable_by_phone, true)
-        ),
-        co_members AS (
-          SELECT r.user_id, gm.user_id AS person_id
-          FROM rb_groups r JOIN recommendation_group_members gm ON gm.group_id = r.group_id
-          WHERE r.recent <= 3
-        ),
-        candidates AS (
-          SELECT user_id, person_id, 'friends' AS kind, 10 AS points FROM friends_of_friends
-          UNION ALL
-          SELECT user_id, person_id, 'contacts', 50 FROM contacts
-          UNION ALL
-          SELECT user_id, person_id, 'co_membership', 8 FROM co_members
-        ),
-        scored AS (
-          SELECT user_id, person_id, sum(points) AS score,
-            count(*) FILTER (WHERE kind = 'friends') AS friends,
-            bool_or(kind = 'contacts') AS contact,
-            count(*) FILTER (WHERE kind = 'co_membership') AS co
-          FROM candidates GROUP BY user_id, person_id
-        ),
-        eligible AS (
-          SELECT s.* FROM scored s
-          WHERE NOT EXISTS (SELECT 1 FROM rb_not_people n WHERE n.user_id = s.user_id AND n.person_id = s.person_id)
-        ),
-        ranked AS (
-          SELECT e.user_id, e.person_id AS target_id, NULL::float8 AS km, e.score::int AS score, NULL::text AS interest,
-            e.friends, e.co, false AS your_group, e.contact
-          FROM eligible e JOIN users u ON u.id = e.person_id AND u.status = 'active'
-        ),
-        ${store("person", settings)}`.pipe(counted)
+      const write = (suggestions: ReadonlyArray<Suggestions>) =>
+        Effect.gen(function* () {
+          if (suggestions.length === 0) return 0
+          const users = suggestions.map((user) => user.userId)
+          yield* sql`
+            INSERT INTO recommendation_interests (user_id, interests)
+            SELECT user_id, interests::recommendation_interest[]
+            FROM unnest(${users}::uuid[], ${suggestions.map((user) => interestsLiteral(user.interests))}::text[])
+              AS l(user_id, interests)
+            ORDER BY user_id
+            ON CONFLICT (user_id) DO UPDATE SET interests = EXCLUDED.interests`
+          let count = 0
+          const listUsers: Array<string> = []
+          const kinds: Array<string> = []
+          const lists: Array<string> = []
+          for (const user of suggestions) {
+            listUsers.push(user.userId, user.userId, user.userId)
+            kinds.push("event", "group", "person")
+            lists.push(itemsLiteral(user.events), itemsLiteral(user.groups), itemsLiteral(user.people))
+            count += user.events.length + user.groups.length + user.people.length
+          }
+          yield* sql`
+            INSERT INTO recommendations (user_id, kind, items, built_at)
+            SELECT user_id, kind, items::recommendation_item[], now()
+            FROM unnest(${listUsers}::uuid[], ${kinds}::text[], ${lists}::text[]) AS l(user_id, kind, items)
+            ORDER BY user_id, kind
+            ON CONFLICT (user_id, kind) DO UPDATE SET items = EXCLUDED.items, built_at = EXCLUDED.built_at`
+          return count
+        })
 
       return RebuildRepo.of({
         snapshot: Effect.fn("RebuildRepo.snapshot")(function* (settings) {
@@ -530,6 +648,45 @@ export class RebuildRepo extends Context.Service<
           yield* Effect.all([similar, Effect.andThen(targets, people)], { concurrency: 2, discard: true })
         }),
 
+        loadSnapshot: Effect.fn("RebuildRepo.loadSnapshot")(function* (settings) {
+          const interner = new Interner()
+          const first = yield* loadFirst(interner, null, settings)
+          const second = yield* loadSecond(interner, null)
+          return tables(interner, first, second)
+        }, Effect.orDie),
+
+        loadReached: Effect.fn("RebuildRepo.loadReached")(function* (users, interner, settings) {
+          // Waits for a snapshot being taken, and keeps it from starting until this transaction ends.
+          yield* sql`LOCK TABLE ${sql.literal(snapshotTables.join(", "))} IN ACCESS SHARE MODE`
+          const first = yield* loadFirst(
+            interner,
+            {
+              people: interner.idsOf(users.flatMap((user) => user.friends)),
+              groups: interner.idsOf(users.flatMap((user) => user.groups)),
+              terms: users.flatMap((user) => termsOf(user)),
+              places: users.flatMap((user) => (user.place === null ? [] : [user.place]))
+            },
+            settings
+          )
+          const size = interner.ids.length
+          const reached = reachedKeys(
+            users,
+            {
+              interner,
+              ...first,
+              recentGroups: byRef(first.recentGroups, size),
+              friends: byRef(first.friends, size),
+              going: byRef(first.going, size),
+              groupMembers: byRef(first.groupMembers, size),
+              similar: byRef(first.similar, size),
+              nearby: new Map()
+            },
+            settings
+          )
+          const second = yield* loadSecond(interner, reached)
+          return tables(interner, first, second)
+        }, Effect.orDie),
+
         activeUsers: Effect.fn("RebuildRepo.activeUsers")(function* (after, limit) {
           const rows = yield* sql`
             SELECT id FROM users
@@ -538,28 +695,10 @@ export class RebuildRepo extends Context.Service<
           return rows.map((row) => row.id)
         }, Effect.orDie),
 
-        rebuild: Effect.fn("RebuildRepo.rebuild")(function* (userIds, settings) {
-          if (userIds.length === 0) return 0
-          const ids = [...userIds]
-          // Large one-off statements: compiling them (JIT) costs more than running them, and their
-          // sorts and hashes fit in memory.
-          yield* sql`SET LOCAL jit = off`
-          yield* sql`SET LOCAL work_mem = '64MB'`
-          // The candidates meet the batch's small tables best by hash; a merge join would sort them all.
-          yield* sql`SET LOCAL enable_mergejoin = off`
-          yield* sql`LOCK TABLE ${sql.literal(snapshotTables.join(", "))} IN ACCESS SHARE MODE`
-          // Batches of the nightly rebuild run side by side on disjoint users; a refresh of one user may
-          // meet the batch holding that user. Both upsert every row of their users, in the same order
-          // (interests, then groups, events and people), so the second waits on the first's rows and
-          // then writes its own lists whole: never a duplicate key, never a deadlock, and the last
-          // writer's lists win.
-          yield* gather(ids, settings)
-          yield* interests
-          const grouped = yield* groups(settings)
-          const evented = yield* events(settings)
-          const peopled = yield* people(settings)
-          return grouped + evented + peopled
-        }, Effect.orDie)
+        gather: (userIds, interner) =>
+          gather(userIds, interner).pipe(Effect.orDie, Effect.withSpan("RebuildRepo.gather")),
+
+        write: (suggestions) => write(suggestions).pipe(Effect.orDie, Effect.withSpan("RebuildRepo.write"))
       })
     })
   )

@@ -1,0 +1,514 @@
+/**
+ * The scoring of suggestions, in memory: what a rebuild computes for one user from their own rows
+ * (`UserRows`, gathered by `RebuildRepo`) and the snapshot of what may be suggested (`Snapshot`). It
+ * reads nothing and writes nothing, so it is the same for the nightly rebuild (which holds the whole
+ * snapshot) and for the refresh of one user (which loads only the snapshot rows that user can reach),
+ * and it is tested without a database (`Scoring.test.ts`).
+ *
+ * Points, as docs/recommendations.md lists them. Groups: an interest 40 × its weight (a picked one
+ * weighs 1, an inferred one 0.8 × its own weight; the user's best 5), a friend who recently joined
+ * 25, a group sharing members with one of your 5 newest groups 2 × shared (at most 20), popular
+ * nearby 15. Events: the next two of your 5 newest groups 30, of a group suggested for an interest 20,
+ * a friend going 20, popular nearby 15. People: a friend's friend 10, in your contacts 50, a recent
+ * member of one of your 3 newest groups 8. Groups and events then add their popularity
+ * (2 × ln(size + 1), at most 20) and their nearness (up to 20 within the radius, falling linearly
+ * with distance). Ties go to the smaller id.
+ */
+
+/** How far "nearby" reaches, and how many suggestions of each kind a user keeps. */
+export interface RebuildSettings {
+  readonly radiusKm: number
+  readonly keep: number
+}
+
+export interface Place {
+  readonly latitude: number
+  readonly longitude: number
+}
+
+/**
+ * Ids as small numbers: every id a rebuild reads is numbered once by an `Interner`, so that scoring
+ * meets numbers in its maps and sets, not 36-character strings (which made it 4 times slower).
+ */
+export type Ref = number
+
+/**
+ * A table by id number: `table[ref]`, undefined where the id has nothing. Arrays, not maps: a
+ * million lookups by index cost a fraction of the same by key.
+ */
+export type ByRef<A> = ReadonlyArray<A | undefined>
+
+/** A map by id number as a `ByRef` table of `size` entries (every ref numbered so far). */
+export const byRef = <A>(map: ReadonlyMap<Ref, A>, size: number): Array<A | undefined> => {
+  const table = new Array<A | undefined>(size).fill(undefined)
+  for (const [ref, value] of map) table[ref] = value
+  return table
+}
+
+/**
+ * Numbers ids in the order first seen; `ids[ref]` is the id again, and `order[ref]` its first 12 hex
+ * digits as a number, which orders ids as their text does (ties between two ids sharing those are
+ * broken by the text): scores tie often, and comparing numbers is much cheaper than comparing text.
+ */
+export class Interner {
+  readonly ids: Array<string> = []
+  readonly order: Array<number> = []
+  private readonly refs = new Map<string, Ref>()
+  ref(id: string): Ref {
+    let ref = this.refs.get(id)
+    if (ref === undefined) {
+      ref = this.ids.length
+      this.ids.push(id)
+      this.order.push(Number.parseInt(id.slice(0, 8), 16) * 0x10000 + Number.parseInt(id.slice(9, 13), 16))
+      this.refs.set(id, ref)
+    }
+    return ref
+  }
+  refsOf(ids: ReadonlyArray<string>): Array<Ref> {
+    return ids.map((id) => this.ref(id))
+  }
+  idsOf(refs: Iterable<Ref>): Array<string> {
+    return Array.from(refs, (ref) => this.ids[ref] ?? "")
+  }
+  /** Orders two numbered ids as their text. */
+  compare(a: Ref, b: Ref): number {
+    return (this.order[a] ?? 0) - (this.order[b] ?? 0) || byIdAscending(this.ids[a] ?? "", this.ids[b] ?? "")
+  }
+}
+
+/** One user's own rows, as a rebuild gathers them, with their ids numbered by the snapshot's interner. */
+export interface UserRows {
+  readonly userId: string
+  readonly ref: Ref
+  /** The interests they picked, as typed. */
+  readonly picked: ReadonlyArray<string>
+  /** The categories and tags of the groups they are in, once per group. */
+  readonly groupTerms: ReadonlyArray<string>
+  /** The categories of the groups of the events they are going to. */
+  readonly goingCategories: ReadonlyArray<string>
+  /** The categories of the groups of the posts of their last 100 reactions. */
+  readonly reactionCategories: ReadonlyArray<string>
+  /** Their friends (at most 100). */
+  readonly friends: ReadonlyArray<Ref>
+  /** Their groups, newest first. */
+  readonly groups: ReadonlyArray<Ref>
+  readonly place: Place | null
+  /** The events they answered, whatever the answer. */
+  readonly answered: ReadonlyArray<Ref>
+  /** The people they follow or asked to, are friends with or asked, blocked or who blocked them. */
+  readonly known: ReadonlyArray<Ref>
+  readonly dismissedGroups: ReadonlyArray<Ref>
+  readonly dismissedEvents: ReadonlyArray<Ref>
+  readonly dismissedPeople: ReadonlyArray<Ref>
+  readonly bannedFrom: ReadonlyArray<Ref>
+  readonly requested: ReadonlyArray<Ref>
+  /** The people whose verified number is in their contacts and who are findable by phone. */
+  readonly contacts: ReadonlyArray<Ref>
+}
+
+export interface SnapshotGroup {
+  readonly memberCount: number
+  readonly place: Place | null
+}
+
+export interface SnapshotEvent {
+  readonly groupId: Ref
+  readonly creatorId: Ref | null
+  readonly goingCount: number
+  readonly place: Place | null
+  readonly startsAt: number
+}
+
+export interface Ranked {
+  readonly id: Ref
+  readonly popularity: number
+}
+
+/**
+ * The snapshot of what may be suggested, as tables by id number: the nightly rebuild loads it whole,
+ * a refresh only the rows its user reaches. An id missing from a table has nothing.
+ */
+export interface Snapshot {
+  /** The numbers of every id below (and of the users' rows scored against it). */
+  readonly interner: Interner
+  /** Public groups. */
+  readonly groups: ByRef<SnapshotGroup>
+  /** Upcoming events of public groups. */
+  readonly events: ByRef<SnapshotEvent>
+  /** Each group's next two events. */
+  readonly nextEvents: ByRef<ReadonlyArray<Ref>>
+  /** Each term's five largest groups. */
+  readonly termGroups: ReadonlyMap<string, ReadonlyArray<Ref>>
+  /** The most popular groups and events of each grid cell (`cellKey`). */
+  readonly cells: ReadonlyMap<string, ReadonlyArray<Ranked>>
+  /** What `nearbyOf` found around each cell, filled as users are scored: users share cells. */
+  readonly nearby: Map<string, ReadonlyArray<Ref>>
+  /** Each person's three newest groups. */
+  readonly recentGroups: ByRef<ReadonlyArray<Ref>>
+  /** Each person's four newest friends. */
+  readonly friends: ByRef<ReadonlyArray<Ref>>
+  /** Each person's three next events they go to or are interested in. */
+  readonly going: ByRef<ReadonlyArray<Ref>>
+  /** Each group's five newest members. */
+  readonly groupMembers: ByRef<ReadonlyArray<Ref>>
+  /** Each group's three groups sharing the most members, with how many. */
+  readonly similar: ByRef<ReadonlyArray<Ranked>>
+  /** Accounts that are not active (suspended, deleted), never suggested. */
+  readonly inactive: ReadonlySet<Ref>
+}
+
+/** A kept suggestion: what `recommendation_item` stores, and its number (`ref`, not stored). */
+export interface Item {
+  readonly ref: Ref
+  readonly id: string
+  readonly score: number
+  readonly interest: string | null
+  readonly friends: number
+  readonly co: number
+  readonly your_group: boolean
+  readonly contact: boolean
+  readonly nearby: boolean
+  readonly km: number | null
+}
+
+export interface Interest {
+  readonly interest: string
+  readonly weight: number
+}
+
+export interface Suggestions {
+  readonly userId: string
+  readonly interests: ReadonlyArray<Interest>
+  readonly groups: ReadonlyArray<Item>
+  readonly events: ReadonlyArray<Item>
+  readonly people: ReadonlyArray<Item>
+}
+
+/** The side of a cell of the nearby grid, in degrees: about the radius. */
+export const cellDegrees = (settings: RebuildSettings) => Math.max(settings.radiusKm / 111.2, 0.01)
+
+export const cellKey = (kind: "group" | "event", lat: number, lon: number) => `${kind}:${lat}:${lon}`
+
+const radians = (degrees: number) => (degrees * Math.PI) / 180
+
+/** Great-circle distance in km (haversine, on a sphere of radius 6,371 km). */
+export const distanceKm = (from: Place, to: Place) => {
+  const a =
+    Math.sin(radians(to.latitude - from.latitude) / 2) ** 2 +
+    Math.cos(radians(from.latitude)) *
+      Math.cos(radians(to.latitude)) *
+      Math.sin(radians(to.longitude - from.longitude) / 2) ** 2
+  return 12742 * Math.asin(Math.min(1, Math.sqrt(a)))
+}
+
+/** A picked interest as group terms spell it: lower-case, spaces as `-`. */
+const asTerm = (interest: string) => interest.trim().toLowerCase().replaceAll(" ", "-")
+
+const byIdAscending = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** The inferred interests: each signal's points summed by term, the strongest 10, weighed against the best. */
+export const inferInterests = (user: UserRows): ReadonlyArray<Interest> => {
+  const points = new Map<string, number>()
+  const add = (terms: ReadonlyArray<string>, worth: number) => {
+    for (const term of terms) points.set(term, (points.get(term) ?? 0) + worth)
+  }
+  add(user.groupTerms, 1)
+  add(user.goingCategories, 1)
+  add(user.reactionCategories, 0.25)
+  const ranked = [...points].sort(([a, x], [b, y]) => y - x || byIdAscending(a, b))
+  const best = ranked[0]?.[1] ?? 1
+  // Stored as `real`: the weight a later read (and the group scoring below) sees.
+  return ranked.slice(0, 10).map(([interest, sum]) => ({ interest, weight: Math.fround(sum / best) }))
+}
+
+/** A candidate's points and what its reasons are made of, while sources add to it; then its score. */
+interface Candidate {
+  readonly ref: Ref
+  points: number
+  interest: string | null
+  friends: number
+  co: number
+  mine: boolean
+  contact: boolean
+  score: number
+  /** NaN without a distance. */
+  km: number
+}
+
+/**
+ * The candidates of one kind for one user, found by id number in a table shared by every scoring in
+ * this process (scoring is synchronous: one user's kind at a time) and emptied by `done`.
+ */
+const slots: Array<Candidate | undefined> = []
+
+class Candidates {
+  readonly found: Array<Candidate> = []
+  add(ref: Ref, points: number): Candidate {
+    let candidate = slots[ref]
+    if (candidate === undefined) {
+      candidate = {
+        ref,
+        points: 0,
+        interest: null,
+        friends: 0,
+        co: 0,
+        mine: false,
+        contact: false,
+        score: 0,
+        km: Number.NaN
+      }
+      while (slots.length <= ref) slots.push(undefined)
+      slots[ref] = candidate
+      this.found.push(candidate)
+    }
+    candidate.points += points
+    return candidate
+  }
+  /** What was found; the shared table is empty again. */
+  done(): ReadonlyArray<Candidate> {
+    for (const candidate of this.found) slots[candidate.ref] = undefined
+    return this.found
+  }
+}
+
+/**
+ * The best `keep` of the scored candidates, by score then id, as items. Scores are small integers and
+ * a user has a few hundred candidates: a count of each score finds the lowest kept one, and only what
+ * is kept is sorted.
+ */
+const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
+  const { keep } = settings
+  let kept = scored
+  if (scored.length > keep) {
+    let top = 0
+    for (const candidate of scored) if (candidate.score > top) top = candidate.score
+    const counts = new Uint32Array(top + 1)
+    for (const candidate of scored)
+      if (candidate.score >= 0) counts[candidate.score] = (counts[candidate.score] ?? 0) + 1
+    let lowest = top
+    let seen = 0
+    for (; lowest > 0; lowest--) {
+      seen += counts[lowest] ?? 0
+      if (seen >= keep) break
+    }
+    kept = scored.filter((candidate) => candidate.score >= lowest)
+  }
+  kept.sort((a, b) => b.score - a.score || snapshot.interner.compare(a.ref, b.ref))
+  if (kept.length > keep) kept.length = keep
+  const ids = snapshot.interner.ids
+  return kept.map(
+    (candidate): Item => ({
+      ref: candidate.ref,
+      id: ids[candidate.ref] ?? "",
+      score: candidate.score,
+      interest: candidate.interest,
+      friends: candidate.friends,
+      co: candidate.co,
+      your_group: candidate.mine,
+      contact: candidate.contact,
+      nearby: candidate.km <= settings.radiusKm,
+      km: Number.isNaN(candidate.km) ? null : Math.round(candidate.km * 10) / 10
+    })
+  )
+}
+
+/** The most popular groups or events of the cells around a place (the cell, one up or down, two across). */
+export const nearbyOf = (
+  snapshot: Pick<Snapshot, "cells" | "interner" | "nearby">,
+  kind: "group" | "event",
+  place: Place | null,
+  settings: RebuildSettings
+): ReadonlyArray<Ref> => {
+  if (place === null) return []
+  const size = cellDegrees(settings)
+  const lat = Math.floor(place.latitude / size)
+  const lon = Math.floor(place.longitude / size)
+  const key = cellKey(kind, lat, lon)
+  const known = snapshot.nearby.get(key)
+  if (known !== undefined) return known
+  const found: Array<Ranked> = []
+  for (let y = lat - 1; y <= lat + 1; y++) {
+    for (let x = lon - 2; x <= lon + 2; x++) {
+      const cell = snapshot.cells.get(cellKey(kind, y, x))
+      if (cell !== undefined) found.push(...cell)
+    }
+  }
+  const nearby = found
+    .sort((a, b) => b.popularity - a.popularity || snapshot.interner.compare(a.id, b.id))
+    .slice(0, 10)
+    .map((ranked) => ranked.id)
+  snapshot.nearby.set(key, nearby)
+  return nearby
+}
+
+const popularity = (size: number) => Math.min(Math.round(Math.log(size + 1) * 2), 20)
+
+/** Up to 20 points within the radius, falling linearly with the distance; none without one (NaN). */
+const nearness = (km: number, settings: RebuildSettings) =>
+  km <= settings.radiusKm ? Math.round(20 * (1 - km / settings.radiusKm)) : 0
+
+const distanceBetween = (from: Place | null, to: Place | null) =>
+  from === null || to === null ? Number.NaN : distanceKm(from, to)
+
+/** The user's five strongest terms: picked ones weigh 1, their five best inferred ones 0.8 × theirs. */
+const weighedTerms = (user: UserRows, interests: ReadonlyArray<Interest>) => {
+  const weights = new Map<string, number>()
+  const weigh = (term: string, weight: number) => {
+    if (weight > (weights.get(term) ?? Number.NEGATIVE_INFINITY)) weights.set(term, weight)
+  }
+  for (const picked of user.picked) weigh(asTerm(picked), 1)
+  for (const inferred of interests.slice(0, 5)) weigh(inferred.interest, inferred.weight * 0.8)
+  return [...weights].sort(([a, x], [b, y]) => y - x || byIdAscending(a, b)).slice(0, 5)
+}
+
+/** The terms whose groups a user's scoring reads. */
+export const termsOf = (user: UserRows): ReadonlyArray<string> =>
+  weighedTerms(user, inferInterests(user)).map(([term]) => term)
+
+const suggestGroups = (
+  user: UserRows,
+  interests: ReadonlyArray<Interest>,
+  snapshot: Snapshot,
+  settings: RebuildSettings
+): ReadonlyArray<Item> => {
+  const terms = weighedTerms(user, interests)
+  const candidates = new Candidates()
+  // A group matching several terms counts the strongest once.
+  const matched = new Set<Ref>()
+  for (const [term, weight] of terms) {
+    for (const groupId of snapshot.termGroups.get(term) ?? []) {
+      if (matched.has(groupId)) continue
+      matched.add(groupId)
+      candidates.add(groupId, Math.round(weight * 40)).interest = term
+    }
+  }
+  for (const friend of user.friends) {
+    for (const groupId of snapshot.recentGroups[friend] ?? []) candidates.add(groupId, 25).friends++
+  }
+  for (const groupId of user.groups.slice(0, 5)) {
+    for (const similar of snapshot.similar[groupId] ?? []) {
+      candidates.add(similar.id, Math.min(similar.popularity, 10) * 2).co++
+    }
+  }
+  for (const groupId of nearbyOf(snapshot, "group", user.place, settings)) candidates.add(groupId, 15)
+  const never = new Set([...user.groups, ...user.bannedFrom, ...user.requested, ...user.dismissedGroups])
+  const scored: Array<Candidate> = []
+  for (const candidate of candidates.done()) {
+    const group = snapshot.groups[candidate.ref]
+    if (group === undefined || never.has(candidate.ref)) continue
+    candidate.km = distanceBetween(user.place, group.place)
+    candidate.score = candidate.points + popularity(group.memberCount) + nearness(candidate.km, settings)
+    scored.push(candidate)
+  }
+  return best(scored, snapshot, settings)
+}
+
+const suggestEvents = (
+  user: UserRows,
+  groups: ReadonlyArray<Item>,
+  snapshot: Snapshot,
+  settings: RebuildSettings,
+  now: number
+): ReadonlyArray<Item> => {
+  const candidates = new Candidates()
+  for (const groupId of user.groups.slice(0, 5)) {
+    for (const eventId of snapshot.nextEvents[groupId] ?? []) candidates.add(eventId, 30).mine = true
+  }
+  for (const group of groups.slice(0, 5)) {
+    if (group.interest === null) continue
+    for (const eventId of snapshot.nextEvents[group.ref] ?? []) candidates.add(eventId, 20).interest = group.interest
+  }
+  for (const friend of user.friends) {
+    for (const eventId of snapshot.going[friend] ?? []) candidates.add(eventId, 20).friends++
+  }
+  for (const eventId of nearbyOf(snapshot, "event", user.place, settings)) candidates.add(eventId, 15)
+  const never = new Set([...user.answered, ...user.dismissedEvents])
+  const scored: Array<Candidate> = []
+  for (const candidate of candidates.done()) {
+    const event = snapshot.events[candidate.ref]
+    if (
+      event === undefined ||
+      event.startsAt <= now ||
+      event.creatorId === user.ref ||
+      never.has(candidate.ref) ||
+      user.bannedFrom.includes(event.groupId)
+    ) {
+      continue
+    }
+    candidate.km = distanceBetween(user.place, event.place)
+    candidate.score = candidate.points + popularity(event.goingCount) + nearness(candidate.km, settings)
+    scored.push(candidate)
+  }
+  return best(scored, snapshot, settings)
+}
+
+const suggestPeople = (user: UserRows, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
+  const candidates = new Candidates()
+  for (const friend of user.friends) {
+    for (const person of snapshot.friends[friend] ?? []) candidates.add(person, 10).friends++
+  }
+  for (const person of user.contacts) candidates.add(person, 50).contact = true
+  for (const groupId of user.groups.slice(0, 3)) {
+    for (const person of snapshot.groupMembers[groupId] ?? []) candidates.add(person, 8).co++
+  }
+  const never = new Set([user.ref, ...user.known, ...user.dismissedPeople])
+  const scored: Array<Candidate> = []
+  for (const candidate of candidates.done()) {
+    if (never.has(candidate.ref) || snapshot.inactive.has(candidate.ref)) continue
+    candidate.score = candidate.points
+    scored.push(candidate)
+  }
+  return best(scored, snapshot, settings)
+}
+
+/** Everything a rebuild writes for one user. `now` (epoch ms) decides which events are still upcoming. */
+export const suggest = (user: UserRows, snapshot: Snapshot, settings: RebuildSettings, now: number): Suggestions => {
+  const interests = inferInterests(user)
+  const groups = suggestGroups(user, interests, snapshot, settings)
+  return {
+    userId: user.userId,
+    interests,
+    groups,
+    events: suggestEvents(user, groups, snapshot, settings, now),
+    people: suggestPeople(user, snapshot, settings)
+  }
+}
+
+/**
+ * The snapshot keys a user's scoring reads in its second step, once the first (their friends', groups'
+ * and terms' rows) is known: every group, event and person those rows mention. A refresh loads these
+ * alone instead of the whole snapshot.
+ */
+export const reachedKeys = (
+  users: ReadonlyArray<UserRows>,
+  first: Pick<
+    Snapshot,
+    "interner" | "recentGroups" | "going" | "friends" | "similar" | "groupMembers" | "termGroups" | "cells" | "nearby"
+  >,
+  settings: RebuildSettings
+) => {
+  const groups = new Set<Ref>()
+  const events = new Set<Ref>()
+  const people = new Set<Ref>()
+  const addAll = (into: Set<Ref>, ids: Iterable<Ref> | undefined) => {
+    for (const id of ids ?? []) into.add(id)
+  }
+  for (const user of users) {
+    addAll(groups, user.groups)
+    for (const friend of user.friends) {
+      addAll(groups, first.recentGroups[friend])
+      addAll(events, first.going[friend])
+      addAll(people, first.friends[friend])
+    }
+    for (const groupId of user.groups) {
+      for (const similar of first.similar[groupId] ?? []) groups.add(similar.id)
+      addAll(people, first.groupMembers[groupId])
+    }
+    addAll(people, user.contacts)
+    addAll(groups, nearbyOf(first, "group", user.place, settings))
+    addAll(events, nearbyOf(first, "event", user.place, settings))
+  }
+  for (const ids of first.termGroups.values()) addAll(groups, ids)
+  const { interner } = first
+  return { groups: interner.idsOf(groups), events: interner.idsOf(events), people: interner.idsOf(people) }
+}

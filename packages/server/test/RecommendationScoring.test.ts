@@ -1,0 +1,305 @@
+/** @module-tag no-database */
+import { describe, expect, it } from "@effect/vitest"
+import {
+  byRef,
+  distanceKm,
+  Interner,
+  inferInterests,
+  type Ranked,
+  type Ref,
+  type Snapshot,
+  type SnapshotEvent,
+  type SnapshotGroup,
+  suggest,
+  type UserRows
+} from "../src/Recommendations/Scoring.ts"
+
+/** Readable ids: `id("g", 1)` is a uuid whose text sorts by the number. */
+const id = (prefix: "u" | "g" | "e", n: number) =>
+  `${{ u: "0", g: "1", e: "2" }[prefix]}0000000-0000-4000-8000-${String(n).padStart(12, "0")}`
+
+const settings = { radiusKm: 50, keep: 20 }
+const now = Date.parse("2030-01-01T00:00:00Z")
+const later = now + 86_400_000
+
+interface Tables {
+  readonly groups?: Record<string, SnapshotGroup>
+  readonly events?: Record<
+    string,
+    Omit<SnapshotEvent, "groupId" | "creatorId"> & { groupId: string; creatorId?: string }
+  >
+  readonly nextEvents?: Record<string, ReadonlyArray<string>>
+  readonly termGroups?: Record<string, ReadonlyArray<string>>
+  readonly recentGroups?: Record<string, ReadonlyArray<string>>
+  readonly friends?: Record<string, ReadonlyArray<string>>
+  readonly going?: Record<string, ReadonlyArray<string>>
+  readonly groupMembers?: Record<string, ReadonlyArray<string>>
+  readonly similar?: Record<string, ReadonlyArray<{ readonly id: string; readonly shared: number }>>
+  readonly cells?: Record<string, ReadonlyArray<{ readonly id: string; readonly popularity: number }>>
+  readonly inactive?: ReadonlyArray<string>
+}
+
+const build = (interner: Interner, tables: Tables): Snapshot => {
+  const refs = <A, B>(record: Record<string, A> | undefined, f: (value: A) => B) =>
+    new Map<Ref, B>(Object.entries(record ?? {}).map(([key, value]) => [interner.ref(key), f(value)]))
+  const list = (ids: ReadonlyArray<string>) => interner.refsOf(ids)
+  const groups = refs(tables.groups, (group) => group)
+  const events = refs(tables.events, (event) => ({
+    ...event,
+    groupId: interner.ref(event.groupId),
+    creatorId: event.creatorId === undefined ? null : interner.ref(event.creatorId)
+  }))
+  const maps = {
+    nextEvents: refs(tables.nextEvents, list),
+    recentGroups: refs(tables.recentGroups, list),
+    friends: refs(tables.friends, list),
+    going: refs(tables.going, list),
+    groupMembers: refs(tables.groupMembers, list),
+    similar: refs(tables.similar, (similar) =>
+      similar.map((entry): Ranked => ({ id: interner.ref(entry.id), popularity: entry.shared }))
+    )
+  }
+  const size = interner.ids.length + 100
+  return {
+    interner,
+    groups: byRef(groups, size),
+    events: byRef(events, size),
+    nextEvents: byRef(maps.nextEvents, size),
+    termGroups: new Map(Object.entries(tables.termGroups ?? {}).map(([term, ids]) => [term, list(ids)])),
+    cells: new Map(
+      Object.entries(tables.cells ?? {}).map(([key, ranked]) => [
+        key,
+        ranked.map((entry): Ranked => ({ id: interner.ref(entry.id), popularity: entry.popularity }))
+      ])
+    ),
+    nearby: new Map(),
+    recentGroups: byRef(maps.recentGroups, size),
+    friends: byRef(maps.friends, size),
+    going: byRef(maps.going, size),
+    groupMembers: byRef(maps.groupMembers, size),
+    similar: byRef(maps.similar, size),
+    inactive: new Set(list(tables.inactive ?? []))
+  }
+}
+
+const userRows = (
+  interner: Interner,
+  rows: Partial<Omit<UserRows, "userId" | "ref">> & { readonly id: string }
+): UserRows => ({
+  userId: rows.id,
+  ref: interner.ref(rows.id),
+  picked: [],
+  groupTerms: [],
+  goingCategories: [],
+  reactionCategories: [],
+  friends: [],
+  groups: [],
+  place: null,
+  answered: [],
+  known: [],
+  dismissedGroups: [],
+  dismissedEvents: [],
+  dismissedPeople: [],
+  bannedFrom: [],
+  requested: [],
+  contacts: [],
+  ...rows
+})
+
+const small: SnapshotGroup = { memberCount: 0, place: null }
+
+describe("Recommendation scoring", () => {
+  it("infers interests from groups, plans and reactions, strongest first, weighed against the best", () => {
+    const interner = new Interner()
+    const interests = inferInterests(
+      userRows(interner, {
+        id: id("u", 1),
+        groupTerms: ["hiking", "trails", "hiking", "books"],
+        goingCategories: ["hiking", "books"],
+        reactionCategories: ["games", "games"]
+      })
+    )
+    expect(interests).toEqual([
+      { interest: "hiking", weight: 1 },
+      { interest: "books", weight: Math.fround(2 / 3) },
+      { interest: "trails", weight: Math.fround(1 / 3) },
+      { interest: "games", weight: Math.fround(0.5 / 3) }
+    ])
+  })
+
+  it("scores groups by interest, friends, shared members and popularity, and never suggests what it must not", () => {
+    const interner = new Interner()
+    const [me, friendA, friendB] = [id("u", 1), id("u", 2), id("u", 3)]
+    const trails = id("g", 1),
+      books = id("g", 2),
+      mine = id("g", 3),
+      banned = id("g", 4),
+      asked = id("g", 5),
+      dismissed = id("g", 6),
+      privateOne = id("g", 7),
+      similar = id("g", 8)
+    const snapshot = build(interner, {
+      groups: {
+        [trails]: { memberCount: 20, place: null },
+        [books]: small,
+        [mine]: small,
+        [banned]: small,
+        [asked]: small,
+        [dismissed]: small,
+        [similar]: small
+      },
+      termGroups: { "board-games": [trails], hiking: [banned, asked, dismissed, mine] },
+      recentGroups: { [friendA]: [books, privateOne], [friendB]: [books] },
+      similar: { [mine]: [{ id: similar, shared: 14 }] }
+    })
+    const user = userRows(interner, {
+      id: me,
+      picked: ["Board Games"],
+      groupTerms: ["hiking"],
+      friends: interner.refsOf([friendA, friendB]),
+      groups: interner.refsOf([mine]),
+      bannedFrom: interner.refsOf([banned]),
+      requested: interner.refsOf([asked]),
+      dismissedGroups: interner.refsOf([dismissed])
+    })
+    const { groups } = suggest(user, snapshot, settings, now)
+    expect(groups.map((item) => [item.id, item.score, item.interest, item.friends, item.co])).toEqual([
+      // 25 for each friend who recently joined.
+      [books, 50, null, 2, 0],
+      // 40 for a picked interest (spaces as "-"), 6 for 20 members (2 × ln 21, rounded).
+      [trails, 46, "board-games", 0, 0],
+      // 2 × shared members, at most 20.
+      [similar, 20, null, 0, 1]
+    ])
+  })
+
+  it("keeps the best of each kind, ties going to the smaller id", () => {
+    const interner = new Interner()
+    const friends = Array.from({ length: 30 }, (_, n) => id("u", 100 + n))
+    const groups = Array.from({ length: 30 }, (_, n) => id("g", 100 - n))
+    const snapshot = build(interner, {
+      groups: Object.fromEntries(groups.map((group) => [group, small])),
+      recentGroups: Object.fromEntries(friends.map((friend, n) => [friend, [groups[n] ?? ""]]))
+    })
+    const user = userRows(interner, { id: id("u", 1), friends: interner.refsOf(friends) })
+    const kept = suggest(user, snapshot, { ...settings, keep: 5 }, now).groups
+    expect(kept.map((item) => item.id)).toEqual([...groups].sort().slice(0, 5))
+  })
+
+  it("suggests the next events of your groups and of groups matching you, not those answered, hosted, past or of a ban", () => {
+    const interner = new Interner()
+    const [me, friend] = [id("u", 1), id("u", 2)]
+    const [mine, hiking, banned] = [id("g", 1), id("g", 2), id("g", 3)]
+    const walk = id("e", 1),
+      climb = id("e", 2),
+      answered = id("e", 3),
+      hosted = id("e", 4),
+      past = id("e", 5),
+      ofBan = id("e", 6),
+      friendsPlan = id("e", 7)
+    const event = (groupId: string, extra: Partial<{ creatorId: string; startsAt: number }> = {}) => ({
+      groupId,
+      goingCount: 0,
+      place: null,
+      startsAt: later,
+      ...extra
+    })
+    const snapshot = build(interner, {
+      groups: { [mine]: small, [hiking]: small, [banned]: small },
+      termGroups: { hiking: [hiking] },
+      events: {
+        [walk]: event(mine),
+        [climb]: event(hiking),
+        [answered]: event(mine),
+        [hosted]: event(mine, { creatorId: me }),
+        [past]: event(hiking, { startsAt: now - 1 }),
+        [ofBan]: event(banned),
+        [friendsPlan]: event(banned)
+      },
+      nextEvents: { [mine]: [walk, answered, hosted], [hiking]: [climb, past] },
+      going: { [friend]: [ofBan] }
+    })
+    const user = userRows(interner, {
+      id: me,
+      picked: ["hiking"],
+      friends: interner.refsOf([friend]),
+      groups: interner.refsOf([mine]),
+      answered: interner.refsOf([answered]),
+      bannedFrom: interner.refsOf([banned])
+    })
+    const { events } = suggest(user, snapshot, settings, now)
+    expect(events.map((item) => [item.id, item.score, item.your_group, item.interest])).toEqual([
+      [walk, 30, true, null],
+      [climb, 20, false, "hiking"]
+    ])
+  })
+
+  it("suggests friends' friends, contacts and recent members, never someone known, yourself or an inactive account", () => {
+    const interner = new Interner()
+    const me = id("u", 1),
+      friend = id("u", 2),
+      fof = id("u", 3),
+      contact = id("u", 4),
+      member = id("u", 5),
+      known = id("u", 6),
+      gone = id("u", 7)
+    const group = id("g", 1)
+    const snapshot = build(interner, {
+      friends: { [friend]: [fof, me, known, gone] },
+      groupMembers: { [group]: [member, fof, me] },
+      inactive: [gone]
+    })
+    const user = userRows(interner, {
+      id: me,
+      friends: interner.refsOf([friend]),
+      groups: interner.refsOf([group]),
+      known: interner.refsOf([friend, known]),
+      contacts: interner.refsOf([contact])
+    })
+    const { people } = suggest(user, snapshot, settings, now)
+    expect(people.map((item) => [item.id, item.score, item.friends, item.co, item.contact])).toEqual([
+      [contact, 50, 0, 0, true],
+      [fof, 18, 1, 1, false],
+      [member, 8, 0, 1, false]
+    ])
+  })
+
+  it("puts what is near first, with its distance, from the cells around the user's", () => {
+    const interner = new Interner()
+    const berlin = { latitude: 52.52, longitude: 13.405 }
+    const [near, far] = [id("g", 1), id("g", 2)]
+    const cell = (place: { latitude: number; longitude: number }) => {
+      const size = 50 / 111.2
+      return `group:${Math.floor(place.latitude / size)}:${Math.floor(place.longitude / size)}`
+    }
+    const nearPlace = { latitude: 52.53, longitude: 13.42 }
+    const snapshot = build(interner, {
+      groups: {
+        [near]: { memberCount: 2, place: nearPlace },
+        [far]: { memberCount: 2, place: { latitude: 48.137, longitude: 11.575 } }
+      },
+      cells: { [cell(nearPlace)]: [{ id: near, popularity: 2 }] },
+      termGroups: { hiking: [far, near] }
+    })
+    const user = userRows(interner, { id: id("u", 1), picked: ["hiking"], place: berlin })
+    const { groups } = suggest(user, snapshot, settings, now)
+    expect(groups.map((item) => [item.id, item.nearby, item.km])).toEqual([
+      [near, true, 1.5],
+      [far, false, 504.3]
+    ])
+    expect(distanceKm(berlin, berlin)).toBe(0)
+  })
+
+  it("orders numbered ids as their text", () => {
+    const interner = new Interner()
+    const ids = [
+      "ffffffff-ffff-4000-8000-000000000000",
+      "00000000-0000-4000-8000-000000000002",
+      "00000000-0000-4000-8000-000000000001",
+      "0000000a-0000-4000-8000-000000000000",
+      "00000000-000a-4000-8000-000000000000"
+    ]
+    const refs = interner.refsOf(ids)
+    expect(refs.sort((a, b) => interner.compare(a, b)).map((ref) => interner.ids[ref])).toEqual([...ids].sort())
+  })
+})
