@@ -5,6 +5,7 @@ import {
   distanceKm,
   Interner,
   inferInterests,
+  Lists,
   type Ranked,
   type Ref,
   type Snapshot,
@@ -73,10 +74,10 @@ const build = (interner: Interner, tables: Tables): Snapshot => {
       ])
     ),
     nearby: new Map(),
-    recentGroups: byRef(maps.recentGroups, size),
-    friends: byRef(maps.friends, size),
-    going: byRef(maps.going, size),
-    groupMembers: byRef(maps.groupMembers, size),
+    recentGroups: Lists.from(maps.recentGroups, size),
+    friends: Lists.from(maps.friends, size),
+    going: Lists.from(maps.going, size),
+    groupMembers: Lists.from(maps.groupMembers, size),
     similar: byRef(maps.similar, size),
     inactive: new Set(list(tables.inactive ?? []))
   }

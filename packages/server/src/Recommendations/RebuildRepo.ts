@@ -9,6 +9,7 @@ import {
   type Interest,
   Interner,
   type Item,
+  Lists,
   type Place,
   type Ranked,
   type RebuildSettings,
@@ -137,10 +138,10 @@ const tables = (
     termGroups: first.termGroups,
     cells: first.cells,
     nearby: new Map(),
-    recentGroups: byRef(first.recentGroups, size),
-    friends: byRef(first.friends, size),
-    going: byRef(first.going, size),
-    groupMembers: byRef(first.groupMembers, size),
+    recentGroups: Lists.from(first.recentGroups, size),
+    friends: Lists.from(first.friends, size),
+    going: Lists.from(first.going, size),
+    groupMembers: Lists.from(first.groupMembers, size),
     similar: byRef(first.similar, size),
     inactive: second.inactive
   }
@@ -674,10 +675,10 @@ export class RebuildRepo extends Context.Service<
             {
               interner,
               ...first,
-              recentGroups: byRef(first.recentGroups, size),
-              friends: byRef(first.friends, size),
-              going: byRef(first.going, size),
-              groupMembers: byRef(first.groupMembers, size),
+              recentGroups: Lists.from(first.recentGroups, size),
+              friends: Lists.from(first.friends, size),
+              going: Lists.from(first.going, size),
+              groupMembers: Lists.from(first.groupMembers, size),
               similar: byRef(first.similar, size),
               nearby: new Map()
             },

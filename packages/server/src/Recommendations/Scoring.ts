@@ -46,6 +46,35 @@ export const byRef = <A>(map: ReadonlyMap<Ref, A>, size: number): Array<A | unde
 }
 
 /**
+ * Each id's list of ids, packed in two arrays of numbers: the list of `ref` is `items` from
+ * `start[ref]` to `start[ref + 1]`. The snapshot's lists of people (a hundred thousand of each kind)
+ * take a few megabytes this way instead of a hundred thousand arrays, and reading them touches two
+ * places in memory instead of several.
+ */
+export class Lists {
+  private readonly start: Int32Array
+  private readonly items: Int32Array
+  private constructor(start: Int32Array, items: Int32Array) {
+    this.start = start
+    this.items = items
+  }
+  static readonly empty = new Int32Array(0)
+  static from(map: ReadonlyMap<Ref, ReadonlyArray<Ref>>, size: number): Lists {
+    const start = new Int32Array(size + 1)
+    for (const [ref, list] of map) start[ref + 1] = list.length
+    for (let ref = 0; ref < size; ref++) start[ref + 1] = (start[ref + 1] ?? 0) + (start[ref] ?? 0)
+    const items = new Int32Array(start[size] ?? 0)
+    for (const [ref, list] of map) items.set(list, start[ref] ?? 0)
+    return new Lists(start, items)
+  }
+  /** The list of `ref` (empty for an id numbered after the lists were made). */
+  of(ref: Ref): Int32Array {
+    if (ref + 1 >= this.start.length) return Lists.empty
+    return this.items.subarray(this.start[ref] ?? 0, this.start[ref + 1] ?? 0)
+  }
+}
+
+/**
  * Numbers ids in the order first seen; `ids[ref]` is the id again, and `order[ref]` its first 12 hex
  * digits as a number, which orders ids as their text does (ties between two ids sharing those are
  * broken by the text): scores tie often, and comparing numbers is much cheaper than comparing text.
@@ -144,13 +173,13 @@ export interface Snapshot {
   /** What `nearbyOf` found around each cell, filled as users are scored: users share cells. */
   readonly nearby: Map<string, ReadonlyArray<Ref>>
   /** Each person's three newest groups. */
-  readonly recentGroups: ByRef<ReadonlyArray<Ref>>
+  readonly recentGroups: Lists
   /** Each person's four newest friends. */
-  readonly friends: ByRef<ReadonlyArray<Ref>>
+  readonly friends: Lists
   /** Each person's three next events they go to or are interested in. */
-  readonly going: ByRef<ReadonlyArray<Ref>>
+  readonly going: Lists
   /** Each group's five newest members. */
-  readonly groupMembers: ByRef<ReadonlyArray<Ref>>
+  readonly groupMembers: Lists
   /** Each group's three groups sharing the most members, with how many. */
   readonly similar: ByRef<ReadonlyArray<Ranked>>
   /** Accounts that are not active (suspended, deleted), never suggested. */
@@ -383,7 +412,7 @@ const suggestGroups = (
     }
   }
   for (const friend of user.friends) {
-    for (const groupId of snapshot.recentGroups[friend] ?? []) candidates.add(groupId, 25).friends++
+    for (const groupId of snapshot.recentGroups.of(friend)) candidates.add(groupId, 25).friends++
   }
   for (const groupId of user.groups.slice(0, 5)) {
     for (const similar of snapshot.similar[groupId] ?? []) {
@@ -419,7 +448,7 @@ const suggestEvents = (
     for (const eventId of snapshot.nextEvents[group.ref] ?? []) candidates.add(eventId, 20).interest = group.interest
   }
   for (const friend of user.friends) {
-    for (const eventId of snapshot.going[friend] ?? []) candidates.add(eventId, 20).friends++
+    for (const eventId of snapshot.going.of(friend)) candidates.add(eventId, 20).friends++
   }
   for (const eventId of nearbyOf(snapshot, "event", user.place, settings)) candidates.add(eventId, 15)
   const never = new Set([...user.answered, ...user.dismissedEvents])
@@ -445,11 +474,11 @@ const suggestEvents = (
 const suggestPeople = (user: UserRows, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
   const candidates = new Candidates()
   for (const friend of user.friends) {
-    for (const person of snapshot.friends[friend] ?? []) candidates.add(person, 10).friends++
+    for (const person of snapshot.friends.of(friend)) candidates.add(person, 10).friends++
   }
   for (const person of user.contacts) candidates.add(person, 50).contact = true
   for (const groupId of user.groups.slice(0, 3)) {
-    for (const person of snapshot.groupMembers[groupId] ?? []) candidates.add(person, 8).co++
+    for (const person of snapshot.groupMembers.of(groupId)) candidates.add(person, 8).co++
   }
   const never = new Set([user.ref, ...user.known, ...user.dismissedPeople])
   const scored: Array<Candidate> = []
@@ -496,13 +525,13 @@ export const reachedKeys = (
   for (const user of users) {
     addAll(groups, user.groups)
     for (const friend of user.friends) {
-      addAll(groups, first.recentGroups[friend])
-      addAll(events, first.going[friend])
-      addAll(people, first.friends[friend])
+      addAll(groups, first.recentGroups.of(friend))
+      addAll(events, first.going.of(friend))
+      addAll(people, first.friends.of(friend))
     }
     for (const groupId of user.groups) {
       for (const similar of first.similar[groupId] ?? []) groups.add(similar.id)
-      addAll(people, first.groupMembers[groupId])
+      addAll(people, first.groupMembers.of(groupId))
     }
     addAll(people, user.contacts)
     addAll(groups, nearbyOf(first, "group", user.place, settings))
