@@ -1,6 +1,6 @@
 import { ChannelId, MessageId } from "@moim/domain/Chat/Chat"
 import { Effect, Option, Schema } from "effect"
-import type { MediaSubjectKind } from "../Media/MediaOrphans.ts"
+import { subjectKindOf } from "../Media/MediaOrphans.ts"
 import type { SubjectResolver } from "../Notifications/NotificationSubjects.ts"
 import type { TopicResolver } from "../Realtime/TopicAccess.ts"
 import { ChatAccess } from "./ChatAccess.ts"
@@ -43,14 +43,6 @@ export const ChatMessageSubjects = Effect.gen(function* () {
 })
 
 /** Which messages still exist, for the sweep of photos whose subject is gone (`MediaOrphans`). */
-export const ChatMediaSubjects = Effect.map(
-  MessagesRepo,
-  (messages): MediaSubjectKind => ({
-    kind: "message",
-    existing: (ids) =>
-      Effect.map(
-        messages.findMany(ids.flatMap((id) => Option.toArray(decodeMessageId(id)))),
-        (rows) => new Set<string>(rows.map((row) => row.id))
-      )
-  })
+export const ChatMediaSubjects = Effect.map(MessagesRepo, (messages) =>
+  subjectKindOf("message", MessageId, messages.findMany)
 )

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { MediaRepo } from "./MediaRepo.ts"
 
 /**
@@ -8,6 +8,26 @@ import { MediaRepo } from "./MediaRepo.ts"
 export interface MediaSubjectKind {
   readonly kind: string
   readonly existing: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
+}
+
+/**
+ * A subject kind answered by its feature's `findMany`: the ids that are not its ids (attached under
+ * the kind by mistake, or by an older version) count as gone.
+ */
+export const subjectKindOf = <Id extends string>(
+  kind: string,
+  id: Schema.Codec<Id, string>,
+  findMany: (ids: ReadonlyArray<Id>) => Effect.Effect<ReadonlyArray<{ readonly id: string }>>
+): MediaSubjectKind => {
+  const decode = Schema.decodeUnknownOption(id)
+  return {
+    kind,
+    existing: (ids) =>
+      Effect.map(
+        findMany(ids.flatMap((value) => Option.toArray(decode(value)))),
+        (rows) => new Set<string>(rows.map((row) => row.id))
+      )
+  }
 }
 
 const pageSize = 500

@@ -1,12 +1,10 @@
 import { PostId } from "@moim/domain/Posts/Post"
-import { Effect, Option, Schema } from "effect"
-import type { MediaSubjectKind } from "../Media/MediaOrphans.ts"
+import { Effect } from "effect"
+import { subjectKindOf } from "../Media/MediaOrphans.ts"
 import type { SubjectResolver } from "../Notifications/NotificationSubjects.ts"
 import type { TopicResolver } from "../Realtime/TopicAccess.ts"
 import { Posts } from "./Posts.ts"
 import { PostsRepo } from "./PostsRepo.ts"
-
-const decodePostId = Schema.decodeUnknownOption(PostId)
 
 /** A post's topic may be joined by whoever may see the post. */
 export const PostTopics = Effect.map(
@@ -24,14 +22,6 @@ export const PostSubjects = Effect.map(
 )
 
 /** Which posts still exist, for the sweep of photos whose subject is gone (`MediaOrphans`). */
-export const PostMediaSubjects = Effect.map(
-  PostsRepo,
-  (repo): MediaSubjectKind => ({
-    kind: "post",
-    existing: (ids) =>
-      Effect.map(
-        repo.findMany(ids.flatMap((id) => Option.toArray(decodePostId(id)))),
-        (rows) => new Set<string>(rows.map((row) => row.id))
-      )
-  })
-).pipe(Effect.provide(PostsRepo.layer))
+export const PostMediaSubjects = Effect.map(PostsRepo, (repo) => subjectKindOf("post", PostId, repo.findMany)).pipe(
+  Effect.provide(PostsRepo.layer)
+)
