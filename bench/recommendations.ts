@@ -6,7 +6,7 @@
  * (`Rebuild.all`, what the `RebuildRecommendations` cron runs): a snapshot of the public groups, then
  * the users in batches, each batch one transaction. See docs/recommendations.md.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -185,6 +185,12 @@ const program = Effect.gen(function* () {
   return { seeded, full, produced, refresh }
 })
 
+/** The process's peak resident set so far, in MiB (Linux). */
+const peakMiB = () => {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))
+  return match?.[1] === undefined ? "?" : Math.round(Number(match[1]) / 1024).toLocaleString("en")
+}
+
 // Every layer reads its settings from `env`, not from this process's environment.
 const Services = FeatureServices.pipe(
   Layer.provideMerge(makePlatform(Database.layer)),
@@ -208,6 +214,7 @@ try {
     `| suggestions written | ${result.full.value.suggestions.toLocaleString("en")} (groups ${result.produced?.groups.toLocaleString("en")}, events ${result.produced?.events.toLocaleString("en")}, people ${result.produced?.people.toLocaleString("en")}) |`,
     `| users with group suggestions | ${result.produced?.users.toLocaleString("en")} |`,
     `| one user's refresh | ${result.refresh.ms.toFixed(0)} ms |`,
+    `| peak resident memory of this process (\`VmHWM\`${reused === undefined ? ", seed included" : ""}) | ${peakMiB()} MiB |`,
     ""
   ].join("\n")
   const results = join(root, "bench", "results")

@@ -74,10 +74,10 @@ const build = (interner: Interner, tables: Tables): Snapshot => {
       ])
     ),
     nearby: new Map(),
-    recentGroups: Lists.from(maps.recentGroups, size),
-    friends: Lists.from(maps.friends, size),
-    going: Lists.from(maps.going, size),
-    groupMembers: Lists.from(maps.groupMembers, size),
+    recentGroups: Lists.from(maps.recentGroups),
+    friends: Lists.from(maps.friends),
+    going: Lists.from(maps.going),
+    groupMembers: Lists.from(maps.groupMembers),
     similar: byRef(maps.similar, size),
     inactive: new Set(list(tables.inactive ?? []))
   }

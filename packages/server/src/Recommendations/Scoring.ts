@@ -46,32 +46,65 @@ export const byRef = <A>(map: ReadonlyMap<Ref, A>, size: number): Array<A | unde
 }
 
 /**
- * Each id's list of ids, packed in two arrays of numbers: the list of `ref` is `items` from
- * `start[ref]` to `start[ref + 1]`. The snapshot's lists of people (a hundred thousand of each kind)
- * take a few megabytes this way instead of a hundred thousand arrays, and reading them touches two
- * places in memory instead of several.
+ * Each id's list of ids, packed in arrays of numbers: the list of `ref` is `items` from `start[ref]`
+ * to `end[ref]`. The snapshot's lists of people (a hundred thousand of each kind) take a few
+ * megabytes this way instead of a hundred thousand arrays, and reading them touches two places in
+ * memory instead of several. Made by a `ListsBuilder`.
  */
 export class Lists {
+  static readonly empty = new Int32Array(0)
   private readonly start: Int32Array
+  private readonly end: Int32Array
   private readonly items: Int32Array
-  private constructor(start: Int32Array, items: Int32Array) {
+  constructor(start: Int32Array, end: Int32Array, items: Int32Array) {
     this.start = start
+    this.end = end
     this.items = items
   }
-  static readonly empty = new Int32Array(0)
-  static from(map: ReadonlyMap<Ref, ReadonlyArray<Ref>>, size: number): Lists {
-    const start = new Int32Array(size + 1)
-    for (const [ref, list] of map) start[ref + 1] = list.length
-    for (let ref = 0; ref < size; ref++) start[ref + 1] = (start[ref + 1] ?? 0) + (start[ref] ?? 0)
-    const items = new Int32Array(start[size] ?? 0)
-    for (const [ref, list] of map) items.set(list, start[ref] ?? 0)
-    return new Lists(start, items)
+  static from(map: ReadonlyMap<Ref, ReadonlyArray<Ref>>): Lists {
+    const builder = new ListsBuilder()
+    for (const [ref, list] of map) for (const item of list) builder.add(ref, item)
+    return builder.build()
   }
-  /** The list of `ref` (empty for an id numbered after the lists were made). */
+  /** The list of `ref` (empty when it has none). */
   of(ref: Ref): Int32Array {
-    if (ref + 1 >= this.start.length) return Lists.empty
-    return this.items.subarray(this.start[ref] ?? 0, this.start[ref + 1] ?? 0)
+    if (ref >= this.start.length) return Lists.empty
+    return this.items.subarray(this.start[ref] ?? 0, this.end[ref] ?? 0)
   }
+}
+
+/** Packs (key, item) pairs into `Lists`; each key's pairs must come together (rows ordered by key). */
+export class ListsBuilder {
+  private start = new Int32Array(1024)
+  private end = new Int32Array(1024)
+  private items = new Int32Array(1024)
+  private count = 0
+  private current = -1
+  add(key: Ref, item: Ref) {
+    if (key !== this.current) {
+      this.current = key
+      if (key >= this.start.length) {
+        let size = this.start.length
+        while (size <= key) size *= 2
+        this.start = grow(this.start, size)
+        this.end = grow(this.end, size)
+      }
+      this.start[key] = this.count
+    }
+    if (this.count === this.items.length) this.items = grow(this.items, this.count * 2)
+    this.items[this.count] = item
+    this.count += 1
+    this.end[key] = this.count
+  }
+  build(): Lists {
+    return new Lists(this.start, this.end, this.items.slice(0, this.count))
+  }
+}
+
+const grow = (array: Int32Array, size: number) => {
+  const bigger = new Int32Array(size)
+  bigger.set(array)
+  return bigger
 }
 
 /**
