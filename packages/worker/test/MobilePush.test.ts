@@ -245,7 +245,16 @@ layer(ServerWorkerAndPushServices, { excludeTestServices: true, timeout: "180 se
         updatedAt: invited.updatedAt
       })
 
-      // The job run again pushes nothing twice; the next notification reuses both credentials.
+      // The job run again pushes nothing twice; the next notification reuses both credentials. The
+      // worker records the push after APNs answered: wait for the record, not only the request.
+      const sql = yield* SqlClient.SqlClient
+      yield* eventually(
+        Effect.flatMap(
+          sql`SELECT 1 AS recorded FROM mobile_push_deliveries WHERE notification_id = ${invited.id} AND device_id = ${iphoneId}`,
+          (rows) => (rows.length === 1 ? Effect.void : Effect.fail("not recorded yet"))
+        ),
+        bounded
+      ).pipe(Effect.orDie)
       const delivery = yield* MobilePushDelivery
       assert.strictEqual(yield* delivery.deliver(NotificationId.make(invited.id), iphoneId), "skipped")
       assert.lengthOf(services.apnsRequests(iphone), 1)
