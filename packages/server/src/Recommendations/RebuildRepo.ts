@@ -48,8 +48,9 @@ const decodeUsers = Rows.all(
   })
 )
 const decodeExclusions = Rows.all(Schema.Struct({ user_id: Id, group_id: Id, banned: Schema.Boolean }))
-/** Rows per page when the snapshot is loaded. */
+/** Rows per page when the snapshot is loaded, and users per page when similar groups are counted. */
 const pageRows = 50_000
+const pageUsers = 10_000
 const decodePairs = Rows.all(Schema.Struct({ key: Id, value: Id }))
 const decodeRankedPairs = Rows.all(Schema.Struct({ key: Id, value: Id, rank: Schema.Int }))
 const decodeGroups = Rows.all(
@@ -621,28 +622,56 @@ export class RebuildRepo extends Context.Service<
           const similar = part(
             ["recommendation_similar_groups"],
             Effect.gen(function* () {
-              // The groups sharing the most members with each, from everyone's four most recent groups.
-              yield* sql`
-              WITH recent AS (
-                SELECT user_id, group_id FROM (
-                  SELECT m.user_id, m.group_id,
-                    row_number() OVER (PARTITION BY m.user_id ORDER BY m.joined_at DESC) AS rank
-                  FROM group_members m
-                ) AS numbered
-                WHERE rank <= 4
-                  AND group_id IN (SELECT id FROM groups WHERE visibility = 'public' AND deleted_at IS NULL)
-              ),
-              pairs AS (
-                SELECT a.group_id, b.group_id AS similar_id, count(*) AS shared
-                FROM recent a JOIN recent b ON b.user_id = a.user_id AND b.group_id <> a.group_id
-                GROUP BY a.group_id, b.group_id
-              ),
-              ranked AS (
-                SELECT pairs.*, row_number() OVER (PARTITION BY group_id ORDER BY shared DESC, similar_id) AS rank
-                FROM pairs
-              )
-              INSERT INTO recommendation_similar_groups (group_id, similar_id, shared)
-              SELECT group_id, similar_id, shared FROM ranked WHERE rank <= 3`
+              // The groups sharing the most members with each, from everyone's four most recent public
+              // groups, counted here: as one self-join it was the snapshot's longest part (2.9 s of
+              // Postgres for 1,000,000 memberships), read a page of users at a time it is about 0.6 s
+              // of reading and a fraction of that of counting.
+              const interner = new Interner()
+              const shared = new Map<Ref, Map<Ref, number>>()
+              let after: string | undefined
+              while (true) {
+                const page = yield* raw`
+                  SELECT id::text AS key, id::text AS value FROM users
+                  WHERE ${after === undefined ? raw`true` : raw`id > ${after}::uuid`}
+                  ORDER BY id LIMIT ${pageUsers}`.pipe(Effect.flatMap(decodePairs))
+                const last = page[page.length - 1]
+                if (last === undefined) break
+                const recent = yield* raw`
+                  SELECT u.id AS key, m.group_id AS value
+                  FROM unnest(${page.map((row) => row.key)}::uuid[]) AS u(id)
+                  CROSS JOIN LATERAL (
+                    SELECT group_id FROM group_members WHERE user_id = u.id ORDER BY joined_at DESC LIMIT 4
+                  ) m
+                  JOIN groups g ON g.id = m.group_id AND g.visibility = 'public' AND g.deleted_at IS NULL`.pipe(
+                  Effect.flatMap(decodePairs)
+                )
+                for (const groups of grouped(interner, recent).values()) {
+                  for (const group of groups) {
+                    let counts = shared.get(group)
+                    if (counts === undefined) {
+                      counts = new Map()
+                      shared.set(group, counts)
+                    }
+                    for (const other of groups) if (other !== group) counts.set(other, (counts.get(other) ?? 0) + 1)
+                  }
+                }
+                if (page.length < pageUsers) break
+                after = last.key
+              }
+              const groupIds: Array<string> = []
+              const similarIds: Array<string> = []
+              const counts: Array<number> = []
+              for (const [group, others] of shared) {
+                const best = [...others].sort(([a, x], [b, y]) => y - x || interner.compare(a, b)).slice(0, 3)
+                for (const [other, count] of best) {
+                  groupIds.push(interner.ids[group] ?? "")
+                  similarIds.push(interner.ids[other] ?? "")
+                  counts.push(count)
+                }
+              }
+              yield* raw`
+                INSERT INTO recommendation_similar_groups (group_id, similar_id, shared)
+                SELECT * FROM unnest(${groupIds}::uuid[], ${similarIds}::uuid[], ${counts}::int[])`
             }).pipe(Effect.orDie)
           )
           const people = part(
