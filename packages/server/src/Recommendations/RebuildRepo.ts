@@ -151,26 +151,24 @@ const tables = (
   }
 }
 
+/** Adds `value` to the list of `key`. */
+const append = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
+  const values = map.get(key)
+  if (values === undefined) map.set(key, [value])
+  else values.push(value)
+}
+
 /** Each term's groups, numbered. */
 const termGroups = (interner: Interner, rows: ReadonlyArray<{ readonly key: string; readonly value: string }>) => {
   const map = new Map<string, Array<Ref>>()
-  for (const row of rows) {
-    const values = map.get(row.key)
-    if (values === undefined) map.set(row.key, [interner.ref(row.value)])
-    else values.push(interner.ref(row.value))
-  }
+  for (const row of rows) append(map, row.key, interner.ref(row.value))
   return map
 }
 
 /** Rows of (key, value) as a map of each key's values, both numbered. */
 const grouped = (interner: Interner, rows: ReadonlyArray<{ readonly key: string; readonly value: string }>) => {
   const map = new Map<Ref, Array<Ref>>()
-  for (const row of rows) {
-    const key = interner.ref(row.key)
-    const values = map.get(key)
-    if (values === undefined) map.set(key, [interner.ref(row.value)])
-    else values.push(interner.ref(row.value))
-  }
+  for (const row of rows) append(map, interner.ref(row.key), interner.ref(row.value))
   return map
 }
 
@@ -423,19 +421,14 @@ export class RebuildRepo extends Context.Service<
             }`.pipe(Effect.flatMap(decodeCells))
           const similarMap = new Map<Ref, Array<Ranked>>()
           for (const row of similar) {
-            const key = interner.ref(row.key)
-            const list = similarMap.get(key)
-            const entry = { id: interner.ref(row.value), popularity: row.rank }
-            if (list === undefined) similarMap.set(key, [entry])
-            else list.push(entry)
+            append(similarMap, interner.ref(row.key), { id: interner.ref(row.value), popularity: row.rank })
           }
           const cellMap = new Map<string, Array<Ranked>>()
           for (const row of cells) {
-            const key = cellKey(row.kind, row.cell_lat, row.cell_lon)
-            const list = cellMap.get(key)
-            const entry = { id: interner.ref(row.target_id), popularity: row.popularity }
-            if (list === undefined) cellMap.set(key, [entry])
-            else list.push(entry)
+            append(cellMap, cellKey(row.kind, row.cell_lat, row.cell_lon), {
+              id: interner.ref(row.target_id),
+              popularity: row.popularity
+            })
           }
           return {
             recentGroups,
@@ -495,10 +488,7 @@ export class RebuildRepo extends Context.Service<
               place: placeOf(row.latitude, row.longitude),
               startsAt: row.starts_at
             })
-            if (!row.next_in_group) continue
-            const next = nextEvents.get(groupId)
-            if (next === undefined) nextEvents.set(groupId, [ref])
-            else next.push(ref)
+            if (row.next_in_group) append(nextEvents, groupId, ref)
           }
           return { groups, events, nextEvents, inactive: new Set(inactive.map((row) => interner.ref(row.key))) }
         })
