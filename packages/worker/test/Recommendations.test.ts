@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Rebuild } from "@moim/server/Recommendations/Rebuild"
-import { interestsLiteral, itemsLiteral } from "@moim/server/Recommendations/RebuildRepo"
+import { RebuildRepo } from "@moim/server/Recommendations/RebuildRepo"
+import { Interner } from "@moim/server/Recommendations/Scoring"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { befriend, createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
@@ -269,51 +270,116 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
     })
   )
 
-  it.effect("writes lists as text that Postgres reads back whole, whatever an interest holds", () =>
+  it.effect("writes lists in Postgres's binary form, read back whole whatever an interest holds", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
+      const repo = yield* RebuildRepo
+      const someone = yield* signUp("Binary Lists")
       const odd = ['quote " and backslash \\', "comma, (parens) {braces}", "  spaced  ", "", "NULL", "ünïcode 山"]
+      const interner = new Interner()
       const item = (n: number, interest: string | null) => ({
-        ref: n,
-        id: `00000000-0000-4000-8000-00000000000${n}`,
+        ref: interner.ref(`0000000${n}-0000-4000-8000-00000000000${n}`),
+        id: `0000000${n}-0000-4000-8000-00000000000${n}`,
         score: 100 - n,
         interest,
         friends: n,
-        co: 1,
+        co: 40_000 * n,
         your_group: n % 2 === 0,
-        contact: false,
-        nearby: true,
+        contact: n === 3,
+        nearby: n !== 4,
         km: n === 0 ? null : 1.5 * n
       })
-      const items = [...odd.map((interest, n) => item(n, interest)), item(7, null)]
+      const groups = [...odd.map((interest, n) => item(n, interest)), item(7, null)]
+      const written = yield* repo
+        .write(
+          [
+            {
+              userId: someone.userId,
+              interests: odd.map((interest, n) => ({ interest, weight: n / 4 })),
+              groups,
+              events: [],
+              people: [item(9, "x")]
+            }
+          ],
+          interner
+        )
+        .pipe(sql.withTransaction, Effect.orDie)
+      assert.strictEqual(written, groups.length + 1)
       const Row = Schema.Struct({
+        kind: Schema.String,
         id: Schema.String,
         score: Schema.Number,
         interest: Schema.NullOr(Schema.String),
         friends: Schema.Number,
+        co: Schema.Number,
         yourGroup: Schema.Boolean,
+        contact: Schema.Boolean,
+        nearby: Schema.Boolean,
         km: Schema.NullOr(Schema.Number)
       })
       const rows = yield* sql`
-        SELECT i.id::text AS id, i.score, i.interest, i.friends, i.your_group, i.km
-        FROM unnest(${itemsLiteral(items)}::recommendation_item[]) AS i`.pipe(
-        Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Row))),
+        SELECT r.kind, i.id::text AS id, i.score, i.interest, i.friends, i.co, i.your_group, i.contact, i.nearby, i.km
+        FROM recommendations r CROSS JOIN LATERAL unnest(r.items) WITH ORDINALITY AS i
+        WHERE r.user_id = ${someone.userId}
+        ORDER BY r.kind, i.ordinality`.pipe(Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Row))), Effect.orDie)
+      // Counts above what a smallint holds are kept at its largest.
+      const expected = (kind: string, entry: ReturnType<typeof item>) => [
+        kind,
+        entry.id,
+        entry.score,
+        entry.interest,
+        entry.friends,
+        Math.min(entry.co, 32_767),
+        entry.your_group,
+        entry.contact,
+        entry.nearby,
+        entry.km
+      ]
+      assert.deepStrictEqual(
+        rows.map((row) => [
+          row.kind,
+          row.id,
+          row.score,
+          row.interest,
+          row.friends,
+          row.co,
+          row.yourGroup,
+          row.contact,
+          row.nearby,
+          row.km
+        ]),
+        [...groups.map((entry) => expected("group", entry)), expected("person", item(9, "x"))]
+      )
+      const lists = yield* sql`
+        SELECT kind, cardinality(items) AS size FROM recommendations WHERE user_id = ${someone.userId} ORDER BY kind`.pipe(
+        Effect.flatMap(
+          Schema.decodeUnknownEffect(
+            Schema.Array(Schema.Struct({ kind: Schema.String, size: Schema.NullOr(Schema.Int) }))
+          )
+        ),
         Effect.orDie
       )
+      // An empty list is stored empty, not missing.
       assert.deepStrictEqual(
-        rows.map((row) => [row.id, row.score, row.interest, row.friends, row.yourGroup, row.km]),
-        items.map((entry) => [entry.id, entry.score, entry.interest, entry.friends, entry.your_group, entry.km])
+        lists.map((list) => [list.kind, list.size ?? 0]),
+        [
+          ["event", 0],
+          ["group", groups.length],
+          ["person", 1]
+        ]
       )
       const interests = yield* sql`
-        SELECT i.interest FROM unnest(${interestsLiteral(odd.map((interest) => ({ interest, weight: 0.5 })))}::recommendation_interest[]) AS i`.pipe(
-        Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ interest: Schema.String })))),
+        SELECT i.interest, i.weight FROM recommendation_interests r CROSS JOIN LATERAL unnest(r.interests) WITH ORDINALITY AS i
+        WHERE r.user_id = ${someone.userId} ORDER BY i.ordinality`.pipe(
+        Effect.flatMap(
+          Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ interest: Schema.String, weight: Schema.Number })))
+        ),
         Effect.orDie
       )
       assert.deepStrictEqual(
-        interests.map((row) => row.interest),
-        odd
+        interests.map((row) => [row.interest, row.weight]),
+        odd.map((interest, n) => [interest, n / 4])
       )
-      assert.strictEqual(itemsLiteral([]), "{}")
-    })
+    }).pipe(Effect.provide(RebuildRepo.layer))
   )
 })

@@ -47,7 +47,10 @@ export class Rebuild extends Context.Service<
           const users = yield* repo.gather(ids, interner)
           const reached = snapshot ?? (yield* repo.loadReached(users, interner, settings))
           const now = Date.now()
-          return yield* repo.write(users.map((user) => suggest(user, reached, settings, now)))
+          return yield* repo.write(
+            users.map((user) => suggest(user, reached, settings, now)),
+            interner
+          )
         })
 
       return Rebuild.of({

@@ -1,14 +1,22 @@
 import { UserId } from "@moim/domain/Accounts/User"
 import { Context, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { PgTypeRegistry } from "../platform/Database.ts"
 import { Rows } from "../platform/Rows.ts"
+import {
+  encoded,
+  encodeInterests,
+  encodeLists,
+  type ListRow,
+  type ListTypes,
+  listTypeNames,
+  registerListTypes
+} from "./ListsWire.ts"
 import {
   byRef,
   cellDegrees,
   cellKey,
-  type Interest,
   Interner,
-  type Item,
   type Lists,
   ListsBuilder,
   type Place,
@@ -47,6 +55,7 @@ const decodeUsers = Rows.all(
     contacts: Ids
   })
 )
+const decodeTypes = Rows.all(Schema.Struct({ name: Schema.String, oid: Schema.Int }))
 const decodeExclusions = Rows.all(Schema.Struct({ user_id: Id, group_id: Id, banned: Schema.Boolean }))
 /** Rows per page when the snapshot is loaded, and users per page when similar groups are counted. */
 const pageRows = 50_000
@@ -77,39 +86,6 @@ const decodeCells = Rows.all(
     popularity: Schema.Int
   })
 )
-
-/**
- * Postgres's text form of an array of a composite type, as `array_in` and `record_in` read it: each
- * field quoted when it is text (a null field left empty), each element quoted. Lists travel this way
- * because Postgres reads it several times faster than the same lists as JSON (`json_to_recordset`
- * took 0.9 s for a batch's 6,000 lists, this 0.14 s).
- */
-const quoted = (text: string) =>
-  text.includes('"') || text.includes("\\") ? `"${text.replace(/["\\]/g, "\\$&")}"` : `"${text}"`
-/** A text field needs no quotes when it has none of the characters that delimit fields. */
-const plain = /^[^\s"\\(),{}]+$/
-const arrayLiteral = (elements: ReadonlyArray<string>) => `{${elements.map(quoted).join(",")}}`
-const field = (value: string | number | boolean | null) =>
-  value === null
-    ? ""
-    : typeof value === "string"
-      ? plain.test(value)
-        ? value
-        : quoted(value)
-      : typeof value === "boolean"
-        ? value
-          ? "t"
-          : "f"
-        : String(value)
-export const itemsLiteral = (items: ReadonlyArray<Item>) =>
-  arrayLiteral(
-    items.map(
-      (item) =>
-        `(${item.id},${item.score},${field(item.interest)},${item.friends},${item.co},${field(item.your_group)},${field(item.contact)},${field(item.nearby)},${field(item.km)})`
-    )
-  )
-export const interestsLiteral = (interests: ReadonlyArray<Interest>) =>
-  arrayLiteral(interests.map((entry) => `(${field(entry.interest)},${entry.weight})`))
 
 const placeOf = (latitude: number | null, longitude: number | null): Place | null =>
   latitude === null || longitude === null ? null : { latitude, longitude }
@@ -230,16 +206,17 @@ export class RebuildRepo extends Context.Service<
     /** These users' own rows: one statement for the batch, one index range per user and source. */
     readonly gather: (userIds: ReadonlyArray<UserId>, interner: Interner) => Effect.Effect<ReadonlyArray<UserRows>>
     /**
-     * Replaces these users' inferred interests and their three lists, in the caller's transaction;
-     * how many suggestions were written.
+     * Replaces these users' inferred interests and their three lists (their items numbered by
+     * `interner`), in the caller's transaction; how many suggestions were written.
      */
-    readonly write: (suggestions: ReadonlyArray<Suggestions>) => Effect.Effect<number>
+    readonly write: (suggestions: ReadonlyArray<Suggestions>, interner: Interner) => Effect.Effect<number>
   }
 >()("@moim/server/Recommendations/RebuildRepo") {
   static readonly layer = Layer.effect(
     RebuildRepo,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
+      const registry = yield* PgTypeRegistry
       // Rows as Postgres names their columns: renaming every key of a million snapshot rows (and of
       // each element of the arrays gathered) cost a fifth of a batch's time in this process.
       const raw = sql.withoutTransforms()
@@ -493,36 +470,60 @@ export class RebuildRepo extends Context.Service<
           return { groups, events, nextEvents, inactive: new Set(inactive.map((row) => interner.ref(row.key))) }
         })
 
+      /** The numbers of the types the lists are written as, looked up once per process. */
+      const listTypes = yield* Effect.cached(
+        Effect.gen(function* () {
+          const rows = yield* raw`
+            SELECT name, to_regtype(name)::oid::int AS oid
+            FROM unnest(${Object.values(listTypeNames)}::text[]) AS name`.pipe(Effect.flatMap(decodeTypes))
+          const oid = (name: string) => rows.find((row) => row.name === name)?.oid ?? 0
+          const types: ListTypes = {
+            item: oid(listTypeNames.item),
+            items: oid(listTypeNames.items),
+            list: oid(listTypeNames.list),
+            lists: oid(listTypeNames.lists),
+            interest: oid(listTypeNames.interest),
+            interests: oid(listTypeNames.interests),
+            interestsRow: oid(listTypeNames.interestsRow),
+            interestsRows: oid(listTypeNames.interestsRows)
+          }
+          registerListTypes(registry, types)
+          return types
+        })
+      )
+
       /**
        * Each user's interests and three lists, written whole (an empty list when nothing was found),
        * so a rebuild replaces them by upsert alone. Rows are upserted in (user, kind) order, the order
        * every writer of these rows uses, so two writers of one user wait for each other, never deadlock.
+       * Both travel in Postgres's binary form (`ListsWire.ts`).
        */
-      const write = (suggestions: ReadonlyArray<Suggestions>) =>
+      const write = (suggestions: ReadonlyArray<Suggestions>, interner: Interner) =>
         Effect.gen(function* () {
           if (suggestions.length === 0) return 0
-          const users = suggestions.map((user) => user.userId)
-          yield* sql`
+          const types = yield* listTypes
+          const interests = encodeInterests(
+            types,
+            suggestions.map((user) => ({ userId: user.userId, interests: user.interests }))
+          )
+          yield* raw`
             INSERT INTO recommendation_interests (user_id, interests)
-            SELECT user_id, interests::recommendation_interest[]
-            FROM unnest(${users}::uuid[], ${suggestions.map((user) => interestsLiteral(user.interests))}::text[])
-              AS l(user_id, interests)
+            SELECT user_id, interests FROM unnest(${encoded(types.interestsRows, interests)}::recommendation_interests[])
             ORDER BY user_id
             ON CONFLICT (user_id) DO UPDATE SET interests = EXCLUDED.interests`
           let count = 0
-          const listUsers: Array<string> = []
-          const kinds: Array<string> = []
-          const lists: Array<string> = []
+          const lists: Array<ListRow> = []
           for (const user of suggestions) {
-            listUsers.push(user.userId, user.userId, user.userId)
-            kinds.push("event", "group", "person")
-            lists.push(itemsLiteral(user.events), itemsLiteral(user.groups), itemsLiteral(user.people))
+            lists.push(
+              { userId: user.userId, kind: "event", items: user.events },
+              { userId: user.userId, kind: "group", items: user.groups },
+              { userId: user.userId, kind: "person", items: user.people }
+            )
             count += user.events.length + user.groups.length + user.people.length
           }
-          yield* sql`
+          yield* raw`
             INSERT INTO recommendations (user_id, kind, items, built_at)
-            SELECT user_id, kind, items::recommendation_item[], now()
-            FROM unnest(${listUsers}::uuid[], ${kinds}::text[], ${lists}::text[]) AS l(user_id, kind, items)
+            SELECT user_id, kind, items, now() FROM unnest(${encoded(types.lists, encodeLists(types, interner, lists))}::recommendations[])
             ORDER BY user_id, kind
             ON CONFLICT (user_id, kind) DO UPDATE SET items = EXCLUDED.items, built_at = EXCLUDED.built_at`
           return count
@@ -740,7 +741,8 @@ export class RebuildRepo extends Context.Service<
         gather: (userIds, interner) =>
           gather(userIds, interner).pipe(Effect.orDie, Effect.withSpan("RebuildRepo.gather")),
 
-        write: (suggestions) => write(suggestions).pipe(Effect.orDie, Effect.withSpan("RebuildRepo.write"))
+        write: (suggestions, interner) =>
+          write(suggestions, interner).pipe(Effect.orDie, Effect.withSpan("RebuildRepo.write"))
       })
     })
   )

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Option, type Redacted, String as Str } from "effect"
+import { PgClient, PgTypes } from "@effect/sql-pg"
+import { Context, Effect, Layer, Option, type Redacted, String as Str } from "effect"
 import type { SqlClient } from "effect/sql"
 import { AppConfig } from "./AppConfig.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
@@ -10,7 +10,16 @@ import { EmbeddedPostgres } from "./EmbeddedPostgres.ts"
 import { Migrations } from "./Migrations.ts"
 import { SchemaSnapshot } from "./SchemaSnapshot.ts"
 
-export type DatabaseServices = PgClient.PgClient | SqlClient.SqlClient | DatabaseUrl
+export type DatabaseServices = PgClient.PgClient | SqlClient.SqlClient | DatabaseUrl | PgTypeRegistry
+
+/**
+ * The binary codecs of the pool's connections, the built-in ones and any a feature registers for a
+ * type of its own: the numbers Postgres gives user-defined types are each database's, so the codecs
+ * keyed by them belong to the client of that database, not to the process.
+ */
+export class PgTypeRegistry extends Context.Service<PgTypeRegistry, PgTypes.Registry>()(
+  "@moim/server/platform/PgTypeRegistry"
+) {}
 
 /**
  * The Database port: an `@effect/sql-pg` pool (`SqlClient` + `PgClient`) on a migrated database,
@@ -24,15 +33,22 @@ export const clientLayer = (options: {
   readonly kind: "postgres" | "embedded"
   readonly maxConnections: number
 }) =>
-  Layer.merge(
-    PgClient.layer({
-      url: options.url,
-      maxConnections: options.maxConnections,
-      transformQueryNames: Str.camelToSnake,
-      transformResultNames: Str.snakeToCamel,
-      applicationName: "moim"
-    }),
-    Layer.succeed(DatabaseUrl, DatabaseUrl.of({ kind: options.kind, url: options.url }))
+  Layer.unwrap(
+    Effect.sync(() => {
+      const types = PgTypes.makeRegistry()
+      return Layer.mergeAll(
+        PgClient.layer({
+          url: options.url,
+          maxConnections: options.maxConnections,
+          transformQueryNames: Str.camelToSnake,
+          transformResultNames: Str.snakeToCamel,
+          applicationName: "moim",
+          types
+        }),
+        Layer.succeed(PgTypeRegistry, types),
+        Layer.succeed(DatabaseUrl, DatabaseUrl.of({ kind: options.kind, url: options.url }))
+      )
+    })
   )
 
 /** The database selected by configuration, without migrations. */
