@@ -5,6 +5,7 @@ import {
   distanceKm,
   Interner,
   inferInterests,
+  kmOf,
   Lists,
   type Ranked,
   type Ref,
@@ -164,7 +165,7 @@ describe("Recommendation scoring", () => {
       dismissedGroups: interner.refsOf([dismissed])
     })
     const { groups } = suggest(user, snapshot, settings, now)
-    expect(groups.map((item) => [item.id, item.score, item.interest, item.friends, item.co])).toEqual([
+    expect(groups.map((item) => [interner.ids[item.ref], item.score, item.interest, item.friends, item.co])).toEqual([
       // 25 for each friend who recently joined.
       [books, 50, null, 2, 0],
       // 40 for a picked interest (spaces as "-"), 6 for 20 members (2 × ln 21, rounded).
@@ -184,7 +185,7 @@ describe("Recommendation scoring", () => {
     })
     const user = userRows(interner, { id: id("u", 1), friends: interner.refsOf(friends) })
     const kept = suggest(user, snapshot, { ...settings, keep: 5 }, now).groups
-    expect(kept.map((item) => item.id)).toEqual([...groups].sort().slice(0, 5))
+    expect(kept.map((item) => interner.ids[item.ref])).toEqual([...groups].sort().slice(0, 5))
   })
 
   it("suggests the next events of your groups and of groups matching you, not those answered, hosted, past or of a ban", () => {
@@ -229,7 +230,7 @@ describe("Recommendation scoring", () => {
       bannedFrom: interner.refsOf([banned])
     })
     const { events } = suggest(user, snapshot, settings, now)
-    expect(events.map((item) => [item.id, item.score, item.your_group, item.interest])).toEqual([
+    expect(events.map((item) => [interner.ids[item.ref], item.score, item.mine, item.interest])).toEqual([
       [walk, 30, true, null],
       [climb, 20, false, "hiking"]
     ])
@@ -258,7 +259,7 @@ describe("Recommendation scoring", () => {
       contacts: interner.refsOf([contact])
     })
     const { people } = suggest(user, snapshot, settings, now)
-    expect(people.map((item) => [item.id, item.score, item.friends, item.co, item.contact])).toEqual([
+    expect(people.map((item) => [interner.ids[item.ref], item.score, item.friends, item.co, item.contact])).toEqual([
       [contact, 50, 0, 0, true],
       [fof, 18, 1, 1, false],
       [member, 8, 0, 1, false]
@@ -284,7 +285,7 @@ describe("Recommendation scoring", () => {
     })
     const user = userRows(interner, { id: id("u", 1), picked: ["hiking"], place: berlin })
     const { groups } = suggest(user, snapshot, settings, now)
-    expect(groups.map((item) => [item.id, item.nearby, item.km])).toEqual([
+    expect(groups.map((item) => [interner.ids[item.ref], item.nearby, kmOf(item)])).toEqual([
       [near, true, 1.5],
       [far, false, 504.3]
     ])

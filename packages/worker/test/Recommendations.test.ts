@@ -277,17 +277,17 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
       const someone = yield* signUp("Binary Lists")
       const odd = ['quote " and backslash \\', "comma, (parens) {braces}", "  spaced  ", "", "NULL", "ünïcode 山"]
       const interner = new Interner()
+      const idOf = (n: number) => `0000000${n}-0000-4000-8000-00000000000${n}`
       const item = (n: number, interest: string | null) => ({
-        ref: interner.ref(`0000000${n}-0000-4000-8000-00000000000${n}`),
-        id: `0000000${n}-0000-4000-8000-00000000000${n}`,
+        ref: interner.ref(idOf(n)),
         score: 100 - n,
         interest,
         friends: n,
         co: 40_000 * n,
-        your_group: n % 2 === 0,
+        mine: n % 2 === 0,
         contact: n === 3,
         nearby: n !== 4,
-        km: n === 0 ? null : 1.5 * n
+        km: n === 0 ? Number.NaN : 1.5 * n + 0.04
       })
       const groups = [...odd.map((interest, n) => item(n, interest)), item(7, null)]
       const written = yield* repo
@@ -323,17 +323,18 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
         WHERE r.user_id = ${someone.userId}
         ORDER BY r.kind, i.ordinality`.pipe(Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Row))), Effect.orDie)
       // Counts above what a smallint holds are kept at its largest.
-      const expected = (kind: string, entry: ReturnType<typeof item>) => [
+      // Distances are kept to a tenth of a km.
+      const expected = (kind: string, n: number, entry: ReturnType<typeof item>) => [
         kind,
-        entry.id,
+        idOf(n),
         entry.score,
         entry.interest,
         entry.friends,
         Math.min(entry.co, 32_767),
-        entry.your_group,
+        entry.mine,
         entry.contact,
         entry.nearby,
-        entry.km
+        n === 0 ? null : Math.round(15 * n) / 10
       ]
       assert.deepStrictEqual(
         rows.map((row) => [
@@ -348,7 +349,10 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
           row.nearby,
           row.km
         ]),
-        [...groups.map((entry) => expected("group", entry)), expected("person", item(9, "x"))]
+        [
+          ...groups.map((entry, n) => expected("group", n === odd.length ? 7 : n, entry)),
+          expected("person", 9, item(9, "x"))
+        ]
       )
       const lists = yield* sql`
         SELECT kind, cardinality(items) AS size FROM recommendations WHERE user_id = ${someone.userId} ORDER BY kind`.pipe(

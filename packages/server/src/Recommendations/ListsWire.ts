@@ -1,6 +1,6 @@
 import { PgTypes } from "@effect/sql-pg"
 import { Result } from "effect"
-import { type Interest, type Interner, type Item, type Ref, uuidBytes } from "./Scoring.ts"
+import { type Interest, type Interner, type Item, kmOf, type Ref, uuidBytes } from "./Scoring.ts"
 
 /**
  * The rebuild's lists in Postgres's binary form, as `array_recv` and `record_recv` read a parameter
@@ -111,7 +111,8 @@ class Writer {
     this.int32(PgTypes.OID.uuid)
     this.int32(16)
     this.room(16)
-    this.bytes.set(interner.bytes.subarray(ref * 16, ref * 16 + 16), this.length)
+    const from = interner.bytes
+    for (let index = 0; index < 16; index++) this.bytes[this.length + index] = from[ref * 16 + index] ?? 0
     this.length += 16
   }
   textColumn(text: string | null) {
@@ -175,10 +176,10 @@ const writeItem = (writer: Writer, interner: Interner, item: Item) => {
   writer.textColumn(item.interest)
   writer.int16Column(item.friends)
   writer.int16Column(item.co)
-  writer.boolColumn(item.your_group)
+  writer.boolColumn(item.mine)
   writer.boolColumn(item.contact)
   writer.boolColumn(item.nearby)
-  writer.float4Column(item.km)
+  writer.float4Column(kmOf(item))
 }
 
 /** About the bytes of an item (its 9 columns' types and lengths are 72 of them). */

@@ -66,6 +66,19 @@ export class Lists {
     for (const [ref, list] of map) for (const item of list) builder.add(ref, item)
     return builder.build()
   }
+  /**
+   * Where the list of `ref` starts and ends (`at` reads it): scoring walks lists this way, as
+   * `of`'s view of each list cost an allocation per list read, millions in a full rebuild.
+   */
+  first(ref: Ref): number {
+    return this.start[ref] ?? 0
+  }
+  last(ref: Ref): number {
+    return this.end[ref] ?? 0
+  }
+  at(index: number): Ref {
+    return this.items[index] ?? 0
+  }
   /** The list of `ref` (empty when it has none). */
   of(ref: Ref): Int32Array {
     if (ref >= this.start.length) return Lists.empty
@@ -241,18 +254,27 @@ export interface Snapshot {
 }
 
 /** A kept suggestion: what `recommendation_item` stores, and its number (`ref`, not stored). */
+/**
+ * A kept suggestion: the target and what its reasons are made of (the scoring's own candidate, not a
+ * copy: a full rebuild keeps six million of them).
+ */
 export interface Item {
   readonly ref: Ref
-  readonly id: string
   readonly score: number
   readonly interest: string | null
   readonly friends: number
   readonly co: number
-  readonly your_group: boolean
+  /** An event of one of the user's own groups. */
+  readonly mine: boolean
   readonly contact: boolean
+  /** Within the radius. */
   readonly nearby: boolean
-  readonly km: number | null
+  /** How far, in km; NaN without a place on either side (see `kmOf`). */
+  readonly km: number
 }
+
+/** An item's distance as stored: to a tenth of a km, null without one. */
+export const kmOf = (item: Item): number | null => (Number.isNaN(item.km) ? null : Math.round(item.km * 10) / 10)
 
 export interface Interest {
   readonly interest: string
@@ -314,6 +336,7 @@ interface Candidate {
   mine: boolean
   contact: boolean
   score: number
+  nearby: boolean
   /** NaN without a distance. */
   km: number
 }
@@ -338,6 +361,7 @@ class Candidates {
         mine: false,
         contact: false,
         score: 0,
+        nearby: false,
         km: Number.NaN
       }
       while (slots.length <= ref) slots.push(undefined)
@@ -355,17 +379,20 @@ class Candidates {
 }
 
 /**
- * The best `keep` of the scored candidates, by score then id, as items. Scores are small integers and
+ * The best `keep` of the scored candidates, by score then id. Scores are small integers and
  * a user has a few hundred candidates: a count of each score finds the lowest kept one, and only what
  * is kept is sorted.
  */
-const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
+let counts = new Uint32Array(256)
+
+const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Candidate> => {
   const { keep } = settings
   let kept = scored
   if (scored.length > keep) {
     let top = 0
     for (const candidate of scored) if (candidate.score > top) top = candidate.score
-    const counts = new Uint32Array(top + 1)
+    // One table of counts for every call (scoring is synchronous), zeroed again below.
+    if (counts.length <= top) counts = new Uint32Array(top * 2)
     for (const candidate of scored)
       if (candidate.score >= 0) counts[candidate.score] = (counts[candidate.score] ?? 0) + 1
     let lowest = top
@@ -374,25 +401,12 @@ const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSet
       seen += counts[lowest] ?? 0
       if (seen >= keep) break
     }
+    counts.fill(0, 0, top + 1)
     kept = scored.filter((candidate) => candidate.score >= lowest)
   }
   kept.sort((a, b) => b.score - a.score || snapshot.interner.compare(a.ref, b.ref))
   if (kept.length > keep) kept.length = keep
-  const ids = snapshot.interner.ids
-  return kept.map(
-    (candidate): Item => ({
-      ref: candidate.ref,
-      id: ids[candidate.ref] ?? "",
-      score: candidate.score,
-      interest: candidate.interest,
-      friends: candidate.friends,
-      co: candidate.co,
-      your_group: candidate.mine,
-      contact: candidate.contact,
-      nearby: candidate.km <= settings.radiusKm,
-      km: Number.isNaN(candidate.km) ? null : Math.round(candidate.km * 10) / 10
-    })
-  )
+  return kept
 }
 
 /** The most popular groups or events of the cells around a place (the cell, one up or down, two across). */
@@ -466,7 +480,8 @@ const suggestGroups = (
     }
   }
   for (const friend of user.friends) {
-    for (const groupId of snapshot.recentGroups.of(friend)) candidates.add(groupId, 25).friends++
+    const groups = snapshot.recentGroups
+    for (let at = groups.first(friend); at < groups.last(friend); at++) candidates.add(groups.at(at), 25).friends++
   }
   for (const groupId of user.groups.slice(0, 5)) {
     for (const similar of snapshot.similar[groupId] ?? []) {
@@ -480,6 +495,7 @@ const suggestGroups = (
     const group = snapshot.groups[candidate.ref]
     if (group === undefined || never.has(candidate.ref)) continue
     candidate.km = distanceBetween(user.place, group.place)
+    candidate.nearby = candidate.km <= settings.radiusKm
     candidate.score = candidate.points + popularity(group.memberCount) + nearness(candidate.km, settings)
     scored.push(candidate)
   }
@@ -502,7 +518,8 @@ const suggestEvents = (
     for (const eventId of snapshot.nextEvents[group.ref] ?? []) candidates.add(eventId, 20).interest = group.interest
   }
   for (const friend of user.friends) {
-    for (const eventId of snapshot.going.of(friend)) candidates.add(eventId, 20).friends++
+    const going = snapshot.going
+    for (let at = going.first(friend); at < going.last(friend); at++) candidates.add(going.at(at), 20).friends++
   }
   for (const eventId of nearbyOf(snapshot, "event", user.place, settings)) candidates.add(eventId, 15)
   const never = new Set([...user.answered, ...user.dismissedEvents])
@@ -519,6 +536,7 @@ const suggestEvents = (
       continue
     }
     candidate.km = distanceBetween(user.place, event.place)
+    candidate.nearby = candidate.km <= settings.radiusKm
     candidate.score = candidate.points + popularity(event.goingCount) + nearness(candidate.km, settings)
     scored.push(candidate)
   }
@@ -528,11 +546,13 @@ const suggestEvents = (
 const suggestPeople = (user: UserRows, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
   const candidates = new Candidates()
   for (const friend of user.friends) {
-    for (const person of snapshot.friends.of(friend)) candidates.add(person, 10).friends++
+    const friends = snapshot.friends
+    for (let at = friends.first(friend); at < friends.last(friend); at++) candidates.add(friends.at(at), 10).friends++
   }
   for (const person of user.contacts) candidates.add(person, 50).contact = true
   for (const groupId of user.groups.slice(0, 3)) {
-    for (const person of snapshot.groupMembers.of(groupId)) candidates.add(person, 8).co++
+    const members = snapshot.groupMembers
+    for (let at = members.first(groupId); at < members.last(groupId); at++) candidates.add(members.at(at), 8).co++
   }
   const never = new Set([user.ref, ...user.known, ...user.dismissedPeople])
   const scored: Array<Candidate> = []
