@@ -160,6 +160,15 @@ layer(TestLayer, { excludeTestServices: true, timeout: "90 seconds" })("OpenID C
     })
   )
 
+  it.effect("takes the email from the user info endpoint when the ID token has none", () =>
+    Effect.gen(function* () {
+      const account = yield* person({ emailAtUserInfoOnly: true })
+      const user = userOf(yield* signInWith(account))
+      assert.strictEqual(user.email, account.email)
+      assert.isString(user.emailVerifiedAt)
+    })
+  )
+
   it.effect("signs up without an email when the provider did not verify it, and never merges by it", () =>
     Effect.gen(function* () {
       const unverified = yield* person({ emailVerified: false, name: undefined })

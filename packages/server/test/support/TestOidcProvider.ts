@@ -18,6 +18,11 @@ export interface ProviderAccount {
   readonly emailVerified?: boolean
   readonly name?: string | undefined
   readonly tamper?: "forge" | "audience" | "nonce" | "expired"
+  /**
+   * The provider keeps the email out of the ID token (re-signed without `email` and
+   * `email_verified`, with its own key) and gives it at its user info endpoint only, as some do.
+   */
+  readonly emailAtUserInfoOnly?: boolean
 }
 
 export const oidcClientId = "moim-test-client"
@@ -156,8 +161,12 @@ export class TestOidcProvider extends Context.Service<
         if (typeof json === "object" && json !== null && "id_token" in json && typeof json.id_token === "string") {
           const [header, payload] = json.id_token.split(".")
           const claims = decodePart(payload)
-          const tamper = accounts.get(String(claims.sub))?.tamper
-          if (tamper === "forge") {
+          const account = accounts.get(String(claims.sub))
+          const tamper = account?.tamper
+          if (account?.emailAtUserInfoOnly === true) {
+            const { email: _email, email_verified: _verified, ...rest } = claims
+            out = JSON.stringify({ ...json, id_token: signJwt(decodePart(header), rest, privateKey) })
+          } else if (tamper === "forge") {
             out = JSON.stringify({ ...json, id_token: signJwt(decodePart(header), claims, forgeryKey) })
           } else if (tamper !== undefined) {
             const now = Math.floor(Date.now() / 1000)
