@@ -270,120 +270,139 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
     })
   )
 
-  it.effect("writes lists in Postgres's binary form, read back whole whatever an interest holds", () =>
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const repo = yield* RebuildRepo
-      const someone = yield* signUp("Binary Lists")
-      const odd = ['quote " and backslash \\', "comma, (parens) {braces}", "  spaced  ", "", "NULL", "ünïcode 山"]
-      const interner = new Interner()
-      const idOf = (n: number) => `0000000${n}-0000-4000-8000-00000000000${n}`
-      const item = (n: number, interest: string | null) => ({
-        ref: interner.ref(idOf(n)),
-        score: 100 - n,
-        interest,
-        friends: n,
-        co: 40_000 * n,
-        mine: n % 2 === 0,
-        contact: n === 3,
-        nearby: n !== 4,
-        km: n === 0 ? Number.NaN : 1.5 * n + 0.04
-      })
-      const groups = [...odd.map((interest, n) => item(n, interest)), item(7, null)]
-      const written = yield* repo
-        .write(
-          [
-            {
-              userId: someone.userId,
-              interests: odd.map((interest, n) => ({ interest, weight: n / 4 })),
-              groups,
-              events: [],
-              people: [item(9, "x")]
-            }
-          ],
-          interner
+  it.effect(
+    "writes lists in Postgres's binary form, read back whole whatever an interest holds, unchanged ones left",
+    () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const repo = yield* RebuildRepo
+        const someone = yield* signUp("Binary Lists")
+        const odd = ['quote " and backslash \\', "comma, (parens) {braces}", "  spaced  ", "", "NULL", "ünïcode 山"]
+        const interner = new Interner()
+        const idOf = (n: number) => `0000000${n}-0000-4000-8000-00000000000${n}`
+        const item = (n: number, interest: string | null) => ({
+          ref: interner.ref(idOf(n)),
+          score: 100 - n,
+          interest,
+          friends: n,
+          co: 40_000 * n,
+          mine: n % 2 === 0,
+          contact: n === 3,
+          nearby: n !== 4,
+          km: n === 0 ? Number.NaN : 1.5 * n + 0.04
+        })
+        const groups = [...odd.map((interest, n) => item(n, interest)), item(7, null)]
+        const suggestionsWith = (people: ReadonlyArray<ReturnType<typeof item>>) => [
+          {
+            userId: someone.userId,
+            interests: odd.map((interest, n) => ({ interest, weight: n / 4 })),
+            groups,
+            events: [],
+            people
+          }
+        ]
+        const written = yield* repo
+          .write(suggestionsWith([item(9, "x")]), interner)
+          .pipe(sql.withTransaction, Effect.orDie)
+        assert.strictEqual(written, groups.length + 1)
+        // The row versions: a row written again with the same content is left as it is.
+        const versions = sql`
+        SELECT kind, xmin::text AS version FROM recommendations WHERE user_id = ${someone.userId}
+        UNION ALL SELECT 'interests', xmin::text FROM recommendation_interests WHERE user_id = ${someone.userId}
+        ORDER BY kind`.pipe(
+          Effect.flatMap(
+            Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ kind: Schema.String, version: Schema.String })))
+          ),
+          Effect.map((rows) => Object.fromEntries(rows.map((row) => [row.kind, row.version]))),
+          Effect.orDie
         )
-        .pipe(sql.withTransaction, Effect.orDie)
-      assert.strictEqual(written, groups.length + 1)
-      const Row = Schema.Struct({
-        kind: Schema.String,
-        id: Schema.String,
-        score: Schema.Number,
-        interest: Schema.NullOr(Schema.String),
-        friends: Schema.Number,
-        co: Schema.Number,
-        yourGroup: Schema.Boolean,
-        contact: Schema.Boolean,
-        nearby: Schema.Boolean,
-        km: Schema.NullOr(Schema.Number)
-      })
-      const rows = yield* sql`
+        const first = yield* versions
+        yield* repo.write(suggestionsWith([item(9, "x")]), interner).pipe(sql.withTransaction, Effect.orDie)
+        assert.deepStrictEqual(yield* versions, first)
+        yield* repo.write(suggestionsWith([item(8, "y")]), interner).pipe(sql.withTransaction, Effect.orDie)
+        const changed = yield* versions
+        assert.notStrictEqual(changed.person, first.person)
+        assert.deepStrictEqual({ ...changed, person: first.person ?? "" }, first)
+        yield* repo.write(suggestionsWith([item(9, "x")]), interner).pipe(sql.withTransaction, Effect.orDie)
+        const Row = Schema.Struct({
+          kind: Schema.String,
+          id: Schema.String,
+          score: Schema.Number,
+          interest: Schema.NullOr(Schema.String),
+          friends: Schema.Number,
+          co: Schema.Number,
+          yourGroup: Schema.Boolean,
+          contact: Schema.Boolean,
+          nearby: Schema.Boolean,
+          km: Schema.NullOr(Schema.Number)
+        })
+        const rows = yield* sql`
         SELECT r.kind, i.id::text AS id, i.score, i.interest, i.friends, i.co, i.your_group, i.contact, i.nearby, i.km
         FROM recommendations r CROSS JOIN LATERAL unnest(r.items) WITH ORDINALITY AS i
         WHERE r.user_id = ${someone.userId}
         ORDER BY r.kind, i.ordinality`.pipe(Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Row))), Effect.orDie)
-      // Counts above what a smallint holds are kept at its largest.
-      // Distances are kept to a tenth of a km.
-      const expected = (kind: string, n: number, entry: ReturnType<typeof item>) => [
-        kind,
-        idOf(n),
-        entry.score,
-        entry.interest,
-        entry.friends,
-        Math.min(entry.co, 32_767),
-        entry.mine,
-        entry.contact,
-        entry.nearby,
-        n === 0 ? null : Math.round(15 * n) / 10
-      ]
-      assert.deepStrictEqual(
-        rows.map((row) => [
-          row.kind,
-          row.id,
-          row.score,
-          row.interest,
-          row.friends,
-          row.co,
-          row.yourGroup,
-          row.contact,
-          row.nearby,
-          row.km
-        ]),
-        [
-          ...groups.map((entry, n) => expected("group", n === odd.length ? 7 : n, entry)),
-          expected("person", 9, item(9, "x"))
+        // Counts above what a smallint holds are kept at its largest.
+        // Distances are kept to a tenth of a km.
+        const expected = (kind: string, n: number, entry: ReturnType<typeof item>) => [
+          kind,
+          idOf(n),
+          entry.score,
+          entry.interest,
+          entry.friends,
+          Math.min(entry.co, 32_767),
+          entry.mine,
+          entry.contact,
+          entry.nearby,
+          n === 0 ? null : Math.round(15 * n) / 10
         ]
-      )
-      const lists = yield* sql`
+        assert.deepStrictEqual(
+          rows.map((row) => [
+            row.kind,
+            row.id,
+            row.score,
+            row.interest,
+            row.friends,
+            row.co,
+            row.yourGroup,
+            row.contact,
+            row.nearby,
+            row.km
+          ]),
+          [
+            ...groups.map((entry, n) => expected("group", n === odd.length ? 7 : n, entry)),
+            expected("person", 9, item(9, "x"))
+          ]
+        )
+        const lists = yield* sql`
         SELECT kind, cardinality(items) AS size FROM recommendations WHERE user_id = ${someone.userId} ORDER BY kind`.pipe(
-        Effect.flatMap(
-          Schema.decodeUnknownEffect(
-            Schema.Array(Schema.Struct({ kind: Schema.String, size: Schema.NullOr(Schema.Int) }))
-          )
-        ),
-        Effect.orDie
-      )
-      // An empty list is stored empty, not missing.
-      assert.deepStrictEqual(
-        lists.map((list) => [list.kind, list.size ?? 0]),
-        [
-          ["event", 0],
-          ["group", groups.length],
-          ["person", 1]
-        ]
-      )
-      const interests = yield* sql`
+          Effect.flatMap(
+            Schema.decodeUnknownEffect(
+              Schema.Array(Schema.Struct({ kind: Schema.String, size: Schema.NullOr(Schema.Int) }))
+            )
+          ),
+          Effect.orDie
+        )
+        // An empty list is stored empty, not missing.
+        assert.deepStrictEqual(
+          lists.map((list) => [list.kind, list.size ?? 0]),
+          [
+            ["event", 0],
+            ["group", groups.length],
+            ["person", 1]
+          ]
+        )
+        const interests = yield* sql`
         SELECT i.interest, i.weight FROM recommendation_interests r CROSS JOIN LATERAL unnest(r.interests) WITH ORDINALITY AS i
         WHERE r.user_id = ${someone.userId} ORDER BY i.ordinality`.pipe(
-        Effect.flatMap(
-          Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ interest: Schema.String, weight: Schema.Number })))
-        ),
-        Effect.orDie
-      )
-      assert.deepStrictEqual(
-        interests.map((row) => [row.interest, row.weight]),
-        odd.map((interest, n) => [interest, n / 4])
-      )
-    }).pipe(Effect.provide(RebuildRepo.layer))
+          Effect.flatMap(
+            Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ interest: Schema.String, weight: Schema.Number })))
+          ),
+          Effect.orDie
+        )
+        assert.deepStrictEqual(
+          interests.map((row) => [row.interest, row.weight]),
+          odd.map((interest, n) => [interest, n / 4])
+        )
+      }).pipe(Effect.provide(RebuildRepo.layer))
   )
 })
