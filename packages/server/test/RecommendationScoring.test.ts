@@ -304,4 +304,23 @@ describe("Recommendation scoring", () => {
     const refs = interner.refsOf(ids)
     expect(refs.sort((a, b) => interner.compare(a, b)).map((ref) => interner.ids[ref])).toEqual([...ids].sort())
   })
+
+  it("numbers ids given as their bytes as it numbers their text, through its table growing", () => {
+    const interner = new Interner()
+    // Time-ordered ids share their first bytes; these differ in the last ones only, then in the first.
+    const ids = Array.from({ length: 5000 }, (_, n) =>
+      n % 2 === 0
+        ? `0190a1b2-c3d4-7000-8000-${n.toString(16).padStart(12, "0")}`
+        : `${n.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`
+    )
+    const byText = interner.refsOf(ids.slice(0, 2500))
+    const bytes = Buffer.concat(ids.map((id) => Buffer.from(id.replaceAll("-", ""), "hex")))
+    const byBytes = interner.refsOfBytes(bytes)
+    expect(byBytes.slice(0, 2500)).toEqual(byText)
+    // The ids first met as bytes get their text, and are found by it afterwards.
+    expect(byBytes.map((ref) => interner.ids[ref])).toEqual(ids)
+    expect(interner.refsOf(ids)).toEqual(byBytes)
+    expect(new Set(byBytes).size).toBe(ids.length)
+    expect(interner.refsOfBytes(new Uint8Array(0))).toEqual([])
+  })
 })

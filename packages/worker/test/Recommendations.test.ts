@@ -8,6 +8,7 @@ import { befriend, createGroup, signUp, type TestUser } from "../../server/test/
 import { eventually } from "../../server/test/support/Eventually.ts"
 import { call, type JsonResponse } from "../../server/test/support/Http.ts"
 import { withRpcClient } from "../../server/test/support/RpcTestClient.ts"
+import { freshPhone, latestCode } from "../../server/test/support/SmsOutbox.ts"
 import * as TestServer from "../../server/test/support/TestServer.ts"
 import { WorkerLive } from "../src/Worker.ts"
 
@@ -222,6 +223,27 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
         { kind: "co_membership", count: 1, text: "Members of your groups also joined" }
       ])
       assert.notInclude(ids(refreshed), alpine)
+    })
+  )
+
+  it.effect("suggests the people in your contacts who have their number verified", () =>
+    Effect.gen(function* () {
+      const me = yield* signUp("Contact Keeper")
+      const known = yield* signUp("Known Number")
+      const phoneNumber = freshPhone()
+      ok(yield* call("POST", "/api/v1/me/phone-number", { token: known.token, body: { phoneNumber } }), 202)
+      const code = yield* latestCode(env.MOIM_DATA_DIR ?? "", phoneNumber)
+      ok(yield* call("POST", "/api/v1/me/phone-number/verify", { token: known.token, body: { code } }))
+      ok(
+        yield* call("POST", "/api/v1/me/contacts", {
+          token: me.token,
+          body: { phoneNumbers: [phoneNumber, freshPhone()] }
+        })
+      )
+      yield* rebuildAll
+      const people = yield* suggestions(me, "people")
+      assert.deepStrictEqual(ids(people), [known.userId])
+      assert.include(find(people, known.userId)?.reasons.map((reason) => reason.kind) ?? [], "contacts")
     })
   )
 

@@ -1,6 +1,6 @@
 import { UserId } from "@moim/domain/Accounts/User"
 import { Context, Effect, Layer, Schema } from "effect"
-import { SqlClient } from "effect/sql"
+import { SqlClient, type Statement } from "effect/sql"
 import { PgTypeRegistry } from "../platform/Database.ts"
 import { Rows } from "../platform/Rows.ts"
 import {
@@ -35,6 +35,8 @@ import {
 const decodeIds = Rows.all(Schema.Struct({ id: UserId }))
 const Id = Schema.String
 const Ids = Schema.Array(Schema.String)
+/** Ids as their 16 bytes one after the other (see `ids` in `gather`). */
+const IdBytes = Schema.Uint8Array
 const Coordinate = Schema.NullOr(Schema.Number)
 const decodeUsers = Rows.all(
   Schema.Struct({
@@ -43,16 +45,16 @@ const decodeUsers = Rows.all(
     group_terms: Ids,
     going_categories: Ids,
     reaction_categories: Ids,
-    friends: Ids,
-    groups: Ids,
+    friends: IdBytes,
+    groups: IdBytes,
     latitude: Coordinate,
     longitude: Coordinate,
-    answered: Ids,
-    known: Ids,
-    dismissed_groups: Ids,
-    dismissed_events: Ids,
-    dismissed_people: Ids,
-    contacts: Ids
+    answered: IdBytes,
+    known: IdBytes,
+    dismissed_groups: IdBytes,
+    dismissed_events: IdBytes,
+    dismissed_people: IdBytes,
+    contacts: IdBytes
   })
 )
 const decodeTypes = Rows.all(Schema.Struct({ name: Schema.String, oid: Schema.Int }))
@@ -221,19 +223,29 @@ export class RebuildRepo extends Context.Service<
       // each element of the arrays gathered) cost a fifth of a batch's time in this process.
       const raw = sql.withoutTransforms()
 
+      /**
+       * The ids a subquery selects (its one column, a uuid) as their 16 bytes one after the other: as
+       * `uuid[]` each would be built into text here, checked by the schema and looked up by that text,
+       * the largest share of a batch's reading in this process.
+       */
+      const ids = (subquery: Statement.Fragment) =>
+        raw`coalesce((SELECT string_agg(uuid_send(s.id), ''::bytea) FROM (${subquery}) AS s(id)), ''::bytea)`
+
       /** Each user's own rows, one row per user; what their scoring reads besides the snapshot. */
-      const gather = (ids: ReadonlyArray<UserId>, interner: Interner) =>
+      const gather = (users: ReadonlyArray<UserId>, interner: Interner) =>
         Effect.gen(function* () {
-          if (ids.length === 0) return []
+          if (users.length === 0) return []
           // Per-user subqueries on small index ranges: compiling them (JIT) costs more than running them.
           yield* raw`SET LOCAL jit = off`
           const rows = yield* raw`
             SELECT b.id AS user_id, u.interests AS picked,
-              ARRAY(SELECT high_id FROM friendships WHERE low_id = b.id AND status = 'accepted' LIMIT 50)
-                || ARRAY(SELECT low_id FROM friendships WHERE high_id = b.id AND status = 'accepted' LIMIT 50)
+              ${ids(raw`SELECT high_id FROM friendships WHERE low_id = b.id AND status = 'accepted' LIMIT 50`)}
+                || ${ids(raw`SELECT low_id FROM friendships WHERE high_id = b.id AND status = 'accepted' LIMIT 50`)}
                 AS friends,
-              ARRAY(SELECT group_id FROM group_members WHERE user_id = b.id ORDER BY joined_at DESC, group_id)
-                AS groups,
+              coalesce((
+                SELECT string_agg(uuid_send(group_id), ''::bytea ORDER BY joined_at DESC, group_id)
+                FROM group_members WHERE user_id = b.id
+              ), ''::bytea) AS groups,
               ARRAY(
                 SELECT t.term FROM group_members m
                 JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
@@ -255,28 +267,26 @@ export class RebuildRepo extends Context.Service<
                 JOIN groups g ON g.id = p.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
               ) AS reaction_categories,
               coalesce(p.latitude, pe.latitude) AS latitude, coalesce(p.longitude, pe.longitude) AS longitude,
-              ARRAY(SELECT event_id FROM event_rsvps WHERE user_id = b.id) AS answered,
-              ARRAY(
+              ${ids(raw`SELECT event_id FROM event_rsvps WHERE user_id = b.id`)} AS answered,
+              ${ids(raw`
                 SELECT followee_id FROM follows WHERE follower_id = b.id
                 UNION ALL SELECT high_id FROM friendships WHERE low_id = b.id
                 UNION ALL SELECT low_id FROM friendships WHERE high_id = b.id
                 UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = b.id
-                UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = b.id
-              ) AS known,
-              ARRAY(SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'group')
+                UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = b.id`)} AS known,
+              ${ids(raw`SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'group'`)}
                 AS dismissed_groups,
-              ARRAY(SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'event')
+              ${ids(raw`SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'event'`)}
                 AS dismissed_events,
-              ARRAY(SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'person')
+              ${ids(raw`SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'person'`)}
                 AS dismissed_people,
-              ARRAY(
+              ${ids(raw`
                 SELECT pn.user_id
                 FROM (SELECT hash FROM contact_hashes WHERE owner_id = b.id LIMIT 5000) ch
                 JOIN phone_numbers pn ON pn.contact_hash = ch.hash
                 LEFT JOIN social_settings ss ON ss.user_id = pn.user_id
-                WHERE coalesce(ss.findable_by_phone, true)
-              ) AS contacts
-            FROM unnest(${[...ids]}::uuid[]) AS b(id)
+                WHERE coalesce(ss.findable_by_phone, true)`)} AS contacts
+            FROM unnest(${[...users]}::uuid[]) AS b(id)
             JOIN users u ON u.id = b.id
             LEFT JOIN recommendation_places p ON p.user_id = b.id
             -- Without a place of their own, the centre of the events they answered that have one.
@@ -290,9 +300,9 @@ export class RebuildRepo extends Context.Service<
             ) pe ON p.user_id IS NULL`.pipe(Effect.flatMap(decodeUsers))
           // Bans and requests are few and indexed by group: one scan for the batch.
           const exclusions = yield* raw`
-            SELECT user_id, group_id, true AS banned FROM group_bans WHERE user_id = ANY(${[...ids]}::uuid[])
+            SELECT user_id, group_id, true AS banned FROM group_bans WHERE user_id = ANY(${[...users]}::uuid[])
             UNION ALL
-            SELECT user_id, group_id, false FROM group_join_requests WHERE user_id = ANY(${[...ids]}::uuid[])`.pipe(
+            SELECT user_id, group_id, false FROM group_join_requests WHERE user_id = ANY(${[...users]}::uuid[])`.pipe(
             Effect.flatMap(decodeExclusions)
           )
           const banned = grouped(
@@ -312,17 +322,17 @@ export class RebuildRepo extends Context.Service<
               groupTerms: row.group_terms,
               goingCategories: row.going_categories,
               reactionCategories: row.reaction_categories,
-              friends: interner.refsOf(row.friends),
-              groups: interner.refsOf(row.groups),
+              friends: interner.refsOfBytes(row.friends),
+              groups: interner.refsOfBytes(row.groups),
               place: placeOf(row.latitude, row.longitude),
-              answered: interner.refsOf(row.answered),
-              known: interner.refsOf(row.known),
-              dismissedGroups: interner.refsOf(row.dismissed_groups),
-              dismissedEvents: interner.refsOf(row.dismissed_events),
-              dismissedPeople: interner.refsOf(row.dismissed_people),
+              answered: interner.refsOfBytes(row.answered),
+              known: interner.refsOfBytes(row.known),
+              dismissedGroups: interner.refsOfBytes(row.dismissed_groups),
+              dismissedEvents: interner.refsOfBytes(row.dismissed_events),
+              dismissedPeople: interner.refsOfBytes(row.dismissed_people),
               bannedFrom: banned.get(ref) ?? [],
               requested: requested.get(ref) ?? [],
-              contacts: interner.refsOf(row.contacts)
+              contacts: interner.refsOfBytes(row.contacts)
             }
           })
         })

@@ -132,36 +132,71 @@ export const uuidBytes = (id: string, target: Uint8Array, offset: number) => {
   }
 }
 
+const hexPairs = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+
+/** The text of the uuid whose 16 bytes are at `offset` of `source`. */
+const uuidText = (source: Uint8Array, offset: number) => {
+  let text = ""
+  for (let index = 0; index < 16; index++) {
+    if (index === 4 || index === 6 || index === 8 || index === 10) text += "-"
+    text += hexPairs[source[offset + index] ?? 0]
+  }
+  return text
+}
+
+/** A hash of the 16 bytes at `offset` (all of them: time-ordered uuids share their first bytes). */
+const hashBytes = (source: Uint8Array, offset: number) => {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < 16; index += 4) {
+    const word =
+      (source[offset + index] ?? 0) |
+      ((source[offset + index + 1] ?? 0) << 8) |
+      ((source[offset + index + 2] ?? 0) << 16) |
+      ((source[offset + index + 3] ?? 0) << 24)
+    hash = Math.imul(hash ^ word, 0x9e3779b1)
+  }
+  return hash ^ (hash >>> 15)
+}
+
 /**
  * Numbers ids in the order first seen; `ids[ref]` is the id again, and `order[ref]` its first 12 hex
  * digits as a number, which orders ids as their text does (ties between two ids sharing those are
  * broken by the text): scores tie often, and comparing numbers is much cheaper than comparing text.
- * `bytes` holds each id's 16 bytes, as the lists are written (`ListsWire.ts`): reading them there
- * from one packed table costs a fraction of reading each id's text.
+ * `bytes` holds each id's 16 bytes, as the lists are written (`ListsWire.ts`) and as a batch's rows
+ * arrive (`refsOfBytes`): ids found by their bytes in a table of numbers cost a fraction of building
+ * each one's text and looking that up in a map.
  */
 export class Interner {
   readonly ids: Array<string> = []
   readonly order: Array<number> = []
   bytes = new Uint8Array(16 * 1024)
   private readonly refs = new Map<string, Ref>()
+  /** Open addressing by `hashBytes`: each slot holds a ref + 1 (0 is empty), kept under half full. */
+  private slots = new Int32Array(4096)
+
   ref(id: string): Ref {
-    let ref = this.refs.get(id)
-    if (ref === undefined) {
-      ref = this.ids.length
-      this.ids.push(id)
-      this.order.push(Number.parseInt(id.slice(0, 8), 16) * 0x10000 + Number.parseInt(id.slice(9, 13), 16))
-      this.refs.set(id, ref)
-      if (ref * 16 + 16 > this.bytes.length) {
-        const bigger = new Uint8Array(this.bytes.length * 2)
-        bigger.set(this.bytes)
-        this.bytes = bigger
-      }
-      uuidBytes(id, this.bytes, ref * 16)
-    }
-    return ref
+    return this.refs.get(id) ?? this.add(id)
   }
   refsOf(ids: ReadonlyArray<string>): Array<Ref> {
     return ids.map((id) => this.ref(id))
+  }
+  /** The ref of the id whose 16 bytes are at `offset` of `source`, numbered now if new. */
+  refOfBytes(source: Uint8Array, offset: number): Ref {
+    const mask = this.slots.length - 1
+    let slot = hashBytes(source, offset) & mask
+    while (true) {
+      const entry = this.slots[slot] ?? 0
+      if (entry === 0) return this.add(uuidText(source, offset))
+      const ref = entry - 1
+      if (this.sameBytes(ref, source, offset)) return ref
+      slot = (slot + 1) & mask
+    }
+  }
+  /** The refs of ids given as their bytes one after the other (Postgres's `uuid_send`, concatenated). */
+  refsOfBytes(source: Uint8Array): Array<Ref> {
+    const refs = new Array<Ref>(source.length >>> 4)
+    for (let index = 0; index < refs.length; index++) refs[index] = this.refOfBytes(source, index * 16)
+    return refs
   }
   idsOf(refs: Iterable<Ref>): Array<string> {
     return Array.from(refs, (ref) => this.ids[ref] ?? "")
@@ -169,6 +204,37 @@ export class Interner {
   /** Orders two numbered ids as their text. */
   compare(a: Ref, b: Ref): number {
     return (this.order[a] ?? 0) - (this.order[b] ?? 0) || byIdAscending(this.ids[a] ?? "", this.ids[b] ?? "")
+  }
+
+  private add(id: string): Ref {
+    const ref = this.ids.length
+    this.ids.push(id)
+    this.order.push(Number.parseInt(id.slice(0, 8), 16) * 0x10000 + Number.parseInt(id.slice(9, 13), 16))
+    this.refs.set(id, ref)
+    if (ref * 16 + 16 > this.bytes.length) {
+      const bigger = new Uint8Array(this.bytes.length * 2)
+      bigger.set(this.bytes)
+      this.bytes = bigger
+    }
+    uuidBytes(id, this.bytes, ref * 16)
+    if (this.ids.length * 2 > this.slots.length) {
+      this.slots = new Int32Array(this.slots.length * 2)
+      for (let each = 0; each < this.ids.length; each++) this.place(each)
+    } else {
+      this.place(ref)
+    }
+    return ref
+  }
+  private place(ref: Ref) {
+    const mask = this.slots.length - 1
+    let slot = hashBytes(this.bytes, ref * 16) & mask
+    while ((this.slots[slot] ?? 0) !== 0) slot = (slot + 1) & mask
+    this.slots[slot] = ref + 1
+  }
+  private sameBytes(ref: Ref, source: Uint8Array, offset: number) {
+    const at = ref * 16
+    for (let index = 0; index < 16; index++) if (this.bytes[at + index] !== source[offset + index]) return false
+    return true
   }
 }
 
