@@ -63,6 +63,7 @@ const decodeExclusions = Rows.all(Schema.Struct({ user_id: Id, group_id: Id, ban
 const pageRows = 50_000
 const pageUsers = 10_000
 const decodePairs = Rows.all(Schema.Struct({ key: Id, value: Id }))
+const decodePairBytes = Rows.all(Schema.Struct({ pairs: IdBytes, size: Schema.Int }))
 const decodeRankedPairs = Rows.all(Schema.Struct({ key: Id, value: Id, rank: Schema.Int }))
 const decodeGroups = Rows.all(
   Schema.Struct({ group_id: Id, member_count: Schema.Int, latitude: Coordinate, longitude: Coordinate })
@@ -344,7 +345,8 @@ export class RebuildRepo extends Context.Service<
       /**
        * A snapshot table of (key, id) pairs as packed lists, read in pages ordered by key: the
        * largest hold about 400,000 rows, and reading one whole held every row's object and string
-       * at once (a peak of about 560 MB resident in the worker).
+       * at once (a peak of about 560 MB resident in the worker). Each page comes as one value of
+       * bytes, numbered without making text of each id.
        */
       const loadLists = (
         interner: Interner,
@@ -357,14 +359,27 @@ export class RebuildRepo extends Context.Service<
           const lists = new ListsBuilder()
           let after: { readonly key: string; readonly value: string } | undefined
           while (true) {
-            const rows: ReadonlyArray<{ readonly key: string; readonly value: string }> = yield* raw`
-              SELECT ${raw(key)} AS key, ${raw(value)} AS value FROM ${raw(table)}
-              WHERE ${keyed(key, keys)}
-                AND ${after === undefined ? raw`true` : raw`(${raw(key)}, ${raw(value)}) > (${after.key}::uuid, ${after.value}::uuid)`}
-              ORDER BY ${raw(key)}, ${raw(value)} LIMIT ${pageRows}`.pipe(Effect.flatMap(decodePairs))
-            for (const row of rows) lists.add(interner.ref(row.key), interner.ref(row.value))
-            after = rows[rows.length - 1]
-            if (after === undefined || rows.length < pageRows) return lists.build()
+            // A page as one value: each row's two ids as their 16 bytes, one row after the other.
+            const [page] = yield* raw`
+              SELECT coalesce(string_agg(uuid_send(k) || uuid_send(v), ''::bytea ORDER BY k, v), ''::bytea) AS pairs,
+                count(*)::int AS size
+              FROM (
+                SELECT ${raw(key)} AS k, ${raw(value)} AS v FROM ${raw(table)}
+                WHERE ${keyed(key, keys)}
+                  AND ${after === undefined ? raw`true` : raw`(${raw(key)}, ${raw(value)}) > (${after.key}::uuid, ${after.value}::uuid)`}
+                ORDER BY ${raw(key)}, ${raw(value)} LIMIT ${pageRows}
+              ) AS page`.pipe(Effect.flatMap(decodePairBytes))
+            const size = page?.size ?? 0
+            const pairs = page?.pairs ?? new Uint8Array(0)
+            let lastKey = 0
+            let lastValue = 0
+            for (let row = 0; row < size; row++) {
+              lastKey = interner.refOfBytes(pairs, row * 32)
+              lastValue = interner.refOfBytes(pairs, row * 32 + 16)
+              lists.add(lastKey, lastValue)
+            }
+            if (size < pageRows) return lists.build()
+            after = { key: interner.ids[lastKey] ?? "", value: interner.ids[lastValue] ?? "" }
           }
         })
 
