@@ -319,7 +319,6 @@ export interface Snapshot {
   readonly inactive: ReadonlySet<Ref>
 }
 
-/** A kept suggestion: what `recommendation_item` stores, and its number (`ref`, not stored). */
 /**
  * A kept suggestion: the target and what its reasons are made of (the scoring's own candidate, not a
  * copy: a full rebuild keeps six million of them).
@@ -444,20 +443,21 @@ class Candidates {
   }
 }
 
+/** How many candidates have each score, for `best`: one table for every call (scoring is synchronous). */
+let counts = new Uint32Array(256)
+
 /**
  * The best `keep` of the scored candidates, by score then id. Scores are small integers and
  * a user has a few hundred candidates: a count of each score finds the lowest kept one, and only what
  * is kept is sorted.
  */
-let counts = new Uint32Array(256)
-
 const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Candidate> => {
   const { keep } = settings
   let kept = scored
   if (scored.length > keep) {
     let top = 0
     for (const candidate of scored) if (candidate.score > top) top = candidate.score
-    // One table of counts for every call (scoring is synchronous), zeroed again below.
+    // Zeroed again below, for the next call.
     if (counts.length <= top) counts = new Uint32Array(top * 2)
     for (const candidate of scored)
       if (candidate.score >= 0) counts[candidate.score] = (counts[candidate.score] ?? 0) + 1
