@@ -6,7 +6,7 @@
  * (`Rebuild.all`, what the `RebuildRecommendations` cron runs): a snapshot of the public groups, then
  * the users in batches, each batch one transaction. See docs/recommendations.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -212,7 +212,13 @@ const program = Effect.gen(function* () {
     yield* sql`CHECKPOINT`.pipe(Effect.ignore)
   }
   const [started] = yield* sql<{ at: Date; wal: string }>`SELECT now() AS at, pg_current_wal_lsn()::text AS wal`
+  const cpuBefore = { self: process.cpuUsage(), postgres: postgresCpuSeconds() }
   const full = yield* timed(rebuild.all)
+  const selfCpu = process.cpuUsage(cpuBefore.self)
+  const cpu = {
+    self: (selfCpu.user + selfCpu.system) / 1e6,
+    postgres: postgresCpuSeconds() - cpuBefore.postgres
+  }
   const [wal] = yield* sql<{ bytes: number }>`
     SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ${started?.wal ?? "0/0"}::pg_lsn)::float8 AS bytes`
   // Lists whose content changed, and were written (the others are left as they are).
@@ -227,8 +233,31 @@ const program = Effect.gen(function* () {
   // One user's refresh, as the job after a join runs it.
   const [someone] = yield* sql<{ id: string }>`SELECT id FROM users ORDER BY id OFFSET 500 LIMIT 1`
   const refresh = yield* timed(rebuild.refresh(UserId.make(someone?.id ?? "")))
-  return { seeded, full, produced, refresh, rewritten: rewritten?.lists ?? 0, wal: wal?.bytes ?? 0 }
+  return { seeded, full, cpu, produced, refresh, rewritten: rewritten?.lists ?? 0, wal: wal?.bytes ?? 0 }
 })
+
+/**
+ * The processor time used so far by the local Postgres's processes (Linux; user and system, in
+ * seconds, at the usual 100 ticks a second). The rebuild's connections stay open throughout, so
+ * the difference over the run is Postgres's share of it.
+ */
+const postgresCpuSeconds = () => {
+  let ticks = 0
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      // The command name is in parentheses and may hold spaces; the fields after it are numbered from 3.
+      const close = stat.lastIndexOf(")")
+      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) continue
+      const fields = stat.slice(close + 2).split(" ")
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks / 100
+}
 
 /** The process's peak resident set so far, in MiB (Linux). */
 const peakMiB = () => {
@@ -255,6 +284,8 @@ try {
     `| step | result |`,
     `|---|---:|`,
     `| full rebuild (${result.full.value.batches} batches of ${args.batch} users) | **${(result.full.ms / 1000).toFixed(1)} s** |`,
+    `| of which: snapshot, load, batches | ${[result.full.value.snapshotMs, result.full.value.loadMs, result.full.value.batchesMs].map((ms) => `${(ms / 1000).toFixed(1)} s`).join(", ")} |`,
+    `| processor time: this process, Postgres | ${result.cpu.self.toFixed(1)} s, ${result.cpu.postgres.toFixed(1)} s |`,
     `| users rebuilt | ${result.full.value.users.toLocaleString("en")} |`,
     `| suggestions written | ${result.full.value.suggestions.toLocaleString("en")} (groups ${result.produced?.groups.toLocaleString("en")}, events ${result.produced?.events.toLocaleString("en")}, people ${result.produced?.people.toLocaleString("en")}) |`,
     `| users with group suggestions | ${result.produced?.users.toLocaleString("en")} |`,

@@ -176,16 +176,19 @@ describe("Recommendation scoring", () => {
   })
 
   it("keeps the best of each kind, ties going to the smaller id", () => {
-    const interner = new Interner()
-    const friends = Array.from({ length: 30 }, (_, n) => id("u", 100 + n))
-    const groups = Array.from({ length: 30 }, (_, n) => id("g", 100 - n))
-    const snapshot = build(interner, {
-      groups: Object.fromEntries(groups.map((group) => [group, small])),
-      recentGroups: Object.fromEntries(friends.map((friend, n) => [friend, [groups[n] ?? ""]]))
-    })
-    const user = userRows(interner, { id: id("u", 1), friends: interner.refsOf(friends) })
-    const kept = suggest(user, snapshot, { ...settings, keep: 5 }, now).groups
-    expect(kept.map((item) => interner.ids[item.ref])).toEqual([...groups].sort().slice(0, 5))
+    // A few tied candidates are sorted one way, many another (see `best`): both orders are the ids'.
+    for (const tied of [30, 100]) {
+      const interner = new Interner()
+      const friends = Array.from({ length: tied }, (_, n) => id("u", 200 + n))
+      const groups = Array.from({ length: tied }, (_, n) => id("g", 200 - n))
+      const snapshot = build(interner, {
+        groups: Object.fromEntries(groups.map((group) => [group, small])),
+        recentGroups: Object.fromEntries(friends.map((friend, n) => [friend, [groups[n] ?? ""]]))
+      })
+      const user = userRows(interner, { id: id("u", 1), friends: interner.refsOf(friends) })
+      const kept = suggest(user, snapshot, { ...settings, keep: 5 }, now).groups
+      expect(kept.map((item) => interner.ids[item.ref])).toEqual([...groups].sort().slice(0, 5))
+    }
   })
 
   it("suggests the next events of your groups and of groups matching you, not those answered, hosted, past or of a ban", () => {
@@ -275,19 +278,26 @@ describe("Recommendation scoring", () => {
       return `group:${Math.floor(place.latitude / size)}:${Math.floor(place.longitude / size)}`
     }
     const nearPlace = { latitude: 52.53, longitude: 13.42 }
+    // Beyond the radius by latitude alone (Munich), by longitude alone (Warsaw's longitude at
+    // Berlin's latitude), and within it by a hair's less than the radius in latitude.
+    const [east, north] = [id("g", 3), id("g", 4)]
     const snapshot = build(interner, {
       groups: {
         [near]: { memberCount: 2, place: nearPlace },
-        [far]: { memberCount: 2, place: { latitude: 48.137, longitude: 11.575 } }
+        [far]: { memberCount: 2, place: { latitude: 48.137, longitude: 11.575 } },
+        [east]: { memberCount: 2, place: { latitude: 52.52, longitude: 21.01 } },
+        [north]: { memberCount: 2, place: { latitude: 52.52 + 49.9 / 111.195, longitude: 13.405 } }
       },
       cells: { [cell(nearPlace)]: [{ id: near, popularity: 2 }] },
-      termGroups: { hiking: [far, near] }
+      termGroups: { hiking: [far, near, east, north] }
     })
     const user = userRows(interner, { id: id("u", 1), picked: ["hiking"], place: berlin })
     const { groups } = suggest(user, snapshot, settings, now)
     expect(groups.map((item) => [interner.ids[item.ref], item.nearby, kmOf(item)])).toEqual([
       [near, true, 1.5],
-      [far, false, 504.3]
+      [far, false, 504.3],
+      [east, false, 514.3],
+      [north, true, 49.9]
     ])
     expect(distanceKm(berlin, berlin)).toBe(0)
   })

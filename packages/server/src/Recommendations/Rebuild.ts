@@ -1,15 +1,24 @@
 import type { UserId } from "@moim/domain/Accounts/User"
-import { Config, Context, Effect, Layer, Option, Stream } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Stream } from "effect"
 import { Transaction } from "../platform/Transaction.ts"
 import { RebuildRepo } from "./RebuildRepo.ts"
 import { Interner, type RebuildSettings, type Snapshot, suggest } from "./Scoring.ts"
 
-/** What a full rebuild did. */
+/** What a full rebuild did, and how long each of its three phases took. */
 export interface RebuildReport {
   readonly users: number
   readonly batches: number
   readonly suggestions: number
+  /** Taking the snapshot (Postgres's work). */
+  readonly snapshotMs: number
+  /** Loading it into this process. */
+  readonly loadMs: number
+  /** The batches of users, from the first read to the last commit. */
+  readonly batchesMs: number
 }
+
+const millis = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.timed(effect), ([duration, value]) => [Duration.toMillis(duration), value] as const)
 
 /**
  * The worker's rebuild of suggestions. The full one (nightly) takes a fresh snapshot (see
@@ -55,8 +64,8 @@ export class Rebuild extends Context.Service<
 
       return Rebuild.of({
         all: Effect.gen(function* () {
-          yield* repo.snapshot(settings)
-          const snapshot = yield* repo.loadSnapshot(settings)
+          const [snapshotMs] = yield* millis(repo.snapshot(settings))
+          const [loadMs, snapshot] = yield* millis(repo.loadSnapshot(settings))
           // The active users by id, a batch at a time; up to `concurrency` batches in flight, each
           // its own transaction on its own connection, the next starting as soon as one ends.
           const batches = Stream.paginate(null, (after: UserId | null) =>
@@ -68,24 +77,27 @@ export class Rebuild extends Context.Service<
               ] as const
             })
           )
-          return yield* batches.pipe(
-            Stream.mapEffect(
-              (ids) =>
-                Effect.map(transaction(rebuildBatch(ids, snapshot)), (suggestions) => ({
-                  users: ids.length,
-                  suggestions
-                })),
-              { concurrency, unordered: true }
-            ),
-            Stream.runFold(
-              () => ({ users: 0, batches: 0, suggestions: 0 }),
-              (report: RebuildReport, batch) => ({
-                users: report.users + batch.users,
-                batches: report.batches + 1,
-                suggestions: report.suggestions + batch.suggestions
-              })
+          const [batchesMs, done] = yield* millis(
+            batches.pipe(
+              Stream.mapEffect(
+                (ids) =>
+                  Effect.map(transaction(rebuildBatch(ids, snapshot)), (suggestions) => ({
+                    users: ids.length,
+                    suggestions
+                  })),
+                { concurrency, unordered: true }
+              ),
+              Stream.runFold(
+                () => ({ users: 0, batches: 0, suggestions: 0 }),
+                (done, batch) => ({
+                  users: done.users + batch.users,
+                  batches: done.batches + 1,
+                  suggestions: done.suggestions + batch.suggestions
+                })
+              )
             )
           )
+          return { ...done, snapshotMs, loadMs, batchesMs } satisfies RebuildReport
         }).pipe(Effect.withSpan("Rebuild.all")),
 
         refresh: Effect.fn("Rebuild.refresh")(function* (userId) {

@@ -97,14 +97,12 @@ export class ListsBuilder {
     if (key !== this.current) {
       this.current = key
       if (key >= this.start.length) {
-        let size = this.start.length
-        while (size <= key) size *= 2
-        this.start = grow(this.start, size)
-        this.end = grow(this.end, size)
+        this.start = grow(this.start, key)
+        this.end = grow(this.end, key)
       }
       this.start[key] = this.count
     }
-    if (this.count === this.items.length) this.items = grow(this.items, this.count * 2)
+    if (this.count === this.items.length) this.items = grow(this.items, this.count)
     this.items[this.count] = item
     this.count += 1
     this.end[key] = this.count
@@ -114,7 +112,10 @@ export class ListsBuilder {
   }
 }
 
-const grow = (array: Int32Array, size: number) => {
+/** A copy of `array` with room for index `last` (at least twice as long). */
+const grow = (array: Int32Array, last: number) => {
+  let size = array.length * 2
+  while (size <= last) size *= 2
   const bigger = new Int32Array(size)
   bigger.set(array)
   return bigger
@@ -391,76 +392,121 @@ export const inferInterests = (user: UserRows): ReadonlyArray<Interest> => {
   return ranked.slice(0, 10).map(([interest, sum]) => ({ interest, weight: Math.fround(sum / best) }))
 }
 
-/** A candidate's points and what its reasons are made of, while sources add to it; then its score. */
-interface Candidate {
-  readonly ref: Ref
-  points: number
-  interest: string | null
-  friends: number
-  co: number
-  mine: boolean
-  contact: boolean
-  score: number
-  nearby: boolean
-  /** NaN without a distance. */
-  km: number
-}
-
 /**
- * The candidates of one kind for one user, found by id number in a table shared by every scoring in
- * this process (scoring is synchronous: one user's kind at a time) and emptied by `done`.
+ * The candidates of one kind for one user while the sources add to them, as columns (entry `index`
+ * of each is one candidate), found by id number in `slot`. A full rebuild meets some twenty million
+ * candidates and keeps six million: an object for each was most of its allocations and of its
+ * collector's work, and an object per kept one is what is left (`best`). One set of columns serves
+ * every scoring in this process (scoring is synchronous: one user's kind at a time; `best` empties
+ * it). It also holds the scoring's sets of ids (`newSet`, `mark`, `marked`): marks by id number, a
+ * set being a generation of them, so that a set costs nothing to make or to empty.
  */
-const slots: Array<Candidate | undefined> = []
-
 class Candidates {
-  readonly found: Array<Candidate> = []
-  add(ref: Ref, points: number): Candidate {
-    let candidate = slots[ref]
-    if (candidate === undefined) {
-      candidate = {
-        ref,
-        points: 0,
-        interest: null,
-        friends: 0,
-        co: 0,
-        mine: false,
-        contact: false,
-        score: 0,
-        nearby: false,
-        km: Number.NaN
-      }
-      while (slots.length <= ref) slots.push(undefined)
-      slots[ref] = candidate
-      this.found.push(candidate)
+  /** Where each id's candidate is, plus one (0: not a candidate), by id number. */
+  private slot = new Int32Array(1024)
+  /** The generation of the set each id was last marked in, by id number. */
+  private marks = new Int32Array(1024)
+  private generation = 0
+  /** How many scores have each value, for `best`. */
+  private counts = new Uint32Array(256)
+  private kept: Array<number> = []
+  count = 0
+  refs = new Int32Array(256)
+  points = new Int32Array(256)
+  friends = new Int32Array(256)
+  co = new Int32Array(256)
+  mine = new Uint8Array(256)
+  contact = new Uint8Array(256)
+  interest: Array<string | null> = []
+  /** The score of each, or -1 when it may not be suggested. */
+  scores = new Int32Array(256)
+  /** NaN without a distance, `beyond` when not measured. */
+  km = new Float64Array(256)
+  /** The kept ones' `Interner.order`, for `best`'s sort. */
+  orders = new Float64Array(256)
+
+  /** Adds `points` to the candidate `ref` (made now if new); where it is in the columns. */
+  add(ref: Ref, points: number): number {
+    if (ref >= this.slot.length) this.slot = grow(this.slot, ref)
+    let index = (this.slot[ref] ?? 0) - 1
+    if (index < 0) {
+      index = this.count
+      this.count += 1
+      if (index === this.refs.length) this.growColumns()
+      this.slot[ref] = index + 1
+      this.refs[index] = ref
+      this.points[index] = 0
+      this.friends[index] = 0
+      this.co[index] = 0
+      this.mine[index] = 0
+      this.contact[index] = 0
+      this.interest[index] = null
+      this.scores[index] = -1
+      this.km[index] = Number.NaN
     }
-    candidate.points += points
-    return candidate
+    this.points[index] = (this.points[index] ?? 0) + points
+    return index
   }
-  /** What was found; the shared table is empty again. */
-  done(): ReadonlyArray<Candidate> {
-    for (const candidate of this.found) slots[candidate.ref] = undefined
-    return this.found
+
+  /** `add`, counting a friend (or friend's friend) among its reasons. */
+  addFriend(ref: Ref, points: number) {
+    const index = this.add(ref, points)
+    this.friends[index] = (this.friends[index] ?? 0) + 1
   }
-}
+  /** `add`, counting a shared group (or shared members) among its reasons. */
+  addCo(ref: Ref, points: number) {
+    const index = this.add(ref, points)
+    this.co[index] = (this.co[index] ?? 0) + 1
+  }
+  /** `add`, for this interest. */
+  addInterest(ref: Ref, points: number, interest: string) {
+    this.interest[this.add(ref, points)] = interest
+  }
+  /** `add`, an event of one of the user's own groups. */
+  addMine(ref: Ref, points: number) {
+    this.mine[this.add(ref, points)] = 1
+  }
+  /** `add`, someone in the user's contacts. */
+  addContact(ref: Ref, points: number) {
+    this.contact[this.add(ref, points)] = 1
+  }
 
-/** How many candidates have each score, for `best`: one table for every call (scoring is synchronous). */
-let counts = new Uint32Array(256)
+  /** Starts a new, empty set of ids (the one `mark` and `marked` use until the next). */
+  newSet() {
+    if (this.generation === 0x7fffffff) {
+      this.marks.fill(0)
+      this.generation = 0
+    }
+    this.generation += 1
+  }
+  mark(ref: Ref) {
+    if (ref >= this.marks.length) this.marks = grow(this.marks, ref)
+    this.marks[ref] = this.generation
+  }
+  markAll(refs: ReadonlyArray<Ref>) {
+    for (const ref of refs) this.mark(ref)
+  }
+  marked(ref: Ref): boolean {
+    return this.marks[ref] === this.generation
+  }
 
-/**
- * The best `keep` of the scored candidates, by score then id. Scores are small integers and
- * a user has a few hundred candidates: a count of each score finds the lowest kept one, and only what
- * is kept is sorted.
- */
-const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Candidate> => {
-  const { keep } = settings
-  let kept = scored
-  if (scored.length > keep) {
+  /**
+   * The best `keep` of the scored candidates as items, by score then id; the columns are empty
+   * again. Scores are small integers and a user has a few hundred candidates: a count of each score
+   * finds the lowest kept one, and only what is kept is sorted. A kept candidate whose distance was
+   * not measured (`beyond`) is measured now, by `measure`.
+   */
+  best(interner: Interner, settings: RebuildSettings, measure?: (ref: Ref) => number): ReadonlyArray<Item> {
+    const { keep } = settings
+    const { count, scores, refs, orders } = this
     let top = 0
-    for (const candidate of scored) if (candidate.score > top) top = candidate.score
-    // Zeroed again below, for the next call.
-    if (counts.length <= top) counts = new Uint32Array(top * 2)
-    for (const candidate of scored)
-      if (candidate.score >= 0) counts[candidate.score] = (counts[candidate.score] ?? 0) + 1
+    for (let index = 0; index < count; index++) top = Math.max(top, scores[index] ?? 0)
+    if (this.counts.length <= top) this.counts = new Uint32Array(top * 2)
+    const counts = this.counts
+    for (let index = 0; index < count; index++) {
+      const score = scores[index] ?? -1
+      if (score >= 0) counts[score] = (counts[score] ?? 0) + 1
+    }
     let lowest = top
     let seen = 0
     for (; lowest > 0; lowest--) {
@@ -468,12 +514,75 @@ const best = (scored: Array<Candidate>, snapshot: Snapshot, settings: RebuildSet
       if (seen >= keep) break
     }
     counts.fill(0, 0, top + 1)
-    kept = scored.filter((candidate) => candidate.score >= lowest)
+    const kept = this.kept
+    kept.length = 0
+    for (let index = 0; index < count; index++) {
+      const ref = refs[index] ?? 0
+      if ((scores[index] ?? -1) >= lowest) {
+        kept.push(index)
+        orders[index] = interner.order[ref] ?? 0
+      }
+      this.slot[ref] = 0
+    }
+    this.count = 0
+    // Higher scores first, then ids in their text's order (`Interner.order`, the text on a tie).
+    const before = (a: number, b: number) => {
+      const byScore = (scores[b] ?? 0) - (scores[a] ?? 0)
+      if (byScore !== 0) return byScore
+      const byOrder = (orders[a] ?? 0) - (orders[b] ?? 0)
+      return byOrder !== 0 ? byOrder : interner.compare(refs[a] ?? 0, refs[b] ?? 0)
+    }
+    // Usually a few dozen: sorted in place by insertion, which beats `sort`'s calls for so few.
+    if (kept.length <= 64) {
+      for (let at = 1; at < kept.length; at++) {
+        const index = kept[at] ?? 0
+        let to = at
+        for (; to > 0 && before(kept[to - 1] ?? 0, index) > 0; to--) kept[to] = kept[to - 1] ?? 0
+        kept[to] = index
+      }
+    } else {
+      kept.sort(before)
+    }
+    if (kept.length > keep) kept.length = keep
+    return kept.map((index): Item => {
+      const ref = refs[index] ?? 0
+      const measured = this.km[index] ?? Number.NaN
+      const km = measured === beyond && measure !== undefined ? measure(ref) : measured
+      return {
+        ref,
+        score: scores[index] ?? 0,
+        interest: this.interest[index] ?? null,
+        friends: this.friends[index] ?? 0,
+        co: this.co[index] ?? 0,
+        mine: this.mine[index] === 1,
+        contact: this.contact[index] === 1,
+        nearby: km <= settings.radiusKm,
+        km
+      }
+    })
   }
-  kept.sort((a, b) => b.score - a.score || snapshot.interner.compare(a.ref, b.ref))
-  if (kept.length > keep) kept.length = keep
-  return kept
+
+  private growColumns() {
+    const size = this.refs.length * 2
+    this.refs = grow(this.refs, size - 1)
+    this.points = grow(this.points, size - 1)
+    this.friends = grow(this.friends, size - 1)
+    this.co = grow(this.co, size - 1)
+    this.scores = grow(this.scores, size - 1)
+    const mine = new Uint8Array(size)
+    mine.set(this.mine)
+    this.mine = mine
+    const contact = new Uint8Array(size)
+    contact.set(this.contact)
+    this.contact = contact
+    const km = new Float64Array(size)
+    km.set(this.km)
+    this.km = km
+    this.orders = new Float64Array(size)
+  }
 }
+
+const candidates = new Candidates()
 
 /** The most popular groups or events of the cells around a place (the cell, one up or down, two across). */
 export const nearbyOf = (
@@ -508,7 +617,25 @@ const popularity = (size: number) => Math.min(Math.round(Math.log(size + 1) * 2)
 
 /** Up to 20 points within the radius, falling linearly with the distance; none without one (NaN). */
 const nearness = (km: number, settings: RebuildSettings) =>
-  km <= settings.radiusKm ? Math.round(20 * (1 - km / settings.radiusKm)) : 0
+  km >= 0 && km <= settings.radiusKm ? Math.round(20 * (1 - km / settings.radiusKm)) : 0
+
+/** A distance not measured because it is surely beyond the radius (see `distanceWithin`). */
+const beyond = -1
+
+/** The km of a degree of latitude, along a meridian (the radius `distanceKm` uses). */
+const kmPerDegree = (6371 * Math.PI) / 180
+
+/**
+ * The distance between two places where it may be within the radius, `beyond` where it surely is
+ * not, NaN without a place on either side. A great-circle distance is at least the one along a
+ * meridian between the two latitudes: most candidates are in other cities, and measuring each was a
+ * tenth of the scoring's time; the few kept ones beyond the radius are measured at the end (`best`).
+ */
+const distanceWithin = (from: Place | null, to: Place | null, settings: RebuildSettings) => {
+  if (from === null || to === null) return Number.NaN
+  if (Math.abs(to.latitude - from.latitude) * kmPerDegree > settings.radiusKm + 1) return beyond
+  return distanceKm(from, to)
+}
 
 const distanceBetween = (from: Place | null, to: Place | null) =>
   from === null || to === null ? Number.NaN : distanceKm(from, to)
@@ -535,37 +662,45 @@ const suggestGroups = (
   settings: RebuildSettings
 ): ReadonlyArray<Item> => {
   const terms = weighedTerms(user, interests)
-  const candidates = new Candidates()
   // A group matching several terms counts the strongest once.
-  const matched = new Set<Ref>()
+  candidates.newSet()
   for (const [term, weight] of terms) {
     for (const groupId of snapshot.termGroups.get(term) ?? []) {
-      if (matched.has(groupId)) continue
-      matched.add(groupId)
-      candidates.add(groupId, Math.round(weight * 40)).interest = term
+      if (candidates.marked(groupId)) continue
+      candidates.mark(groupId)
+      candidates.addInterest(groupId, Math.round(weight * 40), term)
     }
   }
   for (const friend of user.friends) {
     const groups = snapshot.recentGroups
-    for (let at = groups.first(friend); at < groups.last(friend); at++) candidates.add(groups.at(at), 25).friends++
+    for (let at = groups.first(friend); at < groups.last(friend); at++) {
+      candidates.addFriend(groups.at(at), 25)
+    }
   }
   for (const groupId of user.groups.slice(0, 5)) {
     for (const similar of snapshot.similar[groupId] ?? []) {
-      candidates.add(similar.id, Math.min(similar.popularity, 10) * 2).co++
+      candidates.addCo(similar.id, Math.min(similar.popularity, 10) * 2)
     }
   }
   for (const groupId of nearbyOf(snapshot, "group", user.place, settings)) candidates.add(groupId, 15)
-  const never = new Set([...user.groups, ...user.bannedFrom, ...user.requested, ...user.dismissedGroups])
-  const scored: Array<Candidate> = []
-  for (const candidate of candidates.done()) {
-    const group = snapshot.groups[candidate.ref]
-    if (group === undefined || never.has(candidate.ref)) continue
-    candidate.km = distanceBetween(user.place, group.place)
-    candidate.nearby = candidate.km <= settings.radiusKm
-    candidate.score = candidate.points + popularity(group.memberCount) + nearness(candidate.km, settings)
-    scored.push(candidate)
+  // Never: their groups, those they are banned from or asked to join, those they dismissed.
+  candidates.newSet()
+  candidates.markAll(user.groups)
+  candidates.markAll(user.bannedFrom)
+  candidates.markAll(user.requested)
+  candidates.markAll(user.dismissedGroups)
+  const { refs, points, scores, km } = candidates
+  for (let index = 0; index < candidates.count; index++) {
+    const ref = refs[index] ?? 0
+    const group = snapshot.groups[ref]
+    if (group === undefined || candidates.marked(ref)) continue
+    const distance = distanceWithin(user.place, group.place, settings)
+    km[index] = distance
+    scores[index] = (points[index] ?? 0) + popularity(group.memberCount) + nearness(distance, settings)
   }
-  return best(scored, snapshot, settings)
+  return candidates.best(snapshot.interner, settings, (ref) =>
+    distanceBetween(user.place, snapshot.groups[ref]?.place ?? null)
+  )
 }
 
 const suggestEvents = (
@@ -575,59 +710,74 @@ const suggestEvents = (
   settings: RebuildSettings,
   now: number
 ): ReadonlyArray<Item> => {
-  const candidates = new Candidates()
   for (const groupId of user.groups.slice(0, 5)) {
-    for (const eventId of snapshot.nextEvents[groupId] ?? []) candidates.add(eventId, 30).mine = true
+    for (const eventId of snapshot.nextEvents[groupId] ?? []) candidates.addMine(eventId, 30)
   }
   for (const group of groups.slice(0, 5)) {
     if (group.interest === null) continue
-    for (const eventId of snapshot.nextEvents[group.ref] ?? []) candidates.add(eventId, 20).interest = group.interest
+    for (const eventId of snapshot.nextEvents[group.ref] ?? []) {
+      candidates.addInterest(eventId, 20, group.interest)
+    }
   }
   for (const friend of user.friends) {
     const going = snapshot.going
-    for (let at = going.first(friend); at < going.last(friend); at++) candidates.add(going.at(at), 20).friends++
+    for (let at = going.first(friend); at < going.last(friend); at++) {
+      candidates.addFriend(going.at(at), 20)
+    }
   }
   for (const eventId of nearbyOf(snapshot, "event", user.place, settings)) candidates.add(eventId, 15)
-  const never = new Set([...user.answered, ...user.dismissedEvents])
-  const scored: Array<Candidate> = []
-  for (const candidate of candidates.done()) {
-    const event = snapshot.events[candidate.ref]
+  // Never: the events they answered or dismissed, or of a group they are banned from.
+  candidates.newSet()
+  candidates.markAll(user.answered)
+  candidates.markAll(user.dismissedEvents)
+  const { refs, points, scores, km } = candidates
+  for (let index = 0; index < candidates.count; index++) {
+    const ref = refs[index] ?? 0
+    const event = snapshot.events[ref]
     if (
       event === undefined ||
       event.startsAt <= now ||
       event.creatorId === user.ref ||
-      never.has(candidate.ref) ||
+      candidates.marked(ref) ||
       user.bannedFrom.includes(event.groupId)
     ) {
       continue
     }
-    candidate.km = distanceBetween(user.place, event.place)
-    candidate.nearby = candidate.km <= settings.radiusKm
-    candidate.score = candidate.points + popularity(event.goingCount) + nearness(candidate.km, settings)
-    scored.push(candidate)
+    const distance = distanceWithin(user.place, event.place, settings)
+    km[index] = distance
+    scores[index] = (points[index] ?? 0) + popularity(event.goingCount) + nearness(distance, settings)
   }
-  return best(scored, snapshot, settings)
+  return candidates.best(snapshot.interner, settings, (ref) =>
+    distanceBetween(user.place, snapshot.events[ref]?.place ?? null)
+  )
 }
 
 const suggestPeople = (user: UserRows, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
-  const candidates = new Candidates()
   for (const friend of user.friends) {
-    const friends = snapshot.friends
-    for (let at = friends.first(friend); at < friends.last(friend); at++) candidates.add(friends.at(at), 10).friends++
+    const theirs = snapshot.friends
+    for (let at = theirs.first(friend); at < theirs.last(friend); at++) {
+      candidates.addFriend(theirs.at(at), 10)
+    }
   }
-  for (const person of user.contacts) candidates.add(person, 50).contact = true
+  for (const person of user.contacts) candidates.addContact(person, 50)
   for (const groupId of user.groups.slice(0, 3)) {
     const members = snapshot.groupMembers
-    for (let at = members.first(groupId); at < members.last(groupId); at++) candidates.add(members.at(at), 8).co++
+    for (let at = members.first(groupId); at < members.last(groupId); at++) {
+      candidates.addCo(members.at(at), 8)
+    }
   }
-  const never = new Set([user.ref, ...user.known, ...user.dismissedPeople])
-  const scored: Array<Candidate> = []
-  for (const candidate of candidates.done()) {
-    if (never.has(candidate.ref) || snapshot.inactive.has(candidate.ref)) continue
-    candidate.score = candidate.points
-    scored.push(candidate)
+  // Never: themselves, the people they know (or blocked, or who blocked them), those they dismissed.
+  candidates.newSet()
+  candidates.mark(user.ref)
+  candidates.markAll(user.known)
+  candidates.markAll(user.dismissedPeople)
+  const { refs, points, scores } = candidates
+  for (let index = 0; index < candidates.count; index++) {
+    const ref = refs[index] ?? 0
+    if (candidates.marked(ref) || snapshot.inactive.has(ref)) continue
+    scores[index] = points[index] ?? 0
   }
-  return best(scored, snapshot, settings)
+  return candidates.best(snapshot.interner, settings)
 }
 
 /** Everything a rebuild writes for one user. `now` (epoch ms) decides which events are still upcoming. */
