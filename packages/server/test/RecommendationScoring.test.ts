@@ -32,6 +32,7 @@ interface Tables {
   >
   readonly nextEvents?: Record<string, ReadonlyArray<string>>
   readonly termGroups?: Record<string, ReadonlyArray<string>>
+  readonly groupTerms?: Record<string, ReadonlyArray<string>>
   readonly recentGroups?: Record<string, ReadonlyArray<string>>
   readonly friends?: Record<string, ReadonlyArray<string>>
   readonly going?: Record<string, ReadonlyArray<string>>
@@ -67,6 +68,7 @@ const build = (interner: Interner, tables: Tables): Snapshot => {
     groups: byRef(groups, size),
     events: byRef(events, size),
     nextEvents: byRef(maps.nextEvents, size),
+    groupTerms: Lists.from(refs(tables.groupTerms, (terms) => terms.map((term) => interner.term(term)))),
     termGroups: new Map(Object.entries(tables.termGroups ?? {}).map(([term, ids]) => [term, list(ids)])),
     cells: new Map(
       Object.entries(tables.cells ?? {}).map(([key, ranked]) => [
@@ -91,7 +93,6 @@ const userRows = (
   userId: rows.id,
   ref: interner.ref(rows.id),
   picked: [],
-  groupTerms: [],
   goingCategories: [],
   reactionCategories: [],
   friends: [],
@@ -113,13 +114,17 @@ const small: SnapshotGroup = { memberCount: 0, place: null }
 describe("Recommendation scoring", () => {
   it("infers interests from groups, plans and reactions, strongest first, weighed against the best", () => {
     const interner = new Interner()
+    const [walks, reading, gone] = [id("g", 1), id("g", 2), id("g", 3)]
+    // A group with no terms in the table (a deleted one) counts for nothing.
+    const snapshot = build(interner, { groupTerms: { [walks]: ["hiking", "trails"], [reading]: ["hiking", "books"] } })
     const interests = inferInterests(
       userRows(interner, {
         id: id("u", 1),
-        groupTerms: ["hiking", "trails", "hiking", "books"],
+        groups: interner.refsOf([walks, reading, gone]),
         goingCategories: ["hiking", "books"],
         reactionCategories: ["games", "games"]
-      })
+      }),
+      snapshot
     )
     expect(interests).toEqual([
       { interest: "hiking", weight: 1 },
@@ -151,13 +156,13 @@ describe("Recommendation scoring", () => {
         [similar]: small
       },
       termGroups: { "board-games": [trails], hiking: [banned, asked, dismissed, mine] },
+      groupTerms: { [mine]: ["hiking"] },
       recentGroups: { [friendA]: [books, privateOne], [friendB]: [books] },
       similar: { [mine]: [{ id: similar, shared: 14 }] }
     })
     const user = userRows(interner, {
       id: me,
       picked: ["Board Games"],
-      groupTerms: ["hiking"],
       friends: interner.refsOf([friendA, friendB]),
       groups: interner.refsOf([mine]),
       bannedFrom: interner.refsOf([banned]),
