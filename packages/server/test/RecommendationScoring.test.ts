@@ -1,9 +1,11 @@
 /** @module-tag no-database */
 import { describe, expect, it } from "@effect/vitest"
+import { listDigest } from "../src/Recommendations/ListsWire.ts"
 import {
   byRef,
   distanceKm,
   Interner,
+  type Item,
   inferInterests,
   kmOf,
   Lists,
@@ -305,6 +307,46 @@ describe("Recommendation scoring", () => {
       [north, true, 49.9]
     ])
     expect(distanceKm(berlin, berlin)).toBe(0)
+  })
+
+  it("digests a list by what is stored of it", () => {
+    const interner = new Interner()
+    const item: Item = {
+      ref: interner.ref(id("g", 1)),
+      score: 40,
+      interest: "hiking",
+      friends: 2,
+      co: 1,
+      mine: false,
+      contact: false,
+      nearby: true,
+      km: 1.52
+    }
+    const digest = (items: ReadonlyArray<Item>) => listDigest(interner, items)
+    const base = digest([item])
+    expect(Number.isSafeInteger(base) && base >= 0).toBe(true)
+    // The same stored content: the distance is kept to a tenth of a km, counts to what a smallint holds.
+    expect(digest([{ ...item, km: 1.54 }])).toBe(base)
+    expect(digest([{ ...item, friends: 40_000 }])).toBe(digest([{ ...item, friends: 50_000 }]))
+    const changed: ReadonlyArray<Partial<Item>> = [
+      { ref: interner.ref(id("g", 2)) },
+      { score: 41 },
+      { interest: null },
+      { interest: "" },
+      { interest: "hikinh" },
+      { friends: 3 },
+      { co: 0 },
+      { mine: true },
+      { contact: true },
+      { nearby: false },
+      { km: 1.6 },
+      { km: Number.NaN }
+    ]
+    const digests = changed.map((change) => digest([{ ...item, ...change }]))
+    for (const other of digests) expect(other).not.toBe(base)
+    expect(new Set(digests).size).toBe(digests.length)
+    expect(digest([])).not.toBe(base)
+    expect(digest([item, item])).not.toBe(base)
   })
 
   it("orders numbered ids as their text", () => {

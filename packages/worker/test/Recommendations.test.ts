@@ -413,6 +413,25 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
             ["person", 1]
           ]
         )
+        // A dismissal changes a stored list behind the rebuild's back: the same lists written again put
+        // it back as the rebuild made it (the list's digest no longer vouches for what is stored).
+        const people = sql`
+        SELECT cardinality(items) AS size FROM recommendations WHERE user_id = ${someone.userId} AND kind = 'person'`.pipe(
+          Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ size: Schema.NullOr(Schema.Int) })))),
+          Effect.map((rows) => rows[0]?.size ?? 0),
+          Effect.orDie
+        )
+        const other = yield* signUp("Dismissed Person")
+        const suggested = [item(9, "x"), { ...item(8, null), ref: interner.ref(other.userId) }]
+        yield* repo.write(suggestionsWith(suggested), interner).pipe(sql.withTransaction, Effect.orDie)
+        assert.strictEqual(yield* people, 2)
+        const dismissed = yield* call("DELETE", `/api/v1/me/suggestions/people/${other.userId}`, {
+          token: someone.token
+        })
+        assert.strictEqual(dismissed.status, 204)
+        assert.strictEqual(yield* people, 1)
+        yield* repo.write(suggestionsWith(suggested), interner).pipe(sql.withTransaction, Effect.orDie)
+        assert.strictEqual(yield* people, 2)
         const interests = yield* sql`
         SELECT i.interest, i.weight FROM recommendation_interests r CROSS JOIN LATERAL unnest(r.interests) WITH ORDINALITY AS i
         WHERE r.user_id = ${someone.userId} ORDER BY i.ordinality`.pipe(

@@ -20,7 +20,7 @@ export interface ListTypes {
   /** `recommendation_item` and its array. */
   readonly item: number
   readonly items: number
-  /** The row of `recommendations` (user_id, kind, items, built_at) and its array. */
+  /** The row of `recommendations` (user_id, kind, items, built_at, digest) and its array. */
   readonly list: number
   readonly lists: number
   /** `recommendation_interest` and its array. */
@@ -43,11 +43,12 @@ export const listTypeNames: { readonly [K in keyof ListTypes]: string } = {
   interestsRows: "recommendation_interests[]"
 }
 
-/** One list to write: a user's suggestions of one kind. */
+/** One list to write: a user's suggestions of one kind, and its `listDigest`. */
 export interface ListRow {
   readonly userId: string
   readonly kind: "group" | "event" | "person"
   readonly items: ReadonlyArray<Item>
+  readonly digest: number
 }
 
 /** One user's inferred interests to write. */
@@ -128,6 +129,13 @@ class Writer {
     this.int32(4)
     this.int32(value)
   }
+  /** A non-negative integer below 2^53 as an `int8`. */
+  int64Column(value: number) {
+    this.int32(PgTypes.OID.int8)
+    this.int32(8)
+    this.int32(Math.floor(value / 2 ** 32))
+    this.int32(value >>> 0)
+  }
   int16Column(value: number) {
     this.int32(PgTypes.OID.int2)
     this.int32(2)
@@ -185,6 +193,47 @@ const writeItem = (writer: Writer, interner: Interner, item: Item) => {
 /** About the bytes of an item (its 9 columns' types and lengths are 72 of them). */
 const itemBytes = 128
 
+/**
+ * A digest of a list's content, as `writeItem` writes it: each item's id (its bytes), score, interest,
+ * counts, flags and stored distance, mixed into two 32-bit lanes kept as one integer below 2^53
+ * (an `int8` column, and a number here without loss). Two lists that differ have the same digest
+ * about once in 2^53: the rebuild then leaves the older one, until its next change.
+ */
+export const listDigest = (interner: Interner, items: ReadonlyArray<Item>): number => {
+  let a = 0x811c9dc5
+  let b = 0x9e3779b9 ^ items.length
+  const mix = (value: number) => {
+    a = Math.imul(a ^ value, 0x01000193)
+    b = Math.imul(b ^ value, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  const bytes = interner.bytes
+  for (const item of items) {
+    const at = item.ref * 16
+    for (let index = 0; index < 16; index += 4) {
+      mix(
+        (bytes[at + index] ?? 0) |
+          ((bytes[at + index + 1] ?? 0) << 8) |
+          ((bytes[at + index + 2] ?? 0) << 16) |
+          ((bytes[at + index + 3] ?? 0) << 24)
+      )
+    }
+    mix(item.score)
+    mix(smallint(item.friends))
+    mix(smallint(item.co))
+    mix((item.mine ? 1 : 0) | (item.contact ? 2 : 0) | (item.nearby ? 4 : 0))
+    const km = kmOf(item)
+    mix(km === null ? -1 : Math.round(km * 10))
+    if (item.interest === null) {
+      mix(-2)
+    } else {
+      mix(item.interest.length)
+      for (let index = 0; index < item.interest.length; index++) mix(item.interest.charCodeAt(index))
+    }
+  }
+  return (a >>> 11) * 2 ** 32 + (b >>> 0)
+}
+
 /** Rows of `recommendations`, `built_at` left null (the statement sets it); items numbered by `interner`. */
 export const encodeLists = (types: ListTypes, interner: Interner, rows: ReadonlyArray<ListRow>): Uint8Array => {
   let items = 0
@@ -192,11 +241,12 @@ export const encodeLists = (types: ListTypes, interner: Interner, rows: Readonly
   const writer = new Writer(64 + rows.length * 96 + items * itemBytes)
   const item = (items: Writer, entry: Item) => writeItem(items, interner, entry)
   writer.array(types.list, rows, (row, list) => {
-    row.int32(4)
+    row.int32(5)
     row.uuidColumn(list.userId)
     row.textColumn(list.kind)
     row.column(types.items, (items) => items.array(types.item, list.items, item))
     row.nullColumn(PgTypes.OID.timestamptz)
+    row.int64Column(list.digest)
   })
   return writer.result()
 }

@@ -176,10 +176,11 @@ export class SuggestionsRepo extends Context.Service<
             INSERT INTO recommendation_dismissals (user_id, kind, target_id, cause, created_at)
             VALUES (${userId}, ${kind}, ${targetId}, ${cause}, now())
             ON CONFLICT (user_id, kind, target_id) DO NOTHING`
+          // The list no longer has the content its digest was made of: unknown until the next rebuild.
           yield* sql`
             UPDATE recommendations SET items = ARRAY(
               SELECT items[n] FROM generate_subscripts(items, 1) AS n WHERE (items[n]).id <> ${targetId}::uuid ORDER BY n
-            )
+            ), digest = NULL
             WHERE user_id = ${userId} AND kind = ${kind}
               AND EXISTS (SELECT 1 FROM unnest(items) AS i WHERE i.id = ${targetId}::uuid)`
         }, Effect.orDie),

@@ -39,6 +39,7 @@ import m0033 from "../migrations/0033_mobile_push.ts"
 import m0034 from "../migrations/0034_two_factor.ts"
 import m0035 from "../migrations/0035_edit_versions.ts"
 import m0036 from "../migrations/0036_oidc.ts"
+import m0037 from "../migrations/0037_recommendation_digests.ts"
 import { DatabaseUrl } from "./DatabaseUrl.ts"
 
 /** Every migration, keyed `<id>_<name>`; forward-only, never edited once released. */
@@ -77,7 +78,8 @@ export const migrations = {
   "0033_mobile_push": m0033,
   "0034_two_factor": m0034,
   "0035_edit_versions": m0035,
-  "0036_oidc": m0036
+  "0036_oidc": m0036,
+  "0037_recommendation_digests": m0037
 }
 
 const silentLogger = new GraphileLogger(() => () => undefined)
