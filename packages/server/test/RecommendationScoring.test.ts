@@ -15,6 +15,7 @@ import {
   type SnapshotEvent,
   type SnapshotGroup,
   suggest,
+  Targets,
   type UserRows
 } from "../src/Recommendations/Scoring.ts"
 
@@ -67,8 +68,8 @@ const build = (interner: Interner, tables: Tables): Snapshot => {
   const size = interner.ids.length + 100
   return {
     interner,
-    groups: byRef(groups, size),
-    events: byRef(events, size),
+    groups: Targets.groups(groups, size),
+    events: Targets.events(events, size),
     nextEvents: byRef(maps.nextEvents, size),
     groupTerms: Lists.from(refs(tables.groupTerms, (terms) => terms.map((term) => interner.term(term)))),
     termGroups: new Map(Object.entries(tables.termGroups ?? {}).map(([term, ids]) => [term, list(ids)])),

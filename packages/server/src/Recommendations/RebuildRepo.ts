@@ -30,6 +30,7 @@ import {
   type SnapshotEvent,
   type SnapshotGroup,
   type Suggestions,
+  Targets,
   termsOf,
   type UserRows
 } from "./Scoring.ts"
@@ -123,8 +124,8 @@ const tables = (
   const size = interner.ids.length
   return {
     interner,
-    groups: byRef(second.groups, size),
-    events: byRef(second.events, size),
+    groups: Targets.groups(second.groups, size),
+    events: Targets.events(second.events, size),
     nextEvents: byRef(second.nextEvents, size),
     groupTerms: second.groupTerms,
     termGroups: first.termGroups,

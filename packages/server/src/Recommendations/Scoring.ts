@@ -299,6 +299,64 @@ export interface Ranked {
 }
 
 /**
+ * The snapshot's groups or events by id number, as columns. Scoring reads a few fields of a hundred
+ * or so candidates per user: from an object each (and its place, another) those reads were where
+ * its time went, waiting on memory; here each is one read of an array a few hundred kilobytes long.
+ * `size` is a group's members or an event's going; `latitude` is NaN without a place. The columns
+ * only events have (`group`, `creator`, -1 for none, `startsAt`) are empty for groups.
+ */
+export class Targets {
+  private readonly present: Uint8Array
+  readonly size: Int32Array
+  readonly latitude: Float64Array
+  readonly longitude: Float64Array
+  readonly group: Int32Array
+  readonly creator: Int32Array
+  readonly startsAt: Float64Array
+  private constructor(length: number, events: boolean) {
+    this.present = new Uint8Array(length)
+    this.size = new Int32Array(length)
+    this.latitude = new Float64Array(length).fill(Number.NaN)
+    this.longitude = new Float64Array(length).fill(Number.NaN)
+    this.group = new Int32Array(events ? length : 0)
+    this.creator = new Int32Array(events ? length : 0)
+    this.startsAt = new Float64Array(events ? length : 0)
+  }
+  /** The groups, in a table of `length` ids (every ref numbered so far). */
+  static groups(map: ReadonlyMap<Ref, SnapshotGroup>, length: number): Targets {
+    const table = new Targets(length, false)
+    for (const [ref, group] of map) table.set(ref, group.memberCount, group.place)
+    return table
+  }
+  static events(map: ReadonlyMap<Ref, SnapshotEvent>, length: number): Targets {
+    const table = new Targets(length, true)
+    for (const [ref, event] of map) {
+      table.set(ref, event.goingCount, event.place)
+      table.group[ref] = event.groupId
+      table.creator[ref] = event.creatorId ?? -1
+      table.startsAt[ref] = event.startsAt
+    }
+    return table
+  }
+  has(ref: Ref): boolean {
+    return this.present[ref] === 1
+  }
+  place(ref: Ref): Place | null {
+    const latitude = this.latitude[ref] ?? Number.NaN
+    const longitude = this.longitude[ref] ?? Number.NaN
+    return Number.isNaN(latitude) || Number.isNaN(longitude) ? null : { latitude, longitude }
+  }
+  private set(ref: Ref, size: number, place: Place | null) {
+    this.present[ref] = 1
+    this.size[ref] = size
+    if (place !== null) {
+      this.latitude[ref] = place.latitude
+      this.longitude[ref] = place.longitude
+    }
+  }
+}
+
+/**
  * The snapshot of what may be suggested, as tables by id number: the nightly rebuild loads it whole,
  * a refresh only the rows its user reaches. An id missing from a table has nothing.
  */
@@ -306,9 +364,9 @@ export interface Snapshot {
   /** The numbers of every id below (and of the users' rows scored against it). */
   readonly interner: Interner
   /** Public groups. */
-  readonly groups: ByRef<SnapshotGroup>
+  readonly groups: Targets
   /** Upcoming events of public groups. */
-  readonly events: ByRef<SnapshotEvent>
+  readonly events: Targets
   /** Each group's next two events. */
   readonly nextEvents: ByRef<ReadonlyArray<Ref>>
   /**
@@ -379,12 +437,14 @@ export const cellKey = (kind: "group" | "event", lat: number, lon: number) => `$
 const radians = (degrees: number) => (degrees * Math.PI) / 180
 
 /** Great-circle distance in km (haversine, on a sphere of radius 6,371 km). */
-export const distanceKm = (from: Place, to: Place) => {
+export const distanceKm = (from: Place, to: Place) => distanceKmTo(from, to.latitude, to.longitude)
+
+const distanceKmTo = (from: Place, latitude: number, longitude: number) => {
   const a =
-    Math.sin(radians(to.latitude - from.latitude) / 2) ** 2 +
+    Math.sin(radians(latitude - from.latitude) / 2) ** 2 +
     Math.cos(radians(from.latitude)) *
-      Math.cos(radians(to.latitude)) *
-      Math.sin(radians(to.longitude - from.longitude) / 2) ** 2
+      Math.cos(radians(latitude)) *
+      Math.sin(radians(longitude - from.longitude) / 2) ** 2
   return 12742 * Math.asin(Math.min(1, Math.sqrt(a)))
 }
 
@@ -674,10 +734,11 @@ const kmPerDegree = (6371 * Math.PI) / 180
  * meridian between the two latitudes: most candidates are in other cities, and measuring each was a
  * tenth of the scoring's time; the few kept ones beyond the radius are measured at the end (`best`).
  */
-const distanceWithin = (from: Place | null, to: Place | null, settings: RebuildSettings) => {
-  if (from === null || to === null) return Number.NaN
-  if (Math.abs(to.latitude - from.latitude) * kmPerDegree > settings.radiusKm + 1) return beyond
-  return distanceKm(from, to)
+const distanceWithin = (from: Place | null, to: Targets, ref: Ref, settings: RebuildSettings) => {
+  const latitude = to.latitude[ref] ?? Number.NaN
+  if (from === null || Number.isNaN(latitude)) return Number.NaN
+  if (Math.abs(latitude - from.latitude) * kmPerDegree > settings.radiusKm + 1) return beyond
+  return distanceKmTo(from, latitude, to.longitude[ref] ?? Number.NaN)
 }
 
 const distanceBetween = (from: Place | null, to: Place | null) =>
@@ -735,15 +796,13 @@ const suggestGroups = (
   const { refs, points, scores, km } = candidates
   for (let index = 0; index < candidates.count; index++) {
     const ref = refs[index] ?? 0
-    const group = snapshot.groups[ref]
-    if (group === undefined || candidates.marked(ref)) continue
-    const distance = distanceWithin(user.place, group.place, settings)
+    const groups = snapshot.groups
+    if (!groups.has(ref) || candidates.marked(ref)) continue
+    const distance = distanceWithin(user.place, groups, ref, settings)
     km[index] = distance
-    scores[index] = (points[index] ?? 0) + popularity(group.memberCount) + nearness(distance, settings)
+    scores[index] = (points[index] ?? 0) + popularity(groups.size[ref] ?? 0) + nearness(distance, settings)
   }
-  return candidates.best(snapshot.interner, settings, (ref) =>
-    distanceBetween(user.place, snapshot.groups[ref]?.place ?? null)
-  )
+  return candidates.best(snapshot.interner, settings, (ref) => distanceBetween(user.place, snapshot.groups.place(ref)))
 }
 
 const suggestEvents = (
@@ -776,23 +835,21 @@ const suggestEvents = (
   const { refs, points, scores, km } = candidates
   for (let index = 0; index < candidates.count; index++) {
     const ref = refs[index] ?? 0
-    const event = snapshot.events[ref]
+    const events = snapshot.events
     if (
-      event === undefined ||
-      event.startsAt <= now ||
-      event.creatorId === user.ref ||
+      !events.has(ref) ||
+      (events.startsAt[ref] ?? 0) <= now ||
+      events.creator[ref] === user.ref ||
       candidates.marked(ref) ||
-      user.bannedFrom.includes(event.groupId)
+      user.bannedFrom.includes(events.group[ref] ?? -1)
     ) {
       continue
     }
-    const distance = distanceWithin(user.place, event.place, settings)
+    const distance = distanceWithin(user.place, events, ref, settings)
     km[index] = distance
-    scores[index] = (points[index] ?? 0) + popularity(event.goingCount) + nearness(distance, settings)
+    scores[index] = (points[index] ?? 0) + popularity(events.size[ref] ?? 0) + nearness(distance, settings)
   }
-  return candidates.best(snapshot.interner, settings, (ref) =>
-    distanceBetween(user.place, snapshot.events[ref]?.place ?? null)
-  )
+  return candidates.best(snapshot.interner, settings, (ref) => distanceBetween(user.place, snapshot.events.place(ref)))
 }
 
 const suggestPeople = (user: UserRows, snapshot: Snapshot, settings: RebuildSettings): ReadonlyArray<Item> => {
