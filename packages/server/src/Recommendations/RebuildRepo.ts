@@ -60,7 +60,7 @@ const decodeUsers = Rows.all(
   })
 )
 const decodeDigests = Rows.all(
-  Schema.Struct({ user_id: Id, kind: Schema.Literals(["group", "event", "person"]), digest: Schema.Number })
+  Schema.Struct({ user_id: IdBytes, kind: Schema.Literals(["group", "event", "person"]), digest: Schema.Number })
 )
 /** A list's kind as a number, for a key of (user, kind) as one number. */
 const kindNumber = { group: 0, event: 1, person: 2 } as const
@@ -571,24 +571,25 @@ export class RebuildRepo extends Context.Service<
           // The digests of the lists stored for these users: a list whose digest is the same is not sent.
           const stored = new Map<number, number>()
           const storedRows = yield* raw`
-            SELECT user_id, kind, digest::float8 AS digest FROM recommendations
+            SELECT uuid_send(user_id) AS user_id, kind, digest::float8 AS digest FROM recommendations
             WHERE user_id = ANY(${suggestions.map((user) => user.userId)}::uuid[]) AND digest IS NOT NULL`.pipe(
             Effect.flatMap(decodeDigests)
           )
-          for (const row of storedRows) stored.set(interner.ref(row.user_id) * 4 + kindNumber[row.kind], row.digest)
+          for (const row of storedRows) {
+            stored.set(interner.refOfBytes(row.user_id, 0) * 4 + kindNumber[row.kind], row.digest)
+          }
           let count = 0
           const lists: Array<ListRow> = []
-          const add = (userId: string, kind: ListRow["kind"], items: ReadonlyArray<Item>) => {
+          const add = (userId: string, ref: Ref, kind: ListRow["kind"], items: ReadonlyArray<Item>) => {
             count += items.length
             const digest = listDigest(interner, items)
-            if (stored.get(interner.ref(userId) * 4 + kindNumber[kind]) !== digest) {
-              lists.push({ userId, kind, items, digest })
-            }
+            if (stored.get(ref * 4 + kindNumber[kind]) !== digest) lists.push({ userId, kind, items, digest })
           }
           for (const user of suggestions) {
-            add(user.userId, "event", user.events)
-            add(user.userId, "group", user.groups)
-            add(user.userId, "person", user.people)
+            const ref = interner.ref(user.userId)
+            add(user.userId, ref, "event", user.events)
+            add(user.userId, ref, "group", user.groups)
+            add(user.userId, ref, "person", user.people)
           }
           if (lists.length === 0) return count
           yield* raw`

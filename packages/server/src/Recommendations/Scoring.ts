@@ -574,20 +574,18 @@ class Candidates {
     this.contact[this.add(ref, points)] = 1
   }
 
-  /** Starts a new, empty set of ids (the one `mark` and `marked` use until the next). */
-  newSet() {
+  /** Starts a new set of ids holding these (the one `mark` and `marked` use until the next). */
+  newSet(...lists: ReadonlyArray<ReadonlyArray<Ref>>) {
     if (this.generation === 0x7fffffff) {
       this.marks.fill(0)
       this.generation = 0
     }
     this.generation += 1
+    for (const refs of lists) for (const ref of refs) this.mark(ref)
   }
   mark(ref: Ref) {
     if (ref >= this.marks.length) this.marks = grow(this.marks, ref)
     this.marks[ref] = this.generation
-  }
-  markAll(refs: ReadonlyArray<Ref>) {
-    for (const ref of refs) this.mark(ref)
   }
   marked(ref: Ref): boolean {
     return this.marks[ref] === this.generation
@@ -788,11 +786,7 @@ const suggestGroups = (
   }
   for (const groupId of nearbyOf(snapshot, "group", user.place, settings)) candidates.add(groupId, 15)
   // Never: their groups, those they are banned from or asked to join, those they dismissed.
-  candidates.newSet()
-  candidates.markAll(user.groups)
-  candidates.markAll(user.bannedFrom)
-  candidates.markAll(user.requested)
-  candidates.markAll(user.dismissedGroups)
+  candidates.newSet(user.groups, user.bannedFrom, user.requested, user.dismissedGroups)
   const { refs, points, scores, km } = candidates
   for (let index = 0; index < candidates.count; index++) {
     const ref = refs[index] ?? 0
@@ -829,9 +823,7 @@ const suggestEvents = (
   }
   for (const eventId of nearbyOf(snapshot, "event", user.place, settings)) candidates.add(eventId, 15)
   // Never: the events they answered or dismissed, or of a group they are banned from.
-  candidates.newSet()
-  candidates.markAll(user.answered)
-  candidates.markAll(user.dismissedEvents)
+  candidates.newSet(user.answered, user.dismissedEvents)
   const { refs, points, scores, km } = candidates
   for (let index = 0; index < candidates.count; index++) {
     const ref = refs[index] ?? 0
@@ -867,10 +859,7 @@ const suggestPeople = (user: UserRows, snapshot: Snapshot, settings: RebuildSett
     }
   }
   // Never: themselves, the people they know (or blocked, or who blocked them), those they dismissed.
-  candidates.newSet()
-  candidates.mark(user.ref)
-  candidates.markAll(user.known)
-  candidates.markAll(user.dismissedPeople)
+  candidates.newSet([user.ref], user.known, user.dismissedPeople)
   const { refs, points, scores } = candidates
   for (let index = 0; index < candidates.count; index++) {
     const ref = refs[index] ?? 0
