@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Rebuild } from "@moim/server/Recommendations/Rebuild"
 import { RebuildRepo } from "@moim/server/Recommendations/RebuildRepo"
-import { Interner } from "@moim/server/Recommendations/Scoring"
+import { distanceKm, Interner } from "@moim/server/Recommendations/Scoring"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { befriend, createGroup, signUp, type TestUser } from "../../server/test/support/Actors.ts"
@@ -244,6 +244,44 @@ layer(ServerAndWorker, { excludeTestServices: true, timeout: "180 seconds" })("R
       const people = yield* suggestions(me, "people")
       assert.deepStrictEqual(ids(people), [known.userId])
       assert.include(find(people, known.userId)?.reasons.map((reason) => reason.kind) ?? [], "contacts")
+    })
+  )
+
+  it.effect("without a place of their own, places a person at the centre of the events they go to or may go to", () =>
+    Effect.gen(function* () {
+      const goer = yield* signUp("Goer")
+      const host = yield* signUp("Goer's Host")
+      const member = yield* signUp("Goer's Neighbour")
+      // Two events in Berlin they go to or are interested in, one in Munich they will not go to.
+      const answered = {
+        going: { latitude: 52.5, longitude: 13.4 },
+        interested: { latitude: 52.54, longitude: 13.44 },
+        not_going: { latitude: 48.137, longitude: 11.575 }
+      }
+      const events: Record<string, string> = {}
+      for (const [status, place] of Object.entries(answered)) {
+        const group = yield* createGroup(host, { name: `Meets ${status}`, category: "games", visibility: "public" })
+        yield* join(goer, group)
+        events[status] = yield* createEvent(host, group, `Meet ${status}`, place)
+        ok(yield* call("PUT", `/api/v1/events/${events[status]}/rsvp`, { token: goer.token, body: { status } }))
+      }
+      // A group meeting 3.3 km from the centre of the first two: near only if the third is left out.
+      const nearby = yield* createGroup(host, { name: "Meets nearby", category: "arts", visibility: "public" })
+      yield* join(member, nearby)
+      yield* createEvent(host, nearby, "Meet nearby", { latitude: 52.52 + 0.03, longitude: 13.42 })
+
+      yield* rebuildAll
+      const groups = yield* suggestions(goer, "groups")
+      const suggested = find(groups, nearby)
+      assert.isDefined(suggested)
+      assert.strictEqual(
+        suggested?.distanceKm,
+        Math.round(distanceKm({ latitude: 52.52, longitude: 13.42 }, { latitude: 52.55, longitude: 13.42 }) * 10) / 10
+      )
+      assert.include(suggested?.reasons.map((reason) => reason.kind) ?? [], "popular_nearby")
+      // What they answered, whatever the answer, is not suggested.
+      const suggestedEvents = ids(yield* suggestions(goer, "events"))
+      for (const event of Object.values(events)) assert.notInclude(suggestedEvents, event)
     })
   )
 

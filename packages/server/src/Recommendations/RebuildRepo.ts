@@ -257,12 +257,7 @@ export class RebuildRepo extends Context.Service<
                 SELECT string_agg(uuid_send(group_id), ''::bytea ORDER BY joined_at DESC, group_id)
                 FROM group_members WHERE user_id = b.id
               ), ''::bytea) AS groups,
-              ARRAY(
-                SELECT g.category FROM event_rsvps r
-                JOIN events e ON e.id = r.event_id
-                JOIN groups g ON g.id = e.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
-                WHERE r.user_id = b.id AND r.status = 'going'
-              ) AS going_categories,
+              rs.going_categories,
               ARRAY(
                 SELECT g.category FROM (
                   SELECT subject_id FROM reactions
@@ -271,8 +266,8 @@ export class RebuildRepo extends Context.Service<
                 JOIN posts p ON p.id = r.subject_id AND p.group_id IS NOT NULL AND p.deleted_at IS NULL
                 JOIN groups g ON g.id = p.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
               ) AS reaction_categories,
-              coalesce(p.latitude, pe.latitude) AS latitude, coalesce(p.longitude, pe.longitude) AS longitude,
-              ${ids(raw`SELECT event_id FROM event_rsvps WHERE user_id = b.id`)} AS answered,
+              coalesce(p.latitude, rs.latitude) AS latitude, coalesce(p.longitude, rs.longitude) AS longitude,
+              rs.answered,
               ${ids(raw`
                 SELECT followee_id FROM follows WHERE follower_id = b.id
                 UNION ALL SELECT high_id FROM friendships WHERE low_id = b.id
@@ -294,15 +289,19 @@ export class RebuildRepo extends Context.Service<
             FROM unnest(${[...users]}::uuid[]) AS b(id)
             JOIN users u ON u.id = b.id
             LEFT JOIN recommendation_places p ON p.user_id = b.id
-            -- Without a place of their own, the centre of the events they answered that have one.
-            LEFT JOIN LATERAL (
-              SELECT avg(ev.latitude) AS latitude, avg(ev.longitude) AS longitude
-              FROM (
-                SELECT event_id FROM event_rsvps
-                WHERE user_id = b.id AND status IN ('going', 'interested') LIMIT 50
-              ) r
-              JOIN events ev ON ev.id = r.event_id AND ev.latitude IS NOT NULL
-            ) pe ON p.user_id IS NULL`.pipe(Effect.flatMap(decodeUsers))
+            -- Their answers to events, read once: every event answered; the categories of the groups of
+            -- those they go to; without a place of their own, the centre of those they go to or are
+            -- interested in that have one.
+            CROSS JOIN LATERAL (
+              SELECT coalesce(string_agg(uuid_send(r.event_id), ''::bytea), ''::bytea) AS answered,
+                coalesce(array_agg(g.category) FILTER (WHERE r.status = 'going' AND g.id IS NOT NULL), '{}') AS going_categories,
+                avg(e.latitude) FILTER (WHERE r.status IN ('going', 'interested') AND e.longitude IS NOT NULL) AS latitude,
+                avg(e.longitude) FILTER (WHERE r.status IN ('going', 'interested') AND e.latitude IS NOT NULL) AS longitude
+              FROM event_rsvps r
+              JOIN events e ON e.id = r.event_id
+              LEFT JOIN groups g ON g.id = e.group_id AND g.deleted_at IS NULL AND g.category <> 'other'
+              WHERE r.user_id = b.id
+            ) rs`.pipe(Effect.flatMap(decodeUsers))
           // Bans and requests are few and indexed by group: one scan for the batch.
           const exclusions = yield* raw`
             SELECT user_id, group_id, true AS banned FROM group_bans WHERE user_id = ANY(${[...users]}::uuid[])
