@@ -250,9 +250,7 @@ export class RebuildRepo extends Context.Service<
           yield* raw`SET LOCAL jit = off`
           const rows = yield* raw`
             SELECT b.id AS user_id, u.interests AS picked,
-              ${ids(raw`SELECT high_id FROM friendships WHERE low_id = b.id AND status = 'accepted' LIMIT 50`)}
-                || ${ids(raw`SELECT low_id FROM friendships WHERE high_id = b.id AND status = 'accepted' LIMIT 50`)}
-                AS friends,
+              fr.friends,
               coalesce((
                 SELECT string_agg(uuid_send(group_id), ''::bytea ORDER BY joined_at DESC, group_id)
                 FROM group_members WHERE user_id = b.id
@@ -270,10 +268,8 @@ export class RebuildRepo extends Context.Service<
               rs.answered,
               ${ids(raw`
                 SELECT followee_id FROM follows WHERE follower_id = b.id
-                UNION ALL SELECT high_id FROM friendships WHERE low_id = b.id
-                UNION ALL SELECT low_id FROM friendships WHERE high_id = b.id
                 UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = b.id
-                UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = b.id`)} AS known,
+                UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = b.id`)} || fr.befriended AS known,
               ${ids(raw`SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'group'`)}
                 AS dismissed_groups,
               ${ids(raw`SELECT target_id FROM recommendation_dismissals WHERE user_id = b.id AND kind = 'event'`)}
@@ -289,6 +285,16 @@ export class RebuildRepo extends Context.Service<
             FROM unnest(${[...users]}::uuid[]) AS b(id)
             JOIN users u ON u.id = b.id
             LEFT JOIN recommendation_places p ON p.user_id = b.id
+            -- Their friendships, read once: the accepted ones, and all of them (asked or asking too).
+            CROSS JOIN LATERAL (
+              SELECT coalesce(string_agg(uuid_send(f.other), ''::bytea) FILTER (WHERE f.status = 'accepted'), ''::bytea)
+                  AS friends,
+                coalesce(string_agg(uuid_send(f.other), ''::bytea), ''::bytea) AS befriended
+              FROM (
+                SELECT high_id, status FROM friendships WHERE low_id = b.id
+                UNION ALL SELECT low_id, status FROM friendships WHERE high_id = b.id
+              ) AS f(other, status)
+            ) fr
             -- Their answers to events, read once: every event answered; the categories of the groups of
             -- those they go to; without a place of their own, the centre of those they go to or are
             -- interested in that have one.
@@ -325,7 +331,8 @@ export class RebuildRepo extends Context.Service<
               picked: row.picked,
               goingCategories: row.going_categories,
               reactionCategories: row.reaction_categories,
-              friends: interner.refsOfBytes(row.friends),
+              // At most 100 friends count (16 bytes each), however many someone has.
+              friends: interner.refsOfBytes(row.friends.subarray(0, 100 * 16)),
               groups: interner.refsOfBytes(row.groups),
               place: placeOf(row.latitude, row.longitude),
               answered: interner.refsOfBytes(row.answered),
