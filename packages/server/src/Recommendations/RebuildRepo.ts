@@ -194,8 +194,9 @@ const inLockOrder = (tables: ReadonlyArray<SnapshotTable>) =>
  * groups with their size and place, each term's best groups, similar groups, upcoming events, each
  * person's few newest groups, friends and plans) into tables, and loads it into memory once; a batch
  * then gathers its users' own rows in one statement (one row per user, each source an array read by
- * one index range), scores them in memory (`Scoring.ts`) and writes each user's interests and lists
- * in two statements, each list one row. The read path checks each suggestion's visibility again, so a
+ * one index range), scores them in memory (`Scoring.ts`) and writes each user's interests and the
+ * lists whose digest changed, each list one row, in three statements (interests, stored digests,
+ * lists). The read path checks each suggestion's visibility again, so a
  * snapshot a few hours old never shows what has since become private, cancelled or blocked.
  */
 export class RebuildRepo extends Context.Service<

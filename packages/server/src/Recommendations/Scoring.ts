@@ -395,8 +395,8 @@ export interface Snapshot {
 }
 
 /**
- * A kept suggestion: the target and what its reasons are made of (the scoring's own candidate, not a
- * copy: a full rebuild keeps six million of them).
+ * A kept suggestion: the target and what its reasons are made of, made by `Candidates.best` for the
+ * kept candidates only (a full rebuild keeps six million of them).
  */
 export interface Item {
   readonly ref: Ref
