@@ -454,4 +454,25 @@ describe("Activity recording, pure parts", () => {
       assert.notStrictEqual(other("198.51.100.1", new Date("2030-03-04T00:00:01Z")), monday)
     })
   )
+
+  it.effect("keeps a day's recent hashes without changing any of them", () =>
+    Effect.sync(() => {
+      const key = new Uint8Array(32).fill(7)
+      const addresses = ["198.51.100.1", "198.51.100.2", "198.51.100.3", "2001:db8::1"]
+      const noon = new Date("2030-03-04T12:00:00Z")
+      const expected = addresses.map((ip) => addressHasher(key)(ip, noon))
+      // Two kept at most: every address is evicted and hashed again at least once.
+      const hash = addressHasher(key, 2)
+      for (const round of [0, 1, 2]) {
+        addresses.forEach((ip, index) => {
+          assert.strictEqual(hash(ip, new Date(noon.getTime() + round * 1000)), expected[index])
+        })
+      }
+      // A kept hash is not served the next day, nor after the clock steps back to the day before.
+      const tuesday = hash(addresses[0]!, new Date("2030-03-05T00:00:00Z"))
+      assert.notStrictEqual(tuesday, expected[0])
+      assert.strictEqual(tuesday, addressHasher(key)(addresses[0]!, new Date("2030-03-05T08:00:00Z")))
+      assert.strictEqual(hash(addresses[0]!, new Date("2030-03-04T23:59:59.999Z")), expected[0])
+    })
+  )
 })
