@@ -22,6 +22,23 @@ export class PgTypeRegistry extends Context.Service<PgTypeRegistry, PgTypes.Regi
 ) {}
 
 /**
+ * A name transform that remembers its answers: the same few hundred column and field names pass
+ * through it for every row of every result (a page of twenty groups renames about four hundred
+ * keys), and Effect's `snakeToCamel` builds each answer a character at a time. Names come from the
+ * code's SQL, so they are few; past `capacity` distinct names the rest are computed each time.
+ */
+export const rememberingNames = (transform: (name: string) => string, capacity = 10_000) => {
+  const known = new Map<string, string>()
+  return (name: string): string => {
+    const found = known.get(name)
+    if (found !== undefined) return found
+    const renamed = transform(name)
+    if (known.size < capacity) known.set(name, renamed)
+    return renamed
+  }
+}
+
+/**
  * The Database port: an `@effect/sql-pg` pool (`SqlClient` + `PgClient`) on a migrated database,
  * plus the `DatabaseUrl` other pools (graphile-worker) connect to.
  *
@@ -40,8 +57,8 @@ export const clientLayer = (options: {
         PgClient.layer({
           url: options.url,
           maxConnections: options.maxConnections,
-          transformQueryNames: Str.camelToSnake,
-          transformResultNames: Str.snakeToCamel,
+          transformQueryNames: rememberingNames(Str.camelToSnake),
+          transformResultNames: rememberingNames(Str.snakeToCamel),
           applicationName: "moim",
           types
         }),
