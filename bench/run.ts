@@ -229,7 +229,13 @@ const probeHttp = async (scenario: HttpScenario, context: ScenarioContext, serve
 }
 
 /** The first place two JSON values differ (`startedAt`, which differs by nature, aside), or null. */
+/** A cursor's position, without its MAC: each server signs with a key of its own. */
+const cursorPosition = (cursor: string) => cursor.split(".")[0]
+
 const firstDifference = (moim: unknown, baseline: unknown, path = "$"): string | null => {
+  if (path.endsWith(".nextCursor") && typeof moim === "string" && typeof baseline === "string") {
+    return cursorPosition(moim) === cursorPosition(baseline) ? null : path
+  }
   if (typeof moim !== "object" || moim === null || typeof baseline !== "object" || baseline === null) {
     return Object.is(moim, baseline) ? null : path
   }

@@ -110,6 +110,8 @@ const user = {
     role: string,
     status: string,
     emailVerifiedAt: nullableString,
+    phoneNumber: nullableString,
+    phoneVerifiedAt: nullableString,
     createdAt: string,
     updatedAt: string
   },
@@ -123,6 +125,8 @@ const user = {
     "role",
     "status",
     "emailVerifiedAt",
+    "phoneNumber",
+    "phoneVerifiedAt",
     "createdAt",
     "updatedAt"
   ]

@@ -32,7 +32,13 @@ export const touchSession = {
 }
 
 /** `UsersRepo.findById`. */
-export const userById = { name: "user-by-id", text: "SELECT * FROM users WHERE id = $1" }
+export const userById = {
+  name: "user-by-id",
+  // `UsersRepo.findWithPhone`: the account and its verified number in one query.
+  text: `SELECT u.*, p.e164 AS phone_e164, p.verified_at AS phone_verified_at
+         FROM users u LEFT JOIN phone_numbers p ON p.user_id = u.id
+         WHERE u.id = $1`
+}
 
 /** `UsersRepo.searchProfiles`, first page. */
 export const searchProfiles = {
@@ -141,6 +147,8 @@ export interface UserRow extends Omit<ProfileRow, "score"> {
   readonly status: string
   readonly email_verified_at: Date | null
   readonly updated_at: Date
+  readonly phone_e164: string | null
+  readonly phone_verified_at: Date | null
 }
 
 export interface SessionRow {
@@ -201,6 +209,8 @@ export const toUser = (row: UserRow) => ({
   role: row.role,
   status: row.status,
   emailVerifiedAt: row.email_verified_at?.toISOString() ?? null,
+  phoneNumber: row.phone_e164,
+  phoneVerifiedAt: row.phone_verified_at?.toISOString() ?? null,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString()
 })
