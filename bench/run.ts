@@ -228,10 +228,13 @@ const probeHttp = async (scenario: HttpScenario, context: ScenarioContext, serve
   return { answer: last }
 }
 
-/** The first place two JSON values differ (`startedAt`, which differs by nature, aside), or null. */
 /** A cursor's position, without its MAC: each server signs with a key of its own. */
 const cursorPosition = (cursor: string) => cursor.split(".")[0]
 
+/**
+ * The first place two JSON values differ (`startedAt`, which differs by nature, aside; a `nextCursor`
+ * by its position), or null.
+ */
 const firstDifference = (moim: unknown, baseline: unknown, path = "$"): string | null => {
   if (path.endsWith(".nextCursor") && typeof moim === "string" && typeof baseline === "string") {
     return cursorPosition(moim) === cursorPosition(baseline) ? null : path

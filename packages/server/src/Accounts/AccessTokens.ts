@@ -3,22 +3,13 @@ import { UserId } from "@moim/domain/Accounts/User"
 import { Unauthorized } from "@moim/domain/Kit/AccessErrors"
 import { Clock, Context, DateTime, Effect, Layer, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
+import { setBounded } from "../platform/BoundedMap.ts"
 import { ServerSecret } from "../platform/ServerSecret.ts"
 import { AccountsConfig } from "./AccountsConfig.ts"
 
 const Claims = Schema.Struct({ sub: UserId, sid: SessionId, exp: Schema.Number })
 const decodeClaims = Schema.decodeUnknownEffect(Claims)
 
-/**
- * Short-lived access tokens: HS256 JWTs naming the user and the device session, signed with a key
- * derived from `MOIM_SECRET`. The session is still checked on every request, so a revoked session or
- * a suspended user is refused before the token expires.
- *
- * A token that verified is remembered until it expires (the last `verifiedCapacity` of them, the
- * oldest dropped first): the same string always verifies the same way, so its next requests skip
- * the signature check, which through WebCrypto was about 6% of the processor time of a signed-in
- * read. Expiry is still checked on every use.
- */
 const verifiedCapacity = 10_000
 
 /** The clock skew accepted on a token's expiry, in seconds. */
@@ -31,6 +22,16 @@ interface Verified {
   readonly exp: number
 }
 
+/**
+ * Short-lived access tokens: HS256 JWTs naming the user and the device session, signed with a key
+ * derived from `MOIM_SECRET`. The session is still checked on every request, so a revoked session or
+ * a suspended user is refused before the token expires.
+ *
+ * A token that verified is remembered until it expires (the last `verifiedCapacity` of them, the
+ * oldest dropped first): the same string always verifies the same way, so its next requests skip
+ * the signature check, which through WebCrypto was about 6% of the processor time of a signed-in
+ * read. Expiry is still checked on every use.
+ */
 export class AccessTokens extends Context.Service<
   AccessTokens,
   {
@@ -71,15 +72,6 @@ export class AccessTokens extends Context.Service<
       })
 
       const verified = new Map<string, Verified>()
-      const remember = (token: string, claims: Verified) => {
-        if (verified.size >= verifiedCapacity) {
-          for (const oldest of verified.keys()) {
-            verified.delete(oldest)
-            break
-          }
-        }
-        verified.set(token, claims)
-      }
 
       const check = (token: string, nowMillis: number) =>
         Effect.tryPromise({
@@ -105,9 +97,12 @@ export class AccessTokens extends Context.Service<
             )
           ),
           Effect.map((claims) => {
-            const result = { userId: claims.sub, sessionId: claims.sid, exp: claims.exp }
-            remember(token, result)
-            return { userId: result.userId, sessionId: result.sessionId }
+            setBounded(verified, verifiedCapacity, token, {
+              userId: claims.sub,
+              sessionId: claims.sid,
+              exp: claims.exp
+            })
+            return { userId: claims.sub, sessionId: claims.sid }
           }),
           Effect.withSpan("AccessTokens.verify")
         )

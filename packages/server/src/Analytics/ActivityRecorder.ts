@@ -3,6 +3,7 @@ import type { DeviceClass } from "@moim/domain/Analytics/Analytics"
 import { Clock, type Duration, Effect, Fiber, Layer, Metric, Queue } from "effect"
 import { type Activity, ActivityLog } from "../Access/ActivityLog.ts"
 import { ClientInfo } from "../Access/ClientInfo.ts"
+import { setBounded } from "../platform/BoundedMap.ts"
 import { ServerSecret } from "../platform/ServerSecret.ts"
 import { ActivityRepo, type ActivityRow } from "./ActivityRepo.ts"
 
@@ -66,13 +67,7 @@ export const addressHasher = (rootKey: Uint8Array, capacity = 10_000) => {
     const known = recent.get(ip)
     if (known !== undefined) return known
     const hashed = createHmac("sha256", dayKey).update(ip).digest("base64url").slice(0, 22)
-    if (recent.size >= capacity) {
-      for (const oldest of recent.keys()) {
-        recent.delete(oldest)
-        break
-      }
-    }
-    recent.set(ip, hashed)
+    setBounded(recent, capacity, ip, hashed)
     return hashed
   }
 }
